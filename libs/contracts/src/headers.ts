@@ -1,0 +1,15 @@
+// Header names carried on NATS messages. Nats-Msg-Id is set through the client's `msgID` option.
+
+export const Headers = {
+  /** The event type of a TASK_EVENTS message, so that consumers can skip without parsing. */
+  eventType: 'Vle-Event-Type',
+  /** W3C trace context, propagated from command to event to job. */
+  traceparent: 'traceparent',
+  /** Why a message was dead-lettered (also in the DeadLetter body). */
+  deadLetterCode: 'Vle-Dead-Letter-Code',
+} as const;
+
+/** The dedup id of the job published for a SubTaskQueued event (DESIGN §5). */
+export function jobMessageId(subTaskId: string, generation: number): string {
+  return `${subTaskId}:${generation}`;
+}

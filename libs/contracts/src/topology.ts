@@ -1,0 +1,224 @@
+// Every stream, subject and consumer of vle-tasks (DESIGN §3). No other file spells a subject.
+//
+// A namespace prefixes every name so that test runs and tenants never share a stream: with the
+// default empty namespace the subjects are exactly those of DESIGN.md (`tasks.evt.<taskId>`).
+
+import { AckPolicy, DeliverPolicy, DiscardPolicy, RetentionPolicy, StorageType } from '@nats-io/jetstream';
+import type { ConsumerConfig, StreamConfig } from '@nats-io/jetstream';
+import { nanos } from '@nats-io/transport-node';
+import { QUEUE_NAMES, type QueueName, type QueuePolicy } from './queues.js';
+
+export type DeclaredStream = Pick<
+  StreamConfig,
+  'name' | 'subjects' | 'retention' | 'storage' | 'discard' | 'max_age' | 'duplicate_window' | 'max_msg_size' | 'num_replicas' | 'allow_direct' | 'deny_delete' | 'description'
+>;
+
+export type DeclaredConsumer = Pick<
+  ConsumerConfig,
+  'durable_name' | 'filter_subject' | 'ack_policy' | 'ack_wait' | 'max_deliver' | 'max_ack_pending' | 'deliver_policy' | 'description'
+>;
+
+export interface TopologyOptions {
+  /** Prefix of every stream, subject and consumer name ('' in production, unique per test run). */
+  namespace?: string;
+  /** Stream replicas: 1 on one host, 3 in a cluster (DESIGN §6). */
+  replicas?: number;
+}
+
+/** Largest command or event we accept; NATS' default max_payload is 1 MiB. */
+export const MAX_MESSAGE_BYTES = 512 * 1024;
+
+/** How long a worker may stay silent before its job is handed to another (crash detection only). */
+export const JOB_ACK_WAIT_MS = 30_000;
+
+export class Topology {
+  readonly namespace: string;
+  private readonly subjectPrefix: string;
+  private readonly namePrefix: string;
+  private readonly replicas: number;
+
+  constructor(options: TopologyOptions = {}) {
+    const namespace = options.namespace ?? '';
+    if (!/^[A-Za-z0-9_-]*$/.test(namespace)) {
+      throw new Error(`invalid NATS namespace "${namespace}": use letters, digits, '_' and '-'`);
+    }
+    this.namespace = namespace;
+    this.subjectPrefix = namespace ? `${namespace}.` : '';
+    this.namePrefix = namespace ? `${namespace}_` : '';
+    this.replicas = options.replicas ?? 1;
+  }
+
+  // ---- subjects ----------------------------------------------------------------------------
+
+  /** The subject of one Task aggregate in the event log. */
+  eventSubject(taskId: string): string {
+    return `${this.subjectPrefix}tasks.evt.${taskId}`;
+  }
+
+  get allEventsSubject(): string {
+    return `${this.subjectPrefix}tasks.evt.>`;
+  }
+
+  /** The task id of an event subject (the last token). */
+  taskIdOf(eventSubject: string): string {
+    return eventSubject.slice(this.eventSubject('').length);
+  }
+
+  /** Durable, fire-and-forget intake of a command through TASK_COMMANDS. */
+  commandSubject(command: CommandName): string {
+    return `${this.subjectPrefix}tasks.cmd.${command}`;
+  }
+
+  get allCommandsSubject(): string {
+    return `${this.subjectPrefix}tasks.cmd.>`;
+  }
+
+  /** Request/reply form of a command: answered with the result or an ErrorReply (core NATS). */
+  requestSubject(command: CommandName): string {
+    return `${this.subjectPrefix}tasks.req.${command}`;
+  }
+
+  get allRequestsSubject(): string {
+    return `${this.subjectPrefix}tasks.req.*`;
+  }
+
+  jobSubject(queue: QueueName): string {
+    return `${this.subjectPrefix}jobs.${queue}`;
+  }
+
+  /** Where a message that could not be handled goes, with its reason: `dlq.commands`, `dlq.jobs.<queue>`. */
+  deadLetterSubject(source: 'commands' | `jobs.${QueueName}`): string {
+    return `${this.subjectPrefix}dlq.${source}`;
+  }
+
+  // ---- streams -----------------------------------------------------------------------------
+
+  get eventStream(): DeclaredStream {
+    return {
+      name: `${this.namePrefix}TASK_EVENTS`,
+      description: 'vle-tasks event log: one subject per Task aggregate',
+      subjects: [this.allEventsSubject],
+      retention: RetentionPolicy.Limits,
+      storage: StorageType.File,
+      discard: DiscardPolicy.Old,
+      max_age: 0,
+      duplicate_window: nanos(2 * 60_000),
+      max_msg_size: MAX_MESSAGE_BYTES,
+      num_replicas: this.replicas,
+      allow_direct: true,
+      // Append-only: single events are never deleted (retention purges whole Tasks).
+      deny_delete: true,
+    };
+  }
+
+  get commandStream(): DeclaredStream {
+    return {
+      name: `${this.namePrefix}TASK_COMMANDS`,
+      description: 'vle-tasks durable command intake',
+      subjects: [this.allCommandsSubject],
+      // A work queue without max_msgs/max_age: nothing unreceived is ever dropped.
+      retention: RetentionPolicy.Workqueue,
+      storage: StorageType.File,
+      discard: DiscardPolicy.Old,
+      max_age: 0,
+      duplicate_window: nanos(2 * 60_000),
+      max_msg_size: MAX_MESSAGE_BYTES,
+      num_replicas: this.replicas,
+      allow_direct: false,
+      deny_delete: false,
+    };
+  }
+
+  get jobStream(): DeclaredStream {
+    return {
+      name: `${this.namePrefix}JOBS`,
+      description: 'vle-tasks jobs, one subject per queue',
+      subjects: QUEUE_NAMES.map((queue) => this.jobSubject(queue)),
+      retention: RetentionPolicy.Workqueue,
+      storage: StorageType.File,
+      discard: DiscardPolicy.Old,
+      max_age: 0,
+      // Job ids are `<subTaskId>:<generation>`: a dispatcher that republishes after a crash within
+      // this window is absorbed here; later repeats are absorbed by the attempt fence of the domain.
+      duplicate_window: nanos(10 * 60_000),
+      max_msg_size: MAX_MESSAGE_BYTES,
+      num_replicas: this.replicas,
+      allow_direct: false,
+      deny_delete: false,
+    };
+  }
+
+  get deadLetterStream(): DeclaredStream {
+    return {
+      name: `${this.namePrefix}DEAD_LETTERS`,
+      description: 'vle-tasks messages that could not be handled, with their reason',
+      subjects: [`${this.subjectPrefix}dlq.>`],
+      retention: RetentionPolicy.Limits,
+      storage: StorageType.File,
+      discard: DiscardPolicy.Old,
+      max_age: nanos(30 * 24 * 3600_000),
+      duplicate_window: nanos(2 * 60_000),
+      // A dead letter carries the original payload (at most MAX_MESSAGE_BYTES) plus its reason.
+      max_msg_size: 2 * MAX_MESSAGE_BYTES,
+      num_replicas: this.replicas,
+      allow_direct: true,
+      deny_delete: false,
+    };
+  }
+
+  get streams(): DeclaredStream[] {
+    return [this.eventStream, this.commandStream, this.jobStream, this.deadLetterStream];
+  }
+
+  // ---- consumers ---------------------------------------------------------------------------
+
+  /** The dispatcher (task-api) reads every event and publishes the jobs of SubTaskQueued facts. */
+  get dispatcherConsumer(): DeclaredConsumer {
+    return {
+      durable_name: `${this.namePrefix}dispatcher`,
+      description: 'publishes jobs from SubTaskQueued events',
+      filter_subject: this.allEventsSubject,
+      ack_policy: AckPolicy.Explicit,
+      ack_wait: nanos(30_000),
+      max_deliver: -1,
+      max_ack_pending: 2000,
+      deliver_policy: DeliverPolicy.All,
+    };
+  }
+
+  /** task-api's intake of commands published to TASK_COMMANDS. */
+  get commandConsumer(): DeclaredConsumer {
+    return {
+      durable_name: `${this.namePrefix}command-intake`,
+      description: 'handles commands published without a reply',
+      filter_subject: this.allCommandsSubject,
+      ack_policy: AckPolicy.Explicit,
+      ack_wait: nanos(30_000),
+      max_deliver: -1,
+      max_ack_pending: 1000,
+      deliver_policy: DeliverPolicy.All,
+    };
+  }
+
+  /**
+   * One durable pull consumer per queue. Retry delays come from nak(delay), not `backoff` (which is
+   * not applied to nak and would replace ack_wait); ack_wait with working() heartbeats only detects
+   * crashed workers. max_deliver is the attempts plus one, so that a worker that crashes in the last
+   * attempt leaves a delivery in which the runtime records the failure.
+   */
+  jobConsumer(policy: QueuePolicy): DeclaredConsumer {
+    return {
+      durable_name: `${this.namePrefix}job-${policy.queue}`,
+      description: `worker of queue ${policy.queue}`,
+      filter_subject: this.jobSubject(policy.queue),
+      ack_policy: AckPolicy.Explicit,
+      ack_wait: nanos(JOB_ACK_WAIT_MS),
+      max_deliver: policy.maxRetries + 2,
+      max_ack_pending: Math.max(policy.concurrency * 4, 64),
+      deliver_policy: DeliverPolicy.All,
+    };
+  }
+}
+
+export const COMMAND_NAMES = ['create', 'retry', 'cancel'] as const;
+export type CommandName = (typeof COMMAND_NAMES)[number];

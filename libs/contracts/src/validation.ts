@@ -1,0 +1,167 @@
+// Validation of inbound JSON against the proto schema and the field rules of vle/validate/v1.
+// protobuf-es' fromJson checks types but reports neither JSON paths nor required fields, so the
+// message is walked here first; every violation names the field by its JSON path.
+
+import { fromJson, getOption, hasOption, ScalarType, type DescField, type DescMessage, type JsonValue, type MessageShape } from '@bufbuild/protobuf';
+import { ContractError, type Violation } from './errors.js';
+import { field as fieldRules, type FieldRules } from './gen/vle/validate/v1/rules_pb.js';
+import { MAX_MESSAGE_BYTES } from './topology.js';
+
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+const INT_RANGES: Partial<Record<ScalarType, [number, number]>> = {
+  [ScalarType.UINT32]: [0, 2 ** 32 - 1],
+  [ScalarType.FIXED32]: [0, 2 ** 32 - 1],
+  [ScalarType.INT32]: [-(2 ** 31), 2 ** 31 - 1],
+  [ScalarType.SINT32]: [-(2 ** 31), 2 ** 31 - 1],
+  [ScalarType.SFIXED32]: [-(2 ** 31), 2 ** 31 - 1],
+};
+
+/**
+ * Parses raw bytes (or an already parsed JSON value) into a message of `schema`, or throws a
+ * ContractError naming what is wrong: MALFORMED_JSON, PAYLOAD_TOO_LARGE or VALIDATION_FAILED.
+ */
+export function parseMessage<Desc extends DescMessage>(schema: Desc, raw: Uint8Array | string | unknown): MessageShape<Desc> {
+  const json = typeof raw === 'string' || raw instanceof Uint8Array ? decodeJson(raw) : raw;
+  const violations: Violation[] = [];
+  checkMessage(schema, json, '', violations);
+  if (violations.length > 0) {
+    const first = violations[0]!;
+    const summary = first.field ? `${first.field}: ${first.message}` : first.message;
+    const more = violations.length > 1 ? ` (and ${violations.length - 1} more)` : '';
+    throw new ContractError('VALIDATION_FAILED', `invalid ${schema.name}: ${summary}${more}`, violations);
+  }
+  try {
+    return fromJson(schema, json as JsonValue);
+  } catch (error) {
+    throw new ContractError('VALIDATION_FAILED', `invalid ${schema.name}: ${(error as Error).message}`, []);
+  }
+}
+
+export function decodeJson(raw: Uint8Array | string): unknown {
+  const size = typeof raw === 'string' ? Buffer.byteLength(raw) : raw.byteLength;
+  if (size > MAX_MESSAGE_BYTES) {
+    throw new ContractError('PAYLOAD_TOO_LARGE', `message of ${size} bytes is larger than the limit of ${MAX_MESSAGE_BYTES} bytes`);
+  }
+  const text = typeof raw === 'string' ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8');
+  if (text.trim() === '') throw new ContractError('MALFORMED_JSON', 'the message is empty; expected a JSON object');
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new ContractError('MALFORMED_JSON', `malformed JSON: ${(error as Error).message}`);
+  }
+}
+
+function rulesOf(field: DescField): FieldRules | undefined {
+  return hasOption(field, fieldRules) ? getOption(field, fieldRules) : undefined;
+}
+
+function join(path: string, key: string): string {
+  return path ? `${path}.${key}` : key;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function checkMessage(schema: DescMessage, value: unknown, path: string, out: Violation[]): void {
+  if (schema.typeName === 'google.protobuf.Struct') {
+    if (!isObject(value)) out.push({ field: path, message: 'must be a JSON object' });
+    return;
+  }
+  if (schema.typeName === 'google.protobuf.Value') return;
+  if (schema.typeName === 'google.protobuf.Timestamp') {
+    if (typeof value !== 'string' || !RFC3339.test(value) || Number.isNaN(Date.parse(value))) {
+      out.push({ field: path, message: 'must be an RFC 3339 timestamp such as 2026-11-22T10:00:00Z' });
+    }
+    return;
+  }
+  if (!isObject(value)) {
+    out.push({ field: path, message: 'must be a JSON object' });
+    return;
+  }
+  const known = new Set(schema.fields.flatMap((f) => [f.jsonName, f.name]));
+  for (const key of Object.keys(value)) {
+    if (!known.has(key)) out.push({ field: join(path, key), message: 'is not a known field' });
+  }
+  for (const field of schema.fields) {
+    const present = field.jsonName in value ? value[field.jsonName] : value[field.name];
+    checkField(field, present, join(path, field.jsonName), out);
+  }
+}
+
+function checkField(field: DescField, value: unknown, path: string, out: Violation[]): void {
+  const rules = rulesOf(field);
+  if (value === undefined || value === null) {
+    if (rules?.required) out.push({ field: path, message: 'is required' });
+    return;
+  }
+  switch (field.fieldKind) {
+    case 'list': {
+      if (!Array.isArray(value)) return void out.push({ field: path, message: 'must be an array' });
+      if (rules?.required && value.length === 0) out.push({ field: path, message: 'must not be empty' });
+      if (rules?.minItems && value.length < rules.minItems) out.push({ field: path, message: `must have at least ${rules.minItems} items` });
+      if (rules?.maxItems && value.length > rules.maxItems) return void out.push({ field: path, message: `must have at most ${rules.maxItems} items (has ${value.length})` });
+      value.forEach((item, i) => {
+        const itemPath = `${path}[${i}]`;
+        if (field.listKind === 'message') checkMessage(field.message, item, itemPath, out);
+        else if (field.listKind === 'scalar') checkScalar(field.scalar, item, itemPath, rules, out);
+        else if (typeof item !== 'string') out.push({ field: itemPath, message: 'must be a string' });
+      });
+      return;
+    }
+    case 'map': {
+      if (!isObject(value)) return void out.push({ field: path, message: 'must be a JSON object' });
+      for (const [key, item] of Object.entries(value)) {
+        const itemPath = `${path}.${key}`;
+        if (field.mapKind === 'message') checkMessage(field.message, item, itemPath, out);
+        else if (field.mapKind === 'scalar') checkScalar(field.scalar, item, itemPath, undefined, out);
+      }
+      return;
+    }
+    case 'message': {
+      checkMessage(field.message, value, path, out);
+      if (rules?.maxJsonBytes) {
+        const size = Buffer.byteLength(JSON.stringify(value));
+        if (size > rules.maxJsonBytes) out.push({ field: path, message: `must be at most ${rules.maxJsonBytes} bytes of JSON (is ${size})` });
+      }
+      return;
+    }
+    case 'enum':
+      if (typeof value !== 'string' || !field.enum.values.some((v) => v.name === value)) {
+        out.push({ field: path, message: `must be one of ${field.enum.values.map((v) => v.name).join(', ')}` });
+      }
+      return;
+    case 'scalar':
+      checkScalar(field.scalar, value, path, rules, out);
+      return;
+  }
+}
+
+function checkScalar(scalar: ScalarType, value: unknown, path: string, rules: FieldRules | undefined, out: Violation[]): void {
+  if (scalar === ScalarType.STRING) {
+    if (typeof value !== 'string') return void out.push({ field: path, message: 'must be a string' });
+    const length = [...value].length;
+    if (rules?.required && value.trim() === '') out.push({ field: path, message: 'is required and must not be blank' });
+    if (rules?.minLen && length < rules.minLen) out.push({ field: path, message: `must be at least ${rules.minLen} characters` });
+    if (rules?.maxLen && length > rules.maxLen) return void out.push({ field: path, message: `must be at most ${rules.maxLen} characters (is ${length})` });
+    if (rules?.pattern && value !== '' && !new RegExp(rules.pattern, 'u').test(value)) out.push({ field: path, message: `must match ${rules.pattern}` });
+    if (rules?.in.length && value !== '' && !rules.in.includes(value)) out.push({ field: path, message: `must be one of ${rules.in.join(', ')}` });
+    return;
+  }
+  if (scalar === ScalarType.BOOL) {
+    if (typeof value !== 'boolean') out.push({ field: path, message: 'must be true or false' });
+    return;
+  }
+  if (scalar === ScalarType.BYTES) {
+    if (typeof value !== 'string') out.push({ field: path, message: 'must be a base64 string' });
+    return;
+  }
+  if (typeof value !== 'number' || !Number.isFinite(value)) return void out.push({ field: path, message: 'must be a number' });
+  const range = INT_RANGES[scalar];
+  if (range) {
+    if (!Number.isInteger(value)) return void out.push({ field: path, message: 'must be a whole number' });
+    if (value < range[0] || value > range[1]) return void out.push({ field: path, message: `must be between ${range[0]} and ${range[1]}` });
+  }
+  if (rules?.min && value < rules.min) out.push({ field: path, message: `must be at least ${rules.min}` });
+  if (rules?.max && value > rules.max) out.push({ field: path, message: `must be at most ${rules.max}` });
+}

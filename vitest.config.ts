@@ -1,0 +1,36 @@
+import { defineConfig } from 'vitest/config';
+
+// Tests run on the TypeScript sources: the `@vle/source` export condition maps every @vle/* package
+// to its src/ (the same condition tsconfig.base.json uses), so no build is needed for unit tests.
+export default defineConfig({
+  resolve: { conditions: ['@vle/source'] },
+  ssr: { resolve: { conditions: ['@vle/source'] } },
+  test: {
+    projects: [
+      {
+        extends: true,
+        test: { name: 'unit', include: ['{libs,services}/*/src/**/*.unit.spec.ts', 'scripts/**/*.unit.spec.ts'] },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'int',
+          include: ['{libs,services}/*/src/**/*.int.spec.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'e2e',
+          include: ['services/*/test/**/*.e2e.spec.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 120_000,
+          // Whole processes per test: run files one at a time on a 2-core machine.
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
