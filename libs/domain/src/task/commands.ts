@@ -1,0 +1,91 @@
+// What can be asked of a Task. The clock (`at`) and the actor arrive inside the command; ids are
+// assigned by the caller, so decide stays pure.
+
+import type { JsonObject, ObjectType, Response } from './events.js';
+
+interface CommandOf<Type extends string> {
+  readonly type: Type;
+  readonly taskId: string;
+  /** ISO 8601: the time the command is handled. */
+  readonly at: string;
+  readonly actor: string;
+}
+
+/** One step as a client asks for it: dependencies by key; the id is assigned by the caller. */
+export interface SubTaskDraft {
+  readonly id: string;
+  readonly key: string;
+  readonly name: string;
+  readonly action: string;
+  /** Checked against the queues of libs/contracts. */
+  readonly queue: string;
+  readonly objectType?: ObjectType;
+  readonly objectId?: string;
+  readonly params?: JsonObject;
+  readonly dependsOn?: readonly string[];
+  readonly bestEffort?: boolean;
+  readonly timeoutSeconds?: number;
+}
+
+export interface CreateTask extends CommandOf<'CreateTask'> {
+  readonly name: string;
+  readonly taskType?: string;
+  readonly createdBy: string;
+  readonly eventId?: string;
+  readonly objectType?: ObjectType;
+  readonly objectId?: string;
+  readonly idempotencyKey?: string;
+  readonly requestHash?: string;
+  readonly originTaskId?: string;
+  readonly startAt?: string;
+  readonly startBefore?: string;
+  readonly timeoutSeconds?: number;
+  readonly subtasks: readonly SubTaskDraft[];
+}
+
+/** A scheduled Task's start time has come (the scheduler sends it). */
+export type StartTask = CommandOf<'StartTask'>;
+
+interface AttemptCommand {
+  readonly subTaskId: string;
+  readonly generation: number;
+  /** The delivery count of this generation's job. */
+  readonly attempt: number;
+}
+
+export interface RecordAttemptStarted extends CommandOf<'RecordAttemptStarted'>, AttemptCommand {
+  readonly jobId: string;
+}
+
+export interface RecordSubTaskSucceeded extends CommandOf<'RecordSubTaskSucceeded'>, AttemptCommand, Response {}
+
+export interface RecordAttemptFailed extends CommandOf<'RecordAttemptFailed'>, AttemptCommand, Response {
+  /** Delay before the next attempt, or null when no attempt follows (permanent error, attempts exhausted). */
+  readonly retryInMs: number | null;
+  /** The error is known to be permanent. */
+  readonly permanent: boolean;
+}
+
+export interface RecordSubTaskTimedOut extends CommandOf<'RecordSubTaskTimedOut'>, AttemptCommand {
+  readonly timeoutSeconds: number;
+}
+
+export interface RetrySubTask extends CommandOf<'RetrySubTask'> {
+  readonly subTaskId: string;
+  /** How long after it failed a SubTask may still be retried by a person (DESIGN §4: 24 h). */
+  readonly retryWindowMs: number;
+}
+
+export interface CancelTask extends CommandOf<'CancelTask'> {
+  readonly reason?: string;
+}
+
+export type TaskCommand =
+  | CreateTask
+  | StartTask
+  | RecordAttemptStarted
+  | RecordSubTaskSucceeded
+  | RecordAttemptFailed
+  | RecordSubTaskTimedOut
+  | RetrySubTask
+  | CancelTask;

@@ -1,0 +1,112 @@
+// The facts of a Task's life (DESIGN §4), as stored on `tasks.evt.<taskId>`: JSON with a `type`,
+// a `version`, the Task id, the time, the actor and the event's data (proto: vle.tasks.v1.TaskEvent).
+
+import type { QueueName } from '@vle/contracts/queues';
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+export const OBJECT_TYPES = ['vm', 'template', 'event', 'mail', 'connection', 'course'] as const;
+export type ObjectType = (typeof OBJECT_TYPES)[number];
+
+export interface PlannedSubTask {
+  readonly id: string;
+  readonly key: string;
+  readonly name: string;
+  readonly action: string;
+  readonly queue: QueueName;
+  readonly objectType?: ObjectType;
+  readonly objectId?: string;
+  /** Redacted before it is stored: secrets never reach the log. */
+  readonly params: JsonObject;
+  /** SubTask ids of the same Task. */
+  readonly dependsOn: readonly string[];
+  readonly bestEffort: boolean;
+  readonly timeoutSeconds?: number;
+}
+
+export interface TaskCreatedData {
+  readonly name: string;
+  readonly type?: string;
+  readonly createdBy: string;
+  readonly eventId?: string;
+  readonly objectType?: ObjectType;
+  readonly objectId?: string;
+  readonly idempotencyKey?: string;
+  /** Hash of the creating command: a reused idempotency key with another body is refused. */
+  readonly requestHash?: string;
+  readonly originTaskId?: string;
+  /** ISO 8601; the Task is `scheduled` until then. */
+  readonly startAt?: string;
+  readonly startBefore?: string;
+  readonly timeoutSeconds?: number;
+  readonly subtasks: readonly PlannedSubTask[];
+}
+
+export interface SubTaskRef {
+  readonly subTaskId: string;
+  readonly generation: number;
+}
+
+export interface AttemptRef extends SubTaskRef {
+  readonly attempt: number;
+}
+
+export interface Response {
+  readonly responseCode?: string;
+  readonly responseMessage?: string;
+}
+
+interface EventOf<Type extends string, Data> {
+  readonly type: Type;
+  readonly version: 1;
+  readonly taskId: string;
+  /** ISO 8601 time of the fact. */
+  readonly at: string;
+  /** A user name, `system`, or `worker:<queue>`. */
+  readonly actor: string;
+  readonly data: Data;
+}
+
+export type TaskCreated = EventOf<'TaskCreated', TaskCreatedData>;
+/** The SubTask may run; the dispatcher publishes its job `<subTaskId>:<generation>`. */
+export type SubTaskQueued = EventOf<'SubTaskQueued', SubTaskRef>;
+export type SubTaskAttemptStarted = EventOf<'SubTaskAttemptStarted', AttemptRef & { readonly jobId: string }>;
+export type SubTaskSucceeded = EventOf<'SubTaskSucceeded', AttemptRef & Response>;
+export type SubTaskAttemptFailed = EventOf<'SubTaskAttemptFailed', AttemptRef & Response & { readonly nextAttemptAt: string }>;
+export type SubTaskFailed = EventOf<'SubTaskFailed', AttemptRef & Response & { readonly permanent: boolean }>;
+export type SubTaskTimedOut = EventOf<'SubTaskTimedOut', AttemptRef & { readonly timeoutSeconds: number }>;
+/** A person asked to run a failed SubTask again: a new generation starts. */
+export type SubTaskRetryRequested = EventOf<'SubTaskRetryRequested', SubTaskRef>;
+export type TaskStarted = EventOf<'TaskStarted', Record<string, never>>;
+export type TaskCancelRequested = EventOf<'TaskCancelRequested', { readonly reason?: string }>;
+export type SubTaskCancelled = EventOf<'SubTaskCancelled', { readonly subTaskId: string }>;
+
+export type TaskEvent =
+  | TaskCreated
+  | TaskStarted
+  | SubTaskQueued
+  | SubTaskAttemptStarted
+  | SubTaskSucceeded
+  | SubTaskAttemptFailed
+  | SubTaskFailed
+  | SubTaskTimedOut
+  | SubTaskRetryRequested
+  | TaskCancelRequested
+  | SubTaskCancelled;
+
+export type TaskEventType = TaskEvent['type'];
+
+export const TASK_EVENT_TYPES: readonly TaskEventType[] = [
+  'TaskCreated',
+  'TaskStarted',
+  'SubTaskQueued',
+  'SubTaskAttemptStarted',
+  'SubTaskSucceeded',
+  'SubTaskAttemptFailed',
+  'SubTaskFailed',
+  'SubTaskTimedOut',
+  'SubTaskRetryRequested',
+  'TaskCancelRequested',
+  'SubTaskCancelled',
+];

@@ -1,0 +1,84 @@
+// A Task as folded from its events. Task status and progress are derived, never stored in events.
+
+import type { JsonObject, ObjectType } from './events.js';
+import type { QueueName } from '@vle/contracts/queues';
+
+export type SubTaskStatus = 'blocked' | 'queued' | 'running' | 'retrying' | 'success' | 'failed' | 'skipped' | 'cancelled' | 'timed_out';
+
+export type TaskStatus = 'scheduled' | 'queued' | 'running' | 'success' | 'warning' | 'failed' | 'cancelling' | 'cancelled' | 'timed_out';
+
+export const SUB_TASK_STATUSES: readonly SubTaskStatus[] = ['blocked', 'queued', 'running', 'retrying', 'success', 'failed', 'skipped', 'cancelled', 'timed_out'];
+export const TASK_STATUSES: readonly TaskStatus[] = ['scheduled', 'queued', 'running', 'success', 'warning', 'failed', 'cancelling', 'cancelled', 'timed_out'];
+
+export interface SubTask {
+  readonly id: string;
+  readonly key: string;
+  readonly name: string;
+  readonly action: string;
+  readonly queue: QueueName;
+  readonly objectType?: ObjectType;
+  readonly objectId?: string;
+  readonly params: JsonObject;
+  readonly dependsOn: readonly string[];
+  readonly bestEffort: boolean;
+  readonly timeoutSeconds?: number;
+  readonly status: SubTaskStatus;
+  /** 1 for the first run; +1 for every retry a person asks for; 0 before it is queued. */
+  readonly generation: number;
+  /** The current attempt of the current generation (0 before the first). */
+  readonly attempt: number;
+  /** Failed attempts over all generations. */
+  readonly failedAttempts: number;
+  readonly jobId?: string;
+  readonly responseCode?: string;
+  readonly responseMessage?: string;
+  readonly nextAttemptAt?: string;
+  readonly queuedAt?: string;
+  readonly startedAt?: string;
+  readonly finishedAt?: string;
+  readonly updatedAt: string;
+}
+
+export interface Task {
+  readonly status: TaskStatus;
+  readonly id: string;
+  readonly name: string;
+  readonly type?: string;
+  readonly createdBy: string;
+  readonly eventId?: string;
+  readonly objectType?: ObjectType;
+  readonly objectId?: string;
+  readonly idempotencyKey?: string;
+  readonly requestHash?: string;
+  readonly originTaskId?: string;
+  readonly startAt?: string;
+  readonly startBefore?: string;
+  readonly timeoutSeconds?: number;
+  /** False while a Task with a future `startAt` waits for it. */
+  readonly started: boolean;
+  readonly cancelRequested: boolean;
+  /** A person retried a SubTask: the Task ends `warning` at best. */
+  readonly manualIntervention: boolean;
+  /** In creation order. */
+  readonly subtasks: readonly SubTask[];
+  /** Finished SubTasks / all SubTasks, 0..1. */
+  readonly progress: number;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly startedAt?: string;
+  readonly finishedAt?: string;
+  /** Events folded so far. */
+  readonly version: number;
+}
+
+export interface NoTask {
+  readonly status: 'absent';
+}
+
+export type TaskState = NoTask | Task;
+
+export const initialState: TaskState = { status: 'absent' };
+
+export function exists(state: TaskState): state is Task {
+  return state.status !== 'absent';
+}
