@@ -1,0 +1,11 @@
+export * from './task/events.js';
+export * from './task/commands.js';
+export * from './task/state.js';
+export * from './task/decide.js';
+export * from './task/evolve.js';
+export * from './task/dag.js';
+export * from './task/status.js';
+export * from './task/redact.js';
+export * from './task/rule-violation.js';
+export { taskDecider } from './task/decider.js';
+

@@ -1,0 +1,197 @@
+// decide(command, state) -> events. Returns [] for a command already applied (redelivery, a retried
+// request) and throws a RuleViolation for one the rules refuse. Queueing is decided here too: the
+// events that make SubTasks ready are appended in the same commit as the SubTaskQueued facts, so no
+// crash can leave a ready SubTask unqueued.
+
+import type { CancelTask, CreateTask, RecordAttemptFailed, RecordAttemptStarted, RecordSubTaskSucceeded, RecordSubTaskTimedOut, RetrySubTask, StartTask, TaskCommand } from './commands.js';
+import { readySubTasks, validateDag, isFinished } from './dag.js';
+import type { PlannedSubTask, TaskEvent } from './events.js';
+import { evolve } from './evolve.js';
+import { redactSecrets } from './redact.js';
+import { RuleViolation } from './rule-violation.js';
+import { exists, type SubTask, type Task, type TaskState } from './state.js';
+import type { QueueName } from '@vle/contracts/queues';
+
+export function decide(command: TaskCommand, state: TaskState): TaskEvent[] {
+  if (command.type === 'CreateTask') return withQueueing(state, createTask(command, state));
+  if (!exists(state)) throw new RuleViolation('TASK_NOT_FOUND', `Task ${command.taskId} does not exist`, 'taskId');
+  switch (command.type) {
+    case 'StartTask':
+      return withQueueing(state, startTask(command, state));
+    case 'RecordAttemptStarted':
+      return recordAttemptStarted(command, state);
+    case 'RecordSubTaskSucceeded':
+      return withQueueing(state, recordSucceeded(command, state));
+    case 'RecordAttemptFailed':
+      return withQueueing(state, recordAttemptFailed(command, state));
+    case 'RecordSubTaskTimedOut':
+      return withQueueing(state, recordTimedOut(command, state));
+    case 'RetrySubTask':
+      return retrySubTask(command, state);
+    case 'CancelTask':
+      return cancelTask(command, state);
+    default: {
+      const unknown: never = command;
+      throw new Error(`unknown command ${JSON.stringify(unknown)}`);
+    }
+  }
+}
+
+type Envelope = Pick<TaskCommand, 'taskId' | 'at' | 'actor'>;
+
+function fact<E extends TaskEvent>(command: Envelope, type: E['type'], data: E['data']): E {
+  return { type, version: 1, taskId: command.taskId, at: command.at, actor: command.actor, data } as E;
+}
+
+/** Appends a SubTaskQueued for every SubTask the events make ready. */
+function withQueueing(state: TaskState, events: TaskEvent[]): TaskEvent[] {
+  if (events.length === 0) return events;
+  const after = events.reduce(evolve, state);
+  if (!exists(after)) return events;
+  const last = events[events.length - 1]!;
+  const queued = readySubTasks(after).map((s) => fact(last, 'SubTaskQueued', { subTaskId: s.id, generation: s.generation + 1 }));
+  return [...events, ...queued];
+}
+
+function createTask(command: CreateTask, state: TaskState): TaskEvent[] {
+  if (exists(state)) {
+    if (state.idempotencyKey !== undefined && state.requestHash === command.requestHash) return [];
+    if (state.idempotencyKey !== undefined) {
+      throw new RuleViolation('IDEMPOTENCY_KEY_REUSED', `idempotency key "${state.idempotencyKey}" was already used for Task ${state.id} with a different request`, 'idempotencyKey');
+    }
+    throw new RuleViolation('TASK_EXISTS', `Task ${command.taskId} already exists`, 'taskId');
+  }
+  validateDag(command.subtasks);
+  if (command.startAt && command.startBefore && Date.parse(command.startBefore) <= Date.parse(command.startAt)) {
+    throw new RuleViolation('INVALID_SCHEDULE', 'startBefore must be later than startAt', 'startBefore');
+  }
+  const idByKey = new Map(command.subtasks.map((d) => [d.key, d.id]));
+  const subtasks: PlannedSubTask[] = command.subtasks.map((d) => ({
+    id: d.id,
+    key: d.key,
+    name: d.name,
+    action: d.action,
+    queue: d.queue as QueueName,
+    objectType: d.objectType,
+    objectId: d.objectId,
+    params: redactSecrets(d.params ?? {}),
+    dependsOn: (d.dependsOn ?? []).map((key) => idByKey.get(key)!),
+    bestEffort: d.bestEffort ?? false,
+    timeoutSeconds: d.timeoutSeconds,
+  }));
+  return [
+    fact(command, 'TaskCreated', {
+      name: command.name,
+      type: command.taskType,
+      createdBy: command.createdBy,
+      eventId: command.eventId,
+      objectType: command.objectType,
+      objectId: command.objectId,
+      idempotencyKey: command.idempotencyKey,
+      requestHash: command.requestHash,
+      originTaskId: command.originTaskId,
+      startAt: command.startAt,
+      startBefore: command.startBefore,
+      timeoutSeconds: command.timeoutSeconds,
+      subtasks,
+    }),
+  ];
+}
+
+function startTask(command: StartTask, task: Task): TaskEvent[] {
+  if (task.started) return [];
+  if (task.cancelRequested) throw new RuleViolation('TASK_CANCELLED', `Task ${task.id} was cancelled`);
+  return [fact(command, 'TaskStarted', {})];
+}
+
+function subTaskOf(task: Task, subTaskId: string): SubTask {
+  const subTask = task.subtasks.find((s) => s.id === subTaskId);
+  if (!subTask) throw new RuleViolation('SUBTASK_NOT_FOUND', `Task ${task.id} has no SubTask ${subTaskId}`, 'subTaskId');
+  return subTask;
+}
+
+/** The attempt a worker reports on must be the SubTask's current one; anything older is stale. */
+function currentAttempt(task: Task, command: { subTaskId: string; generation: number; attempt: number }): SubTask {
+  const subTask = subTaskOf(task, command.subTaskId);
+  if (command.generation !== subTask.generation || command.attempt !== subTask.attempt) {
+    throw new RuleViolation(
+      'STALE_ATTEMPT',
+      `SubTask ${subTask.id} is at generation ${subTask.generation} attempt ${subTask.attempt}; generation ${command.generation} attempt ${command.attempt} is out of date`,
+    );
+  }
+  return subTask;
+}
+
+function recordAttemptStarted(command: RecordAttemptStarted, task: Task): TaskEvent[] {
+  const subTask = subTaskOf(task, command.subTaskId);
+  if (command.generation !== subTask.generation) {
+    throw new RuleViolation('STALE_ATTEMPT', `SubTask ${subTask.id} is at generation ${subTask.generation}, the job is of generation ${command.generation}`);
+  }
+  if (isFinished(subTask)) throw new RuleViolation('SUBTASK_FINISHED', `SubTask ${subTask.id} is already ${subTask.status}`);
+  if (subTask.status === 'blocked') throw new RuleViolation('SUBTASK_NOT_QUEUED', `SubTask ${subTask.id} is not queued`);
+  if (command.attempt === subTask.attempt && subTask.status === 'running') return [];
+  // A later delivery of the same job (redelivery after a crash or a nak) starts a later attempt; an
+  // earlier one is a duplicate message or a stalled worker's.
+  if (command.attempt <= subTask.attempt) {
+    throw new RuleViolation('STALE_ATTEMPT', `SubTask ${subTask.id} is already at attempt ${subTask.attempt}; attempt ${command.attempt} is out of date`);
+  }
+  return [fact(command, 'SubTaskAttemptStarted', { subTaskId: subTask.id, generation: command.generation, attempt: command.attempt, jobId: command.jobId })];
+}
+
+function alreadyRecorded(subTask: SubTask, command: { generation: number; attempt: number }, status: SubTask['status']): boolean {
+  return subTask.status === status && subTask.generation === command.generation && subTask.attempt === command.attempt;
+}
+
+function recordSucceeded(command: RecordSubTaskSucceeded, task: Task): TaskEvent[] {
+  const subTask = currentAttempt(task, command);
+  if (alreadyRecorded(subTask, command, 'success')) return [];
+  if (subTask.status !== 'running') throw new RuleViolation('STALE_ATTEMPT', `SubTask ${subTask.id} is ${subTask.status}, not running`);
+  const { subTaskId, generation, attempt, responseCode, responseMessage } = command;
+  return [fact(command, 'SubTaskSucceeded', { subTaskId, generation, attempt, responseCode, responseMessage })];
+}
+
+function recordAttemptFailed(command: RecordAttemptFailed, task: Task): TaskEvent[] {
+  const subTask = currentAttempt(task, command);
+  if (alreadyRecorded(subTask, command, 'retrying') || alreadyRecorded(subTask, command, 'failed')) return [];
+  if (subTask.status !== 'running') throw new RuleViolation('STALE_ATTEMPT', `SubTask ${subTask.id} is ${subTask.status}, not running`);
+  const { subTaskId, generation, attempt, responseCode, responseMessage } = command;
+  if (command.permanent || command.retryInMs === null || task.cancelRequested) {
+    return [fact(command, 'SubTaskFailed', { subTaskId, generation, attempt, responseCode, responseMessage, permanent: command.permanent })];
+  }
+  const nextAttemptAt = new Date(Date.parse(command.at) + command.retryInMs).toISOString();
+  return [fact(command, 'SubTaskAttemptFailed', { subTaskId, generation, attempt, responseCode, responseMessage, nextAttemptAt })];
+}
+
+function recordTimedOut(command: RecordSubTaskTimedOut, task: Task): TaskEvent[] {
+  const subTask = currentAttempt(task, command);
+  if (alreadyRecorded(subTask, command, 'timed_out')) return [];
+  if (subTask.status !== 'running') throw new RuleViolation('STALE_ATTEMPT', `SubTask ${subTask.id} is ${subTask.status}, not running`);
+  const { subTaskId, generation, attempt, timeoutSeconds } = command;
+  return [fact(command, 'SubTaskTimedOut', { subTaskId, generation, attempt, timeoutSeconds })];
+}
+
+function retrySubTask(command: RetrySubTask, task: Task): TaskEvent[] {
+  const subTask = subTaskOf(task, command.subTaskId);
+  if (task.cancelRequested) throw new RuleViolation('TASK_CANCELLED', `Task ${task.id} was cancelled`);
+  if (subTask.status !== 'failed' && subTask.status !== 'timed_out') {
+    throw new RuleViolation('NOT_RETRYABLE', `SubTask ${subTask.id} is ${subTask.status}; only a failed or timed-out SubTask can be retried`, 'subTaskId');
+  }
+  const failedAt = Date.parse(subTask.finishedAt ?? subTask.updatedAt);
+  if (Date.parse(command.at) - failedAt > command.retryWindowMs) {
+    throw new RuleViolation('RETRY_WINDOW_EXPIRED', `SubTask ${subTask.id} failed at ${subTask.finishedAt}; it can be retried for ${Math.round(command.retryWindowMs / 3_600_000)} h`);
+  }
+  const generation = subTask.generation + 1;
+  return [fact(command, 'SubTaskRetryRequested', { subTaskId: subTask.id, generation }), fact(command, 'SubTaskQueued', { subTaskId: subTask.id, generation })];
+}
+
+function cancelTask(command: CancelTask, task: Task): TaskEvent[] {
+  if (task.cancelRequested) return [];
+  const open = task.subtasks.filter((s) => !isFinished(s));
+  if (open.length === 0) throw new RuleViolation('TASK_FINISHED', `Task ${task.id} is already ${task.status}`);
+  // Running SubTasks finish (or fail) on their own; their workers are not interrupted.
+  const cancellable = open.filter((s) => s.status !== 'running');
+  return [
+    fact(command, 'TaskCancelRequested', { reason: command.reason }),
+    ...cancellable.map((s) => fact(command, 'SubTaskCancelled', { subTaskId: s.id })),
+  ];
+}

@@ -1,0 +1,12 @@
+import type { TaskCommand } from './commands.js';
+import { decide } from './decide.js';
+import type { TaskEvent } from './events.js';
+import { evolve } from './evolve.js';
+import { initialState, type TaskState } from './state.js';
+
+/** The Task aggregate as one value, for the command handler of libs/event-store. */
+export const taskDecider = {
+  decide: (command: TaskCommand, state: TaskState): TaskEvent[] => decide(command, state),
+  evolve: (state: TaskState, event: TaskEvent): TaskState => evolve(state, event),
+  initialState,
+};
