@@ -1,0 +1,5 @@
+export * from './job-handler.js';
+export * from './task-commands.js';
+export * from './job-runtime.js';
+export * from './dead-letter.js';
+export { createBenchHandlers } from './bench-handlers.js';

@@ -1,0 +1,83 @@
+// What a worker's handler is: a plain async function over its clients (temporalio style). It
+// returns what the external system answered, or throws. "Do not retry" is an error type; the retry
+// delay is the queue's policy, applied by the runtime.
+
+import type { Job } from '@vle/contracts';
+
+/** A job as the handler sees it (proto vle.tasks.v1.Job, JSON shape). */
+export interface JobInput {
+  readonly taskId: string;
+  readonly subTaskId: string;
+  readonly generation: number;
+  readonly queue: string;
+  readonly action: string;
+  readonly objectType?: string;
+  readonly objectId?: string;
+  readonly params: Record<string, unknown>;
+  readonly timeoutSeconds?: number;
+}
+
+export interface JobContext {
+  /** This attempt's number (1-based) within the SubTask's current generation. */
+  readonly attempt: number;
+  /** Whether no retry follows a transient failure of this attempt. */
+  readonly lastAttempt: boolean;
+  /** Tells JetStream the job is still being worked on; long loops call it (the runtime also does, periodically). */
+  heartbeat(): void;
+  /** Aborted when the attempt's timeout passes or the worker shuts down. */
+  readonly signal: AbortSignal;
+}
+
+export interface JobResult {
+  readonly responseCode?: string;
+  readonly responseMessage?: string;
+}
+
+export type JobHandler = (job: JobInput, context: JobContext) => Promise<JobResult>;
+
+/** Handlers of one queue, by action. */
+export type QueueHandlers = Readonly<Record<string, JobHandler>>;
+
+/** An error the external system will answer the same way however often we ask: not retried. */
+export class PermanentJobError extends Error {
+  override readonly name = 'PermanentJobError';
+  readonly permanent = true;
+
+  constructor(
+    message: string,
+    readonly responseCode = 'PERMANENT',
+  ) {
+    super(message);
+  }
+}
+
+/** Permanent errors are recognised by shape, so that integration clients need not import this class. */
+export function isPermanent(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { permanent?: unknown }).permanent === true;
+}
+
+export function responseCodeOf(error: unknown): string {
+  const candidate = typeof error === 'object' && error !== null ? ((error as { responseCode?: unknown }).responseCode ?? (error as { code?: unknown }).code) : undefined;
+  return typeof candidate === 'string' || typeof candidate === 'number' ? String(candidate) : 'ERROR';
+}
+
+const MAX_RESPONSE_MESSAGE = 2000;
+
+export function responseMessageOf(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.length > MAX_RESPONSE_MESSAGE ? `${message.slice(0, MAX_RESPONSE_MESSAGE)}…` : message;
+}
+
+export function toJobInput(job: Job): JobInput {
+  return {
+    taskId: job.taskId,
+    subTaskId: job.subTaskId,
+    generation: job.generation,
+    queue: job.queue,
+    action: job.action,
+    objectType: job.objectType || undefined,
+    objectId: job.objectId || undefined,
+    params: job.params ?? {},
+    timeoutSeconds: job.timeoutSeconds || undefined,
+  };
+}

@@ -1,0 +1,125 @@
+// Consumes the job queues of one worker process: for each queue a durable pull consumer (declared in
+// libs/contracts) is fetched from with at most `concurrency` jobs in flight, so that no message waits
+// in a client buffer while its ack_wait runs out.
+
+import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
+import { JOB_ACK_WAIT_MS, type QueueName, type QueuePolicy, type Topology } from '@vle/contracts';
+import { publishDeadLetter } from './dead-letter.js';
+import { handleDelivery, type DeliveryDeps } from './delivery.js';
+import type { QueueHandlers } from './job-handler.js';
+import type { Logger, TaskCommands } from './task-commands.js';
+
+export interface JobRuntimeOptions {
+  readonly js: JetStreamClient;
+  readonly topology: Topology;
+  readonly commands: TaskCommands;
+  readonly logger: Logger;
+  /** The queues this process consumes, with their handlers by action. */
+  readonly queues: ReadonlyArray<{ readonly policy: QueuePolicy; readonly handlers: QueueHandlers }>;
+  readonly now?: () => Date;
+  /** How long to wait for running attempts on stop before leaving them to redelivery. */
+  readonly drainTimeoutMs?: number;
+}
+
+export class JobRuntime {
+  private readonly shutdown = new AbortController();
+  private readonly loops: Promise<void>[] = [];
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly fetches = new Set<{ close(): Promise<void | Error> }>();
+  private running = false;
+
+  constructor(private readonly options: JobRuntimeOptions) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    for (const queue of this.options.queues) this.loops.push(this.consume(queue.policy, queue.handlers));
+  }
+
+  get queueNames(): QueueName[] {
+    return this.options.queues.map((q) => q.policy.queue);
+  }
+
+  /** Stops fetching, waits for running attempts (bounded), and leaves the rest to redelivery. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    await Promise.all([...this.fetches].map((f) => f.close().catch(() => undefined)));
+    const drained = Promise.all(this.inFlight);
+    const deadline = new Promise((resolve) => setTimeout(resolve, this.options.drainTimeoutMs ?? 10_000).unref());
+    await Promise.race([drained, deadline]);
+    this.shutdown.abort();
+    await Promise.allSettled(this.loops);
+  }
+
+  private async consume(policy: QueuePolicy, handlers: QueueHandlers): Promise<void> {
+    const { js, topology, logger } = this.options;
+    const deps: DeliveryDeps = {
+      policy,
+      handlers,
+      commands: this.options.commands,
+      logger,
+      now: this.options.now ?? (() => new Date()),
+      shutdown: this.shutdown.signal,
+      heartbeatMs: Math.floor(JOB_ACK_WAIT_MS / 3),
+      deadLetter: (message: JsMsg, code: string, reason: string) =>
+        publishDeadLetter(js, { source: `jobs.${policy.queue}`, deadLetterSubject: topology.deadLetterSubject(`jobs.${policy.queue}`), code, reason, message }),
+    };
+    const durable = topology.jobConsumer(policy).durable_name!;
+    const slots = new Slots(policy.concurrency);
+    while (this.running) {
+      try {
+        const consumer = await js.consumers.get(topology.jobStream.name, durable);
+        while (this.running) {
+          await slots.free();
+          if (!this.running) break;
+          const batch = await consumer.fetch({ max_messages: slots.available, expires: 5_000 });
+          this.fetches.add(batch);
+          try {
+            for await (const message of batch) {
+              slots.take();
+              const work = handleDelivery(message, deps)
+                .catch((error: unknown) => logger.error(`job ${message.subject}#${message.seq} failed unexpectedly: ${String(error)}`))
+                .finally(() => {
+                  slots.release();
+                  this.inFlight.delete(work);
+                });
+              this.inFlight.add(work);
+            }
+          } finally {
+            this.fetches.delete(batch);
+          }
+        }
+      } catch (error) {
+        if (!this.running) break;
+        logger.error(`queue ${policy.queue}: consumer failed (${String(error)}); retrying in 1 s`);
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+    }
+  }
+}
+
+/** A counting semaphore whose waiters are woken when a slot frees. */
+class Slots {
+  private used = 0;
+  private waiters: Array<() => void> = [];
+
+  constructor(private readonly size: number) {}
+
+  get available(): number {
+    return this.size - this.used;
+  }
+
+  async free(): Promise<void> {
+    while (this.used >= this.size) await new Promise<void>((resolve) => this.waiters.push(resolve));
+  }
+
+  take(): void {
+    this.used++;
+  }
+
+  release(): void {
+    this.used--;
+    this.waiters.shift()?.();
+  }
+}
