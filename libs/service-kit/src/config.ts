@@ -1,0 +1,37 @@
+// Configuration is read from the environment once, at boot, into a typed object (STYLE: "No
+// process.env elsewhere"). A missing or bad variable stops the service with the variable's name.
+
+import type { z } from 'zod';
+
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+export interface ConfigProblem {
+  readonly variable: string;
+  readonly message: string;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  readonly code = 'INVALID_CONFIGURATION';
+
+  constructor(readonly problems: readonly ConfigProblem[]) {
+    super(`Invalid configuration: ${problems.map((p) => `${p.variable}: ${p.message}`).join('; ')}`);
+  }
+}
+
+/**
+ * Validates `env` against `schema` (a zod object keyed by variable name) and returns the typed,
+ * defaulted result. Throws a ConfigError naming every bad variable.
+ */
+export function loadConfig<S extends z.ZodType>(schema: S, env: Environment = process.env): z.output<S> {
+  const result = schema.safeParse(env);
+  if (result.success) {
+    return result.data;
+  }
+  const problems = result.error.issues.map((issue): ConfigProblem => {
+    const variable = issue.path.map(String).join('.') || '(environment)';
+    const unset = issue.path.length > 0 && env[String(issue.path[0])] === undefined;
+    return { variable, message: unset ? 'is required' : issue.message };
+  });
+  throw new ConfigError(problems);
+}

@@ -1,0 +1,120 @@
+// What every service imports once: its name and config, the health endpoints, and (where it uses
+// them) the process's NATS connection with the Topology, and a PostgreSQL readiness check.
+// Global, so that feature modules inject these without importing the kit again.
+
+import { Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationShutdown, type Provider } from '@nestjs/common';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { Topology } from '@vle/contracts';
+import { createPostgresCheck, type PostgresCheck } from './database.js';
+import { HealthController, HealthRegistry } from './health.js';
+import { acquireNatsConnection, releaseNatsConnection } from './nats-connection.js';
+
+/** Injection token of the process's NatsConnection: `@Inject(NATS_CONNECTION) nc: NatsConnection`. */
+export const NATS_CONNECTION = Symbol.for('vle.service-kit.NatsConnection');
+/** Injection token of the service's validated config object. */
+export const SERVICE_CONFIG = Symbol.for('vle.service-kit.ServiceConfig');
+const NATS_OPTIONS = Symbol.for('vle.service-kit.NatsOptions');
+const POSTGRES_CHECK = Symbol.for('vle.service-kit.PostgresCheck');
+
+export const InjectNats = (): ParameterDecorator => Inject(NATS_CONNECTION);
+export const InjectConfig = (): ParameterDecorator => Inject(SERVICE_CONFIG);
+
+/** The running service's identity (inject by type). */
+export class ServiceInfo {
+  constructor(readonly name: string) {}
+}
+
+export interface NatsModuleOptions {
+  readonly url: string;
+  /** Topology namespace (NATS_NAMESPACE); '' in production. */
+  readonly namespace: string;
+  /** Stream replicas (NATS_REPLICAS). */
+  readonly replicas: number;
+}
+
+export interface ServiceKitOptions<C extends object = object> {
+  readonly service: string;
+  /** The validated config (loadConfig); provided as SERVICE_CONFIG. */
+  readonly config: C;
+  /** Connect to NATS, provide NATS_CONNECTION and Topology, check NATS in readiness. */
+  readonly nats?: NatsModuleOptions;
+  /**
+   * Check PostgreSQL in readiness over one pooled connection. Services with a TypeORM DataSource
+   * may instead register their own check on HealthRegistry (`registry.register('postgres', ...)`).
+   */
+  readonly postgres?: { readonly url: string };
+}
+
+@Injectable()
+class NatsLifecycle implements OnApplicationShutdown {
+  constructor(
+    @Inject(NATS_CONNECTION) nc: NatsConnection,
+    @Inject(NATS_OPTIONS) private readonly options: NatsModuleOptions,
+    registry: HealthRegistry,
+  ) {
+    registry.register('nats', async () => {
+      if (nc.isClosed()) throw new Error('connection closed');
+      await nc.rtt();
+    });
+  }
+
+  // After every module stopped its consumers (onModuleDestroy): nothing publishes any more.
+  async onApplicationShutdown(): Promise<void> {
+    await releaseNatsConnection(this.options.url);
+  }
+}
+
+@Injectable()
+class PostgresLifecycle implements OnApplicationShutdown {
+  constructor(
+    @Inject(POSTGRES_CHECK) private readonly postgres: PostgresCheck,
+    registry: HealthRegistry,
+  ) {
+    registry.register('postgres', postgres.check);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.postgres.close();
+  }
+}
+
+function natsProviders(service: string, options: NatsModuleOptions): Provider[] {
+  return [
+    { provide: NATS_OPTIONS, useValue: options },
+    {
+      provide: NATS_CONNECTION,
+      useFactory: () => acquireNatsConnection(options.url, `vle-tasks/${service}`, new Logger('Nats')),
+    },
+    { provide: Topology, useValue: new Topology({ namespace: options.namespace, replicas: options.replicas }) },
+    NatsLifecycle,
+  ];
+}
+
+@Module({})
+export class ServiceKitModule {
+  static forRoot<C extends object>(options: ServiceKitOptions<C>): DynamicModule {
+    const providers: Provider[] = [
+      { provide: ServiceInfo, useValue: new ServiceInfo(options.service) },
+      { provide: SERVICE_CONFIG, useValue: options.config },
+      HealthRegistry,
+    ];
+    if (options.nats) providers.push(...natsProviders(options.service, options.nats));
+    if (options.postgres) {
+      const url = options.postgres.url;
+      providers.push({ provide: POSTGRES_CHECK, useFactory: () => createPostgresCheck(url) }, PostgresLifecycle);
+    }
+    const exported = providers.filter((p) => p !== NatsLifecycle && p !== PostgresLifecycle);
+    return {
+      module: ServiceKitModule,
+      global: true,
+      controllers: [HealthController],
+      providers,
+      exports: exported.map((p) => (typeof p === 'function' ? p : p.provide)),
+    };
+  }
+}
+
+/** The NATS options of a config that includes natsVariables. */
+export function natsOptionsOf(config: { NATS_URL: string; NATS_NAMESPACE: string; NATS_REPLICAS: number }): NatsModuleOptions {
+  return { url: config.NATS_URL, namespace: config.NATS_NAMESPACE, replicas: config.NATS_REPLICAS };
+}

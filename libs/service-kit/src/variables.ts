@@ -1,0 +1,125 @@
+// Building blocks for service config schemas, with the defaults of DESIGN §12. A service composes
+// the groups it uses: z.object({ ...httpVariables('scheduler'), ...natsVariables }).
+
+import { z } from 'zod';
+import { DEFAULT_WORKER_MAX_RETRY } from '@vle/contracts';
+import { DEFAULT_PORTS, type ServiceName } from './services.js';
+
+/** Nest's levels, most severe first; LOG_LEVEL=warn prints fatal, error and warn. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
+export type ServiceLogLevel = (typeof LOG_LEVELS)[number];
+
+export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
+export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/vle_tasks';
+
+/** An optional variable that parses its raw text, or fails with `message`. */
+function parsed<T>(fallback: T, parse: (raw: string) => T | undefined, message: string) {
+  return z
+    .string()
+    .optional()
+    .transform((raw, ctx): T => {
+      if (raw === undefined) return fallback;
+      const value = parse(raw);
+      if (value === undefined) {
+        ctx.addIssue({ code: 'custom', message });
+        return z.NEVER;
+      }
+      return value;
+    });
+}
+
+export function integerVariable(fallback: number, min: number, max: number) {
+  return parsed(
+    fallback,
+    (raw) => {
+      const n = /^\d+$/.test(raw.trim()) ? Number(raw) : Number.NaN;
+      return Number.isSafeInteger(n) && n >= min && n <= max ? n : undefined;
+    },
+    `must be an integer from ${min} to ${max}`,
+  );
+}
+
+function isUrlWithProtocol(raw: string, protocols: readonly string[]): boolean {
+  try {
+    const url = new URL(raw);
+    return protocols.includes(url.protocol) && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+/** One server or a comma-separated list (a cluster): nats://a:4222,nats://b:4222. */
+export const natsUrlVariable = parsed(
+  DEFAULT_NATS_URL,
+  (raw) => (raw.split(',').every((s) => isUrlWithProtocol(s.trim(), ['nats:', 'tls:'])) ? raw : undefined),
+  'must be a nats:// URL (or a comma-separated list of them)',
+);
+
+export const databaseUrlVariable = parsed(
+  DEFAULT_DATABASE_URL,
+  (raw) => (isUrlWithProtocol(raw, ['postgres:', 'postgresql:']) && new URL(raw).pathname.length > 1 ? raw : undefined),
+  'must be a postgres:// URL with a database name',
+);
+
+export const logLevelVariable = parsed<ServiceLogLevel>(
+  'log',
+  (raw) => {
+    const level = raw.trim().toLowerCase();
+    if (level === 'info') return 'log';
+    return (LOG_LEVELS as readonly string[]).includes(level) ? (level as ServiceLogLevel) : undefined;
+  },
+  `must be one of ${LOG_LEVELS.join(', ')}`,
+);
+
+export const logFormatVariable = parsed<'json' | 'text'>(
+  'json',
+  (raw) => (raw === 'json' || raw === 'text' ? raw : undefined),
+  'must be json or text',
+);
+
+/** HOST, PORT (default: the service's port of DESIGN §12), LOG_LEVEL, LOG_FORMAT. */
+export function httpVariables(service: ServiceName) {
+  return {
+    HOST: parsed('127.0.0.1', (raw) => (raw.trim() ? raw.trim() : undefined), 'must be a host name or address'),
+    PORT: integerVariable(DEFAULT_PORTS[service], 1, 65_535),
+    LOG_LEVEL: logLevelVariable,
+    LOG_FORMAT: logFormatVariable,
+  };
+}
+
+export const natsVariables = {
+  NATS_URL: natsUrlVariable,
+  /** Prefix of every stream, subject and consumer (see Topology in @vle/contracts); '' in production. */
+  NATS_NAMESPACE: parsed(
+    '',
+    (raw) => (/^[A-Za-z0-9_-]*$/.test(raw) ? raw : undefined),
+    "may contain only letters, digits, '_' and '-'",
+  ),
+  NATS_REPLICAS: integerVariable(1, 1, 5),
+};
+
+export const databaseVariables = {
+  DATABASE_URL: databaseUrlVariable,
+};
+
+export const workerVariables = {
+  WORKER_MAX_RETRY: integerVariable(DEFAULT_WORKER_MAX_RETRY, 0, 100),
+};
+
+/** The config every service has (httpVariables). */
+export interface HttpConfig {
+  readonly HOST: string;
+  readonly PORT: number;
+  readonly LOG_LEVEL: ServiceLogLevel;
+  readonly LOG_FORMAT: 'json' | 'text';
+}
+
+export interface NatsConfig {
+  readonly NATS_URL: string;
+  readonly NATS_NAMESPACE: string;
+  readonly NATS_REPLICAS: number;
+}
+
+export interface DatabaseConfig {
+  readonly DATABASE_URL: string;
+}

@@ -1,0 +1,18 @@
+import { bootstrapService, loadConfig, type ServiceBootstrap } from '@vle/service-kit';
+import { AppModule } from './app.module.js';
+import { schedulerConfigSchema } from './config.js';
+
+export { AppModule } from './app.module.js';
+export { schedulerConfigSchema, type SchedulerConfig } from './config.js';
+
+export const bootstrap: ServiceBootstrap = async (options = {}) => {
+  const config = loadConfig(schedulerConfigSchema, options.env);
+  return bootstrapService(AppModule.forRoot(config), {
+    name: 'scheduler',
+    host: config.HOST,
+    port: config.PORT,
+    logger: options.logger,
+    logLevel: config.LOG_LEVEL,
+    logFormat: config.LOG_FORMAT,
+  });
+};

@@ -1,0 +1,19 @@
+import { bootstrapService, loadConfig, type ServiceBootstrap } from '@vle/service-kit';
+import { AppModule } from './app.module.js';
+import { vmActionWorkerConfigSchema } from './config.js';
+
+export { AppModule } from './app.module.js';
+export { vmActionWorkerConfigSchema, type VmActionWorkerConfig } from './config.js';
+export { OWNED_QUEUES } from './jobs/job-handlers.module.js';
+
+export const bootstrap: ServiceBootstrap = async (options = {}) => {
+  const config = loadConfig(vmActionWorkerConfigSchema, options.env);
+  return bootstrapService(AppModule.forRoot(config), {
+    name: 'vm-action-worker',
+    host: config.HOST,
+    port: config.PORT,
+    logger: options.logger,
+    logLevel: config.LOG_LEVEL,
+    logFormat: config.LOG_FORMAT,
+  });
+};
