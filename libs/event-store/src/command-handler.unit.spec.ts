@@ -1,0 +1,102 @@
+import { describe, expect, it, vi } from 'vitest';
+import { CommandHandler } from './command-handler.js';
+import { ConcurrencyConflict, WrongExpectedSequence } from './errors.js';
+import { InMemoryEventStore } from './in-memory-event-store.js';
+import { CounterClosed, counterDecider, type CounterCommand, type CounterEvent, type CounterState } from './testing/counter.js';
+
+const newHandler = (store: InMemoryEventStore<CounterEvent>, options = {}) =>
+  new CommandHandler<CounterCommand, CounterEvent, CounterState>(store, counterDecider, options);
+
+const open = (taskId: string): CounterCommand => ({ type: 'Open', taskId });
+const inc = (taskId: string, id: string): CounterCommand => ({ type: 'Increment', taskId, id });
+
+describe('CommandHandler', () => {
+  it('loads, decides, appends with the expected sequence and returns the new state', async () => {
+    const store = new InMemoryEventStore<CounterEvent>();
+    const handler = newHandler(store);
+    expect(await handler.handle(open('t1'))).toMatchObject({ events: [{ type: 'Opened' }], seq: 1, state: { open: true } });
+    const result = await handler.handle(inc('t1', 'a'));
+    expect(result).toMatchObject({ events: [{ type: 'Incremented', id: 'a' }], seq: 2, state: { value: 1 } });
+    expect((await store.load('t1')).commits.map((c) => c.seq)).toEqual([1, 2]);
+  });
+
+  it('returns no events for a command already applied ("delivered twice")', async () => {
+    const store = new InMemoryEventStore<CounterEvent>();
+    const handler = newHandler(store);
+    await handler.handle(open('t1'));
+    await handler.handle(inc('t1', 'a'));
+    const again = await handler.handle(inc('t1', 'a'));
+    expect(again).toMatchObject({ events: [], seq: 2, state: { value: 1 } });
+    expect(store.allCommits()).toHaveLength(2);
+  });
+
+  it('lets a rule violation of decide through unchanged and appends nothing', async () => {
+    const store = new InMemoryEventStore<CounterEvent>();
+    await expect(newHandler(store).handle(inc('t1', 'a'))).rejects.toBeInstanceOf(CounterClosed);
+    expect(store.allCommits()).toHaveLength(0);
+  });
+
+  it('reloads and decides again when another process appended behind its cache', async () => {
+    const store = new InMemoryEventStore<CounterEvent>();
+    const a = newHandler(store);
+    const b = newHandler(store);
+    await a.handle(open('t1'));
+    await b.handle(inc('t1', 'from-b'));
+    const result = await a.handle(inc('t1', 'from-a'));
+    expect(result).toMatchObject({ seq: 3, state: { value: 2, applied: ['from-b', 'from-a'] } });
+  });
+
+  it('does not believe a refusal or a no-op decided on a stale cache', async () => {
+    const store = new InMemoryEventStore<CounterEvent>();
+    const a = newHandler(store);
+    const b = newHandler(store);
+    // a caches "not open"; b opens; a must not refuse on its stale state.
+    await expect(a.handle(inc('t1', 'x'))).rejects.toBeInstanceOf(CounterClosed);
+    await b.handle(open('t1'));
+    expect(await a.handle(inc('t1', 'x'))).toMatchObject({ seq: 2, state: { value: 1 } });
+    // b's cache is behind (seq 1); the no-op it decides is checked, and returns the fresh state.
+    expect(await b.handle(open('t1'))).toMatchObject({ events: [], seq: 2, state: { value: 1 } });
+  });
+
+  it('gives up with ConcurrencyConflict after the bounded retries', async () => {
+    const store = new InMemoryEventStore<CounterEvent>();
+    await store.append('t1', [{ type: 'Opened', taskId: 't1' }], 0);
+    vi.spyOn(store, 'append').mockImplementation(async (taskId, _events, expectedSeq) => {
+      throw new WrongExpectedSequence(taskId, expectedSeq, expectedSeq + 1);
+    });
+    const load = vi.spyOn(store, 'load');
+    const error = await newHandler(store, { maxConflictRetries: 3 }).handle(inc('t1', 'a')).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(ConcurrencyConflict);
+    expect(error).toMatchObject({ code: 'CONCURRENCY_CONFLICT', taskId: 't1', attempts: 4 });
+    expect(store.append).toHaveBeenCalledTimes(4);
+    expect(load).toHaveBeenCalledTimes(4);
+  });
+
+  it('drops the cached state when an append fails for another reason', async () => {
+    const store = new InMemoryEventStore<CounterEvent>();
+    const handler = newHandler(store);
+    await handler.handle(open('t1'));
+    vi.spyOn(store, 'append').mockRejectedValueOnce(new Error('timeout'));
+    await expect(handler.handle(inc('t1', 'a'))).rejects.toThrow('timeout');
+    const load = vi.spyOn(store, 'load');
+    await handler.handle(inc('t1', 'a'));
+    expect(load).toHaveBeenCalledTimes(1);
+  });
+
+  it('serves a hot task from its cache without reloading', async () => {
+    const store = new InMemoryEventStore<CounterEvent>();
+    const handler = newHandler(store);
+    const load = vi.spyOn(store, 'load');
+    await handler.handle(open('t1'));
+    for (let i = 0; i < 5; i++) await handler.handle(inc('t1', `i${i}`));
+    expect(load).toHaveBeenCalledTimes(1);
+  });
+
+  it('serializes the commands of one task inside one process instead of conflicting', async () => {
+    const store = new InMemoryEventStore<CounterEvent>();
+    const handler = newHandler(store, { maxConflictRetries: 0 });
+    await handler.handle(open('t1'));
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => handler.handle(inc('t1', `i${i}`))));
+    expect(results.at(-1)?.state.value).toBe(20);
+  });
+});

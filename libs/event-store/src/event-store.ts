@@ -1,0 +1,50 @@
+import type { EventLike, StoredCommit } from './commit-codec.js';
+import type { MalformedCommit } from './errors.js';
+
+export interface LoadedStream<E> {
+  readonly commits: StoredCommit<E>[];
+  /** Sequence of the last commit of the Task; 0 when it has none. */
+  readonly lastSeq: number;
+}
+
+/** What the command handler needs: one Task's stream, read and appended with a sequence fence. */
+export interface AggregateStore<E extends EventLike> {
+  /**
+   * Appends all `events` as one commit if the Task's last sequence is still `expectedSeq`
+   * (0: the Task has no commit yet). Throws WrongExpectedSequence otherwise.
+   */
+  append(taskId: string, events: readonly E[], expectedSeq: number): Promise<{ seq: number }>;
+  /** Every commit of the Task. Throws MalformedCommit (with its seq) rather than fold a damaged log. */
+  load(taskId: string): Promise<LoadedStream<E>>;
+  /** The Task's last sequence (0 when it has none), without reading its events. */
+  lastSequence(taskId: string): Promise<number>;
+}
+
+export interface SubscribeOptions {
+  /** Commits read ahead of the caller; also the largest batch `nextBatch` returns. Default 256. */
+  readonly maxBuffered?: number;
+  /**
+   * Called for a message that is not a commit, which is then skipped: a projection must keep
+   * moving, and a replay skips the same message, so read models still converge. Default: a
+   * process warning.
+   */
+  readonly onMalformed?: (error: MalformedCommit) => void;
+}
+
+/** All commits of the stream in sequence order, for projections and the dispatcher. */
+export interface CommitSubscription<E> extends AsyncIterable<StoredCommit<E>> {
+  /**
+   * Waits for at least one commit, then returns up to `max` of those already received without
+   * waiting for more. Returns [] once the subscription is stopped.
+   */
+  nextBatch(max?: number): Promise<StoredCommit<E>[]>;
+  /** Stops reading and deletes the server-side consumer; pending `nextBatch` calls return []. */
+  stop(): Promise<void>;
+  /** Resolves when the subscription has ended, with the error that ended it, if any. */
+  readonly closed: Promise<Error | undefined>;
+}
+
+export interface EventStore<E extends EventLike> extends AggregateStore<E> {
+  /** Every commit of every Task from stream sequence `fromSeq` (inclusive; 1 = the beginning). */
+  subscribe(fromSeq: number, options?: SubscribeOptions): Promise<CommitSubscription<E>>;
+}

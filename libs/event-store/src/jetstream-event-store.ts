@@ -1,0 +1,112 @@
+// The Task event log on TASK_EVENTS (DESIGN §3, §5): one subject per Task, one message per commit,
+// optimistic concurrency through the expected last subject sequence.
+
+import { DeliverPolicy, JetStreamApiError, jetstream, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import { headers, InvalidArgumentError, type NatsConnection } from '@nats-io/transport-node';
+import { Headers, type Topology } from '@vle/contracts';
+import { decodeCommit, encodeCommit, eventTypesHeader, validateCommit, type EventLike, type StoredCommit } from './commit-codec.js';
+import { DEFAULT_MAX_BUFFERED, OrderedCommitSubscription } from './commit-subscription.js';
+import { CommitTooLarge, LoadTimeout, WrongExpectedSequence } from './errors.js';
+import type { CommitSubscription, EventStore, LoadedStream, SubscribeOptions } from './event-store.js';
+
+const ApiCode = { WrongLastSequence: 10071, MessageTooLarge: 10054 } as const;
+
+/** Room for the NATS/1.0 line and the Nats-Expected-Last-Subject-Sequence header. */
+const HEADER_OVERHEAD_BYTES = 96;
+
+export interface JetStreamEventStoreOptions {
+  /** Upper bound of one `load`; a stall (the subject purged mid-read) fails instead of hanging. Default 10 s. */
+  readonly loadTimeoutMs?: number;
+}
+
+export class JetStreamEventStore<E extends EventLike> implements EventStore<E> {
+  private readonly stream: string;
+  private readonly maxCommitBytes: number;
+  private readonly loadTimeoutMs: number;
+
+  constructor(
+    private readonly js: JetStreamClient,
+    private readonly jsm: JetStreamManager,
+    private readonly topology: Topology,
+    options: JetStreamEventStoreOptions = {},
+  ) {
+    this.stream = topology.eventStream.name;
+    this.maxCommitBytes = topology.eventStream.max_msg_size ?? Number.POSITIVE_INFINITY;
+    this.loadTimeoutMs = options.loadTimeoutMs ?? 10_000;
+  }
+
+  static async connect<E extends EventLike>(nc: NatsConnection, topology: Topology, options?: JetStreamEventStoreOptions): Promise<JetStreamEventStore<E>> {
+    const js = jetstream(nc);
+    return new JetStreamEventStore<E>(js, await js.jetstreamManager(), topology, options);
+  }
+
+  async append(taskId: string, events: readonly E[], expectedSeq: number): Promise<{ seq: number }> {
+    validateCommit(taskId, events);
+    const body = encodeCommit(events);
+    const types = eventTypesHeader(events);
+    const bytes = body.byteLength + Headers.eventType.length + types.length + HEADER_OVERHEAD_BYTES;
+    if (bytes > this.maxCommitBytes) throw new CommitTooLarge(taskId, bytes, this.maxCommitBytes);
+    const hdrs = headers();
+    hdrs.set(Headers.eventType, types);
+    try {
+      const ack = await this.js.publish(this.topology.eventSubject(taskId), body, { headers: hdrs, expect: { lastSubjectSequence: expectedSeq } });
+      return { seq: ack.seq };
+    } catch (err) {
+      if (err instanceof JetStreamApiError && err.code === ApiCode.WrongLastSequence) {
+        throw new WrongExpectedSequence(taskId, expectedSeq, actualSequenceOf(err), err);
+      }
+      const tooLarge =
+        (err instanceof JetStreamApiError && err.code === ApiCode.MessageTooLarge) || (err instanceof InvalidArgumentError && err.message.includes('max_payload'));
+      if (tooLarge) throw new CommitTooLarge(taskId, bytes, this.maxCommitBytes, err);
+      throw err;
+    }
+  }
+
+  async lastSequence(taskId: string): Promise<number> {
+    const last = await this.jsm.streams.getMessage(this.stream, { last_by_subj: this.topology.eventSubject(taskId) });
+    return last?.seq ?? 0;
+  }
+
+  async load(taskId: string): Promise<LoadedStream<E>> {
+    const subject = this.topology.eventSubject(taskId);
+    // One request tells an absent Task (most creates) and bounds the read below.
+    const lastSeq = await this.lastSequence(taskId);
+    if (lastSeq === 0) return { commits: [], lastSeq: 0 };
+    // A string filter: an array is sent as filter_subjects, which needs nats-server 2.10.
+    const consumer = await this.js.consumers.get(this.stream, { filter_subjects: subject, deliver_policy: DeliverPolicy.All, inactive_threshold: 30_000 });
+    try {
+      const pending = (await consumer.info(true)).num_pending;
+      if (pending === 0) return { commits: [], lastSeq: 0 };
+      const commits: StoredCommit<E>[] = [];
+      const messages = await consumer.consume({ max_messages: Math.min(pending, 512) });
+      const timer = setTimeout(() => messages.stop(new LoadTimeout(taskId, this.loadTimeoutMs)), this.loadTimeoutMs);
+      try {
+        for await (const m of messages) {
+          commits.push(decodeCommit<E>({ seq: m.seq, subject: m.subject, time: m.timestamp, data: m.data }, taskId));
+          // Commits appended after the `last_by_subj` read belong to the next load.
+          if (m.seq >= lastSeq || m.info.pending === 0) break;
+        }
+      } finally {
+        clearTimeout(timer);
+        await messages.close();
+      }
+      return { commits, lastSeq: commits.at(-1)?.seq ?? 0 };
+    } finally {
+      await consumer.delete().catch(() => undefined);
+    }
+  }
+
+  async subscribe(fromSeq: number, options: SubscribeOptions = {}): Promise<CommitSubscription<E>> {
+    const maxBuffered = Math.max(1, options.maxBuffered ?? DEFAULT_MAX_BUFFERED);
+    const consumer = await this.js.consumers.get(this.stream, { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: Math.max(1, fromSeq) });
+    const messages = await consumer.consume({ max_messages: maxBuffered });
+    const onMalformed = options.onMalformed ?? ((error) => process.emitWarning(error.message, { code: error.code }));
+    return new OrderedCommitSubscription<E>(consumer, messages, this.topology, maxBuffered, onMalformed);
+  }
+}
+
+/** The server says `wrong last sequence: <n>`. */
+function actualSequenceOf(err: JetStreamApiError): number | undefined {
+  const match = /wrong last sequence: (\d+)/.exec(err.apiError().description ?? err.message);
+  return match ? Number(match[1]) : undefined;
+}
