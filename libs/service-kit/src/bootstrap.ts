@@ -21,6 +21,8 @@ export interface BootstrapServiceOptions {
   readonly logger?: LoggerService;
   readonly logLevel?: ServiceLogLevel;
   readonly logFormat?: 'json' | 'text';
+  /** false: the service reads request bodies itself (task-api parses them against the contract). */
+  readonly bodyParser?: boolean;
 }
 
 export interface RunningService {
@@ -52,7 +54,7 @@ function urlOf(host: string, port: number): string {
 
 export async function bootstrapService(module: unknown, options: BootstrapServiceOptions): Promise<RunningService> {
   const logger = options.logger ?? new ServiceLogger({ service: options.name, level: options.logLevel, format: options.logFormat });
-  const app = await NestFactory.create(module as never, { logger, abortOnError: false });
+  const app = await NestFactory.create(module as never, { logger, abortOnError: false, bodyParser: options.bodyParser ?? true });
   await app.listen(options.port, options.host);
   const url = urlOf(options.host, options.port);
   const service: RunningService = {

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { ConfigError, loadConfig } from './config.js';
+import { databaseVariables, httpVariables, natsVariables, workerVariables } from './variables.js';
+
+const schema = z.object({ ...httpVariables('scheduler'), ...natsVariables, ...databaseVariables, ...workerVariables });
+
+function problemOf(env: Record<string, string>): string {
+  try {
+    loadConfig(schema, env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).message;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('applies the defaults of DESIGN §12 to an empty environment', () => {
+    expect(loadConfig(schema, {})).toEqual({
+      HOST: '127.0.0.1',
+      PORT: 3003,
+      LOG_LEVEL: 'log',
+      LOG_FORMAT: 'json',
+      NATS_URL: 'nats://127.0.0.1:4222',
+      NATS_NAMESPACE: '',
+      NATS_REPLICAS: 1,
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/vle_tasks',
+      WORKER_MAX_RETRY: 5,
+    });
+  });
+
+  it('parses values from the environment', () => {
+    const config = loadConfig(schema, {
+      PORT: '4000',
+      NATS_URL: 'nats://a:4222,nats://b:4222',
+      NATS_NAMESPACE: 'run_1',
+      NATS_REPLICAS: '3',
+      LOG_LEVEL: 'info',
+      WORKER_MAX_RETRY: '0',
+    });
+    expect(config).toMatchObject({ PORT: 4000, NATS_URL: 'nats://a:4222,nats://b:4222', NATS_NAMESPACE: 'run_1', NATS_REPLICAS: 3, LOG_LEVEL: 'log', WORKER_MAX_RETRY: 0 });
+  });
+
+  it('names the bad variable and what it must be', () => {
+    expect(problemOf({ NATS_URL: 'http://127.0.0.1:4222' })).toBe('Invalid configuration: NATS_URL: must be a nats:// URL (or a comma-separated list of them)');
+    expect(problemOf({ PORT: '70000' })).toBe('Invalid configuration: PORT: must be an integer from 1 to 65535');
+    expect(problemOf({ DATABASE_URL: 'postgres://127.0.0.1:5432' })).toContain('DATABASE_URL: must be a postgres:// URL with a database name');
+    expect(problemOf({ NATS_NAMESPACE: 'a.b' })).toContain('NATS_NAMESPACE:');
+    expect(problemOf({ LOG_LEVEL: 'loud' })).toContain('LOG_LEVEL: must be one of fatal, error, warn, log, debug, verbose');
+  });
+
+  it('lists every bad variable at once', () => {
+    const error = (() => {
+      try {
+        loadConfig(schema, { PORT: 'x', WORKER_MAX_RETRY: '-1' });
+      } catch (e) {
+        return e as ConfigError;
+      }
+    })();
+    expect(error?.problems.map((p) => p.variable)).toEqual(['PORT', 'WORKER_MAX_RETRY']);
+  });
+
+  it('says a required variable without a default is missing', () => {
+    const required = z.object({ SMTP_HOST: z.string().min(1) });
+    expect(() => loadConfig(required, {})).toThrow('Invalid configuration: SMTP_HOST: is required');
+  });
+
+  it('never echoes the rejected value (it may be a secret)', () => {
+    expect(problemOf({ DATABASE_URL: 'mysql://user:hunter2@db/x' })).not.toContain('hunter2');
+  });
+});

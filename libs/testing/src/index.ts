@@ -1,0 +1,4 @@
+export * from './namespace.js';
+export * from './wait-for.js';
+export * from './database.js';
+export * from './service-process.js';

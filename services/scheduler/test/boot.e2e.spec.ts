@@ -1,0 +1,34 @@
+import { fileURLToPath } from 'node:url';
+import { killAllServices, spawnService, startService, testNamespace } from '@vle/testing';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const entry = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+
+describe('scheduler process', () => {
+  afterAll(() => killAllServices());
+
+  it('is ready once connected to NATS, survives SIGKILL by restarting, stops on SIGTERM', async () => {
+    const scheduler = await startService(entry, { NATS_NAMESPACE: testNamespace('sched') });
+    const ready = await fetch(`${scheduler.url}/health/ready`);
+    expect(await ready.json()).toEqual({ status: 'ok', checks: { nats: { status: 'up' } } });
+
+    expect(await scheduler.kill('SIGKILL')).toEqual({ code: null, signal: 'SIGKILL' });
+    await scheduler.restart();
+    expect((await fetch(`${scheduler.url}/health/live`)).status).toBe(200);
+
+    expect(await scheduler.stop()).toEqual({ code: 0, signal: null });
+    expect(scheduler.output()).toContain('received SIGTERM: stopping scheduler');
+  });
+
+  it('stops at boot with the name of a bad variable', async () => {
+    const scheduler = await spawnService(entry, { NATS_URL: 'http://127.0.0.1:4222' });
+    expect(await scheduler.exited()).toEqual({ code: 1, signal: null });
+    expect(scheduler.output('stderr')).toContain('Invalid configuration: NATS_URL: must be a nats:// URL');
+  });
+
+  it('stops at boot, saying so, when NATS is unreachable', async () => {
+    const scheduler = await spawnService(entry, { NATS_URL: 'nats://127.0.0.1:1' });
+    expect(await scheduler.exited()).toEqual({ code: 1, signal: null });
+    expect(scheduler.output('stderr')).toContain('cannot connect to NATS at nats://127.0.0.1:1');
+  });
+});
