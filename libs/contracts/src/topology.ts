@@ -28,6 +28,9 @@ export interface TopologyOptions {
 /** Largest command or event we accept; NATS' default max_payload is 1 MiB. */
 export const MAX_MESSAGE_BYTES = 512 * 1024;
 
+/** Largest commit of the event log: nats-server's default max_payload. */
+export const MAX_EVENT_COMMIT_BYTES = 1024 * 1024;
+
 /** How long a worker may stay silent before its job is handed to another (crash detection only). */
 export const JOB_ACK_WAIT_MS = 30_000;
 
@@ -103,7 +106,8 @@ export class Topology {
       discard: DiscardPolicy.Old,
       max_age: 0,
       duplicate_window: nanos(2 * 60_000),
-      max_msg_size: MAX_MESSAGE_BYTES,
+      // A commit holds a whole creation (a command of up to MAX_MESSAGE_BYTES plus its queueing).
+      max_msg_size: MAX_EVENT_COMMIT_BYTES,
       num_replicas: this.replicas,
       allow_direct: true,
       // Append-only: single events are never deleted (retention purges whole Tasks).

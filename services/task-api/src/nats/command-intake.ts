@@ -1,0 +1,133 @@
+// Commands over NATS, in two forms (DESIGN §12):
+//  - request/reply on `tasks.req.<command>`: the reply is the result or an ErrorReply (core NATS,
+//    queue group, so any number of task-api replicas share the load);
+//  - durable fire-and-forget on `tasks.cmd.<command>` (TASK_COMMANDS): handled at least once; a
+//    command that is refused goes to `dlq.commands` with its reason, never blocking the stream.
+
+import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
+import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
+import { COMMAND_NAMES, type CommandName, type Topology } from '@vle/contracts';
+import { publishDeadLetter, type Logger } from '@vle/messaging';
+import { internalError, refusalOf } from '../tasks/error-reply.js';
+import type { TaskCommandService } from '../tasks/task-command.service.js';
+
+export interface CommandIntakeOptions {
+  readonly nc: NatsConnection;
+  readonly js: JetStreamClient;
+  readonly topology: Topology;
+  readonly service: TaskCommandService;
+  readonly logger: Logger;
+  readonly concurrency?: number;
+}
+
+export class CommandIntake {
+  private subscriptions: Subscription[] = [];
+  private messages?: { close(): Promise<void | Error> };
+  private loop?: Promise<void>;
+  private running = false;
+  private readonly inFlight = new Set<Promise<void>>();
+
+  constructor(private readonly options: CommandIntakeOptions) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    const { nc, topology } = this.options;
+    for (const command of COMMAND_NAMES) {
+      const sub = nc.subscribe(topology.requestSubject(command), { queue: 'task-api' });
+      this.subscriptions.push(sub);
+      void this.respond(sub, command);
+    }
+    this.loop = this.consumeDurable();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    for (const sub of this.subscriptions) sub.unsubscribe();
+    await this.messages?.close();
+    await Promise.allSettled([...this.inFlight]);
+    await this.loop;
+  }
+
+  private run(command: CommandName, data: Uint8Array) {
+    const { service } = this.options;
+    switch (command) {
+      case 'create':
+        return service.create(data);
+      case 'retry':
+        return service.retry(data);
+      case 'cancel':
+        return service.cancel(data);
+    }
+  }
+
+  private async respond(sub: Subscription, command: CommandName): Promise<void> {
+    for await (const msg of sub) {
+      const work = this.reply(msg, command).finally(() => this.inFlight.delete(work));
+      this.inFlight.add(work);
+    }
+  }
+
+  private async reply(msg: Msg, command: CommandName): Promise<void> {
+    if (!msg.reply) {
+      this.options.logger.warn(`request on ${msg.subject} without a reply subject ignored; publish to ${this.options.topology.commandSubject(command)} for fire-and-forget`);
+      return;
+    }
+    try {
+      msg.respond(JSON.stringify(await this.run(command, msg.data)));
+    } catch (error) {
+      const refusal = refusalOf(error) ?? internalError(error);
+      if (refusal.status >= 500) this.options.logger.error(`${command} request failed: ${String(error)}`);
+      msg.respond(JSON.stringify({ error: refusal.body }));
+    }
+  }
+
+  private async consumeDurable(): Promise<void> {
+    const { js, topology, logger } = this.options;
+    const limit = this.options.concurrency ?? 64;
+    while (this.running) {
+      try {
+        const consumer = await js.consumers.get(topology.commandStream.name, topology.commandConsumer.durable_name!);
+        const messages = await consumer.consume({ max_messages: limit });
+        this.messages = messages;
+        for await (const message of messages) {
+          while (this.inFlight.size >= limit) await Promise.race(this.inFlight);
+          const work = this.handleDurable(message).finally(() => this.inFlight.delete(work));
+          this.inFlight.add(work);
+        }
+      } catch (error) {
+        if (!this.running) break;
+        logger.error(`command intake: consumer failed (${String(error)}); retrying in 1 s`);
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+    }
+  }
+
+  private async handleDurable(message: JsMsg): Promise<void> {
+    const { js, topology, logger } = this.options;
+    const command = message.subject.slice(topology.commandSubject('' as CommandName).length) as CommandName;
+    try {
+      if (!(COMMAND_NAMES as readonly string[]).includes(command)) throw Object.assign(new Error(`unknown command "${command}"`), { code: 'UNKNOWN_COMMAND' });
+      await this.run(command, message.data);
+      message.ack();
+    } catch (error) {
+      const refusal = refusalOf(error) ?? (hasCode(error, 'UNKNOWN_COMMAND') ? { status: 400, body: { code: 'UNKNOWN_COMMAND', message: (error as Error).message } } : undefined);
+      if (!refusal) {
+        logger.warn(`command ${message.subject}#${message.seq} not handled yet (${String(error)}); it is delivered again`);
+        return message.nak(1000);
+      }
+      try {
+        await publishDeadLetter(js, { source: 'commands', deadLetterSubject: topology.deadLetterSubject('commands'), code: refusal.body.code, reason: refusal.body.message, message });
+        message.term();
+        logger.warn(`command ${message.subject}#${message.seq} refused (${refusal.body.code}: ${refusal.body.message}); dead-lettered`);
+      } catch (deadLetterError) {
+        logger.error(`could not dead-letter command ${message.subject}#${message.seq}: ${String(deadLetterError)}`);
+        message.nak(1000);
+      }
+    }
+  }
+}
+
+function hasCode(error: unknown, code: string): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === code;
+}

@@ -1,0 +1,76 @@
+import { Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { queuePolicies, Topology } from '@vle/contracts';
+import { taskDecider, type TaskCommand, type TaskEvent, type TaskState } from '@vle/domain';
+import { CommandHandler, JetStreamEventStore, provisionTopology } from '@vle/event-store';
+import { NATS_CONNECTION, natsOptionsOf, ServiceKitModule } from '@vle/service-kit';
+import type { TaskApiConfig } from './config.js';
+import { Dispatcher } from './dispatch/dispatcher.js';
+import { ErrorReplyFilter } from './http/error-reply.filter.js';
+import { TasksController } from './http/tasks.controller.js';
+import { CommandIntake } from './nats/command-intake.js';
+import { TaskCommandService } from './tasks/task-command.service.js';
+
+const CONFIG = Symbol('TaskApiConfig');
+
+/** Wires the write side: store, command handler, HTTP and NATS intake, the dispatcher. */
+@Injectable()
+class TaskApiRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('TaskApi');
+  private dispatcher?: Dispatcher;
+  private intake?: CommandIntake;
+
+  constructor(
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    @Inject(CONFIG) private readonly config: TaskApiConfig,
+    private readonly topology: Topology,
+    private readonly service: TaskCommandService,
+    private readonly store: JetStreamEventStore<TaskEvent>,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const js = jetstream(this.nc);
+    const jsm = await jetstreamManager(this.nc);
+    await provisionTopology(jsm, this.topology, Object.values(queuePolicies(this.config.WORKER_MAX_RETRY)));
+    this.intake = new CommandIntake({ nc: this.nc, js, topology: this.topology, service: this.service, logger: this.logger });
+    this.intake.start();
+    if (this.config.TASK_API_DISPATCHER === 'on') {
+      this.dispatcher = new Dispatcher({ js, store: this.store, topology: this.topology, logger: this.logger });
+      this.dispatcher.start();
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.intake?.stop();
+    await this.dispatcher?.stop();
+  }
+}
+
+@Module({})
+export class TaskApiModule {
+  static forRoot(config: TaskApiConfig): DynamicModule {
+    return {
+      module: TaskApiModule,
+      imports: [ServiceKitModule.forRoot({ service: 'task-api', config, nats: natsOptionsOf(config) })],
+      controllers: [TasksController],
+      providers: [
+        { provide: CONFIG, useValue: config },
+        { provide: APP_FILTER, useClass: ErrorReplyFilter },
+        {
+          provide: JetStreamEventStore,
+          inject: [NATS_CONNECTION, Topology],
+          useFactory: async (nc: NatsConnection, topology: Topology) => new JetStreamEventStore<TaskEvent>(jetstream(nc), await jetstreamManager(nc), topology),
+        },
+        {
+          provide: TaskCommandService,
+          inject: [JetStreamEventStore],
+          useFactory: (store: JetStreamEventStore<TaskEvent>) =>
+            new TaskCommandService(new CommandHandler<TaskCommand, TaskEvent, TaskState>(store, taskDecider), () => new Date(), config.RETRY_WINDOW_HOURS * 3_600_000),
+        },
+        TaskApiRuntime,
+      ],
+    };
+  }
+}

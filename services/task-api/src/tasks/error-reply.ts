@@ -1,0 +1,39 @@
+// Every refusal becomes the same body on HTTP and NATS (proto ErrorReply): a stable code, a message
+// naming what is wrong, and the offending fields.
+
+import { ContractError, type ErrorReplyBody } from '@vle/contracts';
+import { isRuleViolation, type RuleCode } from '@vle/domain';
+
+export interface Refusal {
+  readonly status: number;
+  readonly body: ErrorReplyBody;
+}
+
+const STATUS_BY_RULE: Partial<Record<RuleCode, number>> = {
+  TASK_NOT_FOUND: 404,
+  SUBTASK_NOT_FOUND: 404,
+  IDEMPOTENCY_KEY_REUSED: 409,
+  TASK_EXISTS: 409,
+  NOT_RETRYABLE: 409,
+  RETRY_WINDOW_EXPIRED: 409,
+  TASK_CANCELLED: 409,
+  TASK_FINISHED: 409,
+};
+
+/** The refusal for a known kind of error, or undefined for an unexpected one (a 500/503). */
+export function refusalOf(error: unknown): Refusal | undefined {
+  if (error instanceof ContractError) {
+    return { status: error.code === 'PAYLOAD_TOO_LARGE' ? 413 : 400, body: error.toReply() };
+  }
+  if (isRuleViolation(error)) {
+    const violations = error.field ? [{ field: error.field, message: error.message }] : [];
+    return { status: STATUS_BY_RULE[error.code] ?? 400, body: { code: error.code, message: error.message, violations } };
+  }
+  return undefined;
+}
+
+export function internalError(error: unknown): Refusal {
+  const code = typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string' ? (error as { code: string }).code : 'INTERNAL';
+  // Unavailable dependencies (NATS down, conflicts under load) are worth retrying by the client.
+  return { status: 503, body: { code, message: 'the command could not be handled now; retry it (it is idempotent with an idempotencyKey)' } };
+}
