@@ -1,13 +1,11 @@
 // One NATS connection per process (DESIGN §2: stateless services, any number of replicas), shared by
 // every Nest app of the process: under SERVICE_ROLE=all five apps hold one connection. The connection
 // is counted: each app releases it on shutdown and the last release drains and closes it.
-//
-// TODO(event-store): connect through `connectNats(url, name)` of @vle/event-store once it is
-// exported, so that connection options live in one place. Until then the options are here.
+// Connecting (options, the NATS_UNREACHABLE error) is @vle/event-store's connectNats.
 
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from '@nestjs/common';
-import { redactUrl } from './redact.js';
+import { connectNats } from '@vle/event-store';
 
 interface SharedConnection {
   readonly connection: Promise<NatsConnection>;
@@ -16,28 +14,10 @@ interface SharedConnection {
 
 const shared = new Map<string, SharedConnection>();
 
-export class NatsUnavailableError extends Error {
-  override readonly name = 'NatsUnavailableError';
-  readonly code = 'NATS_UNAVAILABLE';
-}
-
 async function open(url: string, name: string, logger?: Logger): Promise<NatsConnection> {
-  const servers = url.split(',').map((s) => s.trim());
-  let nc: NatsConnection;
-  try {
-    nc = await connect({
-      servers,
-      name,
-      // ~1.5x faster publishes: no stack trace captured per request (reference/nats-and-stack.md).
-      noAsyncTraces: true,
-      // Once connected, reconnect forever; readiness reports the outage meanwhile.
-      maxReconnectAttempts: -1,
-      reconnectTimeWait: 1_000,
-    });
-  } catch (error) {
-    // Fail fast at boot: the orchestrator restarts us, and `npm start` checks NATS beforehand.
-    throw new NatsUnavailableError(`cannot connect to NATS at ${redactUrl(url)}: ${(error as Error).message}`, { cause: error });
-  }
+  // Fails fast (NatsUnreachable) at boot: the orchestrator restarts us, and `npm start` checks NATS
+  // beforehand. Once connected the client reconnects forever; readiness reports an outage meanwhile.
+  const nc = await connectNats(url, name, { servers: url.split(',').map((s) => s.trim()) });
   void (async () => {
     for await (const status of nc.status()) {
       if (status.type === 'disconnect') logger?.warn(`NATS disconnected from ${status.server}`);
@@ -47,7 +27,6 @@ async function open(url: string, name: string, logger?: Logger): Promise<NatsCon
   })();
   return nc;
 }
-
 /** The process's connection to `url`, opened on first use. Pair every call with releaseNatsConnection. */
 export function acquireNatsConnection(url: string, name: string, logger?: Logger): Promise<NatsConnection> {
   let entry = shared.get(url);

@@ -29,6 +29,6 @@ describe('scheduler process', () => {
   it('stops at boot, saying so, when NATS is unreachable', async () => {
     const scheduler = await spawnService(entry, { NATS_URL: 'nats://127.0.0.1:1' });
     expect(await scheduler.exited()).toEqual({ code: 1, signal: null });
-    expect(scheduler.output('stderr')).toContain('cannot connect to NATS at nats://127.0.0.1:1');
+    expect(scheduler.output('stderr')).toContain('NATS is not reachable at nats://127.0.0.1:1');
   });
 });
