@@ -23,6 +23,8 @@ export interface TopologyOptions {
   namespace?: string;
   /** Stream replicas: 1 on one host, 3 in a cluster (DESIGN §6). */
   replicas?: number;
+  /** ack_wait of the job consumers: how soon a crashed worker's job goes to another (default 30 s). */
+  jobAckWaitMs?: number;
 }
 
 /** Largest command or event we accept; NATS' default max_payload is 1 MiB. */
@@ -39,6 +41,8 @@ export class Topology {
   private readonly subjectPrefix: string;
   private readonly namePrefix: string;
   private readonly replicas: number;
+  /** ack_wait of the job consumers; workers heartbeat at a third of it. */
+  readonly jobAckWaitMs: number;
 
   constructor(options: TopologyOptions = {}) {
     const namespace = options.namespace ?? '';
@@ -49,6 +53,7 @@ export class Topology {
     this.subjectPrefix = namespace ? `${namespace}.` : '';
     this.namePrefix = namespace ? `${namespace}_` : '';
     this.replicas = options.replicas ?? 1;
+    this.jobAckWaitMs = options.jobAckWaitMs ?? JOB_ACK_WAIT_MS;
   }
 
   // ---- subjects ----------------------------------------------------------------------------
@@ -216,7 +221,7 @@ export class Topology {
       description: `worker of queue ${policy.queue}`,
       filter_subject: this.jobSubject(policy.queue),
       ack_policy: AckPolicy.Explicit,
-      ack_wait: nanos(JOB_ACK_WAIT_MS),
+      ack_wait: nanos(this.jobAckWaitMs),
       max_deliver: policy.maxRetries + 2,
       max_ack_pending: Math.max(policy.concurrency * 4, 64),
       deliver_policy: DeliverPolicy.All,

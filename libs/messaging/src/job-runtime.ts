@@ -3,7 +3,7 @@
 // in a client buffer while its ack_wait runs out.
 
 import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
-import { JOB_ACK_WAIT_MS, type QueueName, type QueuePolicy, type Topology } from '@vle/contracts';
+import { type QueueName, type QueuePolicy, type Topology } from '@vle/contracts';
 import { publishDeadLetter } from './dead-letter.js';
 import { handleDelivery, type DeliveryDeps } from './delivery.js';
 import type { QueueHandlers } from './job-handler.js';
@@ -61,7 +61,7 @@ export class JobRuntime {
       logger,
       now: this.options.now ?? (() => new Date()),
       shutdown: this.shutdown.signal,
-      heartbeatMs: Math.floor(JOB_ACK_WAIT_MS / 3),
+      heartbeatMs: Math.floor(topology.jobAckWaitMs / 3),
       deadLetter: (message: JsMsg, code: string, reason: string) =>
         publishDeadLetter(js, { source: `jobs.${policy.queue}`, deadLetterSubject: topology.deadLetterSubject(`jobs.${policy.queue}`), code, reason, message }),
     };

@@ -1,0 +1,170 @@
+// The job runtime against the real NATS: attempts, retries by policy, permanent errors, timeouts,
+// dead letters, duplicate deliveries and a crashed worker, each recorded in the real event log.
+
+import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { jobMessageId, queuePolicies, Topology, type JobJson, type QueuePolicy } from '@vle/contracts';
+import { exists, taskDecider, type SubTaskDraft, type Task, type TaskCommand, type TaskEvent, type TaskState } from '@vle/domain';
+import { CommandHandler, connectNats, deleteTopology, JetStreamEventStore, provisionTopology } from '@vle/event-store';
+import { testNamespace, waitFor } from '@vle/testing';
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBenchHandlers } from './bench-handlers.js';
+import type { QueueHandlers } from './job-handler.js';
+import { JobRuntime } from './job-runtime.js';
+
+const quiet = { log: () => {}, warn: () => {}, error: (m: string) => console.error(m) };
+
+let nc: NatsConnection;
+let js: JetStreamClient;
+let jsm: JetStreamManager;
+let topology: Topology;
+let store: JetStreamEventStore<TaskEvent>;
+let commands: CommandHandler<TaskCommand, TaskEvent, TaskState>;
+// Retries after 20, 40, 60 ms; 3 retries => 4 attempts.
+const policy: QueuePolicy = { ...queuePolicies(3, 0.02).bench, attemptTimeoutMs: 2_000, concurrency: 8 };
+const runtimes: JobRuntime[] = [];
+
+beforeAll(async () => {
+  nc = await connectNats(process.env.NATS_URL ?? 'nats://127.0.0.1:4222', 'messaging-int');
+  js = jetstream(nc);
+  jsm = await jetstreamManager(nc);
+  topology = new Topology({ namespace: testNamespace('msg'), jobAckWaitMs: 1_500 });
+  await provisionTopology(jsm, topology, [policy]);
+  store = new JetStreamEventStore<TaskEvent>(js, jsm, topology);
+  commands = new CommandHandler(store, taskDecider);
+});
+
+afterAll(async () => {
+  await Promise.all(runtimes.map((r) => r.stop()));
+  await deleteTopology(jsm, topology);
+  await nc.close();
+});
+
+function startRuntime(handlers: QueueHandlers = createBenchHandlers()): JobRuntime {
+  const runtime = new JobRuntime({ js, topology, commands, logger: quiet, queues: [{ policy, handlers }], drainTimeoutMs: 100 });
+  runtimes.push(runtime);
+  runtime.start();
+  return runtime;
+}
+
+/** Creates a Task and publishes the jobs of its queued SubTasks, as the dispatcher would. */
+async function createTask(...subtasks: Array<Omit<SubTaskDraft, 'id' | 'queue' | 'name'>>): Promise<string> {
+  const taskId = randomUUID();
+  const drafts = subtasks.map((s) => ({ ...s, id: randomUUID(), queue: 'bench', name: s.key }));
+  const { events, state } = await commands.handle({ type: 'CreateTask', taskId, at: new Date().toISOString(), actor: 'test', name: 'runtime test', createdBy: 'test', subtasks: drafts });
+  await publishQueued(events, state);
+  return taskId;
+}
+
+async function publishQueued(events: readonly TaskEvent[], state: TaskState): Promise<void> {
+  if (!exists(state)) throw new Error('no task');
+  for (const event of events) {
+    if (event.type !== 'SubTaskQueued') continue;
+    const s = state.subtasks.find((x) => x.id === event.data.subTaskId)!;
+    const job: JobJson = { taskId: state.id, subTaskId: s.id, generation: event.data.generation, queue: 'bench', action: s.action, params: s.params, timeoutSeconds: s.timeoutSeconds };
+    await js.publish(topology.jobSubject('bench'), JSON.stringify(job), { msgID: jobMessageId(s.id, event.data.generation) });
+  }
+}
+
+async function taskOf(taskId: string): Promise<Task> {
+  const { commits } = await store.load(taskId);
+  const state = commits.flatMap((c) => c.events).reduce(taskDecider.evolve, taskDecider.initialState);
+  if (!exists(state)) throw new Error(`no task ${taskId}`);
+  return state;
+}
+
+async function settled(taskId: string, timeoutMs = 10_000): Promise<Task> {
+  return waitFor(async () => {
+    const task = await taskOf(taskId);
+    return ['success', 'warning', 'failed', 'cancelled'].includes(task.status) ? task : undefined;
+  }, { description: `Task ${taskId} to finish`, timeoutMs });
+}
+
+async function eventsOf(taskId: string): Promise<TaskEvent[]> {
+  return (await store.load(taskId)).commits.flatMap((c) => c.events);
+}
+
+describe('JobRuntime', () => {
+  let bench: JobRuntime;
+  beforeAll(() => {
+    bench = startRuntime();
+  });
+
+  it('runs a job once and records its success', async () => {
+    const taskId = await createTask({ key: 'a', action: 'noop' });
+    const task = await settled(taskId);
+    expect(task.status).toBe('success');
+    expect(task.subtasks[0]).toMatchObject({ status: 'success', attempt: 1, generation: 1, responseCode: 'OK' });
+    expect(task.subtasks[0]!.jobId).toBe(`${task.subtasks[0]!.id}:1`);
+  });
+
+  it('retries transient failures per the queue policy and succeeds on attempt 3', async () => {
+    const taskId = await createTask({ key: 'a', action: 'fail', params: { failAttempts: 2 } });
+    const task = await settled(taskId);
+    expect(task.subtasks[0]).toMatchObject({ status: 'success', attempt: 3, failedAttempts: 2 });
+    const failures = (await eventsOf(taskId)).filter((e) => e.type === 'SubTaskAttemptFailed');
+    expect(failures.map((e) => e.type === 'SubTaskAttemptFailed' && e.data.responseCode)).toEqual(['BENCH_TRANSIENT', 'BENCH_TRANSIENT']);
+  });
+
+  it('does not retry a permanent error', async () => {
+    const taskId = await createTask({ key: 'a', action: 'fail', params: { permanent: true } });
+    const task = await settled(taskId);
+    expect(task.status).toBe('failed');
+    expect(task.subtasks[0]).toMatchObject({ status: 'failed', attempt: 1, responseCode: 'BENCH_PERMANENT' });
+  });
+
+  it('stops after WORKER_MAX_RETRY retries', async () => {
+    const taskId = await createTask({ key: 'a', action: 'fail' });
+    const task = await settled(taskId);
+    expect(task.subtasks[0]).toMatchObject({ status: 'failed', attempt: policy.maxRetries + 1, failedAttempts: policy.maxRetries + 1 });
+    const events = await eventsOf(taskId);
+    expect(events.filter((e) => e.type === 'SubTaskAttemptFailed')).toHaveLength(policy.maxRetries);
+    expect(events.filter((e) => e.type === 'SubTaskFailed')).toHaveLength(1);
+  });
+
+  it('times out an attempt that runs too long', async () => {
+    const taskId = await createTask({ key: 'a', action: 'sleep', params: { ms: 10_000 }, timeoutSeconds: 1 });
+    const task = await settled(taskId);
+    expect(task.subtasks[0]).toMatchObject({ status: 'timed_out', responseCode: 'TIMEOUT' });
+  });
+
+  it('fails a job whose action has no handler, without retrying', async () => {
+    const taskId = await createTask({ key: 'a', action: 'no-such-action' });
+    const task = await settled(taskId);
+    expect(task.subtasks[0]).toMatchObject({ status: 'failed', attempt: 1, responseCode: 'UNKNOWN_ACTION' });
+  });
+
+  it('dead-letters a malformed job and keeps the queue moving', async () => {
+    await js.publish(topology.jobSubject('bench'), '{"taskId": ');
+    await js.publish(topology.jobSubject('bench'), JSON.stringify({ taskId: 'x', queue: 'bench' }));
+    const taskId = await createTask({ key: 'a', action: 'noop' });
+    expect((await settled(taskId)).status).toBe('success');
+    const letters = await waitFor(async () => {
+      const info = await jsm.streams.info(topology.deadLetterStream.name);
+      return info.state.messages >= 2 ? info : undefined;
+    }, { description: 'two dead letters' });
+    expect(letters.state.messages).toBe(2);
+    const last = await jsm.streams.getMessage(topology.deadLetterStream.name, { last_by_subj: topology.deadLetterSubject('jobs.bench') });
+    const body = last!.json<{ code: string; reason: string; payload: string }>();
+    expect(body.code).toBe('VALIDATION_FAILED');
+    expect(body.reason).toContain('subTaskId: is required');
+    expect(Buffer.from(body.payload, 'base64').toString()).toContain('"taskId":"x"');
+  });
+
+  it('absorbs a duplicate job message: the handler runs once', async () => {
+    await bench.stop();
+    let runs = 0;
+    const counting: QueueHandlers = { count: async () => ((runs += 1), { responseCode: 'OK' }) };
+    const runtime = startRuntime(counting);
+    const taskId = await createTask({ key: 'a', action: 'count' });
+    const task = await settled(taskId);
+    // The same job again after the dedup window would have let it through (a republish):
+    const s = task.subtasks[0]!;
+    await js.publish(topology.jobSubject('bench'), JSON.stringify({ taskId, subTaskId: s.id, generation: 1, queue: 'bench', action: 'count' }));
+    await waitFor(async () => (await jsm.streams.info(topology.jobStream.name)).state.messages === 0, { description: 'the duplicate to be settled' });
+    expect((await taskOf(taskId)).subtasks[0]).toMatchObject({ status: 'success', attempt: 1 });
+    expect(runs).toBeLessThanOrEqual(1);
+    await runtime.stop();
+  });
+});
