@@ -5,14 +5,19 @@ import { databaseVariables, httpVariables, natsVariables, workerVariables } from
 
 const schema = z.object({ ...httpVariables('scheduler'), ...natsVariables, ...databaseVariables, ...workerVariables });
 
-function problemOf(env: Record<string, string>): string {
+function errorOf(load: () => unknown): unknown {
   try {
-    loadConfig(schema, env);
+    load();
   } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).message;
+    return error;
   }
-  throw new Error('expected a ConfigError');
+  return undefined;
+}
+
+function problemOf(env: Record<string, string>): string {
+  const error = errorOf(() => loadConfig(schema, env));
+  expect(error).toBeInstanceOf(ConfigError);
+  return (error as ConfigError).message;
 }
 
 describe('loadConfig', () => {
@@ -51,14 +56,8 @@ describe('loadConfig', () => {
   });
 
   it('lists every bad variable at once', () => {
-    const error = (() => {
-      try {
-        loadConfig(schema, { PORT: 'x', WORKER_MAX_RETRY: '-1' });
-      } catch (e) {
-        return e as ConfigError;
-      }
-    })();
-    expect(error?.problems.map((p) => p.variable)).toEqual(['PORT', 'WORKER_MAX_RETRY']);
+    const error = errorOf(() => loadConfig(schema, { PORT: 'x', WORKER_MAX_RETRY: '-1' })) as ConfigError;
+    expect(error.problems.map((p) => p.variable)).toEqual(['PORT', 'WORKER_MAX_RETRY']);
   });
 
   it('says a required variable without a default is missing', () => {
