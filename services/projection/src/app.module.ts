@@ -1,0 +1,20 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { natsOptionsOf, ServiceKitModule } from '@vle/service-kit';
+import type { ProjectionConfig } from './config.js';
+import { ProjectorModule } from './projector/projector.module.js';
+import { QueryModule } from './query/query.module.js';
+
+/** The projection service (DESIGN §2, §8): read model, projector, query API. */
+@Module({})
+export class ProjectionModule {
+  static forRoot(config: ProjectionConfig): DynamicModule {
+    return {
+      module: ProjectionModule,
+      imports: [
+        ServiceKitModule.forRoot({ service: 'projection', config, nats: natsOptionsOf(config) }),
+        ProjectorModule,
+        QueryModule,
+      ],
+    };
+  }
+}

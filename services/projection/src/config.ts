@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import { databaseVariables, httpVariables, integerVariable, natsVariables } from '@vle/service-kit';
+import { DEFAULT_READ_MODEL_SCHEMA } from './db/data-source.js';
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+export const projectionConfigSchema = z.object({
+  ...httpVariables('projection'),
+  ...natsVariables,
+  ...databaseVariables,
+  /** PostgreSQL schema of the live read model; `projection:rebuild` builds a second one and swaps. */
+  DATABASE_SCHEMA: z
+    .string()
+    .optional()
+    .transform((raw) => raw ?? DEFAULT_READ_MODEL_SCHEMA)
+    .refine((schema) => SCHEMA_NAME.test(schema) && schema !== 'public' && !schema.startsWith('pg_'), {
+      message: "must be a lower-case identifier (letters, digits, '_'), not public or pg_*",
+    }),
+  /** Largest batch of commits applied in one transaction. */
+  PROJECTION_BATCH_SIZE: integerVariable(500, 1, 10_000),
+  /** How long a batch waits for more commits after its first one. */
+  PROJECTION_BATCH_WAIT_MS: integerVariable(20, 0, 10_000),
+});
+
+export type ProjectionConfig = z.output<typeof projectionConfigSchema>;

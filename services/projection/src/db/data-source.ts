@@ -1,0 +1,66 @@
+// The read model's PostgreSQL access. Every table name is unqualified and every connection of the pool
+// sets `search_path` to the read-model schema, so that the same code (queries, projector, migrations)
+// works on the live schema or on a rebuild schema next to it, and an atomic schema rename swaps them.
+
+import { DataSource } from 'typeorm';
+import { READ_MODEL_ENTITIES } from './entities/index.js';
+import { InitialReadModel1763805600000 } from './migrations/1763805600000-initial-read-model.js';
+
+export const READ_MODEL_MIGRATIONS = [InitialReadModel1763805600000];
+
+/** The schema of the live read model unless DATABASE_SCHEMA says otherwise. */
+export const DEFAULT_READ_MODEL_SCHEMA = 'projection';
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+export function assertSchemaName(schema: string): void {
+  if (!SCHEMA_NAME.test(schema) || schema === 'public' || schema.startsWith('pg_')) {
+    throw new Error(`invalid read-model schema "${schema}": lower-case letters, digits and '_', not public or pg_*`);
+  }
+}
+
+export interface ReadModelDataSourceOptions {
+  readonly databaseUrl: string;
+  readonly schema: string;
+  readonly poolSize?: number;
+  readonly applicationName?: string;
+}
+
+export function createReadModelDataSource(options: ReadModelDataSourceOptions): DataSource {
+  assertSchemaName(options.schema);
+  return new DataSource({
+    type: 'postgres',
+    url: options.databaseUrl,
+    entities: READ_MODEL_ENTITIES,
+    migrations: READ_MODEL_MIGRATIONS,
+    migrationsTableName: 'read_model_migrations',
+    migrationsTransactionMode: 'all',
+    synchronize: false,
+    migrationsRun: false,
+    applicationName: options.applicationName ?? 'vle-projection',
+    // `public` stays on the path for the pg_trgm operator classes.
+    extra: { options: `-c search_path=${options.schema},public`, max: options.poolSize ?? 10 },
+  });
+}
+
+// pg_advisory_lock key shared by every replica and the rebuild script: one migrator at a time.
+const MIGRATION_LOCK = 7_203_118_001;
+
+/**
+ * Creates the schema and runs the pending migrations, one process at a time (replicas boot together).
+ * Returns the names of the migrations it ran.
+ */
+export async function migrateReadModel(dataSource: DataSource, schema: string): Promise<string[]> {
+  assertSchemaName(schema);
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    await runner.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    const ran = await dataSource.runMigrations({ transaction: 'all' });
+    return ran.map((m) => m.name);
+  } finally {
+    await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+    await runner.release();
+  }
+}

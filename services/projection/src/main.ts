@@ -1,0 +1,4 @@
+import { runMain } from '@vle/service-kit';
+import { bootstrap } from './index.js';
+
+runMain('projection', () => bootstrap());

@@ -1,0 +1,157 @@
+// The projector's loop: read the checkpoint, subscribe from the next sequence, apply batches until
+// stopped. Every failure ends in the same repair: forget the subscription, read the checkpoint again,
+// resubscribe from there. That one path covers another replica having moved the checkpoint (the
+// compare-and-set failed), a rebuild swapped in, PostgreSQL or NATS being down for a while.
+
+import { batches, type BatchOptions } from './batches.js';
+import type { RejectedCommit } from './commit.js';
+import type { CommitFeed } from './commit-feed.js';
+import { isCheckpointMoved } from './errors.js';
+import type { AppliedBatch, TaskProjector } from './task.projector.js';
+
+export interface RunnerLogger {
+  log(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+export interface ProjectionRunnerOptions extends BatchOptions {
+  /** First delay after a failure; doubles up to maxRetryDelayMs. */
+  readonly retryDelayMs?: number;
+  readonly maxRetryDelayMs?: number;
+}
+
+export interface ProjectionStats {
+  readonly name: string;
+  readonly running: boolean;
+  /** The checkpoint as this replica last saw it: the last stream sequence applied. */
+  readonly appliedSeq: number;
+  readonly batches: number;
+  readonly commits: number;
+  readonly events: number;
+  readonly skippedCommits: number;
+  /** Resubscriptions after a failure or a checkpoint moved elsewhere. */
+  readonly restarts: number;
+  readonly lastBatchAt?: string;
+  readonly lastError?: string;
+}
+
+export const DEFAULT_RUNNER_OPTIONS: ProjectionRunnerOptions = { maxSize: 500, maxWaitMs: 20, retryDelayMs: 200, maxRetryDelayMs: 10_000 };
+
+export class ProjectionRunner {
+  private stopController: AbortController | undefined;
+  private loop: Promise<void> | undefined;
+  private stats: Omit<ProjectionStats, 'name' | 'running'> = { appliedSeq: 0, batches: 0, commits: 0, events: 0, skippedCommits: 0, restarts: 0 };
+  private waiters: Array<{ seq: number; resolve: () => void }> = [];
+
+  constructor(
+    private readonly projector: TaskProjector,
+    private readonly feed: CommitFeed,
+    private readonly logger: RunnerLogger,
+    private readonly options: ProjectionRunnerOptions = DEFAULT_RUNNER_OPTIONS,
+  ) {}
+
+  start(): void {
+    if (this.loop) return;
+    this.stopController = new AbortController();
+    this.loop = this.run(this.stopController.signal);
+  }
+
+  /** Stops after the batch in flight (its transaction commits or rolls back, never half). */
+  async stop(): Promise<void> {
+    this.stopController?.abort();
+    await this.loop;
+    this.loop = undefined;
+    this.stopController = undefined;
+  }
+
+  status(): ProjectionStats {
+    return { name: this.projector.name, running: this.loop !== undefined, ...this.stats };
+  }
+
+  /** appliedSeq, the stream's last sequence, and their difference. */
+  async lag(): Promise<{ appliedSeq: number; streamSeq: number; lag: number }> {
+    const streamSeq = await this.feed.lastSeq();
+    const appliedSeq = this.stats.appliedSeq;
+    return { appliedSeq, streamSeq, lag: Math.max(0, streamSeq - appliedSeq) };
+  }
+
+  /** Resolves once this replica has applied stream sequence `seq`. */
+  applied(seq: number): Promise<void> {
+    if (this.stats.appliedSeq >= seq) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ seq, resolve }));
+  }
+
+  private async run(stop: AbortSignal): Promise<void> {
+    let delay = this.options.retryDelayMs ?? 200;
+    while (!stop.aborted) {
+      const round = new AbortController();
+      const end = () => round.abort();
+      stop.addEventListener('abort', end, { once: true });
+      try {
+        let checkpoint = await this.projector.checkpoint();
+        this.advance(checkpoint);
+        for await (const batch of batches(this.feed.commits(checkpoint + 1, round.signal), this.options)) {
+          const applied = await this.projector.applyIsolating(batch, checkpoint);
+          this.record(applied);
+          checkpoint = applied.checkpoint;
+          delay = this.options.retryDelayMs ?? 200;
+        }
+        if (!stop.aborted) throw new Error('the event subscription ended');
+      } catch (error) {
+        if (stop.aborted) break;
+        this.stats = { ...this.stats, restarts: this.stats.restarts + 1 };
+        if (isCheckpointMoved(error)) {
+          this.logger.log(`${(error as Error).message}; resubscribing from the stored checkpoint`);
+          continue;
+        }
+        const message = error instanceof Error ? error.message : String(error);
+        this.stats = { ...this.stats, lastError: message };
+        this.logger.error(`projection ${this.projector.name} failed, retrying in ${delay} ms: ${message}`);
+        await sleep(delay, stop);
+        delay = Math.min(delay * 2, this.options.maxRetryDelayMs ?? 10_000);
+      } finally {
+        stop.removeEventListener('abort', end);
+        round.abort();
+      }
+    }
+  }
+
+  private record(applied: AppliedBatch): void {
+    for (const skipped of applied.skipped) warnSkipped(this.logger, skipped);
+    this.stats = {
+      ...this.stats,
+      batches: this.stats.batches + 1,
+      commits: this.stats.commits + applied.commits,
+      events: this.stats.events + applied.events,
+      skippedCommits: this.stats.skippedCommits + applied.skipped.length,
+      lastBatchAt: new Date().toISOString(),
+    };
+    this.advance(applied.checkpoint);
+  }
+
+
+  private advance(seq: number): void {
+    this.stats = { ...this.stats, appliedSeq: seq };
+    const ready = this.waiters.filter((w) => w.seq <= seq);
+    this.waiters = this.waiters.filter((w) => w.seq > seq);
+    for (const waiter of ready) waiter.resolve();
+  }
+}
+
+/** One line per skipped commit, with its stream sequence (DESIGN §7: visible, never silent). */
+export function warnSkipped(logger: RunnerLogger, skipped: RejectedCommit): void {
+  logger.warn(`skipped malformed commit seq=${skipped.seq} subject=${skipped.subject}: ${skipped.reason}`);
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

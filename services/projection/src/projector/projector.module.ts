@@ -1,0 +1,70 @@
+// The projector as a Nest module: started once the app is up, stopped before connections close.
+
+import { Controller, Get, Injectable, Logger, Module, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { DataSource } from 'typeorm';
+import { Topology } from '@vle/contracts';
+import { ensureStream } from '@vle/event-store';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { NATS_CONNECTION, SERVICE_CONFIG } from '@vle/service-kit';
+import type { ProjectionConfig } from '../config.js';
+import { createJetStreamFeed } from './commit-feed.js';
+import { TASKS_PROJECTION } from './projection-name.js';
+import { ProjectionRunner, type ProjectionStats } from './projection.runner.js';
+import { TaskProjector } from './task.projector.js';
+import { ReadModelModule } from '../db/read-model.module.js';
+
+
+@Injectable()
+class ProjectorLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
+  constructor(private readonly runner: ProjectionRunner) {}
+
+  onApplicationBootstrap(): void {
+    this.runner.start();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.runner.stop();
+  }
+}
+
+/** Lag for dashboards and the benchmark: lag = streamSeq - appliedSeq. */
+@Controller('api/v1/projection')
+export class ProjectionStatusController {
+  constructor(private readonly runner: ProjectionRunner) {}
+
+  @Get('status')
+  async status(): Promise<ProjectionStats & { streamSeq: number; lag: number }> {
+    const lag = await this.runner.lag();
+    return { ...this.runner.status(), ...lag };
+  }
+}
+
+@Module({
+  imports: [ReadModelModule],
+  controllers: [ProjectionStatusController],
+  providers: [
+    {
+      provide: TaskProjector,
+      inject: [DataSource, Topology],
+      useFactory: (db: DataSource, topology: Topology) => new TaskProjector(db, { name: TASKS_PROJECTION, taskIdOf: (subject) => topology.taskIdOf(subject) }),
+    },
+    {
+      provide: ProjectionRunner,
+      inject: [TaskProjector, NATS_CONNECTION, Topology, SERVICE_CONFIG],
+      useFactory: async (projector: TaskProjector, nc: NatsConnection, topology: Topology, config: ProjectionConfig) => {
+        // The log must exist before we subscribe to it, whichever service boots first.
+        await ensureStream(await jetstreamManager(nc), topology.eventStream);
+        const feed = await createJetStreamFeed(nc, topology);
+        return new ProjectionRunner(projector, feed, new Logger('Projector'), {
+          maxSize: config.PROJECTION_BATCH_SIZE,
+          maxWaitMs: config.PROJECTION_BATCH_WAIT_MS,
+        });
+      },
+    },
+    ProjectorLifecycle,
+  ],
+  exports: [ProjectionRunner],
+})
+export class ProjectorModule {}
+

@@ -1,0 +1,143 @@
+// The rows of a folded Task, in the column names of the migration (snake_case), ready for
+// jsonb_to_recordset. The read model stores what the folded state says: status and progress come
+// from evolve, never recomputed here.
+
+import { isFinished, redactSecrets, type SubTask, type Task } from '@vle/domain';
+
+export interface TaskRow {
+  id: string;
+  name: string;
+  type: string | null;
+  status: string;
+  progress: number;
+  created_by: string;
+  event_id: string | null;
+  object_type: string | null;
+  object_id: string | null;
+  origin_task_id: string | null;
+  start_at: string | null;
+  start_before: string | null;
+  timeout_seconds: number | null;
+  started_at: string | null;
+  finished_at: string | null;
+  cancel_requested: boolean;
+  manual_intervention: boolean;
+  subtasks_total: number;
+  subtasks_finished: number;
+  subtasks_failed: number;
+  created_at: string;
+  updated_at: string;
+  version: number;
+  last_seq: number;
+}
+
+export interface SubTaskRow {
+  task_id: string;
+  id: string;
+  position: number;
+  key: string;
+  name: string;
+  action: string;
+  queue: string;
+  status: string;
+  generation: number;
+  attempt: number;
+  failed_attempts: number;
+  job_id: string | null;
+  object_type: string | null;
+  object_id: string | null;
+  params: unknown;
+  depends_on: readonly string[];
+  best_effort: boolean;
+  timeout_seconds: number | null;
+  response_code: string | null;
+  response_message: string | null;
+  next_attempt_at: string | null;
+  queued_at: string | null;
+  started_at: string | null;
+  finished_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+const orNull = <T>(value: T | undefined): T | null => (value === undefined ? null : value);
+
+function failed(subTask: SubTask): boolean {
+  return subTask.status === 'failed' || subTask.status === 'timed_out';
+}
+
+export function toTaskRow(task: Task, lastSeq: number): TaskRow {
+  return {
+    id: task.id,
+    name: task.name,
+    type: orNull(task.type),
+    status: task.status,
+    progress: task.progress,
+    created_by: task.createdBy,
+    event_id: orNull(task.eventId),
+    object_type: orNull(task.objectType),
+    object_id: orNull(task.objectId),
+    origin_task_id: orNull(task.originTaskId),
+    start_at: orNull(task.startAt),
+    start_before: orNull(task.startBefore),
+    timeout_seconds: orNull(task.timeoutSeconds),
+    started_at: orNull(task.startedAt),
+    finished_at: orNull(task.finishedAt),
+    cancel_requested: task.cancelRequested,
+    manual_intervention: task.manualIntervention,
+    subtasks_total: task.subtasks.length,
+    subtasks_finished: task.subtasks.filter(isFinished).length,
+    subtasks_failed: task.subtasks.filter(failed).length,
+    created_at: task.createdAt,
+    updated_at: task.updatedAt,
+    version: task.version,
+    last_seq: lastSeq,
+  };
+}
+
+export function toSubTaskRow(task: Task, subTask: SubTask, position: number): SubTaskRow {
+  return {
+    task_id: task.id,
+    id: subTask.id,
+    position,
+    key: subTask.key,
+    name: subTask.name,
+    action: subTask.action,
+    queue: subTask.queue,
+    status: subTask.status,
+    generation: subTask.generation,
+    attempt: subTask.attempt,
+    failed_attempts: subTask.failedAttempts,
+    job_id: orNull(subTask.jobId),
+    object_type: orNull(subTask.objectType),
+    object_id: orNull(subTask.objectId),
+    // The domain redacts before the log; again here because the read model is shown to people.
+    params: redactSecrets(subTask.params),
+    depends_on: subTask.dependsOn,
+    best_effort: subTask.bestEffort,
+    timeout_seconds: orNull(subTask.timeoutSeconds),
+    response_code: orNull(subTask.responseCode),
+    response_message: orNull(subTask.responseMessage),
+    next_attempt_at: orNull(subTask.nextAttemptAt),
+    queued_at: orNull(subTask.queuedAt),
+    started_at: orNull(subTask.startedAt),
+    finished_at: orNull(subTask.finishedAt),
+    created_at: task.createdAt,
+    updated_at: subTask.updatedAt,
+  };
+}
+
+/**
+ * The SubTask rows that differ between two states of one Task (all of them when `before` is absent).
+ * Position is the creation order; SubTasks are never added or removed after TaskCreated.
+ */
+export function changedSubTaskRows(before: Task | undefined, after: Task): SubTaskRow[] {
+  const rows: SubTaskRow[] = [];
+  after.subtasks.forEach((subTask, position) => {
+    const previous = before?.subtasks[position];
+    if (previous === subTask) return;
+    if (previous && previous.id === subTask.id && JSON.stringify(previous) === JSON.stringify(subTask)) return;
+    rows.push(toSubTaskRow(after, subTask, position));
+  });
+  return rows;
+}

@@ -1,0 +1,127 @@
+// The JSON bodies of the query API (camelCase; absent values are null, so every field is always there).
+
+import type { SubTaskEntity, TaskEntity } from '../db/entities/index.js';
+
+export interface SubTaskView {
+  id: string;
+  key: string;
+  name: string;
+  action: string;
+  queue: string;
+  status: string;
+  generation: number;
+  attempt: number;
+  failedAttempts: number;
+  jobId: string | null;
+  objectType: string | null;
+  objectId: string | null;
+  params: unknown;
+  dependsOn: string[];
+  bestEffort: boolean;
+  timeoutSeconds: number | null;
+  responseCode: string | null;
+  responseMessage: string | null;
+  nextAttemptAt: string | null;
+  queuedAt: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface TaskView {
+  id: string;
+  name: string;
+  type: string | null;
+  status: string;
+  /** Finished SubTasks / all SubTasks, 0..1. */
+  progress: number;
+  createdBy: string;
+  eventId: string | null;
+  objectType: string | null;
+  objectId: string | null;
+  originTaskId: string | null;
+  startAt: string | null;
+  startBefore: string | null;
+  timeoutSeconds: number | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  cancelRequested: boolean;
+  manualIntervention: boolean;
+  subtaskCounts: { total: number; finished: number; failed: number };
+  createdAt: string;
+  updatedAt: string;
+  /** Events folded into this view. */
+  version: number;
+  /** Stream sequence of the last commit folded in (compare with a command's reply for read-your-writes). */
+  lastSeq: number;
+}
+
+export interface TaskDetailView extends TaskView {
+  /** In creation order. */
+  subtasks: SubTaskView[];
+}
+
+export interface TaskPage {
+  items: TaskView[];
+  /** Pass as `cursor` for the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+const iso = (date: Date | null): string | null => (date === null ? null : date.toISOString());
+
+export function toTaskView(t: TaskEntity): TaskView {
+  return {
+    id: t.id,
+    name: t.name,
+    type: t.type,
+    status: t.status,
+    progress: t.progress,
+    createdBy: t.createdBy,
+    eventId: t.eventId,
+    objectType: t.objectType,
+    objectId: t.objectId,
+    originTaskId: t.originTaskId,
+    startAt: iso(t.startAt),
+    startBefore: iso(t.startBefore),
+    timeoutSeconds: t.timeoutSeconds,
+    startedAt: iso(t.startedAt),
+    finishedAt: iso(t.finishedAt),
+    cancelRequested: t.cancelRequested,
+    manualIntervention: t.manualIntervention,
+    subtaskCounts: { total: t.subtasksTotal, finished: t.subtasksFinished, failed: t.subtasksFailed },
+    createdAt: t.createdAt.toISOString(),
+    updatedAt: t.updatedAt.toISOString(),
+    version: t.version,
+    lastSeq: t.lastSeq,
+  };
+}
+
+export function toSubTaskView(s: SubTaskEntity): SubTaskView {
+  return {
+    id: s.id,
+    key: s.key,
+    name: s.name,
+    action: s.action,
+    queue: s.queue,
+    status: s.status,
+    generation: s.generation,
+    attempt: s.attempt,
+    failedAttempts: s.failedAttempts,
+    jobId: s.jobId,
+    objectType: s.objectType,
+    objectId: s.objectId,
+    params: s.params,
+    dependsOn: s.dependsOn,
+    bestEffort: s.bestEffort,
+    timeoutSeconds: s.timeoutSeconds,
+    responseCode: s.responseCode,
+    responseMessage: s.responseMessage,
+    nextAttemptAt: iso(s.nextAttemptAt),
+    queuedAt: iso(s.queuedAt),
+    startedAt: iso(s.startedAt),
+    finishedAt: iso(s.finishedAt),
+    createdAt: s.createdAt.toISOString(),
+    updatedAt: s.updatedAt.toISOString(),
+  };
+}
