@@ -25,11 +25,13 @@ describe('commit codec', () => {
     expect(() => validateCommit('t1', [])).toThrow(/at least one event/);
     expect(() => validateCommit('t1', [{ type: 'A', taskId: 't2' }])).toThrow(/belongs to task "t2"/);
     expect(() => validateCommit('t1', [{ type: 'A,B', taskId: 't1' }])).toThrow(/type must be/);
+    let error: unknown;
     try {
       validateCommit('t1', []);
     } catch (err) {
-      expect(hasErrorCode(err, 'INVALID_COMMIT')).toBe(true);
+      error = err;
     }
+    expect(hasErrorCode(error, 'INVALID_COMMIT')).toBe(true);
   });
 
   it.each([

@@ -31,7 +31,10 @@ export interface SubscribeOptions {
   readonly onMalformed?: (error: MalformedCommit) => void;
 }
 
-/** All commits of the stream in sequence order, for projections and the dispatcher. */
+/**
+ * All commits of the stream in sequence order, for projections and the dispatcher. Iterating and
+ * `nextBatch` read the same buffer; leaving a `for await` early does not stop it: call `stop()`.
+ */
 export interface CommitSubscription<E> extends AsyncIterable<StoredCommit<E>> {
   /**
    * Waits for at least one commit, then returns up to `max` of those already received without

@@ -10,6 +10,8 @@ import { ProvisioningFailed } from './errors.js';
 const ApiCode = {
   StreamNotFound: 10059,
   StreamNameInUse: 10058,
+  /** Also what a create racing another create of the same stream may get. */
+  StreamSubjectsOverlap: 10065,
   ConsumerNotFound: 10014,
   ConsumerNameInUse: 10013,
   /** 2.10+: a create of an existing consumer with another config (2.9 updates it instead). */
@@ -44,19 +46,23 @@ export async function deleteTopology(jsm: JetStreamManager, topology: Topology):
 export async function ensureStream(jsm: JetStreamManager, declared: DeclaredStream): Promise<void> {
   const what = `stream ${declared.name}`;
   for (let round = 1; ; round++) {
+    let createError: unknown;
     try {
       // Identical config: a no-op success. Another config: StreamNameInUse, so update it.
       await jsm.streams.add({ ...declared });
       return;
     } catch (err) {
-      if (!isApiError(err, ApiCode.StreamNameInUse)) throw new ProvisioningFailed(what, err);
+      if (!isApiError(err, ApiCode.StreamNameInUse) && !isApiError(err, ApiCode.StreamSubjectsOverlap)) throw new ProvisioningFailed(what, err);
+      createError = err;
     }
     try {
       await jsm.streams.update(declared.name, { ...declared });
       return;
     } catch (err) {
-      // Deleted between our create and update: create it again.
-      if (!isApiError(err, ApiCode.StreamNotFound) || round >= MAX_RACE_ROUNDS) throw new ProvisioningFailed(what, err);
+      // Not found: deleted since our create, or a real overlap with another stream; try again, then tell.
+      if (!isApiError(err, ApiCode.StreamNotFound) || round >= MAX_RACE_ROUNDS) {
+        throw new ProvisioningFailed(what, isApiError(err, ApiCode.StreamNotFound) ? createError : err);
+      }
     }
   }
 }
