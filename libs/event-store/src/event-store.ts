@@ -25,8 +25,8 @@ export interface SubscribeOptions {
   readonly maxBuffered?: number;
   /**
    * Called for a message that is not a commit, which is then skipped: a projection must keep
-   * moving, and a replay skips the same message, so read models still converge. Default: a
-   * process warning.
+   * moving, and a replay skips the same message, so read models still converge. Called in stream
+   * order: after every earlier commit is buffered, before any later one is. Default: a process warning.
    */
   readonly onMalformed?: (error: MalformedCommit) => void;
 }
