@@ -30,6 +30,8 @@ export interface NatsModuleOptions {
   readonly namespace: string;
   /** Stream replicas (NATS_REPLICAS). */
   readonly replicas: number;
+  /** ack_wait of the job consumers (NATS_JOB_ACK_WAIT_MS). */
+  readonly jobAckWaitMs?: number;
 }
 
 export interface ServiceKitOptions<C extends object = object> {
@@ -85,7 +87,7 @@ function natsProviders(service: string, options: NatsModuleOptions): Provider[] 
       provide: NATS_CONNECTION,
       useFactory: () => acquireNatsConnection(options.url, `vle-tasks/${service}`, new Logger('Nats')),
     },
-    { provide: Topology, useValue: new Topology({ namespace: options.namespace, replicas: options.replicas }) },
+    { provide: Topology, useValue: new Topology({ namespace: options.namespace, replicas: options.replicas, jobAckWaitMs: options.jobAckWaitMs }) },
     NatsLifecycle,
   ];
 }
@@ -115,6 +117,6 @@ export class ServiceKitModule {
 }
 
 /** The NATS options of a config that includes natsVariables. */
-export function natsOptionsOf(config: { NATS_URL: string; NATS_NAMESPACE: string; NATS_REPLICAS: number }): NatsModuleOptions {
-  return { url: config.NATS_URL, namespace: config.NATS_NAMESPACE, replicas: config.NATS_REPLICAS };
+export function natsOptionsOf(config: { NATS_URL: string; NATS_NAMESPACE: string; NATS_REPLICAS: number; NATS_JOB_ACK_WAIT_MS: number }): NatsModuleOptions {
+  return { url: config.NATS_URL, namespace: config.NATS_NAMESPACE, replicas: config.NATS_REPLICAS, jobAckWaitMs: config.NATS_JOB_ACK_WAIT_MS };
 }

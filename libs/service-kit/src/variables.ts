@@ -96,6 +96,8 @@ export const natsVariables = {
     "may contain only letters, digits, '_' and '-'",
   ),
   NATS_REPLICAS: integerVariable(1, 1, 5),
+  /** ack_wait of the job consumers: how soon the job of a crashed worker goes to another. */
+  NATS_JOB_ACK_WAIT_MS: integerVariable(30_000, 1_000, 3_600_000),
 };
 
 export const databaseVariables = {
@@ -104,6 +106,15 @@ export const databaseVariables = {
 
 export const workerVariables = {
   WORKER_MAX_RETRY: integerVariable(DEFAULT_WORKER_MAX_RETRY, 0, 100),
+  /** Multiplies every retry interval of DESIGN §6: 1 in production, e.g. 0.01 in tests. */
+  WORKER_RETRY_INTERVAL_SCALE: parsed(
+    1,
+    (raw) => {
+      const n = Number(raw);
+      return raw.trim() !== '' && Number.isFinite(n) && n > 0 && n <= 100 ? n : undefined;
+    },
+    'must be a number greater than 0 and at most 100',
+  ),
 };
 
 /** The config every service has (httpVariables). */

@@ -4,7 +4,7 @@ import { integrationWorkerConfigSchema } from './config.js';
 
 export { AppModule } from './app.module.js';
 export { integrationWorkerConfigSchema, type IntegrationWorkerConfig } from './config.js';
-export { OWNED_QUEUES } from './jobs/job-handlers.module.js';
+export { createHandlers } from './jobs/handlers.js';
 
 export const bootstrap: ServiceBootstrap = async (options = {}) => {
   const config = loadConfig(integrationWorkerConfigSchema, options.env);

@@ -1,11 +1,11 @@
 import { Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { queuePolicies, Topology } from '@vle/contracts';
-import { taskDecider, type TaskCommand, type TaskEvent, type TaskState } from '@vle/domain';
-import { CommandHandler, JetStreamEventStore, provisionTopology } from '@vle/event-store';
-import { NATS_CONNECTION, natsOptionsOf, ServiceKitModule } from '@vle/service-kit';
+import { Topology } from '@vle/contracts';
+import type { TaskEvent } from '@vle/domain';
+import { JetStreamEventStore } from '@vle/event-store';
+import { NATS_CONNECTION, natsOptionsOf, provisionAll, ServiceKitModule, TASK_COMMANDS, taskRuntimeProviders, type TaskCommandHandler } from '@vle/service-kit';
 import type { TaskApiConfig } from './config.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
 import { ErrorReplyFilter } from './http/error-reply.filter.js';
@@ -32,8 +32,7 @@ class TaskApiRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
 
   async onApplicationBootstrap(): Promise<void> {
     const js = jetstream(this.nc);
-    const jsm = await jetstreamManager(this.nc);
-    await provisionTopology(jsm, this.topology, Object.values(queuePolicies(this.config.WORKER_MAX_RETRY)));
+    await provisionAll(this.nc, this.topology, this.config.WORKER_MAX_RETRY);
     this.intake = new CommandIntake({ nc: this.nc, js, topology: this.topology, service: this.service, logger: this.logger });
     this.intake.start();
     if (this.config.TASK_API_DISPATCHER === 'on') {
@@ -58,16 +57,11 @@ export class TaskApiModule {
       providers: [
         { provide: CONFIG, useValue: config },
         { provide: APP_FILTER, useClass: ErrorReplyFilter },
-        {
-          provide: JetStreamEventStore,
-          inject: [NATS_CONNECTION, Topology],
-          useFactory: async (nc: NatsConnection, topology: Topology) => new JetStreamEventStore<TaskEvent>(jetstream(nc), await jetstreamManager(nc), topology),
-        },
+        ...taskRuntimeProviders(),
         {
           provide: TaskCommandService,
-          inject: [JetStreamEventStore],
-          useFactory: (store: JetStreamEventStore<TaskEvent>) =>
-            new TaskCommandService(new CommandHandler<TaskCommand, TaskEvent, TaskState>(store, taskDecider), () => new Date(), config.RETRY_WINDOW_HOURS * 3_600_000),
+          inject: [TASK_COMMANDS],
+          useFactory: (commands: TaskCommandHandler) => new TaskCommandService(commands, () => new Date(), config.RETRY_WINDOW_HOURS * 3_600_000),
         },
         TaskApiRuntime,
       ],

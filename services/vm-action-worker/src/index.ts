@@ -4,7 +4,7 @@ import { vmActionWorkerConfigSchema } from './config.js';
 
 export { AppModule } from './app.module.js';
 export { vmActionWorkerConfigSchema, type VmActionWorkerConfig } from './config.js';
-export { OWNED_QUEUES } from './jobs/job-handlers.module.js';
+export { createHandlers } from './jobs/handlers.js';
 
 export const bootstrap: ServiceBootstrap = async (options = {}) => {
   const config = loadConfig(vmActionWorkerConfigSchema, options.env);

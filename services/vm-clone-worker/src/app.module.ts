@@ -1,14 +1,22 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { natsOptionsOf, ServiceKitModule } from '@vle/service-kit';
+import { natsOptionsOf, ServiceKitModule, WorkerModule } from '@vle/service-kit';
 import type { VmCloneWorkerConfig } from './config.js';
-import { JobHandlersModule } from './jobs/job-handlers.module.js';
+import { createHandlers } from './jobs/handlers.js';
 
 @Module({})
 export class AppModule {
   static forRoot(config: VmCloneWorkerConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ServiceKitModule.forRoot({ service: 'vm-clone-worker', config, nats: natsOptionsOf(config) }), JobHandlersModule],
+      imports: [
+        ServiceKitModule.forRoot({ service: 'vm-clone-worker', config, nats: natsOptionsOf(config) }),
+        WorkerModule.forRoot({
+          service: 'vm-clone-worker',
+          workerMaxRetry: config.WORKER_MAX_RETRY,
+          retryIntervalScale: config.WORKER_RETRY_INTERVAL_SCALE,
+          handlers: createHandlers(),
+        }),
+      ],
     };
   }
 }

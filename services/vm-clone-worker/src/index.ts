@@ -4,7 +4,7 @@ import { vmCloneWorkerConfigSchema } from './config.js';
 
 export { AppModule } from './app.module.js';
 export { vmCloneWorkerConfigSchema, type VmCloneWorkerConfig } from './config.js';
-export { OWNED_QUEUES } from './jobs/job-handlers.module.js';
+export { createHandlers } from './jobs/handlers.js';
 
 export const bootstrap: ServiceBootstrap = async (options = {}) => {
   const config = loadConfig(vmCloneWorkerConfigSchema, options.env);

@@ -1,0 +1,39 @@
+// The pieces every service that changes Tasks shares: the JetStream event store, the one command
+// handler of the Task aggregate, and the provisioning of the topology at boot.
+
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { queuePolicies, Topology } from '@vle/contracts';
+import { taskDecider, type TaskCommand, type TaskEvent, type TaskState } from '@vle/domain';
+import { CommandHandler, JetStreamEventStore, provisionTopology } from '@vle/event-store';
+import type { Provider } from '@nestjs/common';
+import { NATS_CONNECTION } from './service-kit.module.js';
+
+export type TaskCommandHandler = CommandHandler<TaskCommand, TaskEvent, TaskState>;
+
+/** Injection token of the process's task command handler. */
+export const TASK_COMMANDS = Symbol.for('vle.service-kit.TaskCommands');
+
+/**
+ * Creates or updates every stream and consumer (idempotent, safe when several services boot at
+ * once). Every service runs it, so that whichever starts first finds the system ready; they must
+ * agree on WORKER_MAX_RETRY, which shapes the job consumers.
+ */
+export async function provisionAll(nc: NatsConnection, topology: Topology, workerMaxRetry: number): Promise<void> {
+  await provisionTopology(await jetstreamManager(nc), topology, Object.values(queuePolicies(workerMaxRetry)));
+}
+
+export function taskRuntimeProviders(): Provider[] {
+  return [
+    {
+      provide: JetStreamEventStore,
+      inject: [NATS_CONNECTION, Topology],
+      useFactory: async (nc: NatsConnection, topology: Topology) => new JetStreamEventStore<TaskEvent>(jetstream(nc), await jetstreamManager(nc), topology),
+    },
+    {
+      provide: TASK_COMMANDS,
+      inject: [JetStreamEventStore],
+      useFactory: (store: JetStreamEventStore<TaskEvent>): TaskCommandHandler => new CommandHandler<TaskCommand, TaskEvent, TaskState>(store, taskDecider),
+    },
+  ];
+}

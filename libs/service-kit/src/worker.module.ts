@@ -1,0 +1,58 @@
+// The composition root of a worker service: consumes the service's queues (DESIGN §2) with the job
+// runtime of @vle/messaging and the handlers the service registers by queue and action.
+
+import { Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { jetstream } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { QUEUE_NAMES, QUEUE_OWNERS, queuePolicies, Topology, type QueueName, type WorkerService } from '@vle/contracts';
+import { JobRuntime, type QueueHandlers } from '@vle/messaging';
+import { NATS_CONNECTION } from './service-kit.module.js';
+import { provisionAll, TASK_COMMANDS, taskRuntimeProviders, type TaskCommandHandler } from './task-runtime.js';
+
+export interface WorkerModuleOptions {
+  readonly service: WorkerService;
+  readonly workerMaxRetry: number;
+  /** Scales every retry interval (1 in production; tests use a small value). */
+  readonly retryIntervalScale: number;
+  /** Handlers by queue and action. A job whose action has none fails at once (UNKNOWN_ACTION). */
+  readonly handlers: Partial<Record<QueueName, QueueHandlers>>;
+}
+
+const OPTIONS = Symbol('WorkerModuleOptions');
+
+@Injectable()
+class WorkerRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Worker');
+  private runtime?: JobRuntime;
+
+  constructor(
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    @Inject(OPTIONS) private readonly options: WorkerModuleOptions,
+    @Inject(TASK_COMMANDS) private readonly commands: TaskCommandHandler,
+    private readonly topology: Topology,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const { service, workerMaxRetry, retryIntervalScale, handlers } = this.options;
+    await provisionAll(this.nc, this.topology, workerMaxRetry);
+    const policies = queuePolicies(workerMaxRetry, retryIntervalScale);
+    const queues = QUEUE_NAMES.filter((queue) => QUEUE_OWNERS[queue] === service).map((queue) => ({ policy: policies[queue], handlers: handlers[queue] ?? {} }));
+    this.runtime = new JobRuntime({ js: jetstream(this.nc), topology: this.topology, commands: this.commands, logger: this.logger, queues });
+    this.runtime.start();
+    this.logger.log(`consuming ${queues.map((q) => `${q.policy.queue} (${Object.keys(q.handlers).join(', ') || 'no actions yet'})`).join('; ')}`);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.runtime?.stop();
+  }
+}
+
+@Module({})
+export class WorkerModule {
+  static forRoot(options: WorkerModuleOptions): DynamicModule {
+    return {
+      module: WorkerModule,
+      providers: [{ provide: OPTIONS, useValue: options }, ...taskRuntimeProviders(), WorkerRuntime],
+    };
+  }
+}

@@ -1,0 +1,106 @@
+// A whole vle-tasks system for end-to-end tests: task-api, integration-worker (the bench queue) and
+// projection as real processes, on a NATS namespace and a database of their own.
+
+import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { Topology } from '@vle/contracts';
+import { exists, taskDecider, type Task, type TaskEvent } from '@vle/domain';
+import { deleteTopology, JetStreamEventStore } from '@vle/event-store';
+import { createTestDatabase, startService, testNamespace, waitFor, type ServiceProcess, type TestDatabase } from '@vle/testing';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../../..', import.meta.url));
+export const entries = {
+  taskApi: `${root}services/task-api/dist/main.js`,
+  worker: `${root}services/integration-worker/dist/main.js`,
+  projection: `${root}services/projection/dist/main.js`,
+};
+
+export const WORKER_MAX_RETRY = 3;
+
+export class System {
+  taskApi!: ServiceProcess;
+  worker!: ServiceProcess;
+  projection!: ServiceProcess;
+  nc!: NatsConnection;
+  js!: JetStreamClient;
+  jsm!: JetStreamManager;
+  store!: JetStreamEventStore<TaskEvent>;
+  readonly namespace = testNamespace('e2e');
+  readonly topology = new Topology({ namespace: this.namespace });
+  db!: TestDatabase;
+
+  get env(): Record<string, string> {
+    return {
+      NATS_URL: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
+      NATS_NAMESPACE: this.namespace,
+      NATS_JOB_ACK_WAIT_MS: '3000',
+      DATABASE_URL: this.db.url,
+      WORKER_MAX_RETRY: String(WORKER_MAX_RETRY),
+      WORKER_RETRY_INTERVAL_SCALE: '0.01',
+      LOG_FORMAT: 'text',
+      LOG_LEVEL: 'warn',
+    };
+  }
+
+  async start(parts: { taskApi?: Record<string, string> } = {}): Promise<this> {
+    this.db = await createTestDatabase('vle_e2e');
+    this.nc = await connect({ servers: this.env.NATS_URL, noAsyncTraces: true });
+    this.js = jetstream(this.nc);
+    this.jsm = await jetstreamManager(this.nc);
+    this.store = new JetStreamEventStore<TaskEvent>(this.js, this.jsm, this.topology);
+    this.taskApi = await startService(entries.taskApi, { ...this.env, ...parts.taskApi });
+    [this.worker, this.projection] = await Promise.all([startService(entries.worker, this.env), startService(entries.projection, this.env)]);
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    await Promise.allSettled([this.taskApi?.stop(), this.worker?.stop(), this.projection?.stop()]);
+    if (this.jsm) await deleteTopology(this.jsm, this.topology);
+    await this.nc?.close();
+    await this.db?.drop();
+  }
+
+  async post(path: string, body: unknown, raw = false): Promise<{ status: number; body: any }> {
+    const response = await fetch(`${this.taskApi.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: raw ? (body as string) : JSON.stringify(body) });
+    return { status: response.status, body: await response.json() };
+  }
+
+  async query(path: string): Promise<{ status: number; body: any }> {
+    const response = await fetch(`${this.projection.url}${path}`);
+    return { status: response.status, body: await response.json() };
+  }
+
+  async events(taskId: string): Promise<TaskEvent[]> {
+    return (await this.store.load(taskId)).commits.flatMap((c) => c.events);
+  }
+
+  async task(taskId: string): Promise<Task> {
+    const state = (await this.events(taskId)).reduce(taskDecider.evolve, taskDecider.initialState);
+    if (!exists(state)) throw new Error(`Task ${taskId} is not in the log`);
+    return state;
+  }
+
+  async finished(taskId: string, timeoutMs = 20_000): Promise<Task> {
+    return waitFor(async () => {
+      const task = await this.task(taskId);
+      return ['success', 'warning', 'failed', 'cancelled', 'timed_out'].includes(task.status) ? task : undefined;
+    }, { description: `Task ${taskId} to finish`, timeoutMs });
+  }
+
+  async eventCount(): Promise<number> {
+    return (await this.jsm.streams.info(this.topology.eventStream.name)).state.messages;
+  }
+}
+
+export const diamond = (name: string, extra: Record<string, unknown> = {}) => ({
+  name,
+  createdBy: 'e2e',
+  ...extra,
+  subtasks: [
+    { key: 'a', name: 'A', action: 'noop', queue: 'bench' },
+    { key: 'b', name: 'B', action: 'noop', queue: 'bench', dependsOn: ['a'] },
+    { key: 'c', name: 'C', action: 'noop', queue: 'bench', dependsOn: ['a'] },
+    { key: 'd', name: 'D', action: 'noop', queue: 'bench', dependsOn: ['b', 'c'] },
+  ],
+});
