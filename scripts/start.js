@@ -36,12 +36,12 @@ function stop(line) {
   process.exit(1);
 }
 
-function natsHint(host) {
+function natsHint(host, port) {
   if (!isLocal(host)) return 'check NATS_URL and that server';
   if (existsSync('/usr/sbin/nats-server')) {
-    return 'start it: start-stop-daemon --start --oknodo --background --exec /usr/sbin/nats-server -- -a 127.0.0.1 -p 4222 -js -sd /var/lib/nats-server';
+    return `start it: start-stop-daemon --start --oknodo --background --exec /usr/sbin/nats-server -- -a 127.0.0.1 -p ${port} -js -sd /var/lib/nats-server`;
   }
-  return 'start it: nats-server -a 127.0.0.1 -p 4222 -js -sd ./.nats (install nats-server 2.9+), or docker compose up -d nats';
+  return `start it: nats-server -a 127.0.0.1 -p ${port} -js -sd ./.nats (install nats-server 2.9+), or docker compose up -d nats`;
 }
 
 function postgresHint(host) {
@@ -63,7 +63,7 @@ function checkNats() {
     const socket = tcpConnect({ host: host.replace(/^\[|\]$/g, ''), port, timeout: 2_000 });
     const down = (why) => {
       socket.destroy();
-      stop(`NATS is not reachable at ${host}:${port} (${why}); ${natsHint(host)}`);
+      stop(`NATS is not reachable at ${host}:${port} (${why}); ${natsHint(host, port)}`);
     };
     socket.once('connect', () => {
       socket.destroy();
@@ -120,7 +120,7 @@ const ANSI = /\u001b\[[0-9;]*m/g;
 function watch(stream, sink) {
   createInterface({ input: stream }).on('line', (line) => {
     sink.write(`${line}\n`);
-    const found = /(\S+) listening on (http:\/\/\S+?)["\s]/.exec(`${line.replace(ANSI, '')} `);
+    const found = /([a-z][a-z-]*) listening on (http:\/\/[^\s"]+)/.exec(line.replace(ANSI, ''));
     if (found && expected.includes(found[1]) && !listening.has(found[1])) {
       listening.set(found[1], found[2]);
       if (listening.size === expected.length) printSummary();
@@ -141,5 +141,6 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 }
 child.on('exit', (code, signal) => {
   if (listening.size < expected.length) console.error(`start: vle-tasks stopped while starting (exit code ${code ?? signal}); the reason is in the log above`);
+  else console.log(`start: vle-tasks stopped (exit code ${code ?? signal})`);
   process.exit(code ?? 0);
 });
