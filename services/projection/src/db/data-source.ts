@@ -2,6 +2,7 @@
 // sets `search_path` to the read-model schema, so that the same code (queries, projector, migrations)
 // works on the live schema or on a rebuild schema next to it, and an atomic schema rename swaps them.
 
+import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { READ_MODEL_ENTITIES } from './entities/index.js';
 import { InitialReadModel1763805600000 } from './migrations/1763805600000-initial-read-model.js';
@@ -63,4 +64,37 @@ export async function migrateReadModel(dataSource: DataSource, schema: string): 
     await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
     await runner.release();
   }
+}
+
+/**
+ * Creates the schema (dropping it first when `fresh`) before a DataSource connects to it: TypeORM
+ * reads current_schema() once at connect time.
+ */
+export async function createSchema(databaseUrl: string, schema: string, options: { fresh?: boolean } = {}): Promise<void> {
+  assertSchemaName(schema);
+  const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 5_000 });
+  await client.connect();
+  try {
+    if (options.fresh) await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+  } catch (error) {
+    // Two replicas creating it at once: the loser sees a unique violation on pg_namespace.
+    if ((error as { code?: string }).code !== '23505') throw error;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** A connected, migrated read model in `schema` (its database must exist). */
+export async function openReadModelSchema(options: ReadModelDataSourceOptions & { fresh?: boolean }): Promise<DataSource> {
+  await createSchema(options.databaseUrl, options.schema, { fresh: options.fresh });
+  const db = createReadModelDataSource(options);
+  await db.initialize();
+  try {
+    await migrateReadModel(db, options.schema);
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+  return db;
 }

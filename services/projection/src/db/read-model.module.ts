@@ -5,20 +5,12 @@ import { Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { createDatabaseIfMissing, HealthRegistry, SERVICE_CONFIG } from '@vle/service-kit';
 import type { ProjectionConfig } from '../config.js';
-import { createReadModelDataSource, migrateReadModel } from './data-source.js';
+import { openReadModelSchema } from './data-source.js';
 
 /** Connects and migrates; the app does not start on a database it cannot use. */
 export async function openReadModel(config: Pick<ProjectionConfig, 'DATABASE_URL' | 'DATABASE_SCHEMA'>): Promise<DataSource> {
   await createDatabaseIfMissing(config.DATABASE_URL);
-  const db = createReadModelDataSource({ databaseUrl: config.DATABASE_URL, schema: config.DATABASE_SCHEMA });
-  await db.initialize();
-  try {
-    await migrateReadModel(db, config.DATABASE_SCHEMA);
-  } catch (error) {
-    await db.destroy();
-    throw error;
-  }
-  return db;
+  return openReadModelSchema({ databaseUrl: config.DATABASE_URL, schema: config.DATABASE_SCHEMA });
 }
 
 @Injectable()

@@ -4,6 +4,7 @@
 // evolve and before any value reaches a typed column.
 
 import { TASK_EVENT_TYPES, type TaskEvent } from '@vle/domain';
+import { isTimestamp } from '../time.js';
 
 /** One message of TASK_EVENTS: a commit `{"events":[...]}` whose content is not trusted yet. */
 export interface IncomingCommit {
@@ -33,16 +34,12 @@ export interface RejectedCommit {
 export type CheckedCommit = AcceptedCommit | RejectedCommit;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 const KNOWN_TYPES: ReadonlySet<string> = new Set(TASK_EVENT_TYPES);
 
 export function isUuid(value: unknown): value is string {
   return typeof value === 'string' && UUID.test(value);
 }
 
-export function isTimestamp(value: unknown): value is string {
-  return typeof value === 'string' && TIMESTAMP.test(value) && !Number.isNaN(Date.parse(value));
-}
 
 type Record_ = Record<string, unknown>;
 

@@ -96,3 +96,6 @@ export const READ_CHECKPOINT = `SELECT seq FROM projection_checkpoints WHERE nam
  * one waits, then finds another sequence, updates nothing and rolls back.
  */
 export const MOVE_CHECKPOINT = `UPDATE projection_checkpoints SET seq = $1, updated_at = now() WHERE name = $2 AND seq = $3 RETURNING seq`;
+
+/** A checkpoint that does not exist yet is at 0 (a fresh schema). */
+export const CREATE_CHECKPOINT_AT = `INSERT INTO projection_checkpoints (name, seq) VALUES ($2, $1) ON CONFLICT (name) DO NOTHING RETURNING seq`;

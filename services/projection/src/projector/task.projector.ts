@@ -9,6 +9,7 @@ import type { IncomingCommit, RejectedCommit } from './commit.js';
 import { CheckpointMoved, isDataError } from './errors.js';
 import { foldBatch, taskIdsOf, type StoredTaskState } from './fold-batch.js';
 import {
+  CREATE_CHECKPOINT_AT,
   ENSURE_CHECKPOINT,
   INSERT_SKIPPED,
   LOAD_STATES,
@@ -121,8 +122,10 @@ export class TaskProjector {
   }
 
   private async moveCheckpoint(q: QueryRunner, expected: number, target: number): Promise<void> {
-    const result = await q.query(MOVE_CHECKPOINT, [target, this.name, expected], true);
-    if (result.records.length === 0) throw new CheckpointMoved(this.name, expected);
+    const moved = await q.query(MOVE_CHECKPOINT, [target, this.name, expected], true);
+    if (moved.records.length > 0) return;
+    const created = expected === 0 ? await q.query(CREATE_CHECKPOINT_AT, [target, this.name], true) : undefined;
+    if (!created || created.records.length === 0) throw new CheckpointMoved(this.name, expected);
   }
 
   private async loadStates(q: QueryRunner, taskIds: string[]): Promise<Map<string, StoredTaskState>> {

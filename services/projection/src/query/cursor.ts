@@ -2,6 +2,7 @@
 // (microseconds), not as a JS Date (milliseconds): a rounded key would skip or repeat rows.
 
 import { isUuid } from '../projector/commit.js';
+import { isTimestamp } from '../time.js';
 
 export interface CursorKey {
   /** created_at in UTC with microseconds: 2026-11-22T10:00:00.123456Z */
@@ -26,6 +27,6 @@ export function decodeCursor(cursor: string): CursorKey | undefined {
   }
   if (!Array.isArray(value) || value.length !== 2) return undefined;
   const [createdAt, id] = value as unknown[];
-  if (typeof createdAt !== 'string' || !MICRO_TIMESTAMP.test(createdAt) || Number.isNaN(Date.parse(createdAt)) || !isUuid(id)) return undefined;
+  if (typeof createdAt !== 'string' || !MICRO_TIMESTAMP.test(createdAt) || !isTimestamp(createdAt) || !isUuid(id)) return undefined;
   return { createdAt, id };
 }

@@ -4,6 +4,7 @@
 import { ContractError, type Violation } from '@vle/contracts';
 import { OBJECT_TYPES, TASK_STATUSES, type ObjectType, type TaskStatus } from '@vle/domain';
 import { isUuid } from '../projector/commit.js';
+import { isDateOrTime } from '../time.js';
 import { decodeCursor, type CursorKey } from './cursor.js';
 
 export const DEFAULT_LIMIT = 50;
@@ -30,7 +31,6 @@ type RawQuery = Record<string, unknown>;
 
 const KNOWN = ['status', 'createdBy', 'from', 'to', 'name', 'objectType', 'objectId', 'eventId', 'originTaskId', 'limit', 'cursor'] as const;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$/;
 
 class Checker {
   readonly violations: Violation[] = [];
@@ -65,7 +65,7 @@ class Checker {
   time(field: string): string | undefined {
     const value = this.text(field, 40);
     if (value === undefined) return undefined;
-    if ((!DATE.test(value) && !DATE_TIME.test(value)) || Number.isNaN(Date.parse(value))) {
+    if (!isDateOrTime(value)) {
       return this.fail(field, 'must be a date (2026-11-22) or an ISO 8601 time with a zone (2026-11-22T10:00:00Z)');
     }
     // A bare date is midnight UTC.

@@ -11,7 +11,7 @@
 
 import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { assertSchemaName, createReadModelDataSource, migrateReadModel } from '../db/data-source.js';
+import { assertSchemaName, openReadModelSchema } from '../db/data-source.js';
 import { batches } from '../projector/batches.js';
 import type { CommitFeed } from '../projector/commit-feed.js';
 import { warnSkipped, type RunnerLogger } from '../projector/projection.runner.js';
@@ -52,12 +52,9 @@ export async function rebuildReadModel(options: RebuildOptions): Promise<Rebuild
   assertSchemaName(options.schema);
   const started = Date.now();
   const buildSchema = `${options.schema}_rebuild`;
-  const build = createReadModelDataSource({ databaseUrl: options.databaseUrl, schema: buildSchema, poolSize: 2, applicationName: 'vle-projection-rebuild' });
-  await build.initialize();
+  // fresh: a leftover of an interrupted rebuild is garbage by definition.
+  const build = await openReadModelSchema({ databaseUrl: options.databaseUrl, schema: buildSchema, poolSize: 2, applicationName: 'vle-projection-rebuild', fresh: true });
   try {
-    // A leftover of an interrupted rebuild is garbage by definition.
-    await build.query(`DROP SCHEMA IF EXISTS ${buildSchema} CASCADE`);
-    await migrateReadModel(build, buildSchema);
     const projector = new TaskProjector(build, { name: options.projection, taskIdOf: options.taskIdOf });
     const replay = await replayAll(projector, options);
     options.logger.log(`replayed ${replay.commits} commits (${replay.events} events) up to seq ${replay.checkpoint} into ${buildSchema}`);

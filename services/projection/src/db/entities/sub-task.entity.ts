@@ -92,6 +92,6 @@ export class SubTaskEntity {
   updatedAt!: Date;
 
   @ManyToOne(() => TaskEntity, (task) => task.subtasks, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'task_id' })
+  @JoinColumn({ name: 'task_id', foreignKeyConstraintName: 'sub_tasks_task_id_fkey' })
   task?: Relation<TaskEntity>;
 }

@@ -1,0 +1,126 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { DataSource } from 'typeorm';
+import { Topology } from '@vle/contracts';
+import { createTestDatabase, type TestDatabase } from '@vle/testing';
+import { openReadModelSchema } from '../db/data-source.js';
+import { snapshot } from '../testing/read-model-snapshot.js';
+import { asIncoming, scenario } from '../testing/task-scenarios.js';
+import type { IncomingCommit } from './commit.js';
+import { isCheckpointMoved } from './errors.js';
+import { TaskProjector } from './task.projector.js';
+
+const topology = new Topology({ namespace: 'int' });
+const taskIdOf = (subject: string) => topology.taskIdOf(subject);
+const commits = asIncoming(scenario(60, 11), topology);
+
+let database: TestDatabase;
+const sources: DataSource[] = [];
+
+async function readModel(schema: string): Promise<DataSource> {
+  const db = await openReadModelSchema({ databaseUrl: database.url, schema });
+  sources.push(db);
+  return db;
+}
+
+async function applyInBatches(projector: TaskProjector, all: readonly IncomingCommit[], size: number): Promise<number> {
+  let checkpoint = await projector.checkpoint();
+  for (let i = 0; i < all.length; i += size) checkpoint = (await projector.applyIsolating(all.slice(i, i + size), checkpoint)).checkpoint;
+  return checkpoint;
+}
+
+beforeAll(async () => {
+  database = await createTestDatabase('vle_projector');
+});
+
+afterAll(async () => {
+  for (const db of sources) await db.destroy();
+  await database?.drop();
+});
+
+describe('read-model schema', () => {
+  it('the migrations create exactly what the entities describe', async () => {
+    const db = await readModel('schema_check');
+    const diff = await db.driver.createSchemaBuilder().log();
+    expect(diff.upQueries.map((q) => q.query)).toEqual([]);
+  });
+});
+
+describe('TaskProjector', () => {
+  let db: DataSource;
+  let projector: TaskProjector;
+
+  beforeEach(async (context) => {
+    const schema = `p_${context.task.id.replace(/[^a-z0-9]/gi, '').toLowerCase()}`.slice(0, 40);
+    db = await readModel(schema);
+    projector = new TaskProjector(db, { name: 'tasks', taskIdOf });
+  });
+
+  it('builds the same rows whatever the batch size', async () => {
+    const started = performance.now();
+    expect(await applyInBatches(projector, commits, 1)).toBe(commits.length);
+    const oneByOne = performance.now() - started;
+    const other = new TaskProjector(await readModel('p_whole'), { name: 'tasks', taskIdOf });
+    const t0 = performance.now();
+    await applyInBatches(other, commits, 500);
+    const whole = performance.now() - t0;
+    const events = commits.reduce((n, c) => n + (c.events as unknown[]).length, 0);
+    console.info(`${commits.length} commits / ${events} events: 1 per batch ${Math.round(events / (oneByOne / 1000))} events/s, 500 per batch ${Math.round(events / (whole / 1000))} events/s`);
+    expect(await snapshot(db)).toEqual(await snapshot(db, 'p_whole'));
+  });
+
+  it('stores the folded Task: status, progress, counts, SubTasks in creation order', async () => {
+    await applyInBatches(projector, commits, 50);
+    const [task] = await db.query(`SELECT * FROM tasks ORDER BY created_at LIMIT 1`);
+    const [{ state }] = await db.query(`SELECT state FROM task_states WHERE task_id = $1`, [task.id]);
+    expect(task).toMatchObject({ status: state.status, progress: state.progress, version: state.version, subtasks_total: state.subtasks.length });
+    const subtasks = await db.query(`SELECT id, status, attempt, generation, job_id FROM sub_tasks WHERE task_id = $1 ORDER BY position`, [task.id]);
+    expect(subtasks).toEqual(state.subtasks.map((s: Record<string, unknown>) => ({ id: s.id, status: s.status, attempt: s.attempt, generation: s.generation, job_id: s.jobId ?? null })));
+  });
+
+  it('changes nothing when the same batch is delivered twice', async () => {
+    const batch = commits.slice(0, 200);
+    const checkpoint = (await projector.apply(batch, 0)).checkpoint;
+    const before = await snapshot(db);
+    // Redelivered to a projector that is already past it: dropped before any write.
+    expect(await projector.apply(batch, checkpoint)).toMatchObject({ checkpoint, commits: 0 });
+    // Redelivered on top of a checkpoint that went back: each Task's last_seq still refuses it.
+    await db.query(`UPDATE projection_checkpoints SET seq = 0`);
+    expect(await projector.apply(batch, 0)).toMatchObject({ checkpoint, commits: 0 });
+    expect(await snapshot(db)).toEqual(before);
+  });
+
+  it('lets one of two replicas apply a batch; the other finds the checkpoint moved', async () => {
+    const other = new TaskProjector(db, { name: 'tasks', taskIdOf });
+    const results = await Promise.allSettled([projector.apply(commits.slice(0, 100), 0), other.apply(commits.slice(0, 150), 0)]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const lost = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    expect(isCheckpointMoved(lost.reason)).toBe(true);
+    const winner = (results.find((r) => r.status === 'fulfilled') as PromiseFulfilledResult<{ checkpoint: number }>).value.checkpoint;
+    expect(await projector.checkpoint()).toBe(winner);
+    await expect(projector.apply(commits.slice(0, 10), 0)).rejects.toMatchObject({ code: 'CHECKPOINT_MOVED' });
+  });
+
+  it('skips and records malformed commits and rows PostgreSQL refuses, applying the rest', async () => {
+    const good = commits.slice(0, 20);
+    const created = (good[0]!.events as Array<Record<string, unknown>>)[0]!;
+    const otherTask = '0190a7e2-0000-7000-8000-0000000000aa';
+    const nul = {
+      seq: 21,
+      subject: topology.eventSubject(otherTask),
+      // Valid JSON, but PostgreSQL text cannot hold U+0000: the whole batch fails, then this commit alone.
+      events: [{ ...created, taskId: otherTask, data: { ...(created.data as object), name: 'bad\u0000name' } }],
+    };
+    const notJson: IncomingCommit = { seq: 22, subject: topology.eventSubject(otherTask), events: undefined, malformed: 'not UTF-8 JSON' };
+    const later = commits.slice(20, 40).map((c, i) => ({ ...c, seq: 23 + i }));
+    const applied = await projector.applyIsolating([...good, nul, notJson, ...later], 0);
+    expect(applied.checkpoint).toBe(42);
+    expect(applied.skipped.map((s) => s.seq)).toEqual([21, 22]);
+    expect(await db.query(`SELECT seq, reason FROM skipped_commits ORDER BY seq`)).toEqual([
+      { seq: '21', reason: expect.stringContaining('rows refused by PostgreSQL') },
+      { seq: '22', reason: 'not UTF-8 JSON' },
+    ]);
+    const [{ count }] = await db.query(`SELECT count(*)::int AS count FROM tasks WHERE id = $1`, [otherTask]);
+    expect(count).toBe(0);
+    expect(applied.commits).toBe(40);
+  });
+});
