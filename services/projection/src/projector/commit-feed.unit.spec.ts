@@ -13,7 +13,7 @@ function fakeStore(messages: Message[], gapMs = 0) {
   return {
     async subscribe(fromSeq: number, options: SubscribeOptions = {}): Promise<CommitSubscription<EventLike>> {
       const buffer: StoredCommit<EventLike>[] = [];
-      let readers: Array<() => void> = [];
+      const readers: Array<() => void> = [];
       let stopped = false;
       const wake = () => readers.splice(0).forEach((r) => r());
       void (async () => {
