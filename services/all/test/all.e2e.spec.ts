@@ -1,0 +1,42 @@
+import { fileURLToPath } from 'node:url';
+import { portVariableOf, SERVICE_NAMES } from '@vle/service-kit';
+import { createTestDatabase, freePort, killAllServices, spawnService, testNamespace, waitFor, type TestDatabase } from '@vle/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const entry = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+
+describe('SERVICE_ROLE=all', () => {
+  let database: TestDatabase;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('vle_all');
+  });
+
+  afterAll(async () => {
+    await killAllServices();
+    await database?.drop();
+  });
+
+  it('runs every service in one process, each on its <NAME>_PORT, and stops them all on SIGTERM', async () => {
+    const ports = Object.fromEntries(await Promise.all(SERVICE_NAMES.map(async (name) => [name, await freePort()] as const)));
+    const env = {
+      NATS_NAMESPACE: testNamespace('all'),
+      DATABASE_URL: database.url,
+      ...Object.fromEntries(SERVICE_NAMES.map((name) => [portVariableOf(name), String(ports[name])])),
+    };
+    const all = await spawnService(entry, env, { port: ports['task-api'] });
+    await all.ready(60_000);
+    for (const name of SERVICE_NAMES) {
+      const url = `http://127.0.0.1:${ports[name]}/health/ready`;
+      await waitFor(async () => (await fetch(url)).ok, { description: `${name} ready at ${url}`, timeoutMs: 30_000 });
+      expect(all.output()).toContain(`${name} listening on http://127.0.0.1:${ports[name]}`);
+    }
+    expect(await all.stop()).toEqual({ code: 0, signal: null });
+  });
+
+  it('stops at boot with the name of a bad SERVICE_ROLE', async () => {
+    const all = await spawnService(entry, { SERVICE_ROLE: 'mailer' });
+    expect(await all.exited()).toEqual({ code: 1, signal: null });
+    expect(all.output('stderr')).toContain('Invalid configuration: SERVICE_ROLE: must be one of all, task-api');
+  });
+});
