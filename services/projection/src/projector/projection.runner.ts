@@ -69,10 +69,12 @@ export class ProjectionRunner {
     return { name: this.projector.name, running: this.loop !== undefined, ...this.stats };
   }
 
-  /** appliedSeq, the stream's last sequence, and their difference. */
+  /**
+   * The stored checkpoint (whichever replica moved it), the stream's last sequence, and their
+   * difference: the lag a benchmark or an autoscaler reads.
+   */
   async lag(): Promise<{ appliedSeq: number; streamSeq: number; lag: number }> {
-    const streamSeq = await this.feed.lastSeq();
-    const appliedSeq = this.stats.appliedSeq;
+    const [appliedSeq, streamSeq] = await Promise.all([this.projector.storedCheckpoint(), this.feed.lastSeq()]);
     return { appliedSeq, streamSeq, lag: Math.max(0, streamSeq - appliedSeq) };
   }
 

@@ -1,19 +1,18 @@
 // The projector as a Nest module: started once the app is up, stopped before connections close.
 
-import { Controller, Get, Injectable, Logger, Module, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { Controller, Get, Injectable, Logger, Module, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Topology } from '@vle/contracts';
 import { ensureStream } from '@vle/event-store';
-import { jetstreamManager } from '@nats-io/jetstream';
 import { NATS_CONNECTION, SERVICE_CONFIG } from '@vle/service-kit';
 import type { ProjectionConfig } from '../config.js';
+import { ReadModelModule } from '../db/read-model.module.js';
 import { createJetStreamFeed } from './commit-feed.js';
 import { TASKS_PROJECTION } from './projection-name.js';
 import { ProjectionRunner, type ProjectionStats } from './projection.runner.js';
 import { TaskProjector } from './task.projector.js';
-import { ReadModelModule } from '../db/read-model.module.js';
-
 
 @Injectable()
 class ProjectorLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
@@ -33,10 +32,10 @@ class ProjectorLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
 export class ProjectionStatusController {
   constructor(private readonly runner: ProjectionRunner) {}
 
+  /** This replica's counters; appliedSeq, streamSeq and lag as stored (shared by all replicas). */
   @Get('status')
   async status(): Promise<ProjectionStats & { streamSeq: number; lag: number }> {
-    const lag = await this.runner.lag();
-    return { ...this.runner.status(), ...lag };
+    return { ...this.runner.status(), ...(await this.runner.lag()) };
   }
 }
 

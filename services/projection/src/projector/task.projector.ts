@@ -68,6 +68,12 @@ export class TaskProjector {
     return Number(rows[0]!.seq);
   }
 
+  /** The stored checkpoint without creating it (0 when absent): what every replica agrees on. */
+  async storedCheckpoint(): Promise<number> {
+    const rows: Array<{ seq: string }> = await this.db.query(READ_CHECKPOINT, [this.name]);
+    return rows.length === 0 ? 0 : Number(rows[0]!.seq);
+  }
+
   /** Applies `commits` (stream order) on top of checkpoint `expected`; throws CheckpointMoved if it moved. */
   async apply(commits: readonly IncomingCommit[], expected: number): Promise<AppliedBatch> {
     const fresh = commits.filter((c) => c.seq > expected);

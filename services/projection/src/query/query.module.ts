@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { ReadModelModule } from '../db/read-model.module.js';
 import { TaskQueries } from './task.queries.js';
 import { TasksController } from './tasks.controller.js';
-import { ReadModelModule } from '../db/read-model.module.js';
 
 @Module({
   imports: [ReadModelModule],
