@@ -188,7 +188,9 @@ export class Topology {
       description: 'publishes jobs from SubTaskQueued events',
       filter_subject: this.allEventsSubject,
       ack_policy: AckPolicy.Explicit,
-      ack_wait: nanos(30_000),
+      // Dispatching a commit takes milliseconds; a short ack_wait hands the commits of a crashed
+      // task-api to another replica (or its restart) quickly.
+      ack_wait: nanos(5_000),
       max_deliver: -1,
       max_ack_pending: 2000,
       deliver_policy: DeliverPolicy.All,

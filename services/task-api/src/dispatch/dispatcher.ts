@@ -38,7 +38,7 @@ export class Dispatcher {
   async stop(): Promise<void> {
     this.running = false;
     await this.messages?.close();
-    await Promise.allSettled([...this.inFlight]);
+    await Promise.allSettled(this.inFlight);
     await this.loop;
   }
 

@@ -45,7 +45,7 @@ export class CommandIntake {
     this.running = false;
     for (const sub of this.subscriptions) sub.unsubscribe();
     await this.messages?.close();
-    await Promise.allSettled([...this.inFlight]);
+    await Promise.allSettled(this.inFlight);
     await this.loop;
   }
 
