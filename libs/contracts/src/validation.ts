@@ -51,8 +51,27 @@ export function decodeJson(raw: Uint8Array | string): unknown {
   }
 }
 
+// Decoding a field's options costs microseconds: each field's rules and each message's known keys
+// are read once per process, not once per message.
+const rulesCache = new WeakMap<DescField, FieldRules | null>();
+const knownKeysCache = new WeakMap<DescMessage, ReadonlySet<string>>();
+
 function rulesOf(field: DescField): FieldRules | undefined {
-  return hasOption(field, fieldRules) ? getOption(field, fieldRules) : undefined;
+  let rules = rulesCache.get(field);
+  if (rules === undefined) {
+    rules = hasOption(field, fieldRules) ? getOption(field, fieldRules) : null;
+    rulesCache.set(field, rules);
+  }
+  return rules ?? undefined;
+}
+
+function knownKeysOf(schema: DescMessage): ReadonlySet<string> {
+  let known = knownKeysCache.get(schema);
+  if (!known) {
+    known = new Set(schema.fields.flatMap((f) => [f.jsonName, f.name]));
+    knownKeysCache.set(schema, known);
+  }
+  return known;
 }
 
 function join(path: string, key: string): string {
@@ -79,7 +98,7 @@ function checkMessage(schema: DescMessage, value: unknown, path: string, out: Vi
     out.push({ field: path, message: 'must be a JSON object' });
     return;
   }
-  const known = new Set(schema.fields.flatMap((f) => [f.jsonName, f.name]));
+  const known = knownKeysOf(schema);
   for (const key of Object.keys(value)) {
     if (!known.has(key)) out.push({ field: join(path, key), message: 'is not a known field' });
   }

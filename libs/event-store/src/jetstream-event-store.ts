@@ -19,6 +19,9 @@ export interface JetStreamEventStoreOptions {
   readonly loadTimeoutMs?: number;
 }
 
+/** Direct gets tried before a load switches to an ordered consumer. */
+const DIRECT_GET_LIMIT = 8;
+
 export class JetStreamEventStore<E extends EventLike> implements EventStore<E> {
   private readonly stream: string;
   private readonly maxCommitBytes: number;
@@ -70,14 +73,32 @@ export class JetStreamEventStore<E extends EventLike> implements EventStore<E> {
   async load(taskId: string): Promise<LoadedStream<E>> {
     const subject = this.topology.eventSubject(taskId);
     // One request tells an absent Task (most creates) and bounds the read below.
-    const lastSeq = await this.lastSequence(taskId);
-    if (lastSeq === 0) return { commits: [], lastSeq: 0 };
+    const last = await this.jsm.streams.getMessage(this.stream, { last_by_subj: subject });
+    if (!last) return { commits: [], lastSeq: 0 };
+    const lastSeq = last.seq;
+    // Short histories (most loads: a worker's first look at a Task) are read with a few direct gets;
+    // a temporary consumer costs five API calls, so it only pays off for longer ones.
+    const commits: StoredCommit<E>[] = [];
+    let next = 1;
+    for (let gets = 0; gets < DIRECT_GET_LIMIT; gets++) {
+      const m = next === lastSeq ? last : await this.jsm.direct.getMessage(this.stream, { next_by_subj: subject, seq: next });
+      if (!m || m.seq > lastSeq) return { commits, lastSeq: commits.at(-1)?.seq ?? 0 };
+      commits.push(decodeCommit<E>({ seq: m.seq, subject: m.subject, time: m.time.toISOString(), data: m.data }, taskId));
+      if (m.seq === lastSeq) return { commits, lastSeq };
+      next = m.seq + 1;
+    }
+    return this.loadRest(taskId, subject, lastSeq, commits);
+  }
+
+  /** Reads the commits after `read` up to `lastSeq` through an ordered consumer. */
+  private async loadRest(taskId: string, subject: string, lastSeq: number, read: StoredCommit<E>[]): Promise<LoadedStream<E>> {
+    const startSeq = (read.at(-1)?.seq ?? 0) + 1;
     // A string filter: an array is sent as filter_subjects, which needs nats-server 2.10.
-    const consumer = await this.js.consumers.get(this.stream, { filter_subjects: subject, deliver_policy: DeliverPolicy.All, inactive_threshold: 30_000 });
+    const consumer = await this.js.consumers.get(this.stream, { filter_subjects: subject, deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: startSeq, inactive_threshold: 30_000 });
     try {
       const pending = (await consumer.info(true)).num_pending;
-      if (pending === 0) return { commits: [], lastSeq: 0 };
-      const commits: StoredCommit<E>[] = [];
+      if (pending === 0) return { commits: read, lastSeq: read.at(-1)?.seq ?? 0 };
+      const commits: StoredCommit<E>[] = read;
       const messages = await consumer.consume({ max_messages: Math.min(pending, 512) });
       const timer = setTimeout(() => messages.stop(new LoadTimeout(taskId, this.loadTimeoutMs)), this.loadTimeoutMs);
       try {

@@ -2,6 +2,7 @@
 // libs/contracts) is fetched from with at most `concurrency` jobs in flight, so that no message waits
 // in a client buffer while its ack_wait runs out.
 
+import { setMaxListeners } from 'node:events';
 import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import { type QueueName, type QueuePolicy, type Topology } from '@vle/contracts';
 import { publishDeadLetter } from './dead-letter.js';
@@ -28,7 +29,10 @@ export class JobRuntime {
   private readonly fetches = new Set<{ close(): Promise<void | Error> }>();
   private running = false;
 
-  constructor(private readonly options: JobRuntimeOptions) {}
+  constructor(private readonly options: JobRuntimeOptions) {
+    // Every running attempt listens for shutdown: as many listeners as the queues' concurrency.
+    setMaxListeners(0, this.shutdown.signal);
+  }
 
   start(): void {
     if (this.running) return;

@@ -19,7 +19,7 @@ export const projectionConfigSchema = z.object({
   /** Largest batch of commits applied in one transaction. */
   PROJECTION_BATCH_SIZE: integerVariable(500, 1, 10_000),
   /** How long a batch waits for more commits after its first one. */
-  PROJECTION_BATCH_WAIT_MS: integerVariable(20, 0, 10_000),
+  PROJECTION_BATCH_WAIT_MS: integerVariable(5, 0, 10_000),
 });
 
 export type ProjectionConfig = z.output<typeof projectionConfigSchema>;
