@@ -121,6 +121,53 @@ describe('retries by the queue policy', () => {
   });
 });
 
+describe('a person acting on a Task', () => {
+  it('retries a failed SubTask: the blocked steps behind it run and the Task ends warning', async () => {
+    const { body } = await system.post('/api/v1/tasks', {
+      name: 'needs a hand',
+      createdBy: 'e2e',
+      subtasks: [
+        { key: 'a', name: 'A', action: 'fail', queue: 'bench', params: { permanent: true, failGenerations: 1 } },
+        { key: 'b', name: 'B', action: 'noop', queue: 'bench', dependsOn: ['a'] },
+      ],
+    });
+    const failed = await system.finished(body.taskId);
+    expect(failed.status).toBe('failed');
+    expect(failed.subtasks[1]!.status).toBe('blocked');
+    const retried = await system.post(`/api/v1/tasks/${body.taskId}/subtasks/${body.subTaskIds.a}/retry`, { requestedBy: 'admin' });
+    expect(retried.status).toBe(202);
+    expect(retried.body.events).toEqual(['SubTaskRetryRequested', 'SubTaskQueued']);
+    const task = await waitFor(async () => {
+      const t = await system.task(body.taskId);
+      return t.status === 'warning' ? t : undefined;
+    }, { description: 'the retried Task to end warning' });
+    expect(task.subtasks.map((s) => [s.status, s.generation])).toEqual([['success', 2], ['success', 1]]);
+    const again = await system.post(`/api/v1/tasks/${body.taskId}/subtasks/${body.subTaskIds.a}/retry`, { requestedBy: 'admin' });
+    expect(again.status).toBe(409);
+    expect(again.body.code).toBe('NOT_RETRYABLE');
+  });
+
+  it('cancels a Task: what waits is cancelled at once, the running step finishes', async () => {
+    const { body } = await system.post('/api/v1/tasks', {
+      name: 'to cancel',
+      createdBy: 'e2e',
+      subtasks: [
+        { key: 'slow', name: 'Slow', action: 'sleep', queue: 'bench', params: { ms: 800 } },
+        { key: 'next', name: 'Next', action: 'noop', queue: 'bench', dependsOn: ['slow'] },
+      ],
+    });
+    await waitFor(async () => (await system.task(body.taskId)).status === 'running', { description: 'the slow step to run' });
+    const cancelled = await system.post(`/api/v1/tasks/${body.taskId}/cancel`, { requestedBy: 'admin', reason: 'not needed' });
+    expect(cancelled.status).toBe(202);
+    expect(cancelled.body.status).toBe('cancelling');
+    const task = await system.finished(body.taskId);
+    expect(task.status).toBe('cancelled');
+    expect(task.subtasks.map((s) => s.status)).toEqual(['success', 'cancelled']);
+    const unknown = await system.post('/api/v1/tasks/00000000-0000-4000-8000-000000000000/cancel', { requestedBy: 'admin' });
+    expect(unknown.status).toBe(404);
+  });
+});
+
 describe('bad input', () => {
   const cases: Array<[string, unknown, number, string, string | undefined]> = [
     ['a cyclic DAG', { name: 'x', createdBy: 'e2e', subtasks: [{ key: 'a', name: 'A', action: 'noop', queue: 'bench', dependsOn: ['b'] }, { key: 'b', name: 'B', action: 'noop', queue: 'bench', dependsOn: ['a'] }] }, 400, 'DAG_CYCLE', 'subtasks[0].dependsOn'],
