@@ -3,3 +3,4 @@ export * from './task-commands.js';
 export * from './job-runtime.js';
 export * from './dead-letter.js';
 export { createBenchHandlers } from './bench-handlers.js';
+export * from './durable-consumer.js';

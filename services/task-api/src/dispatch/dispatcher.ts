@@ -8,7 +8,7 @@ import { headers as natsHeaders } from '@nats-io/transport-node';
 import { Headers, jobMessageId, type JobJson, type Topology } from '@vle/contracts';
 import { type PlannedSubTask, type SubTaskQueued, type TaskEvent } from '@vle/domain';
 import { decodeCommit, hasErrorCode, type AggregateStore } from '@vle/event-store';
-import type { Logger } from '@vle/messaging';
+import { DurableConsumer, Settle, type Logger, type Settlement } from '@vle/messaging';
 import { DefinitionCache } from './definition-cache.js';
 
 export interface DispatcherOptions {
@@ -22,66 +22,48 @@ export interface DispatcherOptions {
 
 export class Dispatcher {
   private readonly definitions = new DefinitionCache(20_000);
-  private running = false;
-  private loop?: Promise<void>;
-  private messages?: { close(): Promise<void | Error> };
-  private readonly inFlight = new Set<Promise<void>>();
+  private readonly consumer: DurableConsumer;
 
-  constructor(private readonly options: DispatcherOptions) {}
+  constructor(private readonly options: DispatcherOptions) {
+    const { js, topology, logger } = options;
+    this.consumer = new DurableConsumer({
+      js,
+      stream: topology.eventStream.name,
+      durable: topology.dispatcherConsumer.durable_name!,
+      name: 'dispatcher',
+      concurrency: options.concurrency ?? 256,
+      logger,
+      handle: (message) => this.handle(message),
+    });
+  }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.consume();
+    this.consumer.start();
   }
 
-  async stop(): Promise<void> {
-    this.running = false;
-    await this.messages?.close();
-    await Promise.allSettled(this.inFlight);
-    await this.loop;
+  stop(): Promise<void> {
+    return this.consumer.stop();
   }
 
-  private async consume(): Promise<void> {
-    const { js, topology, logger } = this.options;
-    const limit = this.options.concurrency ?? 256;
-    while (this.running) {
-      try {
-        const consumer = await js.consumers.get(topology.eventStream.name, topology.dispatcherConsumer.durable_name!);
-        const messages = await consumer.consume({ max_messages: limit });
-        this.messages = messages;
-        for await (const message of messages) {
-          while (this.inFlight.size >= limit) await Promise.race(this.inFlight);
-          const work = this.handle(message).finally(() => this.inFlight.delete(work));
-          this.inFlight.add(work);
-        }
-      } catch (error) {
-        if (!this.running) break;
-        logger.error(`dispatcher: consumer failed (${String(error)}); retrying in 1 s`);
-        await new Promise((resolve) => setTimeout(resolve, 1000));
-      }
-    }
-  }
-
-  private async handle(message: JsMsg): Promise<void> {
+  private async handle(message: JsMsg): Promise<Settlement> {
     const { topology, logger } = this.options;
     // Most commits hold no SubTaskQueued: the header says so without parsing the body.
     const types = message.headers?.get(Headers.eventType) ?? '';
-    if (types && !types.includes('SubTaskQueued') && !types.includes('TaskCreated')) return message.ack();
+    if (types && !types.includes('SubTaskQueued') && !types.includes('TaskCreated')) return Settle.ack;
     const taskId = topology.taskIdOf(message.subject);
     try {
-      const commit = decodeCommit<TaskEvent>({ seq: message.seq, subject: message.subject, time: message.info.timestampNanos ? new Date(message.info.timestampNanos / 1e6).toISOString() : '', data: message.data }, taskId);
+      const commit = decodeCommit<TaskEvent>({ seq: message.seq, subject: message.subject, time: message.time.toISOString(), data: message.data }, taskId);
       for (const event of commit.events) if (event.type === 'TaskCreated') this.definitions.remember(taskId, event.data.subtasks);
       const queued = commit.events.filter((e): e is SubTaskQueued => e.type === 'SubTaskQueued');
       await Promise.all(queued.map((event) => this.publish(taskId, event)));
-      message.ack();
+      return Settle.ack;
     } catch (error) {
       if (hasErrorCode(error, 'MALFORMED_COMMIT')) {
         logger.error(`dispatcher: skipping malformed commit ${message.seq} on ${message.subject}: ${String(error)}`);
-        return message.term();
+        return Settle.term;
       }
       logger.warn(`dispatcher: commit ${message.seq} of Task ${taskId} not dispatched yet (${String(error)}); it is delivered again`);
-      message.nak(1000);
+      return Settle.nak(1000);
     }
   }
 

@@ -7,7 +7,7 @@
 import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import { COMMAND_NAMES, type CommandName, type Topology } from '@vle/contracts';
-import { publishDeadLetter, type Logger } from '@vle/messaging';
+import { DurableConsumer, publishDeadLetter, Settle, type Logger, type Settlement } from '@vle/messaging';
 import { internalError, refusalOf } from '../tasks/error-reply.js';
 import type { TaskCommandService } from '../tasks/task-command.service.js';
 
@@ -22,31 +22,37 @@ export interface CommandIntakeOptions {
 
 export class CommandIntake {
   private subscriptions: Subscription[] = [];
-  private messages?: { close(): Promise<void | Error> };
-  private loop?: Promise<void>;
-  private running = false;
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly durable: DurableConsumer;
 
-  constructor(private readonly options: CommandIntakeOptions) {}
+  constructor(private readonly options: CommandIntakeOptions) {
+    this.durable = new DurableConsumer({
+      js: options.js,
+      stream: options.topology.commandStream.name,
+      durable: options.topology.commandConsumer.durable_name!,
+      name: 'command intake',
+      concurrency: options.concurrency ?? 64,
+      logger: options.logger,
+      handle: (message) => this.handleDurable(message),
+    });
+  }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
+    if (this.subscriptions.length > 0) return;
     const { nc, topology } = this.options;
     for (const command of COMMAND_NAMES) {
       const sub = nc.subscribe(topology.requestSubject(command), { queue: 'task-api' });
       this.subscriptions.push(sub);
       void this.respond(sub, command);
     }
-    this.loop = this.consumeDurable();
+    this.durable.start();
   }
 
   async stop(): Promise<void> {
-    this.running = false;
     for (const sub of this.subscriptions) sub.unsubscribe();
-    await this.messages?.close();
+    this.subscriptions = [];
+    await this.durable.stop();
     await Promise.allSettled(this.inFlight);
-    await this.loop;
   }
 
   private run(command: CommandName, data: Uint8Array) {
@@ -82,48 +88,22 @@ export class CommandIntake {
     }
   }
 
-  private async consumeDurable(): Promise<void> {
-    const { js, topology, logger } = this.options;
-    const limit = this.options.concurrency ?? 64;
-    while (this.running) {
-      try {
-        const consumer = await js.consumers.get(topology.commandStream.name, topology.commandConsumer.durable_name!);
-        const messages = await consumer.consume({ max_messages: limit });
-        this.messages = messages;
-        for await (const message of messages) {
-          while (this.inFlight.size >= limit) await Promise.race(this.inFlight);
-          const work = this.handleDurable(message).finally(() => this.inFlight.delete(work));
-          this.inFlight.add(work);
-        }
-      } catch (error) {
-        if (!this.running) break;
-        logger.error(`command intake: consumer failed (${String(error)}); retrying in 1 s`);
-        await new Promise((resolve) => setTimeout(resolve, 1000));
-      }
-    }
-  }
-
-  private async handleDurable(message: JsMsg): Promise<void> {
+  private async handleDurable(message: JsMsg): Promise<Settlement> {
     const { js, topology, logger } = this.options;
     const command = message.subject.slice(topology.commandSubject('' as CommandName).length) as CommandName;
     try {
       if (!(COMMAND_NAMES as readonly string[]).includes(command)) throw Object.assign(new Error(`unknown command "${command}"`), { code: 'UNKNOWN_COMMAND' });
       await this.run(command, message.data);
-      message.ack();
+      return Settle.ack;
     } catch (error) {
       const refusal = refusalOf(error) ?? (hasCode(error, 'UNKNOWN_COMMAND') ? { status: 400, body: { code: 'UNKNOWN_COMMAND', message: (error as Error).message } } : undefined);
       if (!refusal) {
         logger.warn(`command ${message.subject}#${message.seq} not handled yet (${String(error)}); it is delivered again`);
-        return message.nak(1000);
+        return Settle.nak(1000);
       }
-      try {
-        await publishDeadLetter(js, { source: 'commands', deadLetterSubject: topology.deadLetterSubject('commands'), code: refusal.body.code, reason: refusal.body.message, message });
-        message.term();
-        logger.warn(`command ${message.subject}#${message.seq} refused (${refusal.body.code}: ${refusal.body.message}); dead-lettered`);
-      } catch (deadLetterError) {
-        logger.error(`could not dead-letter command ${message.subject}#${message.seq}: ${String(deadLetterError)}`);
-        message.nak(1000);
-      }
+      await publishDeadLetter(js, { source: 'commands', deadLetterSubject: topology.deadLetterSubject('commands'), code: refusal.body.code, reason: refusal.body.message, message });
+      logger.warn(`command ${message.subject}#${message.seq} refused (${refusal.body.code}: ${refusal.body.message}); dead-lettered`);
+      return Settle.term;
     }
   }
 }

@@ -1,0 +1,82 @@
+// Consumes a durable pull consumer with a bounded number of messages in flight, and settles each one
+// as its handler decides (ack, nak with a delay, term). Used for the event log (dispatcher) and the
+// command intake; jobs have their own runtime (job-runtime.ts). These two files are the only places
+// that settle messages: handlers return a decision instead.
+
+import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
+import type { Logger } from './task-commands.js';
+
+export type Settlement = { readonly kind: 'ack' } | { readonly kind: 'nak'; readonly delayMs: number } | { readonly kind: 'term' };
+
+export const Settle = {
+  ack: { kind: 'ack' } as Settlement,
+  term: { kind: 'term' } as Settlement,
+  nak: (delayMs: number): Settlement => ({ kind: 'nak', delayMs }),
+};
+
+export interface DurableConsumerOptions {
+  readonly js: JetStreamClient;
+  readonly stream: string;
+  readonly durable: string;
+  /** For log lines: "dispatcher", "command intake". */
+  readonly name: string;
+  readonly concurrency: number;
+  readonly logger: Logger;
+  /** Reads the message and decides; a throw is logged and the message delivered again after 1 s. */
+  readonly handle: (message: JsMsg) => Promise<Settlement>;
+}
+
+export class DurableConsumer {
+  private running = false;
+  private loop?: Promise<void>;
+  private messages?: { close(): Promise<void | Error> };
+  private readonly inFlight = new Set<Promise<void>>();
+
+  constructor(private readonly options: DurableConsumerOptions) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.consume();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.messages?.close();
+    await Promise.allSettled(this.inFlight);
+    await this.loop;
+  }
+
+  private async consume(): Promise<void> {
+    const { js, stream, durable, concurrency, logger, name } = this.options;
+    while (this.running) {
+      try {
+        const consumer = await js.consumers.get(stream, durable);
+        const messages = await consumer.consume({ max_messages: concurrency });
+        this.messages = messages;
+        for await (const message of messages) {
+          while (this.inFlight.size >= concurrency) await Promise.race(this.inFlight);
+          const work = this.process(message).finally(() => this.inFlight.delete(work));
+          this.inFlight.add(work);
+        }
+      } catch (error) {
+        if (!this.running) break;
+        logger.error(`${name}: consumer failed (${String(error)}); retrying in 1 s`);
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+    }
+  }
+
+  private async process(message: JsMsg): Promise<void> {
+    let settlement: Settlement;
+    try {
+      settlement = await this.options.handle(message);
+    } catch (error) {
+      this.options.logger.error(`${this.options.name}: ${message.subject}#${message.seq} failed unexpectedly (${String(error)}); it is delivered again`);
+      settlement = Settle.nak(1000);
+    }
+    if (settlement.kind === 'ack') message.ack();
+    else if (settlement.kind === 'term') message.term();
+    else message.nak(settlement.delayMs);
+  }
+}
