@@ -231,5 +231,5 @@ export class Topology {
   }
 }
 
-export const COMMAND_NAMES = ['create', 'retry', 'cancel'] as const;
+export const COMMAND_NAMES = ['create', 'retry', 'skip', 'cancel'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];

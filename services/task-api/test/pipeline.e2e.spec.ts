@@ -147,6 +147,31 @@ describe('a person acting on a Task', () => {
     expect(again.body.code).toBe('NOT_RETRYABLE');
   });
 
+  it('skips a failed SubTask over NATS: the Task goes on and ends warning', async () => {
+    const { body } = await system.post('/api/v1/tasks', {
+      name: 'skip me',
+      createdBy: 'e2e',
+      subtasks: [
+        { key: 'a', name: 'A', action: 'fail', queue: 'bench', params: { permanent: true } },
+        { key: 'b', name: 'B', action: 'noop', queue: 'bench', dependsOn: ['a'] },
+      ],
+    });
+    expect((await system.finished(body.taskId)).status).toBe('failed');
+    const nc = await connect({ servers: process.env.NATS_URL ?? 'nats://127.0.0.1:4222' });
+    try {
+      const request = { taskId: body.taskId, subTaskId: body.subTaskIds.a, requestedBy: 'admin', reason: 'done by hand' };
+      const reply = await nc.request(`${system.namespace}.tasks.req.skip`, JSON.stringify(request), { timeout: 5_000 });
+      expect(reply.json<{ events: string[] }>().events).toEqual(['SubTaskSkipped', 'SubTaskQueued']);
+    } finally {
+      await nc.close();
+    }
+    const task = await waitFor(async () => {
+      const t = await system.task(body.taskId);
+      return t.status === 'warning' ? t : undefined;
+    }, { description: 'the skipped Task to end warning' });
+    expect(task.subtasks.map((s) => s.status)).toEqual(['skipped', 'success']);
+  });
+
   it('cancels a Task: what waits is cancelled at once, the running step finishes', async () => {
     const { body } = await system.post('/api/v1/tasks', {
       name: 'to cancel',

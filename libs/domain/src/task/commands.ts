@@ -76,6 +76,12 @@ export interface RetrySubTask extends CommandOf<'RetrySubTask'> {
   readonly retryWindowMs: number;
 }
 
+/** A person resumes a Task past a failed, timed-out or blocked SubTask. */
+export interface SkipSubTask extends CommandOf<'SkipSubTask'> {
+  readonly subTaskId: string;
+  readonly reason?: string;
+}
+
 export interface CancelTask extends CommandOf<'CancelTask'> {
   readonly reason?: string;
 }
@@ -88,4 +94,5 @@ export type TaskCommand =
   | RecordAttemptFailed
   | RecordSubTaskTimedOut
   | RetrySubTask
+  | SkipSubTask
   | CancelTask;

@@ -3,7 +3,7 @@
 // events that make SubTasks ready are appended in the same commit as the SubTaskQueued facts, so no
 // crash can leave a ready SubTask unqueued.
 
-import type { CancelTask, CreateTask, RecordAttemptFailed, RecordAttemptStarted, RecordSubTaskSucceeded, RecordSubTaskTimedOut, RetrySubTask, StartTask, TaskCommand } from './commands.js';
+import type { CancelTask, CreateTask, SkipSubTask, RecordAttemptFailed, RecordAttemptStarted, RecordSubTaskSucceeded, RecordSubTaskTimedOut, RetrySubTask, StartTask, TaskCommand } from './commands.js';
 import { readySubTasks, validateDag, isFinished } from './dag.js';
 import type { PlannedSubTask, TaskEvent } from './events.js';
 import { evolve } from './evolve.js';
@@ -28,6 +28,8 @@ export function decide(command: TaskCommand, state: TaskState): TaskEvent[] {
       return withQueueing(state, recordTimedOut(command, state));
     case 'RetrySubTask':
       return retrySubTask(command, state);
+    case 'SkipSubTask':
+      return withQueueing(state, skipSubTask(command, state));
     case 'CancelTask':
       return cancelTask(command, state);
     default: {
@@ -182,6 +184,16 @@ function retrySubTask(command: RetrySubTask, task: Task): TaskEvent[] {
   }
   const generation = subTask.generation + 1;
   return [fact(command, 'SubTaskRetryRequested', { subTaskId: subTask.id, generation }), fact(command, 'SubTaskQueued', { subTaskId: subTask.id, generation })];
+}
+
+function skipSubTask(command: SkipSubTask, task: Task): TaskEvent[] {
+  const subTask = subTaskOf(task, command.subTaskId);
+  if (subTask.status === 'skipped') return [];
+  if (task.cancelRequested) throw new RuleViolation('TASK_CANCELLED', `Task ${task.id} was cancelled`);
+  if (!['failed', 'timed_out', 'blocked'].includes(subTask.status)) {
+    throw new RuleViolation('NOT_SKIPPABLE', `SubTask ${subTask.id} is ${subTask.status}; only a failed, timed-out or blocked SubTask can be skipped`, 'subTaskId');
+  }
+  return [fact(command, 'SubTaskSkipped', { subTaskId: subTask.id, reason: command.reason })];
 }
 
 function cancelTask(command: CancelTask, task: Task): TaskEvent[] {

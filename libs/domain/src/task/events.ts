@@ -78,6 +78,8 @@ export type SubTaskFailed = EventOf<'SubTaskFailed', AttemptRef & Response & { r
 export type SubTaskTimedOut = EventOf<'SubTaskTimedOut', AttemptRef & { readonly timeoutSeconds: number }>;
 /** A person asked to run a failed SubTask again: a new generation starts. */
 export type SubTaskRetryRequested = EventOf<'SubTaskRetryRequested', SubTaskRef>;
+/** A person let the Task go on without a failed or waiting SubTask: it counts as done for its dependents. */
+export type SubTaskSkipped = EventOf<'SubTaskSkipped', { readonly subTaskId: string; readonly reason?: string }>;
 export type TaskStarted = EventOf<'TaskStarted', Record<string, never>>;
 export type TaskCancelRequested = EventOf<'TaskCancelRequested', { readonly reason?: string }>;
 export type SubTaskCancelled = EventOf<'SubTaskCancelled', { readonly subTaskId: string }>;
@@ -92,6 +94,7 @@ export type TaskEvent =
   | SubTaskFailed
   | SubTaskTimedOut
   | SubTaskRetryRequested
+  | SubTaskSkipped
   | TaskCancelRequested
   | SubTaskCancelled;
 
@@ -107,6 +110,7 @@ export const TASK_EVENT_TYPES: readonly TaskEventType[] = [
   'SubTaskFailed',
   'SubTaskTimedOut',
   'SubTaskRetryRequested',
+  'SubTaskSkipped',
   'TaskCancelRequested',
   'SubTaskCancelled',
 ];

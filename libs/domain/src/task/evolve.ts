@@ -66,6 +66,8 @@ function applyTo(task: Task, event: Exclude<TaskEvent, TaskCreated>): Task {
       }));
     case 'SubTaskRetryRequested':
       return { ...patch(task, event.data.subTaskId, at, { finishedAt: undefined }), manualIntervention: true };
+    case 'SubTaskSkipped':
+      return { ...patch(task, event.data.subTaskId, at, { status: 'skipped', finishedAt: at, nextAttemptAt: undefined }), manualIntervention: true };
     case 'TaskCancelRequested':
       return { ...task, cancelRequested: true };
     case 'SubTaskCancelled':

@@ -208,6 +208,28 @@ describe('a person retrying a failed SubTask', () => {
   });
 });
 
+describe('a person skipping a SubTask', () => {
+  const created = given([]).when(createTask([draft('a'), draft('b', ['a']), draft('c', ['b'])])).history;
+  const failed = run([cmd.start({ subTaskId: 'st-a' }), cmd.fail({ subTaskId: 'st-a' }, null, true)], created);
+
+  it('lets the Task go on past a failed SubTask and ends it warning', () => {
+    const skipped = given(failed).when(cmd.skip('st-a'));
+    expect(types(skipped.events)).toEqual(['SubTaskSkipped', 'SubTaskQueued(st-b)']);
+    expect(skipped.task().subtasks[0]!.status).toBe('skipped');
+    expect(given(skipped.history).when(cmd.skip('st-a')).events).toEqual([]);
+    const done = succeedAll(skipped.history, 'st-b', 'st-c');
+    expect(taskOf(done).status).toBe('warning');
+    expect(taskOf(done).progress).toBe(1);
+  });
+
+  it('skips a blocked SubTask, and refuses one that is queued', () => {
+    const skipped = given(failed).when(cmd.skip('st-b'));
+    expect(types(skipped.events)).toEqual(['SubTaskSkipped', 'SubTaskQueued(st-c)']);
+    expect(skipped.task().subtasks.map((s) => s.status)).toEqual(['failed', 'skipped', 'queued']);
+    expect(violation(() => given(created).when(cmd.skip('st-a'))).code).toBe('NOT_SKIPPABLE');
+  });
+});
+
 describe('cancelling a Task', () => {
   const created = given([]).when(createTask([draft('a'), draft('b'), draft('c', ['a'])])).history;
 

@@ -68,6 +68,7 @@ export const cmd = {
   retry: (subTaskId: string, when = T0, retryWindowMs = 24 * 3600_000): TaskCommand => ({
     type: 'RetrySubTask', taskId: TASK_ID, at: when, actor: 'admin', subTaskId, retryWindowMs,
   }),
+  skip: (subTaskId: string, when = T0): TaskCommand => ({ type: 'SkipSubTask', taskId: TASK_ID, at: when, actor: 'admin', subTaskId, reason: 'done by hand' }),
   cancel: (when = T0): TaskCommand => ({ type: 'CancelTask', taskId: TASK_ID, at: when, actor: 'admin', reason: 'not needed' }),
   startTask: (when = T0): TaskCommand => ({ type: 'StartTask', taskId: TASK_ID, at: when, actor: 'system' }),
 };

@@ -24,6 +24,13 @@ export class TasksController {
     return this.service.retry({ ...body, taskId, subTaskId });
   }
 
+  @Post(':taskId/subtasks/:subTaskId/skip')
+  @HttpCode(202)
+  async skip(@Param('taskId') taskId: string, @Param('subTaskId') subTaskId: string, @Req() request: IncomingMessage) {
+    const body = await jsonObjectOf(request);
+    return this.service.skip({ ...body, taskId, subTaskId });
+  }
+
   @Post(':taskId/cancel')
   @HttpCode(202)
   async cancel(@Param('taskId') taskId: string, @Req() request: IncomingMessage) {

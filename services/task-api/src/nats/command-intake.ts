@@ -62,6 +62,8 @@ export class CommandIntake {
         return service.create(data);
       case 'retry':
         return service.retry(data);
+      case 'skip':
+        return service.skip(data);
       case 'cancel':
         return service.cancel(data);
     }

@@ -3,7 +3,7 @@
 
 import { toJson } from '@bufbuild/protobuf';
 import { timestampDate, type Timestamp } from '@bufbuild/protobuf/wkt';
-import { CancelTaskSchema, CreateTaskSchema, parseMessage, RetrySubTaskSchema, type CreateTask as CreateTaskMessage } from '@vle/contracts';
+import { CancelTaskSchema, CreateTaskSchema, parseMessage, RetrySubTaskSchema, SkipSubTaskSchema, type CreateTask as CreateTaskMessage } from '@vle/contracts';
 import { exists, RuleViolation, type CreateTask, type ObjectType, type Task, type TaskCommand, type TaskEvent, type TaskState } from '@vle/domain';
 import type { CommandHandler } from '@vle/event-store';
 import { isUuid, requestHash, subTaskIdFor, taskIdFor } from './task-ids.js';
@@ -51,6 +51,12 @@ export class TaskCommandService {
     const message = parseMessage(RetrySubTaskSchema, raw);
     this.checkId(message.taskId, 'taskId');
     return this.run({ type: 'RetrySubTask', taskId: message.taskId, subTaskId: message.subTaskId, at: this.now(), actor: actor ?? message.requestedBy, retryWindowMs: this.retryWindowMs });
+  }
+
+  async skip(raw: unknown, actor?: string): Promise<TaskCommandResult> {
+    const message = parseMessage(SkipSubTaskSchema, raw);
+    this.checkId(message.taskId, 'taskId');
+    return this.run({ type: 'SkipSubTask', taskId: message.taskId, subTaskId: message.subTaskId, at: this.now(), actor: actor ?? message.requestedBy, reason: message.reason || undefined });
   }
 
   async cancel(raw: unknown, actor?: string): Promise<TaskCommandResult> {
