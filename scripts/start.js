@@ -20,9 +20,9 @@ const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:
 const ROLE = process.env.SERVICE_ROLE ?? 'all';
 
 const SERVICES = {
-  sandbox: 'simulated Proxmox, Guacamole, Moodle, SMTP, core API; control API under /_sandbox/',
+  sandbox: 'simulators of the external systems (none yet: they come with their issues); /_sandbox/info',
   'task-api': 'commands: POST /api/v1/tasks',
-  projection: 'queries under /api/v1/, live updates, admin UI',
+  projection: 'queries: GET /api/v1/tasks, /api/v1/tasks/:id, /api/v1/projection/status',
   scheduler: 'health',
   'vm-clone-worker': 'health',
   'vm-action-worker': 'health',
