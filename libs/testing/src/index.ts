@@ -2,3 +2,4 @@ export * from './namespace.js';
 export * from './wait-for.js';
 export * from './database.js';
 export * from './service-process.js';
+export * from './nats-cleanup.js';

@@ -1,12 +1,13 @@
 import { fileURLToPath } from 'node:url';
 import { portVariableOf, SERVICE_NAMES } from '@vle/service-kit';
-import { createTestDatabase, freePort, killAllServices, spawnService, testNamespace, waitFor, type TestDatabase } from '@vle/testing';
+import { createTestDatabase, deleteNamespaceStreams, freePort, killAllServices, spawnService, testNamespace, waitFor, type TestDatabase } from '@vle/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const entry = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 
 describe('SERVICE_ROLE=all', () => {
   let database: TestDatabase;
+  const namespace = testNamespace('all');
 
   beforeAll(async () => {
     database = await createTestDatabase('vle_all');
@@ -15,12 +16,13 @@ describe('SERVICE_ROLE=all', () => {
   afterAll(async () => {
     await killAllServices();
     await database?.drop();
+    await deleteNamespaceStreams(namespace);
   });
 
   it('runs every service in one process, each on its <NAME>_PORT, and stops them all on SIGTERM', async () => {
     const ports = Object.fromEntries(await Promise.all(SERVICE_NAMES.map(async (name) => [name, await freePort()] as const)));
     const env = {
-      NATS_NAMESPACE: testNamespace('all'),
+      NATS_NAMESPACE: namespace,
       DATABASE_URL: database.url,
       ...Object.fromEntries(SERVICE_NAMES.map((name) => [portVariableOf(name), String(ports[name])])),
     };
