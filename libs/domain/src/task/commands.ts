@@ -1,7 +1,7 @@
 // What can be asked of a Task. The clock (`at`) and the actor arrive inside the command; ids are
 // assigned by the caller, so decide stays pure.
 
-import type { JsonObject, ObjectType, Response } from './events.js';
+import type { JsonObject, ObjectType, Response, TaskDefinition } from './events.js';
 
 interface CommandOf<Type extends string> {
   readonly type: Type;
@@ -27,19 +27,9 @@ export interface SubTaskDraft {
   readonly timeoutSeconds?: number;
 }
 
-export interface CreateTask extends CommandOf<'CreateTask'> {
-  readonly name: string;
+/** The definition's `type` is `taskType` here: `type` names the command. */
+export interface CreateTask extends CommandOf<'CreateTask'>, Omit<TaskDefinition, 'type'> {
   readonly taskType?: string;
-  readonly createdBy: string;
-  readonly eventId?: string;
-  readonly objectType?: ObjectType;
-  readonly objectId?: string;
-  readonly idempotencyKey?: string;
-  readonly requestHash?: string;
-  readonly originTaskId?: string;
-  readonly startAt?: string;
-  readonly startBefore?: string;
-  readonly timeoutSeconds?: number;
   readonly subtasks: readonly SubTaskDraft[];
 }
 

@@ -81,23 +81,8 @@ function createTask(command: CreateTask, state: TaskState): TaskEvent[] {
     bestEffort: d.bestEffort ?? false,
     timeoutSeconds: d.timeoutSeconds,
   }));
-  return [
-    fact(command, 'TaskCreated', {
-      name: command.name,
-      type: command.taskType,
-      createdBy: command.createdBy,
-      eventId: command.eventId,
-      objectType: command.objectType,
-      objectId: command.objectId,
-      idempotencyKey: command.idempotencyKey,
-      requestHash: command.requestHash,
-      originTaskId: command.originTaskId,
-      startAt: command.startAt,
-      startBefore: command.startBefore,
-      timeoutSeconds: command.timeoutSeconds,
-      subtasks,
-    }),
-  ];
+  const { type: _command, taskId: _taskId, at: _at, actor: _actor, taskType, subtasks: _drafts, ...definition } = command;
+  return [fact(command, 'TaskCreated', { ...definition, type: taskType, subtasks })];
 }
 
 function startTask(command: StartTask, task: Task): TaskEvent[] {

@@ -25,7 +25,8 @@ export interface PlannedSubTask {
   readonly timeoutSeconds?: number;
 }
 
-export interface TaskCreatedData {
+/** What a Task is, as its creator asked for it; fixed at creation. */
+export interface TaskDefinition {
   readonly name: string;
   readonly type?: string;
   readonly createdBy: string;
@@ -40,6 +41,9 @@ export interface TaskCreatedData {
   readonly startAt?: string;
   readonly startBefore?: string;
   readonly timeoutSeconds?: number;
+}
+
+export interface TaskCreatedData extends TaskDefinition {
   readonly subtasks: readonly PlannedSubTask[];
 }
 

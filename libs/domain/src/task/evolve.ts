@@ -82,28 +82,16 @@ function applyTo(task: Task, event: Exclude<TaskEvent, TaskCreated>): Task {
 }
 
 function created(event: TaskCreated): Task {
-  const d = event.data;
-  const started = d.startAt === undefined || Date.parse(d.startAt) <= Date.parse(event.at);
-  const subtasks = d.subtasks.map((planned) => newSubTask(planned, event.at));
+  const { subtasks: planned, ...definition } = event.data;
+  const started = definition.startAt === undefined || Date.parse(definition.startAt) <= Date.parse(event.at);
   const task: Task = {
+    ...definition,
     status: 'queued',
     id: event.taskId,
-    name: d.name,
-    type: d.type,
-    createdBy: d.createdBy,
-    eventId: d.eventId,
-    objectType: d.objectType,
-    objectId: d.objectId,
-    idempotencyKey: d.idempotencyKey,
-    requestHash: d.requestHash,
-    originTaskId: d.originTaskId,
-    startAt: d.startAt,
-    startBefore: d.startBefore,
-    timeoutSeconds: d.timeoutSeconds,
     started,
     cancelRequested: false,
     manualIntervention: false,
-    subtasks,
+    subtasks: planned.map((p) => newSubTask(p, event.at)),
     progress: 0,
     createdAt: event.at,
     updatedAt: event.at,

@@ -1,6 +1,6 @@
 // A Task as folded from its events. Task status and progress are derived, never stored in events.
 
-import type { JsonObject, ObjectType } from './events.js';
+import type { JsonObject, ObjectType, TaskDefinition } from './events.js';
 import type { QueueName } from '@vle/contracts/queues';
 
 export type SubTaskStatus = 'blocked' | 'queued' | 'running' | 'retrying' | 'success' | 'failed' | 'skipped' | 'cancelled' | 'timed_out';
@@ -39,21 +39,9 @@ export interface SubTask {
   readonly updatedAt: string;
 }
 
-export interface Task {
+export interface Task extends TaskDefinition {
   readonly status: TaskStatus;
   readonly id: string;
-  readonly name: string;
-  readonly type?: string;
-  readonly createdBy: string;
-  readonly eventId?: string;
-  readonly objectType?: ObjectType;
-  readonly objectId?: string;
-  readonly idempotencyKey?: string;
-  readonly requestHash?: string;
-  readonly originTaskId?: string;
-  readonly startAt?: string;
-  readonly startBefore?: string;
-  readonly timeoutSeconds?: number;
   /** False while a Task with a future `startAt` waits for it. */
   readonly started: boolean;
   readonly cancelRequested: boolean;
