@@ -60,6 +60,12 @@ export interface RecordSubTaskTimedOut extends CommandOf<'RecordSubTaskTimedOut'
   readonly timeoutSeconds: number;
 }
 
+/** A worker reserves the id of the object its attempt is about to create (DESIGN §7: look it up before creating again). */
+export interface RecordObjectReserved extends CommandOf<'RecordObjectReserved'>, AttemptCommand {
+  readonly objectType: ObjectType;
+  readonly objectId: string;
+}
+
 export interface RetrySubTask extends CommandOf<'RetrySubTask'> {
   readonly subTaskId: string;
   /** How long after it failed a SubTask may still be retried by a person (DESIGN §4: 24 h). */
@@ -83,6 +89,7 @@ export type TaskCommand =
   | RecordSubTaskSucceeded
   | RecordAttemptFailed
   | RecordSubTaskTimedOut
+  | RecordObjectReserved
   | RetrySubTask
   | SkipSubTask
   | CancelTask;

@@ -3,7 +3,7 @@
 // events that make SubTasks ready are appended in the same commit as the SubTaskQueued facts, so no
 // crash can leave a ready SubTask unqueued.
 
-import type { CancelTask, CreateTask, SkipSubTask, RecordAttemptFailed, RecordAttemptStarted, RecordSubTaskSucceeded, RecordSubTaskTimedOut, RetrySubTask, StartTask, TaskCommand } from './commands.js';
+import type { CancelTask, CreateTask, SkipSubTask, RecordAttemptFailed, RecordObjectReserved, RecordAttemptStarted, RecordSubTaskSucceeded, RecordSubTaskTimedOut, RetrySubTask, StartTask, TaskCommand } from './commands.js';
 import { readySubTasks, validateDag, isFinished } from './dag.js';
 import type { PlannedSubTask, TaskEvent } from './events.js';
 import { evolve } from './evolve.js';
@@ -26,6 +26,8 @@ export function decide(command: TaskCommand, state: TaskState): TaskEvent[] {
       return withQueueing(state, recordAttemptFailed(command, state));
     case 'RecordSubTaskTimedOut':
       return withQueueing(state, recordTimedOut(command, state));
+    case 'RecordObjectReserved':
+      return recordObjectReserved(command, state);
     case 'RetrySubTask':
       return retrySubTask(command, state);
     case 'SkipSubTask':
@@ -155,6 +157,14 @@ function recordTimedOut(command: RecordSubTaskTimedOut, task: Task): TaskEvent[]
   if (subTask.status !== 'running') throw new RuleViolation('STALE_ATTEMPT', `SubTask ${subTask.id} is ${subTask.status}, not running`);
   const { subTaskId, generation, attempt, timeoutSeconds } = command;
   return [fact(command, 'SubTaskTimedOut', { subTaskId, generation, attempt, timeoutSeconds })];
+}
+
+function recordObjectReserved(command: RecordObjectReserved, task: Task): TaskEvent[] {
+  const subTask = currentAttempt(task, command);
+  if (subTask.status !== 'running') throw new RuleViolation('STALE_ATTEMPT', `SubTask ${subTask.id} is ${subTask.status}, not running`);
+  if (subTask.objectType === command.objectType && subTask.objectId === command.objectId) return [];
+  const { subTaskId, generation, attempt, objectType, objectId } = command;
+  return [fact(command, 'SubTaskObjectReserved', { subTaskId, generation, attempt, objectType, objectId })];
 }
 
 function retrySubTask(command: RetrySubTask, task: Task): TaskEvent[] {

@@ -34,6 +34,7 @@ function everyKindOfEvent(): TaskEvent[] {
       cmd.timeOut({ subTaskId: 'st-a', generation: 2 }),
       cmd.retry('st-a'),
       cmd.start({ subTaskId: 'st-a', generation: 3 }),
+      cmd.reserve({ subTaskId: 'st-a', generation: 3 }, '4101'),
       cmd.succeed({ subTaskId: 'st-a', generation: 3 }),
       cmd.start({ subTaskId: 'st-c' }),
       cmd.fail({ subTaskId: 'st-c' }, null, true),

@@ -84,6 +84,11 @@ export type SubTaskTimedOut = EventOf<'SubTaskTimedOut', AttemptRef & { readonly
 export type SubTaskRetryRequested = EventOf<'SubTaskRetryRequested', SubTaskRef>;
 /** A person let the Task go on without a failed or waiting SubTask: it counts as done for its dependents. */
 export type SubTaskSkipped = EventOf<'SubTaskSkipped', { readonly subTaskId: string; readonly reason?: string }>;
+/**
+ * A worker chose the id of the object it is about to create (the VMID of a clone) and recorded it
+ * before creating it: a later attempt looks that object up instead of creating a second one.
+ */
+export type SubTaskObjectReserved = EventOf<'SubTaskObjectReserved', AttemptRef & { readonly objectType: ObjectType; readonly objectId: string }>;
 export type TaskStarted = EventOf<'TaskStarted', Record<string, never>>;
 export type TaskCancelRequested = EventOf<'TaskCancelRequested', { readonly reason?: string }>;
 export type SubTaskCancelled = EventOf<'SubTaskCancelled', { readonly subTaskId: string }>;
@@ -99,6 +104,7 @@ export type TaskEvent =
   | SubTaskTimedOut
   | SubTaskRetryRequested
   | SubTaskSkipped
+  | SubTaskObjectReserved
   | TaskCancelRequested
   | SubTaskCancelled;
 
@@ -115,6 +121,7 @@ export const TASK_EVENT_TYPES: readonly TaskEventType[] = [
   'SubTaskTimedOut',
   'SubTaskRetryRequested',
   'SubTaskSkipped',
+  'SubTaskObjectReserved',
   'TaskCancelRequested',
   'SubTaskCancelled',
 ];

@@ -68,6 +68,8 @@ function applyTo(task: Task, event: Exclude<TaskEvent, TaskCreated>): Task {
       return { ...patch(task, event.data.subTaskId, at, { finishedAt: undefined }), manualIntervention: true };
     case 'SubTaskSkipped':
       return { ...patch(task, event.data.subTaskId, at, { status: 'skipped', finishedAt: at, nextAttemptAt: undefined }), manualIntervention: true };
+    case 'SubTaskObjectReserved':
+      return patch(task, event.data.subTaskId, at, { objectType: event.data.objectType, objectId: event.data.objectId });
     case 'TaskCancelRequested':
       return { ...task, cancelRequested: true };
     case 'SubTaskCancelled':

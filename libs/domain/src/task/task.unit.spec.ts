@@ -177,6 +177,31 @@ describe('running SubTasks', () => {
   });
 });
 
+describe('reserving the object an attempt creates', () => {
+  const running = run([cmd.start({ subTaskId: 'st-a' })], given([]).when(createTask([draft('a', [], { objectType: 'template', objectId: '9000' })])).history);
+
+  it('records the reserved id as the SubTask\'s object, kept by later attempts and generations', () => {
+    const { events, history } = given(running).when(cmd.reserve({ subTaskId: 'st-a' }, '4101'));
+    expect(types(events)).toEqual(['SubTaskObjectReserved']);
+    expect(taskOf(history).subtasks[0]).toMatchObject({ objectType: 'vm', objectId: '4101', status: 'running' });
+    const later = run([cmd.fail({ subTaskId: 'st-a' }, null, true), cmd.retry('st-a'), cmd.start({ subTaskId: 'st-a', generation: 2 })], history);
+    expect(taskOf(later).subtasks[0]).toMatchObject({ objectId: '4101', generation: 2 });
+  });
+
+  it('is a no-op when the same id is reserved again (a redelivered report)', () => {
+    const { history } = given(running).when(cmd.reserve({ subTaskId: 'st-a' }, '4101'));
+    expect(given(history).when(cmd.reserve({ subTaskId: 'st-a' }, '4101')).events).toEqual([]);
+    expect(types(given(history).when(cmd.reserve({ subTaskId: 'st-a' }, '4102')).events)).toEqual(['SubTaskObjectReserved']);
+  });
+
+  it('refuses a stalled attempt and a SubTask that is not running', () => {
+    const next = run([cmd.fail({ subTaskId: 'st-a' }, 1000), cmd.start({ subTaskId: 'st-a', attempt: 2 })], running);
+    expect(violation(() => given(next).when(cmd.reserve({ subTaskId: 'st-a', attempt: 1 }, '4101'))).code).toBe('STALE_ATTEMPT');
+    const retrying = run([cmd.fail({ subTaskId: 'st-a' }, 1000)], running);
+    expect(violation(() => given(retrying).when(cmd.reserve({ subTaskId: 'st-a' }, '4101'))).code).toBe('STALE_ATTEMPT');
+  });
+});
+
 describe('best-effort SubTasks', () => {
   it('lets dependents run after a best-effort failure and ends the Task as warning', () => {
     const created = given([]).when(createTask([draft('a', [], { bestEffort: true }), draft('b', ['a'])])).history;

@@ -65,6 +65,9 @@ export const cmd = {
   timeOut: ({ subTaskId, generation = 1, attempt = 1, at: when = T0 }: Attempt): TaskCommand => ({
     type: 'RecordSubTaskTimedOut', taskId: TASK_ID, at: when, actor: 'worker:bench', subTaskId, generation, attempt, timeoutSeconds: 30,
   }),
+  reserve: ({ subTaskId, generation = 1, attempt = 1, at: when = T0 }: Attempt, objectId: string): TaskCommand => ({
+    type: 'RecordObjectReserved', taskId: TASK_ID, at: when, actor: 'worker:pve_vm_clone', subTaskId, generation, attempt, objectType: 'vm', objectId,
+  }),
   retry: (subTaskId: string, when = T0, retryWindowMs = 24 * 3600_000): TaskCommand => ({
     type: 'RetrySubTask', taskId: TASK_ID, at: when, actor: 'admin', subTaskId, retryWindowMs,
   }),

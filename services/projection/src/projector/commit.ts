@@ -82,7 +82,7 @@ function problemOfEvent(event: unknown, taskId: string): string | undefined {
 }
 
 const EVENT_INTEGERS = ['generation', 'attempt', 'timeoutSeconds'] as const;
-const EVENT_TEXT = ['subTaskId', 'jobId', 'responseCode', 'responseMessage'] as const;
+const EVENT_TEXT = ['subTaskId', 'jobId', 'responseCode', 'responseMessage', 'objectType', 'objectId'] as const;
 const OPTIONAL_TEXT = ['type', 'eventId', 'objectType', 'objectId', 'originTaskId'] as const;
 const OPTIONAL_TIME = ['startAt', 'startBefore'] as const;
 
