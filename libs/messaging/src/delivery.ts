@@ -3,8 +3,8 @@
 
 import type { JsMsg } from '@nats-io/jetstream';
 import { ContractError, JobSchema, jobMessageId, parseMessage, retryDelayMs, type Job, type QueuePolicy } from '@vle/contracts';
-import { isRuleViolation, STALE_DELIVERY_CODES, type TaskCommand } from '@vle/domain';
-import { isPermanent, responseCodeOf, responseMessageOf, toJobInput, type JobHandler, type JobInput, type JobResult, type QueueHandlers } from './job-handler.js';
+import { exists, isRuleViolation, STALE_DELIVERY_CODES, type TaskCommand, type TaskEvent, type TaskState } from '@vle/domain';
+import { isPermanent, responseCodeOf, responseMessageOf, toJobInput, type JobContext, type JobHandler, type JobInput, type JobResult, type QueueHandlers } from './job-handler.js';
 import type { Logger, TaskCommands } from './task-commands.js';
 
 export interface DeliveryDeps {
@@ -53,10 +53,18 @@ export async function handleDelivery(message: JsMsg, deps: DeliveryDeps): Promis
 
   const started = await record(deps, message, command('RecordAttemptStarted', { attempt, jobId: jobMessageId(input.subTaskId, input.generation) }));
   if (!started) return;
+  const attemptContext: AttemptContext = {
+    attempt,
+    lastAttempt: attempt >= maxAttempts,
+    object: objectOf(started.state, input),
+    reserveObject: async (objectType, objectId) => {
+      await deps.commands.handle(command('RecordObjectReserved', { attempt, objectType, objectId }));
+    },
+  };
 
   const handler = deps.handlers[input.action];
   const outcome: Outcome = handler
-    ? await runAttempt(handler, input, message, attempt, attempt >= maxAttempts, deps)
+    ? await runAttempt(handler, input, message, attemptContext, deps)
     : { kind: 'failed', error: Object.assign(new Error(`queue ${deps.policy.queue} has no handler for action "${input.action}"`), { permanent: true, responseCode: 'UNKNOWN_ACTION' }) };
 
   switch (outcome.kind) {
@@ -78,11 +86,17 @@ export async function handleDelivery(message: JsMsg, deps: DeliveryDeps): Promis
       const retryInMs = permanent || attempt >= maxAttempts ? null : retryDelayMs(deps.policy, attempt);
       const recorded = await record(deps, message, command('RecordAttemptFailed', { attempt, retryInMs, permanent, responseCode: responseCodeOf(outcome.error), responseMessage: responseMessageOf(outcome.error) }));
       if (!recorded) return;
-      if (retryInMs !== null && recorded.some((e) => e.type === 'SubTaskAttemptFailed')) message.nak(retryInMs);
+      if (retryInMs !== null && recorded.events.some((e) => e.type === 'SubTaskAttemptFailed')) message.nak(retryInMs);
       else message.term();
       return;
     }
   }
+}
+
+/** The SubTask's object in the log when the attempt starts (an earlier attempt may have reserved one). */
+function objectOf(state: TaskState, input: JobInput): AttemptContext['object'] {
+  const subTask = exists(state) ? state.subtasks.find((s) => s.id === input.subTaskId) : undefined;
+  return subTask ? { type: subTask.objectType, id: subTask.objectId } : { type: input.objectType, id: input.objectId };
 }
 
 /**
@@ -90,10 +104,9 @@ export async function handleDelivery(message: JsMsg, deps: DeliveryDeps): Promis
  * date (a duplicate job, a stalled worker, a cancelled SubTask) settles the message and returns
  * undefined; any other failure leaves it unacknowledged so that it is delivered again.
  */
-async function record(deps: DeliveryDeps, message: JsMsg, command: TaskCommand): Promise<readonly { type: string }[] | undefined> {
+async function record(deps: DeliveryDeps, message: JsMsg, command: TaskCommand): Promise<{ readonly events: readonly TaskEvent[]; readonly state: TaskState } | undefined> {
   try {
-    const { events } = await deps.commands.handle(command);
-    return events;
+    return await deps.commands.handle(command);
   } catch (error) {
     if (isRuleViolation(error) && STALE_DELIVERY_CODES.includes(error.code)) {
       deps.logger.log(`dropping out-of-date delivery of ${command.type} for SubTask ${'subTaskId' in command ? command.subTaskId : ''}: ${error.message}`);
@@ -105,7 +118,9 @@ async function record(deps: DeliveryDeps, message: JsMsg, command: TaskCommand):
   }
 }
 
-async function runAttempt(handler: JobHandler, input: JobInput, message: JsMsg, attempt: number, lastAttempt: boolean, deps: DeliveryDeps): Promise<Outcome> {
+type AttemptContext = Omit<JobContext, 'heartbeat' | 'signal'>;
+
+async function runAttempt(handler: JobHandler, input: JobInput, message: JsMsg, context: AttemptContext, deps: DeliveryDeps): Promise<Outcome> {
   const timeoutMs = (input.timeoutSeconds ?? 0) > 0 ? input.timeoutSeconds! * 1000 : deps.policy.attemptTimeoutMs;
   const controller = new AbortController();
   let lastBeat = 0;
@@ -132,7 +147,7 @@ async function runAttempt(handler: JobHandler, input: JobInput, message: JsMsg, 
         resolve({ kind: 'timed_out', timeoutMs });
       }, timeoutMs);
     });
-    const work = handler(input, { attempt, lastAttempt, heartbeat, signal: controller.signal }).then(
+    const work = handler(input, { ...context, heartbeat, signal: controller.signal }).then(
       (result): Outcome => ({ kind: 'succeeded', result: result ?? {} }),
       (error: unknown): Outcome => ({ kind: 'failed', error }),
     );

@@ -3,6 +3,7 @@
 // delay is the queue's policy, applied by the runtime.
 
 import type { Job } from '@vle/contracts';
+import type { ObjectType } from '@vle/domain';
 
 /** A job as the handler sees it (proto vle.tasks.v1.Job, JSON shape). */
 export interface JobInput {
@@ -26,6 +27,18 @@ export interface JobContext {
   heartbeat(): void;
   /** Aborted when the attempt's timeout passes or the worker shuts down. */
   readonly signal: AbortSignal;
+  /**
+   * The SubTask's object as the log holds it when this attempt starts: the one it was planned with,
+   * or the one an earlier attempt reserved (see reserveObject).
+   */
+  readonly object: { readonly type?: string; readonly id?: string };
+  /**
+   * Records in the Task's log, before the handler creates it, the id of the object this attempt is
+   * about to create (the VMID of a clone). A later attempt finds it in `object` and looks the object
+   * up instead of creating a second one. Rejects when this attempt is no longer the current one (a
+   * stalled worker): the handler must then not create anything.
+   */
+  reserveObject(type: ObjectType, id: string): Promise<void>;
 }
 
 export interface JobResult {

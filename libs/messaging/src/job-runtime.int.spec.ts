@@ -167,4 +167,30 @@ describe('JobRuntime', () => {
     expect(runs).toBeLessThanOrEqual(1);
     await runtime.stop();
   });
+
+  it('gives a later attempt the object an earlier attempt reserved in the log', async () => {
+    const seen: Array<string | undefined> = [];
+    const reserving: QueueHandlers = {
+      create: async (_job, { attempt, object, reserveObject }) => {
+        seen.push(object.id);
+        if (object.id === undefined) await reserveObject('vm', `41${attempt.toString().padStart(2, '0')}`);
+        if (attempt === 1) throw Object.assign(new Error('response timed out'), { responseCode: 'PVE_TIMEOUT' });
+        return { responseCode: 'OK', responseMessage: `found ${object.id}` };
+      },
+    };
+    const runtime = startRuntime(reserving);
+    const taskId = await createTask({ key: 'a', action: 'create', objectType: 'template', objectId: '9000' });
+    const task = await settled(taskId);
+    expect(seen).toEqual(['9000', '9000']);
+    await runtime.stop();
+    // With no planned object: attempt 1 reserves 4101, attempt 2 finds it instead of reserving again.
+    seen.length = 0;
+    const second = startRuntime(reserving);
+    const fresh = await settled(await createTask({ key: 'a', action: 'create' }));
+    expect(seen).toEqual([undefined, '4101']);
+    expect(fresh.subtasks[0]).toMatchObject({ status: 'success', objectType: 'vm', objectId: '4101', responseMessage: 'found 4101' });
+    expect((await eventsOf(fresh.id)).filter((e) => e.type === 'SubTaskObjectReserved')).toHaveLength(1);
+    expect(task.subtasks[0]).toMatchObject({ objectType: 'template', objectId: '9000' });
+    await second.stop();
+  });
 });

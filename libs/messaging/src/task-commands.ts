@@ -1,8 +1,9 @@
-import type { TaskCommand, TaskEvent } from '@vle/domain';
+import type { TaskCommand, TaskEvent, TaskState } from '@vle/domain';
 
 /** Where the runtime records what happened: the one command handler of the Task aggregate. */
 export interface TaskCommands {
-  handle(command: TaskCommand): Promise<{ readonly events: readonly TaskEvent[] }>;
+  /** The events appended ([] when already applied) and the Task's state after them. */
+  handle(command: TaskCommand): Promise<{ readonly events: readonly TaskEvent[]; readonly state: TaskState }>;
 }
 
 export interface Logger {
