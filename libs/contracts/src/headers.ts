@@ -13,3 +13,8 @@ export const Headers = {
 export function jobMessageId(subTaskId: string, generation: number): string {
   return `${subTaskId}:${generation}`;
 }
+
+/** The dedup id of a Proxmox inventory snapshot: one per sync run and read time. */
+export function pveInventoryMessageId(subTaskId: string, syncedAt: string): string {
+  return `${subTaskId}:${syncedAt}`;
+}

@@ -6,3 +6,5 @@ export * from './validation.js';
 export * from './gen/vle/tasks/v1/commands_pb.js';
 export * from './gen/vle/tasks/v1/events_pb.js';
 export * from './gen/vle/tasks/v1/jobs_pb.js';
+export * from './gen/vle/tasks/v1/inventory_pb.js';
+export * from './inventory.js';

@@ -11,7 +11,8 @@ import { QUEUE_NAMES, type QueueName, type QueuePolicy } from './queues.js';
 export type DeclaredStream = Pick<
   StreamConfig,
   'name' | 'subjects' | 'retention' | 'storage' | 'discard' | 'max_age' | 'duplicate_window' | 'max_msg_size' | 'num_replicas' | 'allow_direct' | 'deny_delete' | 'description'
->;
+> &
+  Partial<Pick<StreamConfig, 'max_msgs_per_subject'>>;
 
 export type DeclaredConsumer = Pick<
   ConsumerConfig,
@@ -32,6 +33,12 @@ export const MAX_MESSAGE_BYTES = 512 * 1024;
 
 /** Largest commit of the event log: nats-server's default max_payload. */
 export const MAX_EVENT_COMMIT_BYTES = 1024 * 1024;
+
+/** Largest Proxmox inventory snapshot: nats-server's default max_payload (some 5000 guests). */
+export const MAX_INVENTORY_SNAPSHOT_BYTES = 1024 * 1024;
+
+/** Snapshots kept on the inventory subject: the newest few, for a reader that starts late or to inspect. */
+export const INVENTORY_SNAPSHOTS_KEPT = 5;
 
 /** How long a worker may stay silent before its job is handed to another (crash detection only). */
 export const JOB_ACK_WAIT_MS = 30_000;
@@ -94,8 +101,19 @@ export class Topology {
     return `${this.subjectPrefix}jobs.${queue}`;
   }
 
-  /** Where a message that could not be handled goes, with its reason: `dlq.commands`, `dlq.jobs.<queue>`. */
-  deadLetterSubject(source: 'commands' | `jobs.${QueueName}`): string {
+  /**
+   * The Proxmox inventory (node info sync result): a snapshot of the cluster every minute or so, kept
+   * apart from TASK_EVENTS, which it would grow by the whole inventory each time.
+   */
+  get pveInventorySubject(): string {
+    return `${this.subjectPrefix}inventory.pve.snapshot`;
+  }
+
+  /**
+   * Where a message that could not be handled goes, with its reason: `dlq.commands`,
+   * `dlq.jobs.<queue>`, `dlq.inventory.pve`.
+   */
+  deadLetterSubject(source: DeadLetterSource): string {
     return `${this.subjectPrefix}dlq.${source}`;
   }
 
@@ -175,8 +193,28 @@ export class Topology {
     };
   }
 
+  /** Snapshots of the Proxmox inventory: only the newest few are kept, the projection keeps the newest. */
+  get pveInventoryStream(): DeclaredStream {
+    return {
+      name: `${this.namePrefix}PVE_INVENTORY`,
+      description: 'vle-tasks Proxmox inventory snapshots (node info sync); only the newest are kept',
+      subjects: [this.pveInventorySubject],
+      retention: RetentionPolicy.Limits,
+      storage: StorageType.File,
+      discard: DiscardPolicy.Old,
+      max_age: 0,
+      max_msgs_per_subject: INVENTORY_SNAPSHOTS_KEPT,
+      // Snapshot ids are `<subTaskId>:<syncedAt>`: a worker that publishes again after a lost ack is absorbed.
+      duplicate_window: nanos(2 * 60_000),
+      max_msg_size: MAX_INVENTORY_SNAPSHOT_BYTES,
+      num_replicas: this.replicas,
+      allow_direct: true,
+      deny_delete: false,
+    };
+  }
+
   get streams(): DeclaredStream[] {
-    return [this.eventStream, this.commandStream, this.jobStream, this.deadLetterStream];
+    return [this.eventStream, this.commandStream, this.jobStream, this.deadLetterStream, this.pveInventoryStream];
   }
 
   // ---- consumers ---------------------------------------------------------------------------
@@ -212,6 +250,24 @@ export class Topology {
   }
 
   /**
+   * The projection's reader of the Proxmox inventory. One snapshot in flight across all replicas, so
+   * they are applied in stream order; a new consumer starts at the newest snapshot (older ones are
+   * superseded anyway). The reader also ignores a snapshot older than the one it applied.
+   */
+  get pveInventoryConsumer(): DeclaredConsumer {
+    return {
+      durable_name: `${this.namePrefix}projection-pve-inventory`,
+      description: 'projects Proxmox inventory snapshots into the read model',
+      filter_subject: this.pveInventorySubject,
+      ack_policy: AckPolicy.Explicit,
+      ack_wait: nanos(30_000),
+      max_deliver: -1,
+      max_ack_pending: 1,
+      deliver_policy: DeliverPolicy.LastPerSubject,
+    };
+  }
+
+  /**
    * One durable pull consumer per queue. Retry delays come from nak(delay), not `backoff` (which is
    * not applied to nak and would replace ack_wait); ack_wait with working() heartbeats only detects
    * crashed workers. max_deliver is the attempts plus one, so that a worker that crashes in the last
@@ -230,6 +286,9 @@ export class Topology {
     };
   }
 }
+
+/** The sources of dead letters, each with a subject `dlq.<source>`. */
+export type DeadLetterSource = 'commands' | `jobs.${QueueName}` | 'inventory.pve';
 
 export const COMMAND_NAMES = ['create', 'retry', 'skip', 'cancel'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];

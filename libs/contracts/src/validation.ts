@@ -15,6 +15,16 @@ const INT_RANGES: Partial<Record<ScalarType, [number, number]>> = {
   [ScalarType.SINT32]: [-(2 ** 31), 2 ** 31 - 1],
   [ScalarType.SFIXED32]: [-(2 ** 31), 2 ** 31 - 1],
 };
+// proto3 JSON writes 64-bit integers as decimal strings and reads numbers too; we accept both, as
+// long as the value stays exact in a JS number (byte counts and uptimes of Proxmox do).
+const INT64_RANGES: Partial<Record<ScalarType, [number, number]>> = {
+  [ScalarType.UINT64]: [0, Number.MAX_SAFE_INTEGER],
+  [ScalarType.FIXED64]: [0, Number.MAX_SAFE_INTEGER],
+  [ScalarType.INT64]: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
+  [ScalarType.SINT64]: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
+  [ScalarType.SFIXED64]: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
+};
+const DECIMAL = /^-?\d{1,16}$/;
 
 /**
  * Parses raw bytes (or an already parsed JSON value) into a message of `schema`, or throws a
@@ -175,8 +185,13 @@ function checkScalar(scalar: ScalarType, value: unknown, path: string, rules: Fi
     if (typeof value !== 'string') out.push({ field: path, message: 'must be a base64 string' });
     return;
   }
+  const int64 = INT64_RANGES[scalar];
+  if (int64 && typeof value === 'string') {
+    if (!DECIMAL.test(value)) return void out.push({ field: path, message: 'must be a whole number (a JSON number or a decimal string)' });
+    value = Number(value);
+  }
   if (typeof value !== 'number' || !Number.isFinite(value)) return void out.push({ field: path, message: 'must be a number' });
-  const range = INT_RANGES[scalar];
+  const range = INT_RANGES[scalar] ?? int64;
   if (range) {
     if (!Number.isInteger(value)) return void out.push({ field: path, message: 'must be a whole number' });
     if (value < range[0] || value > range[1]) return void out.push({ field: path, message: `must be between ${range[0]} and ${range[1]}` });

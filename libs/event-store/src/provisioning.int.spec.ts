@@ -22,6 +22,7 @@ async function expectLiveEqualsDeclared(jsm: JetStreamManager, topology: Topolog
   const consumers: [string, DeclaredConsumer][] = [
     [topology.eventStream.name, topology.dispatcherConsumer],
     [topology.commandStream.name, topology.commandConsumer],
+    [topology.pveInventoryStream.name, topology.pveInventoryConsumer],
     ...policies.map((policy): [string, DeclaredConsumer] => [topology.jobStream.name, topology.jobConsumer(policy)]),
   ];
   for (const [stream, consumer] of consumers) {

@@ -26,6 +26,7 @@ export async function provisionTopology(jsm: JetStreamManager, topology: Topolog
   await Promise.all([
     ensureConsumer(jsm, topology.eventStream.name, topology.dispatcherConsumer),
     ensureConsumer(jsm, topology.commandStream.name, topology.commandConsumer),
+    ensureConsumer(jsm, topology.pveInventoryStream.name, topology.pveInventoryConsumer),
     ...policies.map((policy) => ensureConsumer(jsm, topology.jobStream.name, topology.jobConsumer(policy))),
   ]);
 }

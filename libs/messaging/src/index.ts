@@ -4,3 +4,4 @@ export * from './job-runtime.js';
 export * from './dead-letter.js';
 export { createBenchHandlers } from './bench-handlers.js';
 export * from './durable-consumer.js';
+export * from './pve-inventory.js';
