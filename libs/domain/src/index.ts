@@ -9,3 +9,5 @@ export * from './task/redact.js';
 export * from './task/rule-violation.js';
 export { taskDecider } from './task/decider.js';
 
+export * from './plans/task-plan.js';
+export * from './plans/task-types.js';

@@ -20,7 +20,9 @@ export type RuleCode =
   | 'NOT_SKIPPABLE'
   | 'RETRY_WINDOW_EXPIRED'
   | 'TASK_CANCELLED'
-  | 'TASK_FINISHED';
+  | 'TASK_FINISHED'
+  | 'UNKNOWN_TASK_TYPE'
+  | 'INVALID_PARAMS';
 
 export class RuleViolation extends Error {
   override readonly name = 'RuleViolation';

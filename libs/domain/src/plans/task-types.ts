@@ -1,0 +1,29 @@
+// The typed commands of POST /api/v1/tasks (`type` + `params`; DESIGN §12) and their plans.
+
+import { RuleViolation } from '../task/rule-violation.js';
+import type { PlanContext, Planner, PlanParams, TaskPlan } from './task-plan.js';
+import { planPveNodeSync, planVmClone, planVmDelete, planVmMigrate, planVmReset, planVmStart, planVmStop } from './vm.plans.js';
+
+const PLANNERS = {
+  'vm.clone': planVmClone,
+  'vm.delete': planVmDelete,
+  'vm.start': planVmStart,
+  'vm.stop': planVmStop,
+  'vm.reset': planVmReset,
+  'vm.migrate': planVmMigrate,
+  'pve.node_sync': planPveNodeSync,
+} as const satisfies Record<string, Planner<PlanParams>>;
+
+export type TaskType = keyof typeof PLANNERS;
+
+export const TASK_TYPES = Object.keys(PLANNERS) as TaskType[];
+
+export function isTaskType(type: string): type is TaskType {
+  return Object.hasOwn(PLANNERS, type);
+}
+
+/** The plan of a typed command; `params` already match the type's message of task_types.proto. */
+export function planTask(type: string, params: PlanParams, context: PlanContext = {}): TaskPlan {
+  if (!isTaskType(type)) throw new RuleViolation('UNKNOWN_TASK_TYPE', `type "${type}" has no plan; known types: ${TASK_TYPES.join(', ')} (or give subtasks)`, 'type');
+  return PLANNERS[type](params, context);
+}
