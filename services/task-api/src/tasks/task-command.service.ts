@@ -3,10 +3,11 @@
 
 import { toJson } from '@bufbuild/protobuf';
 import { timestampDate, type Timestamp } from '@bufbuild/protobuf/wkt';
-import { CancelTaskSchema, CreateTaskSchema, parseMessage, RetrySubTaskSchema, SkipSubTaskSchema, type CreateTask as CreateTaskMessage } from '@vle/contracts';
-import { exists, RuleViolation, type CreateTask, type ObjectType, type Task, type TaskCommand, type TaskEvent, type TaskState } from '@vle/domain';
+import { CancelTaskSchema, ContractError, CreateTaskSchema, parseMessage, RetrySubTaskSchema, SkipSubTaskSchema, type CreateTask as CreateTaskMessage } from '@vle/contracts';
+import { exists, isTaskType, planTask, RuleViolation, type CreateTask, type ObjectType, type PlannedDraft, type Task, type TaskCommand, type TaskEvent, type TaskPlan, type TaskState } from '@vle/domain';
 import type { CommandHandler } from '@vle/event-store';
 import { isUuid, requestHash, subTaskIdFor, taskIdFor } from './task-ids.js';
+import { parseTaskParams } from './task-type-params.js';
 
 export type TaskCommandHandler = CommandHandler<TaskCommand, TaskEvent, TaskState>;
 
@@ -75,36 +76,37 @@ export class TaskCommandService {
     const idempotencyKey = message.idempotencyKey || undefined;
     const taskId = taskIdFor(message.createdBy, idempotencyKey);
     const optional = (value: string) => value || undefined;
+    const plan = planOf(message);
+    const drafts: readonly PlannedDraft[] = plan?.subtasks ?? message.subtasks.map((s) => ({
+      key: s.key,
+      name: s.name,
+      action: s.action,
+      queue: s.queue,
+      objectType: optional(s.objectType) as ObjectType | undefined,
+      objectId: optional(s.objectId),
+      params: s.params ?? {},
+      dependsOn: s.dependsOn,
+      bestEffort: s.bestEffort,
+      timeoutSeconds: s.timeoutSeconds || undefined,
+    }));
     return {
       type: 'CreateTask',
       taskId,
       at: this.now(),
       actor: actor ?? message.createdBy,
-      name: message.name,
+      name: message.name || plan!.name,
       taskType: optional(message.type),
       createdBy: message.createdBy,
       eventId: optional(message.eventId),
-      objectType: optional(message.objectType) as ObjectType | undefined,
-      objectId: optional(message.objectId),
+      objectType: (optional(message.objectType) as ObjectType | undefined) ?? plan?.objectType,
+      objectId: optional(message.objectId) ?? plan?.objectId,
       idempotencyKey,
       requestHash: idempotencyKey ? requestHash(toJson(CreateTaskSchema, message)) : undefined,
       originTaskId: optional(message.originTaskId),
       startAt: iso(message.startAt),
       startBefore: iso(message.startBefore),
       timeoutSeconds: message.timeoutSeconds || undefined,
-      subtasks: message.subtasks.map((s) => ({
-        id: subTaskIdFor(taskId, s.key),
-        key: s.key,
-        name: s.name,
-        action: s.action,
-        queue: s.queue,
-        objectType: optional(s.objectType) as ObjectType | undefined,
-        objectId: optional(s.objectId),
-        params: s.params ?? {},
-        dependsOn: s.dependsOn,
-        bestEffort: s.bestEffort,
-        timeoutSeconds: s.timeoutSeconds || undefined,
-      })),
+      subtasks: drafts.map((d) => ({ ...d, id: subTaskIdFor(taskId, d.key) })),
     };
   }
 
@@ -120,6 +122,23 @@ export class TaskCommandService {
   private now(): string {
     return this.clock().toISOString();
   }
+}
+
+/**
+ * The plan of a typed command (`type` + `params`), or undefined for an explicit DAG (`subtasks`,
+ * with any free-form `type`). The two forms do not mix.
+ */
+function planOf(message: CreateTaskMessage): TaskPlan | undefined {
+  const refuse = (field: string, text: string) => new ContractError('VALIDATION_FAILED', `invalid CreateTask: ${field}: ${text}`, [{ field, message: text }]);
+  if (message.subtasks.length > 0) {
+    if (isTaskType(message.type)) throw refuse('subtasks', `must be empty: type ${message.type} plans its own SubTasks from params`);
+    if (message.params !== undefined) throw refuse('params', 'is only taken with a typed command (type vm.clone, vm.delete, ...); an explicit DAG gives params per SubTask');
+    if (message.name === '') throw refuse('name', 'is required');
+    return undefined;
+  }
+  if (message.type === '') throw refuse('subtasks', 'is required (or give a type such as vm.clone with its params)');
+  if (!isTaskType(message.type)) return planTask(message.type, {});
+  return planTask(message.type, parseTaskParams(message.type, message.params), { eventId: message.eventId || undefined });
 }
 
 function iso(timestamp: Timestamp | undefined): string | undefined {

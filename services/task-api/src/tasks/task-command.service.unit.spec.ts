@@ -1,0 +1,76 @@
+// Typed commands through the write side's use case, over an in-memory log: the plan becomes the
+// Task's SubTasks, and every bad input is refused with its code and field.
+
+import { ContractError } from '@vle/contracts';
+import { RuleViolation, taskDecider, type TaskCommand, type TaskEvent, type TaskState } from '@vle/domain';
+import { CommandHandler, InMemoryEventStore } from '@vle/event-store';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { TaskCommandService } from './task-command.service.js';
+
+let store: InMemoryEventStore<TaskEvent>;
+let service: TaskCommandService;
+
+beforeEach(() => {
+  store = new InMemoryEventStore<TaskEvent>();
+  service = new TaskCommandService(new CommandHandler<TaskCommand, TaskEvent, TaskState>(store, taskDecider), () => new Date('2026-11-29T10:00:00Z'), 24 * 3600_000);
+});
+
+async function refusal(raw: unknown): Promise<{ code: string; fields: string[]; message: string }> {
+  const error = await service.create(raw).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (error instanceof ContractError) return { code: error.code, fields: error.violations.map((v) => v.field), message: error.message };
+  if (error instanceof RuleViolation) return { code: error.code, fields: error.field ? [error.field] : [], message: error.message };
+  throw new Error(`expected a refusal, got ${String(error)}`);
+}
+
+function created(): Extract<TaskEvent, { type: 'TaskCreated' }> {
+  const event = store.allCommits()[0]!.events[0]!;
+  if (event.type !== 'TaskCreated') throw new Error('no TaskCreated');
+  return event;
+}
+
+describe('a typed command', () => {
+  it('vm.clone of 20 VMs is one Task of 20 clone SubTasks, named by its plan', async () => {
+    const result = await service.create({ type: 'vm.clone', createdBy: 'core', eventId: '42', params: { templateVmid: 9000, count: 20, namePattern: 'ev{event}-s{index:2}', pool: 'ev42' } });
+    expect(Object.keys(result.subTaskIds)).toHaveLength(20);
+    const { data } = created();
+    expect(data).toMatchObject({ name: 'Clone 20 VMs from template 9000', type: 'vm.clone', objectType: 'template', objectId: '9000', eventId: '42' });
+    expect(data.subtasks[19]).toMatchObject({ key: 'clone-20', queue: 'pve_vm_clone', action: 'clone', params: { name: 'ev42-s20', pool: 'ev42', templateVmid: 9000 } });
+    expect(result.subTaskIds['clone-20']).toBe(data.subtasks[19]!.id);
+  });
+
+  it('keeps a name the caller gives and is idempotent by key', async () => {
+    const command = { type: 'vm.stop', name: 'Stop lab VMs', createdBy: 'core', idempotencyKey: 'stop-1', params: { vmids: [101, 102] } };
+    const first = await service.create(command);
+    const again = await service.create(command);
+    expect(again).toMatchObject({ taskId: first.taskId, existing: true });
+    expect(created().data).toMatchObject({ name: 'Stop lab VMs', type: 'vm.stop' });
+    expect((await refusal({ ...command, params: { vmids: [103] } })).code).toBe('IDEMPOTENCY_KEY_REUSED');
+  });
+
+  it.each([
+    ['a missing param', { type: 'vm.clone', params: { templateVmid: 9000, namePattern: 'vm-{index}' } }, 'VALIDATION_FAILED', ['params.count']],
+    ['a param out of range', { type: 'vm.clone', params: { templateVmid: 9000, count: 0, namePattern: 'vm-{index}' } }, 'VALIDATION_FAILED', ['params.count']],
+    ['an unknown param', { type: 'vm.start', params: { vmids: [101], force: true } }, 'VALIDATION_FAILED', ['params.force']],
+    ['a wrong type', { type: 'vm.migrate', params: { vmids: ['x'], targetNode: 'pve2' } }, 'VALIDATION_FAILED', ['params.vmids[0]']],
+    ['a name Proxmox refuses', { type: 'vm.clone', params: { templateVmid: 9000, count: 2, namePattern: 'vm_{index}' } }, 'INVALID_PARAMS', ['params.namePattern']],
+    ['a VM listed twice', { type: 'vm.delete', params: { vmids: [101, 101] } }, 'INVALID_PARAMS', ['params.vmids[1]']],
+    ['an unknown type without subtasks', { type: 'vm.explode', params: {} }, 'UNKNOWN_TASK_TYPE', ['type']],
+    ['neither type nor subtasks', { name: 'x' }, 'VALIDATION_FAILED', ['subtasks']],
+    ['a typed command with subtasks', { type: 'vm.start', params: { vmids: [101] }, subtasks: [{ key: 'a', name: 'a', action: 'noop', queue: 'bench' }] }, 'VALIDATION_FAILED', ['subtasks']],
+    ['params with an explicit DAG', { name: 'x', params: { a: 1 }, subtasks: [{ key: 'a', name: 'a', action: 'noop', queue: 'bench' }] }, 'VALIDATION_FAILED', ['params']],
+    ['an explicit DAG without a name', { subtasks: [{ key: 'a', name: 'a', action: 'noop', queue: 'bench' }] }, 'VALIDATION_FAILED', ['name']],
+  ])('refuses %s', async (_what, body, code, fields) => {
+    const refused = await refusal({ createdBy: 'core', ...body });
+    expect(refused.code).toBe(code);
+    expect(refused.fields).toEqual(fields);
+    expect(store.allCommits()).toEqual([]);
+  });
+
+  it('takes a free-form type with an explicit DAG', async () => {
+    await service.create({ name: 'custom', type: 'custom.thing', createdBy: 'core', subtasks: [{ key: 'a', name: 'a', action: 'noop', queue: 'bench' }] });
+    expect(created().data).toMatchObject({ name: 'custom', type: 'custom.thing' });
+  });
+});

@@ -1,0 +1,30 @@
+// The params of a typed CreateTask are checked against their message of task_types.proto before
+// the domain plans them, so a bad one is refused with the same codes and field paths as the rest of
+// the command (`params.count: must be at least 1`).
+
+import { toJson, type DescMessage, type JsonValue } from '@bufbuild/protobuf';
+import { ContractError, parseMessage, PveNodeSyncParamsSchema, VmCloneParamsSchema, VmDeleteParamsSchema, VmMigrateParamsSchema, VmPowerParamsSchema } from '@vle/contracts';
+import type { JsonObject, TaskType } from '@vle/domain';
+
+const PARAMS: Record<TaskType, DescMessage> = {
+  'vm.clone': VmCloneParamsSchema,
+  'vm.delete': VmDeleteParamsSchema,
+  'vm.start': VmPowerParamsSchema,
+  'vm.stop': VmPowerParamsSchema,
+  'vm.reset': VmPowerParamsSchema,
+  'vm.migrate': VmMigrateParamsSchema,
+  'pve.node_sync': PveNodeSyncParamsSchema,
+};
+
+/** The params as the type's proto JSON (camelCase, defaults left out), or a ContractError naming `params.<field>`. */
+export function parseTaskParams(type: TaskType, params: JsonValue | undefined): JsonObject {
+  const schema = PARAMS[type];
+  try {
+    return toJson(schema, parseMessage(schema, params ?? {})) as JsonObject;
+  } catch (error) {
+    if (!(error instanceof ContractError)) throw error;
+    const violations = error.violations.map((v) => ({ field: v.field ? `params.${v.field}` : 'params', message: v.message }));
+    const first = violations[0];
+    throw new ContractError(error.code, first ? `invalid params of ${type}: ${first.field}: ${first.message}` : error.message.replace(/^invalid \w+/, `invalid params of ${type}`), violations);
+  }
+}
