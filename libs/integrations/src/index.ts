@@ -6,3 +6,4 @@ export { encodePveParams, type PveParams } from './proxmox/pve-transport.js';
 export { isTaskSuccess, parseUpid, type PveUpid } from './proxmox/upid.js';
 export type { WaitForTaskOptions } from './proxmox/wait-for-task.js';
 export type * from './proxmox/pve-types.js';
+export * from './proxmox-jobs/vm-jobs.js';

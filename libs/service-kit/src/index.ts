@@ -10,3 +10,4 @@ export * from './service-kit.module.js';
 export * from './bootstrap.js';
 export * from './task-runtime.js';
 export * from './worker.module.js';
+export * from './proxmox.js';

@@ -117,6 +117,29 @@ export const workerVariables = {
   ),
 };
 
+/**
+ * The Proxmox VE API the vm workers use. The defaults reach the sandbox's simulator with its
+ * development token (services/sandbox), so that `npm start` works on a laptop; a real cluster sets
+ * all of them. PVE_TOKEN_SECRET is never logged (redact.ts masks it in any text).
+ */
+export const proxmoxVariables = {
+  /** Base URL without /api2/json: https://pve1.example.org:8006, or the sandbox's http://127.0.0.1:3009/pve. */
+  PVE_URL: parsed('http://127.0.0.1:3009/pve', (raw) => (isUrlWithProtocol(raw, ['http:', 'https:']) ? raw.replace(/\/+$/, '') : undefined), 'must be an http:// or https:// URL'),
+  /** USER@REALM!TOKENID of an API token (Datacenter > Permissions > API Tokens). */
+  PVE_TOKEN_ID: parsed('vle@pve!tasks', (raw) => (/^[^\s@!=]+@[^\s@!=]+![A-Za-z][A-Za-z0-9._-]*$/.test(raw) ? raw : undefined), 'must look like user@realm!tokenid'),
+  PVE_TOKEN_SECRET: parsed('5f0c1f7e-6b0e-4c7a-9a51-7d0c6a1e2b3c', (raw) => (/^\S+$/.test(raw) ? raw : undefined), 'must be the token secret (no spaces)'),
+  /** A PEM file of the CA that signed the cluster's certificate. */
+  PVE_CA_FILE: parsed<string | undefined>(undefined, (raw) => (raw.trim() ? raw.trim() : undefined), 'must be a file path'),
+  /** SHA-256 fingerprint of the cluster's (self-signed) certificate, pinned instead of a CA: AA:BB:... */
+  PVE_FINGERPRINT: parsed<string | undefined>(undefined, (raw) => (/^([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$/.test(raw.trim()) ? raw.trim().toUpperCase() : undefined), 'must be a SHA-256 fingerprint such as AB:CD:... (32 bytes)'),
+  /** Upper bound of one HTTP request to Proxmox. */
+  PVE_TIMEOUT_MS: integerVariable(30_000, 100, 600_000),
+  /** How often a running Proxmox task (UPID) is polled. */
+  PVE_TASK_POLL_MS: integerVariable(1_000, 10, 60_000),
+};
+
+export type ProxmoxConfig = z.output<z.ZodObject<typeof proxmoxVariables>>;
+
 /** The config every service has (httpVariables). */
 export interface HttpConfig {
   readonly HOST: string;

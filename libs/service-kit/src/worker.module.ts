@@ -2,7 +2,7 @@
 // runtime of @vle/messaging and the handlers the service registers by queue and action.
 
 import { Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { jetstream } from '@nats-io/jetstream';
+import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { QUEUE_NAMES, QUEUE_OWNERS, queuePolicies, Topology, type QueueName, type WorkerService } from '@vle/contracts';
 import { JobRuntime, type QueueHandlers } from '@vle/messaging';
@@ -14,8 +14,19 @@ export interface WorkerModuleOptions {
   readonly workerMaxRetry: number;
   /** Scales every retry interval (1 in production; tests use a small value). */
   readonly retryIntervalScale: number;
-  /** Handlers by queue and action. A job whose action has none fails at once (UNKNOWN_ACTION). */
-  readonly handlers: Partial<Record<QueueName, QueueHandlers>>;
+  /**
+   * Handlers by queue and action, or a factory of them over the worker's NATS connection (a handler
+   * that publishes, e.g. the Proxmox inventory). A job whose action has none fails at once (UNKNOWN_ACTION).
+   */
+  readonly handlers: WorkerHandlers | ((context: WorkerContext) => WorkerHandlers);
+}
+
+export type WorkerHandlers = Partial<Record<QueueName, QueueHandlers>>;
+
+/** What a handler factory may use: the worker's JetStream client and the topology its namespace names. */
+export interface WorkerContext {
+  readonly js: JetStreamClient;
+  readonly topology: Topology;
 }
 
 const OPTIONS = Symbol('WorkerModuleOptions');
@@ -33,11 +44,13 @@ class WorkerRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const { service, workerMaxRetry, retryIntervalScale, handlers } = this.options;
+    const { service, workerMaxRetry, retryIntervalScale } = this.options;
     await provisionAll(this.nc, this.topology, workerMaxRetry);
+    const js = jetstream(this.nc);
+    const handlers = typeof this.options.handlers === 'function' ? this.options.handlers({ js, topology: this.topology }) : this.options.handlers;
     const policies = queuePolicies(workerMaxRetry, retryIntervalScale);
     const queues = QUEUE_NAMES.filter((queue) => QUEUE_OWNERS[queue] === service).map((queue) => ({ policy: policies[queue], handlers: handlers[queue] ?? {} }));
-    this.runtime = new JobRuntime({ js: jetstream(this.nc), topology: this.topology, commands: this.commands, logger: this.logger, queues });
+    this.runtime = new JobRuntime({ js, topology: this.topology, commands: this.commands, logger: this.logger, queues });
     this.runtime.start();
     this.logger.log(`consuming ${queues.map((q) => `${q.policy.queue} (${Object.keys(q.handlers).join(', ') || 'no actions yet'})`).join('; ')}`);
   }

@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { natsOptionsOf, ServiceKitModule, WorkerModule } from '@vle/service-kit';
+import { createPveClient, natsOptionsOf, ServiceKitModule, WorkerModule } from '@vle/service-kit';
 import type { VmCloneWorkerConfig } from './config.js';
 import { createHandlers } from './jobs/handlers.js';
 
@@ -14,7 +14,7 @@ export class AppModule {
           service: 'vm-clone-worker',
           workerMaxRetry: config.WORKER_MAX_RETRY,
           retryIntervalScale: config.WORKER_RETRY_INTERVAL_SCALE,
-          handlers: createHandlers(),
+          handlers: createHandlers({ pve: createPveClient(config), pollMs: config.PVE_TASK_POLL_MS }),
         }),
       ],
     };

@@ -1,10 +1,13 @@
-import type { QueueName } from '@vle/contracts';
-import type { QueueHandlers } from '@vle/messaging';
+import type { PveJobDeps } from '@vle/integrations';
+import type { WorkerContext, WorkerHandlers } from '@vle/service-kit';
+import { createMigrateVmHandler } from './migrate-vm.handler.js';
+import { createNodeSyncHandler } from './node-sync.handler.js';
+import { createPowerHandlers } from './power.handlers.js';
 
-/**
- * The handlers of vm-action-worker by queue and action. The Proxmox actions come with their issue; until then
- * a job on these queues fails at once with UNKNOWN_ACTION (visible on its SubTask), never silently.
- */
-export function createHandlers(): Partial<Record<QueueName, QueueHandlers>> {
-  return {};
+/** The handlers of vm-action-worker by queue and action (DESIGN §2: pve_vm_actions, pve_periodic). */
+export function createHandlers(deps: PveJobDeps, worker: WorkerContext): WorkerHandlers {
+  return {
+    pve_vm_actions: { ...createPowerHandlers(deps), migrate: createMigrateVmHandler(deps) },
+    pve_periodic: { node_sync: createNodeSyncHandler(deps, worker) },
+  };
 }

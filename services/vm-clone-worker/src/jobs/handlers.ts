@@ -1,10 +1,14 @@
-import type { QueueName } from '@vle/contracts';
-import type { QueueHandlers } from '@vle/messaging';
+import type { PveJobDeps } from '@vle/integrations';
+import type { WorkerHandlers } from '@vle/service-kit';
+import { createCloneVmHandler } from './clone-vm.handler.js';
+import { createDeleteVmHandler } from './delete-vm.handler.js';
 
-/**
- * The handlers of vm-clone-worker by queue and action. The Proxmox actions come with their issue; until then
- * a job on these queues fails at once with UNKNOWN_ACTION (visible on its SubTask), never silently.
- */
-export function createHandlers(): Partial<Record<QueueName, QueueHandlers>> {
-  return {};
+/** The handlers of vm-clone-worker by queue and action (DESIGN §2: queue pve_vm_clone). */
+export function createHandlers(deps: PveJobDeps): WorkerHandlers {
+  return {
+    pve_vm_clone: {
+      clone: createCloneVmHandler(deps),
+      delete: createDeleteVmHandler(deps),
+    },
+  };
 }

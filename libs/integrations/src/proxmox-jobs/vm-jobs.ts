@@ -1,0 +1,86 @@
+// What the Proxmox job handlers of both vm workers share: finding where a VM is now, running a
+// Proxmox task (UPID) to its end under the job's heartbeat and abort signal, and reading the
+// params a plan gave the SubTask. Handlers stay a few lines each (STYLE: createActivities(deps)).
+
+import type { PveClient } from '../proxmox/pve-client.js';
+import { PveError } from '../proxmox/pve-error.js';
+import type { PveTaskStatus, PveVmResource } from '../proxmox/pve-types.js';
+
+export interface PveJobDeps {
+  readonly pve: PveClient;
+  /** How often a running Proxmox task is polled. */
+  readonly pollMs: number;
+}
+
+/** The part of the job runtime's JobContext these helpers use. */
+export interface PveJobSignals {
+  heartbeat(): void;
+  readonly signal: AbortSignal;
+}
+
+/** Starts a Proxmox task and waits for its end; rejects with PveTaskFailed carrying its exitstatus. */
+export async function runPveTask(deps: PveJobDeps, job: PveJobSignals, start: () => Promise<string>): Promise<PveTaskStatus & { readonly upid: string }> {
+  const upid = await start();
+  job.heartbeat();
+  const status = await deps.pve.waitForTask(upid, { signal: job.signal, heartbeat: () => job.heartbeat(), pollMs: deps.pollMs });
+  return { ...status, upid };
+}
+
+/**
+ * The VM's row in /cluster/resources: where it is now. A plan never fixes a VM's node, because a
+ * migration (ours or a person's) moves it. A missing VM is a permanent failure.
+ */
+export async function requireVm(deps: PveJobDeps, vmid: number): Promise<PveVmResource> {
+  const vm = await deps.pve.findVm(vmid);
+  if (vm) return vm;
+  throw new PveError({
+    status: 0,
+    reason: 'not found',
+    message: `VM ${vmid} does not exist on the cluster (it is not in /cluster/resources)`,
+    method: 'GET',
+    path: '/cluster/resources',
+    kind: 'not_found',
+    transient: false,
+    responseCode: 'PVE_NOT_FOUND',
+  });
+}
+
+/** Waits while `vm` is locked by `lock` (e.g. a clone still copying disks); undefined when it vanished. */
+export async function waitWhileLocked(deps: PveJobDeps, job: PveJobSignals, vmid: number, lock: string): Promise<PveVmResource | undefined> {
+  for (;;) {
+    const vm = await deps.pve.findVm(vmid);
+    job.heartbeat();
+    if (!vm || vm.lock !== lock) return vm;
+    await sleep(deps.pollMs, job.signal);
+  }
+}
+
+/** A job param the plan set: a bad one is a bug or a hand-made job, refused without retrying. */
+export function param<T extends 'string' | 'number' | 'boolean'>(params: Record<string, unknown>, key: string, type: T, required: boolean): (T extends 'string' ? string : T extends 'number' ? number : boolean) | undefined {
+  const value = params[key];
+  if (value === undefined || value === null || value === '') {
+    if (required) throw badParam(key, 'is required');
+    return undefined;
+  }
+  if (typeof value !== type || (type === 'number' && !Number.isInteger(value))) throw badParam(key, `must be a ${type === 'number' ? 'whole number' : type}`);
+  return value as never;
+}
+
+function badParam(key: string, problem: string): Error {
+  return Object.assign(new Error(`job params.${key} ${problem}`), { permanent: true, responseCode: 'BAD_PARAMS' });
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,18 @@
+// Migrate a VM to another node. Its current node is looked up first (it may have moved since the
+// Task was planned); a VM already on the target counts as migrated, so a redelivery after a lost
+// answer succeeds. A running VM can only move online.
+
+import { param, requireVm, runPveTask, type PveJobDeps } from '@vle/integrations';
+import type { JobHandler } from '@vle/messaging';
+
+export function createMigrateVmHandler(deps: PveJobDeps): JobHandler {
+  return async (job, context) => {
+    const vmid = param(job.params, 'vmid', 'number', true)!;
+    const target = param(job.params, 'targetNode', 'string', true)!;
+    const vm = await requireVm(deps, vmid);
+    if (vm.node === target) return { responseCode: 'OK', responseMessage: `VM ${vmid} is on ${target}` };
+    const online = vm.status === 'running' || param(job.params, 'online', 'boolean', false) === true;
+    const task = await runPveTask(deps, context, () => deps.pve.migrateVm(vm.node, vmid, { target, online: online || undefined }));
+    return { responseCode: 'OK', responseMessage: `VM ${vmid} migrated from ${vm.node} to ${target}${online ? ' (online)' : ''}: ${task.exitstatus}` };
+  };
+}
