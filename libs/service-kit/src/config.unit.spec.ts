@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ConfigError, loadConfig } from './config.js';
-import { databaseVariables, httpVariables, natsVariables, workerVariables } from './variables.js';
+import { databaseVariables, httpVariables, natsVariables, proxmoxVariables, workerVariables } from './variables.js';
 
 const schema = z.object({ ...httpVariables('scheduler'), ...natsVariables, ...databaseVariables, ...workerVariables });
 
@@ -69,5 +69,37 @@ describe('loadConfig', () => {
 
   it('never echoes the rejected value (it may be a secret)', () => {
     expect(problemOf({ DATABASE_URL: 'mysql://user:hunter2@db/x' })).not.toContain('hunter2');
+  });
+});
+
+describe('proxmoxVariables', () => {
+  const proxmox = z.object(proxmoxVariables);
+
+  it('defaults to the sandbox simulator and its development token', () => {
+    expect(loadConfig(proxmox, {})).toEqual({
+      PVE_URL: 'http://127.0.0.1:3009/pve',
+      PVE_TOKEN_ID: 'vle@pve!tasks',
+      PVE_TOKEN_SECRET: '5f0c1f7e-6b0e-4c7a-9a51-7d0c6a1e2b3c',
+      PVE_CA_FILE: undefined,
+      PVE_FINGERPRINT: undefined,
+      PVE_TIMEOUT_MS: 30_000,
+      PVE_TASK_POLL_MS: 1_000,
+    });
+  });
+
+  it('reads a real cluster, normalising the URL and the fingerprint', () => {
+    const fingerprint = Array.from({ length: 32 }, (_, i) => i.toString(16).padStart(2, '0')).join(':');
+    const config = loadConfig(proxmox, { PVE_URL: 'https://pve1.example.org:8006/', PVE_TOKEN_ID: 'orch@pve!worker', PVE_FINGERPRINT: fingerprint });
+    expect(config).toMatchObject({ PVE_URL: 'https://pve1.example.org:8006', PVE_TOKEN_ID: 'orch@pve!worker', PVE_FINGERPRINT: fingerprint.toUpperCase() });
+  });
+
+  it.each([
+    [{ PVE_URL: 'ftp://pve1' }, 'PVE_URL'],
+    [{ PVE_TOKEN_ID: 'orch@pve' }, 'PVE_TOKEN_ID'],
+    [{ PVE_FINGERPRINT: 'AB:CD' }, 'PVE_FINGERPRINT'],
+    [{ PVE_TASK_POLL_MS: '0' }, 'PVE_TASK_POLL_MS'],
+  ])('refuses %j, naming the variable and not its value', (env, name) => {
+    const error = errorOf(() => loadConfig(proxmox, env as Record<string, string>));
+    expect((error as ConfigError).message).toContain(name);
   });
 });
