@@ -2,6 +2,7 @@
 // method is one request; the calls that start tasks return the UPID and are never retried here.
 
 import { inspect } from 'node:util';
+import { PveError } from './pve-error.js';
 import { PveTransport, pvePath } from './pve-transport.js';
 import type {
   PveCloneOptions,
@@ -131,13 +132,13 @@ export class PveClient {
     return this.#transport.request('POST', pvePath`/nodes/${node}/qemu/${vmid}/migrate`, { target, online, 'with-local-disks': withLocalDisks, targetstorage, bwlimit });
   }
 
-  /** Asks the node named in the UPID (throws TypeError on a malformed UPID). */
-  taskStatus(upid: string, signal?: AbortSignal): Promise<PveTaskStatus> {
+  /** Asks the node named in the UPID; a malformed UPID is a permanent bad_request, sent nowhere. */
+  async taskStatus(upid: string, signal?: AbortSignal): Promise<PveTaskStatus> {
     return this.#transport.request('GET', taskStatusPath(upid), {}, signal);
   }
 
   /** Polls until the task stops: resolves on OK / WARNINGS: N, rejects with PveTaskFailed otherwise. */
-  waitForTask(upid: string, options: WaitForTaskOptions = {}): Promise<PveTaskStatus> {
+  async waitForTask(upid: string, options: WaitForTaskOptions = {}): Promise<PveTaskStatus> {
     const path = taskStatusPath(upid);
     return waitForTask(upid, (signal) => this.taskStatus(upid, signal), path, options);
   }
@@ -161,5 +162,10 @@ export class PveClient {
 }
 
 function taskStatusPath(upid: string): string {
-  return pvePath`/nodes/${parseUpid(upid).node}/tasks/${upid}/status`;
+  try {
+    return pvePath`/nodes/${parseUpid(upid).node}/tasks/${upid}/status`;
+  } catch (error) {
+    const message = (error as Error).message;
+    throw new PveError({ status: 0, reason: 'invalid UPID', message, method: 'GET', path: '/nodes/{node}/tasks/{upid}/status', kind: 'bad_request', transient: false, responseCode: 'PVE_UPID' });
+  }
 }

@@ -21,9 +21,14 @@ export function encodePveParams(params: PveParams): string {
   return search.toString();
 }
 
-/** A path below /api2/json with every interpolated segment URL-encoded (UPIDs hold ':', '!', '@'). */
+/** A path below /api2/json with every interpolated segment percent-encoded (UPIDs hold ':', '!', '@'). */
 export function pvePath(strings: TemplateStringsArray, ...segments: (string | number)[]): string {
-  return strings.reduce((path, literal, i) => path + literal + (i < segments.length ? encodeURIComponent(String(segments[i])) : ''), '');
+  return strings.reduce((path, literal, i) => path + literal + (i < segments.length ? encodeSegment(String(segments[i])) : ''), '');
+}
+
+// encodeURIComponent leaves RFC 3986 sub-delimiters such as '!' as they are.
+function encodeSegment(segment: string): string {
+  return encodeURIComponent(segment).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
 export interface PveTransportOptions extends PveTlsOptions {
