@@ -96,7 +96,7 @@ export interface PveErrorInit {
 
 /** Anything the Proxmox VE API refused or could not be asked. Carries no credentials. */
 export class PveError extends Error {
-  override readonly name: string = 'PveError';
+  declare readonly name: string;
   readonly status: number;
   readonly reason: string;
   readonly errors?: Readonly<Record<string, string>>;
@@ -137,7 +137,6 @@ export class PveError extends Error {
 
 /** A task that ended with an exitstatus other than "OK" or "WARNINGS: N" (PVE::UPID status_is_error). */
 export class PveTaskFailed extends PveError {
-  override readonly name: string = 'PveTaskFailed';
   readonly upid: string;
   readonly exitstatus: string;
 
@@ -152,6 +151,10 @@ export class PveTaskFailed extends PveError {
     return { ...super.toJSON(), upid: this.upid, exitstatus: this.exitstatus };
   }
 }
+
+// On the prototype, so that the stack captured in the constructor already starts with the name.
+Object.defineProperty(PveError.prototype, 'name', { value: 'PveError', writable: true, configurable: true });
+Object.defineProperty(PveTaskFailed.prototype, 'name', { value: 'PveTaskFailed', writable: true, configurable: true });
 
 export function isPveError(error: unknown): error is PveError {
   return error instanceof PveError;

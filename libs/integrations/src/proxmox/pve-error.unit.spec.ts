@@ -72,3 +72,10 @@ describe('PveError', () => {
     expect(inspect(failed)).toContain('storage_lock');
   });
 });
+
+describe('PveError stack', () => {
+  it('names the class in the first line', () => {
+    expect(PveError.fromResponse('GET', '/version', 500, 'boom', 'boom').stack).toMatch(/^PveError: boom/);
+    expect(new PveTaskFailed('UPID:x', 'VM 1 not running', 'GET', '/x').stack).toMatch(/^PveTaskFailed: VM 1 not running/);
+  });
+});
