@@ -1,10 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { natsOptionsOf, ServiceKitModule } from '@vle/service-kit';
 import type { ProjectionConfig } from './config.js';
+import { InventoryModule } from './inventory/inventory.module.js';
 import { ProjectorModule } from './projector/projector.module.js';
 import { QueryModule } from './query/query.module.js';
 
-/** The projection service (DESIGN §2, §8): read model, projector, query API. */
+/** The projection service (DESIGN §2, §8): read model, projector, query API, Proxmox inventory. */
 @Module({})
 export class ProjectionModule {
   static forRoot(config: ProjectionConfig): DynamicModule {
@@ -14,6 +15,7 @@ export class ProjectionModule {
         ServiceKitModule.forRoot({ service: 'projection', config, nats: natsOptionsOf(config) }),
         ProjectorModule,
         QueryModule,
+        InventoryModule,
       ],
     };
   }

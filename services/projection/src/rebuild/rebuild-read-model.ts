@@ -8,10 +8,14 @@
 // batch that starts later finds the rebuilt checkpoint: if it differs from what that replica expected,
 // its compare-and-set fails and it resubscribes from the rebuilt checkpoint. Either way nothing is
 // applied twice or skipped, so the rebuild need not stop exactly at the stream's end.
+//
+// The Proxmox inventory (pve_* tables) is not in the log: the swap copies the live one into the
+// rebuilt schema under the same transaction (inventory/carry-inventory.ts).
 
 import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { assertSchemaName, openReadModelSchema } from '../db/data-source.js';
+import { carryInventory } from '../inventory/carry-inventory.js';
 import { batches } from '../projector/batches.js';
 import type { CommitFeed } from '../projector/commit-feed.js';
 import { warnSkipped, type RunnerLogger } from '../projector/projection.runner.js';
@@ -126,6 +130,7 @@ async function swapSchemas(db: DataSource, live: string, build: string, keepOld:
       const [{ table }] = await runner.query(`SELECT to_regclass($1) IS NOT NULL AS table`, [`${live}.projection_checkpoints`]);
       // Waits for the live projector's batch in flight; later batches wait for the swap.
       if (table) await runner.query(`LOCK TABLE ${live}.projection_checkpoints IN ACCESS EXCLUSIVE MODE`);
+      await carryInventory(runner, live, build);
       await runner.query(`ALTER SCHEMA ${live} RENAME TO ${old}`);
       replaced = true;
     }
