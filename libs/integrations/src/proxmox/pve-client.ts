@@ -39,7 +39,8 @@ export interface PveClientOptions {
   readonly userAgent?: string;
 }
 
-const TOKEN_ID = /^[^\s@!:=]+@[^\s@!:=]+![A-Za-z][A-Za-z0-9._-]*$/;
+// pve-access-control: user `[^\s:/]+` (may hold '@'), realm and token name `[A-Za-z][A-Za-z0-9.\-_]+`.
+const TOKEN_ID = /^[^\s:/=]+@[A-Za-z][A-Za-z0-9._-]+![A-Za-z][A-Za-z0-9._-]+$/;
 
 export class PveClient {
   readonly baseUrl: string;
@@ -47,7 +48,8 @@ export class PveClient {
   readonly #transport: PveTransport;
 
   constructor(options: PveClientOptions) {
-    if (!TOKEN_ID.test(options.tokenId)) throw new TypeError(`tokenId '${options.tokenId}' is not USER@REALM!TOKENID`);
+    // The value is not echoed: a secret pasted into it by mistake would end up in a log.
+    if (!TOKEN_ID.test(options.tokenId)) throw new TypeError('tokenId is not USER@REALM!TOKENID');
     if (!options.tokenSecret || /[\s]/.test(options.tokenSecret)) throw new TypeError('tokenSecret is empty or holds whitespace');
     this.baseUrl = options.baseUrl;
     this.tokenId = options.tokenId;

@@ -261,6 +261,15 @@ describe('PveClient errors', () => {
     expect(error).toMatchObject({ upid, kind: 'storage_lock', transient: true, responseCode: 'PVE_TASK' });
   });
 
+  it('aborting waitForTask cancels the poll in flight with the signal reason', async () => {
+    const upid = await client.cloneVm('pve1', 9000, { newid: 4101 });
+    fake.state.override = () => true; // the poll hangs
+    const controller = new AbortController();
+    const waiting = client.waitForTask(upid, { signal: controller.signal, pollMs: 1 });
+    setTimeout(() => controller.abort(new Error('job cancelled')), 50);
+    await expect(waiting).rejects.toThrow('job cancelled');
+  });
+
   it('never shows the token secret in errors or in the client', async () => {
     const errors: unknown[] = [];
     fake.state.override = (_request, res) => (send(res, 500, 'VM is locked (clone)', { data: null, message: 'VM is locked (clone)\n' }), true);
@@ -290,7 +299,9 @@ describe('PveClient errors', () => {
 
   it('refuses a malformed token id without echoing the secret', () => {
     expect(() => new PveClient({ baseUrl: fake.url, tokenId: 'vle@pve', tokenSecret: SECRET })).toThrow(/USER@REALM!TOKENID/);
-    expect(() => new PveClient({ baseUrl: fake.url, tokenId: `vle@pve=${SECRET}`, tokenSecret: SECRET })).toThrow(TypeError);
+    expect(() => new PveClient({ baseUrl: fake.url, tokenId: `vle@pve!tasks=${SECRET}`, tokenSecret: SECRET })).toThrow(TypeError);
+    expect(() => new PveClient({ baseUrl: fake.url, tokenId: `vle@pve!tasks=${SECRET}`, tokenSecret: SECRET })).not.toThrow(SECRET);
+    expect(new PveClient({ baseUrl: fake.url, tokenId: 'jane.doe@example.org@ad!vle-tasks_1', tokenSecret: SECRET }).tokenId).toBe('jane.doe@example.org@ad!vle-tasks_1');
     expect(() => new PveClient({ baseUrl: fake.url, tokenId: TOKEN_ID, tokenSecret: '' })).toThrow(/tokenSecret/);
   });
 });

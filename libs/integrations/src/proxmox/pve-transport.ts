@@ -69,14 +69,20 @@ export class PveTransport {
   async request<T>(method: PveMethod, path: string, params: PveParams = {}, signal?: AbortSignal): Promise<T> {
     const encoded = encodePveParams(params);
     const inQuery = method === 'GET' || method === 'DELETE';
-    // axios' own timeout is an idle timeout; this bounds the whole exchange.
-    const deadline = AbortSignal.timeout(this.#timeoutMs);
+    // axios' own timeout is an idle timeout; this bounds the whole exchange. One controller per
+    // request, listeners removed after: waitForTask polls for hours under one job signal.
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => ((timedOut = true), controller.abort()), this.#timeoutMs);
+    const onAbort = () => controller.abort(signal?.reason);
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
     try {
       const response = await this.#http.request<unknown>({
         method,
         url: inQuery && encoded ? `${path}?${encoded}` : path,
         ...(inQuery ? {} : { data: encoded, headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }),
-        signal: signal ? AbortSignal.any([signal, deadline]) : deadline,
+        signal: controller.signal,
       });
       const body = response.data;
       if (typeof body !== 'object' || body === null || !('data' in body)) {
@@ -85,8 +91,11 @@ export class PveTransport {
       return body.data as T;
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
-      if (deadline.aborted) throw timeoutError(method, path, `no answer within ${this.#timeoutMs} ms`);
+      if (timedOut) throw timeoutError(method, path, `no answer within ${this.#timeoutMs} ms`);
       throw toPveError(error, method, path);
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
     }
   }
 
