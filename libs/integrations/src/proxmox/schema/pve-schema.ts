@@ -64,10 +64,24 @@ export function matchPveEndpoint(method: string, path: string): MatchedEndpoint 
     if (endpoint.method !== method.toUpperCase()) continue;
     const match = regex.exec(path);
     if (!match) continue;
-    const pathParams = Object.fromEntries(names.map((name, i) => [name, decodeURIComponent(match[i + 1]!)]));
+    const pathParams: Record<string, string> = {};
+    for (const [i, name] of names.entries()) {
+      const decoded = decodeSegment(match[i + 1]!);
+      // A segment that is not valid percent-encoding names no resource (pveproxy: 501).
+      if (decoded === undefined) return undefined;
+      pathParams[name] = decoded;
+    }
     return { endpoint, pathParams };
   }
   return undefined;
+}
+
+function decodeSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Whether some endpoint of the subset has this path with another method (405 rather than 501/404). */
@@ -88,6 +102,7 @@ const FORMATS: Record<string, { regex: RegExp; what: string }> = {
 
 const BOOLEAN = /^(1|true|yes|on|0|false|no|off)$/i;
 const INTEGER = /^-?\d+$/;
+const NUMBER = /^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
 
 /**
  * The errors pveproxy would report for these parameters (path parameters included), by name, with
@@ -119,7 +134,7 @@ function checkValue(property: PropertySchema, value: string): string | undefined
       return BOOLEAN.test(value) ? undefined : `type check ('boolean') failed - got '${value}'`;
     case 'integer':
     case 'number': {
-      if (property.type === 'integer' ? !INTEGER.test(value) : Number.isNaN(Number(value))) return `type check ('${property.type}') failed - got '${value}'`;
+      if (!(property.type === 'integer' ? INTEGER : NUMBER).test(value)) return `type check ('${property.type}') failed - got '${value}'`;
       const n = Number(value);
       if (property.minimum !== undefined && n < Number(property.minimum)) return `value must have a minimum value of ${property.minimum}`;
       if (property.maximum !== undefined && n > Number(property.maximum)) return `value must have a maximum value of ${property.maximum}`;

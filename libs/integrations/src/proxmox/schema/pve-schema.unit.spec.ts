@@ -39,3 +39,7 @@ describe('the Proxmox schema subset', () => {
     expect(checkPveParameters(clone.endpoint, { node: 'pve1', vmid: 'abc', newid: '101' })).toEqual({ vmid: "type check ('integer') failed - got 'abc'" });
   });
 });
+
+it('matches no endpoint for a path segment that is not valid percent-encoding', () => {
+  expect(matchPveEndpoint('GET', '/nodes/pve1/tasks/%E0%A4%A/status')).toBeUndefined();
+});
