@@ -209,7 +209,7 @@ describe('PveClient requests', () => {
     const error = await client.cloneVm('pve1', 9000, { newid: 42 }).catch((e: unknown) => e);
     expect(schemaErrors(from)[0]!.errors).toEqual({ newid: 'value must have a minimum value of 100' });
     expect(error).toBeInstanceOf(PveError);
-    expect(error).toMatchObject({ status: 400, reason: 'Parameter verification failed.', message: 'Parameter verification failed.', errors: { newid: 'value must have a minimum value of 100' }, kind: 'bad_request', permanent: true, responseCode: 'PVE_400', method: 'POST', path: '/nodes/pve1/qemu/9000/clone' });
+    expect(error).toMatchObject({ status: 400, reason: 'Parameter verification failed.', message: 'Parameter verification failed. (newid: value must have a minimum value of 100)', errors: { newid: 'value must have a minimum value of 100' }, kind: 'bad_request', permanent: true, responseCode: 'PVE_400', method: 'POST', path: '/nodes/pve1/qemu/9000/clone' });
   });
 
   it('nextId on a taken ID is a transient vmid_taken', async () => {

@@ -126,7 +126,10 @@ export class PveError extends Error {
   /** The error of an HTTP answer, classified by its message. */
   static fromResponse(method: string, path: string, status: number, reason: string, message: string, errors?: Record<string, string>): PveError {
     const text = message.replace(/\n+$/, '') || reason;
-    return new PveError({ status, reason, message: text, errors, method, path, ...classifyPveMessage(status, text, errors), responseCode: `PVE_${status}` });
+    // "Parameter verification failed." says nothing on its own: the per-parameter reasons become part
+    // of the message, which is what a SubTask records as Proxmox's answer.
+    const details = errors && Object.keys(errors).length > 0 ? ` (${Object.entries(errors).map(([name, why]) => `${name}: ${why.replace(/\n+$/, '')}`).join('; ')})` : '';
+    return new PveError({ status, reason, message: `${text}${details}`, errors, method, path, ...classifyPveMessage(status, text, errors), responseCode: `PVE_${status}` });
   }
 
   toJSON(): Record<string, unknown> {
