@@ -1,4 +1,5 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Req } from '@nestjs/common';
+import type { IncomingMessage } from 'node:http';
 import { ServiceInfo } from '@vle/service-kit';
 import { SimulatorRegistry, type SimulatorDescriptor } from './simulator-registry.js';
 
@@ -11,7 +12,7 @@ export class ControlController {
   ) {}
 
   @Get('info')
-  info(): { service: string; simulators: SimulatorDescriptor[] } {
-    return { service: this.service.name, simulators: this.simulators.list() };
+  info(@Req() request: IncomingMessage): { service: string; simulators: SimulatorDescriptor[] } {
+    return { service: this.service.name, simulators: this.simulators.list(`http://${request.headers.host ?? 'localhost'}`) };
   }
 }
