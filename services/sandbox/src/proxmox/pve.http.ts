@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PveApi, PveOutcome, PveRequest } from './pve-api.js';
 
-type Request = IncomingMessage & { body?: unknown; _body?: boolean };
+type Request = IncomingMessage & { body?: unknown };
 
 export class PveHttpHandler {
   private readonly pending = new Set<{ timer: NodeJS.Timeout; res: ServerResponse }>();
@@ -89,7 +89,8 @@ function formOf(params: URLSearchParams): Record<string, string> {
 }
 
 async function bodyOf(req: Request): Promise<Record<string, string>> {
-  if (req._body) return flatten(req.body);
+  // body-parser 2 leaves no flag: a parsed body is a stream that has ended.
+  if (req.readableEnded) return flatten(req.body);
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
   const text = Buffer.concat(chunks).toString('utf8');
