@@ -20,12 +20,12 @@ const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:
 const ROLE = process.env.SERVICE_ROLE ?? 'all';
 
 const SERVICES = {
-  sandbox: 'simulators of the external systems (none yet: they come with their issues); /_sandbox/info',
+  sandbox: 'simulated Proxmox VE at /pve/api2/json; control API (faults, ledger) under /_sandbox/',
   'task-api': 'commands: POST /api/v1/tasks',
-  projection: 'queries: GET /api/v1/tasks, /api/v1/tasks/:id, /api/v1/projection/status',
+  projection: 'queries: GET /api/v1/tasks, /api/v1/tasks/:id, /api/v1/projection/status, /api/v1/proxmox/nodes, /api/v1/proxmox/vms',
   scheduler: 'health',
-  'vm-clone-worker': 'health',
-  'vm-action-worker': 'health',
+  'vm-clone-worker': 'health; queue pve_vm_clone (clone, delete)',
+  'vm-action-worker': 'health; queues pve_vm_actions (start, stop, reset, migrate), pve_periodic (node_sync)',
   'integration-worker': 'health',
 };
 

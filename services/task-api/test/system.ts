@@ -1,5 +1,6 @@
 // A whole vle-tasks system for end-to-end tests: task-api, integration-worker (the bench queue) and
-// projection as real processes, on a NATS namespace and a database of their own.
+// projection as real processes, on a NATS namespace and a database of their own; with `proxmox`,
+// also the sandbox (its Proxmox simulator) and both vm workers pointed at it.
 
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
@@ -14,7 +15,16 @@ export const entries = {
   taskApi: `${root}services/task-api/dist/main.js`,
   worker: `${root}services/integration-worker/dist/main.js`,
   projection: `${root}services/projection/dist/main.js`,
+  vmCloneWorker: `${root}services/vm-clone-worker/dist/main.js`,
+  vmActionWorker: `${root}services/vm-action-worker/dist/main.js`,
+  sandbox: `${root}services/sandbox/dist/main.js`,
 };
+
+export interface SystemParts {
+  readonly taskApi?: Record<string, string>;
+  /** Start the sandbox and the vm workers; extra variables for the workers. */
+  readonly proxmox?: Record<string, string>;
+}
 
 export const WORKER_MAX_RETRY = 3;
 
@@ -22,6 +32,11 @@ export class System {
   taskApi!: ServiceProcess;
   worker!: ServiceProcess;
   projection!: ServiceProcess;
+  sandbox?: ServiceProcess;
+  vmCloneWorker?: ServiceProcess;
+  vmActionWorker?: ServiceProcess;
+  /** Environment of the vm workers (PVE_URL of the sandbox, fast polling). */
+  proxmoxEnv: Record<string, string> = {};
   nc!: NatsConnection;
   js!: JetStreamClient;
   jsm!: JetStreamManager;
@@ -43,7 +58,7 @@ export class System {
     };
   }
 
-  async start(parts: { taskApi?: Record<string, string> } = {}): Promise<this> {
+  async start(parts: SystemParts = {}): Promise<this> {
     this.db = await createTestDatabase('vle_e2e');
     this.nc = await connect({ servers: this.env.NATS_URL, noAsyncTraces: true });
     this.js = jetstream(this.nc);
@@ -51,11 +66,16 @@ export class System {
     this.store = new JetStreamEventStore<TaskEvent>(this.js, this.jsm, this.topology);
     this.taskApi = await startService(entries.taskApi, { ...this.env, ...parts.taskApi });
     [this.worker, this.projection] = await Promise.all([startService(entries.worker, this.env), startService(entries.projection, this.env)]);
+    if (parts.proxmox) {
+      this.sandbox = await startService(entries.sandbox, { LOG_FORMAT: 'text', LOG_LEVEL: 'warn' });
+      this.proxmoxEnv = { ...this.env, PVE_URL: `${this.sandbox.url}/pve`, PVE_TASK_POLL_MS: '50', PVE_TIMEOUT_MS: '2000', ...parts.proxmox };
+      [this.vmCloneWorker, this.vmActionWorker] = await Promise.all([startService(entries.vmCloneWorker, this.proxmoxEnv), startService(entries.vmActionWorker, this.proxmoxEnv)]);
+    }
     return this;
   }
 
   async stop(): Promise<void> {
-    await Promise.allSettled([this.taskApi?.stop(), this.worker?.stop(), this.projection?.stop()]);
+    await Promise.allSettled([this.taskApi?.stop(), this.worker?.stop(), this.projection?.stop(), this.vmCloneWorker?.stop(), this.vmActionWorker?.stop(), this.sandbox?.stop()]);
     if (this.jsm) await deleteTopology(this.jsm, this.topology);
     await this.nc?.close();
     await this.db?.drop();
@@ -64,6 +84,14 @@ export class System {
   async post(path: string, body: unknown, raw = false): Promise<{ status: number; body: any }> {
     const response = await fetch(`${this.taskApi.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: raw ? (body as string) : JSON.stringify(body) });
     return { status: response.status, body: await response.json() };
+  }
+
+  /** A call of the sandbox's control API (`/_sandbox/pve/ledger`, ...). */
+  async sandboxCall(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+    if (!this.sandbox) throw new Error('the system was started without proxmox');
+    const response = await fetch(`${this.sandbox.url}${path}`, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : undefined };
   }
 
   async query(path: string): Promise<{ status: number; body: any }> {
