@@ -14,7 +14,7 @@ describe('sandbox process', () => {
       expect(ready.status).toBe(200);
       expect(await ready.json()).toEqual({ status: 'ok', checks: {} });
       const info = await fetch(`${sandbox.url}/_sandbox/info`);
-      expect(await info.json()).toEqual({ service: 'sandbox', simulators: [] });
+      expect(await info.json()).toEqual({ service: 'sandbox', simulators: [{ name: 'proxmox', baseUrl: `${sandbox.url}/pve` }] });
       expect(sandbox.output('stdout')).toContain(`sandbox listening on ${sandbox.url}`);
     } finally {
       expect(await sandbox.stop()).toEqual({ code: 0, signal: null });
