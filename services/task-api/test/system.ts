@@ -24,6 +24,8 @@ export interface SystemParts {
   readonly taskApi?: Record<string, string>;
   /** Start the sandbox and the vm workers; extra variables for the workers. */
   readonly proxmox?: Record<string, string>;
+  /** WORKER_MAX_RETRY of every service (they must agree); default WORKER_MAX_RETRY. */
+  readonly workerMaxRetry?: number;
 }
 
 export const WORKER_MAX_RETRY = 3;
@@ -44,6 +46,7 @@ export class System {
   readonly namespace = testNamespace('e2e');
   readonly topology = new Topology({ namespace: this.namespace });
   db!: TestDatabase;
+  private workerMaxRetry = WORKER_MAX_RETRY;
 
   get env(): Record<string, string> {
     return {
@@ -51,7 +54,7 @@ export class System {
       NATS_NAMESPACE: this.namespace,
       NATS_JOB_ACK_WAIT_MS: '3000',
       DATABASE_URL: this.db.url,
-      WORKER_MAX_RETRY: String(WORKER_MAX_RETRY),
+      WORKER_MAX_RETRY: String(this.workerMaxRetry),
       WORKER_RETRY_INTERVAL_SCALE: '0.01',
       LOG_FORMAT: 'text',
       LOG_LEVEL: 'warn',
@@ -59,6 +62,7 @@ export class System {
   }
 
   async start(parts: SystemParts = {}): Promise<this> {
+    this.workerMaxRetry = parts.workerMaxRetry ?? WORKER_MAX_RETRY;
     this.db = await createTestDatabase('vle_e2e');
     this.nc = await connect({ servers: this.env.NATS_URL, noAsyncTraces: true });
     this.js = jetstream(this.nc);

@@ -41,6 +41,16 @@ export function cloneMarker(job: JobInput): string {
 export function createCloneVmHandler(deps: PveJobDeps): JobHandler {
   const { pve } = deps;
 
+  // /cluster/nextid answers every caller with the same lowest free VMID until a config file takes it.
+  // The clones of this worker choose their VMID and ask for the clone (which writes the config) one
+  // after another, so they never collide with each other; only other replicas' clones can.
+  let creating: Promise<unknown> = Promise.resolve();
+  function oneAtATime<T>(work: () => Promise<T>): Promise<T> {
+    const result = creating.then(work);
+    creating = result.catch(() => undefined);
+    return result;
+  }
+
   /** The reserved VM if this SubTask made it: 'ours'; someone else's: 'taken'; no such VM: 'free'. */
   async function ownerOf(vmid: number, job: JobInput): Promise<{ state: 'free' | 'taken' } | { state: 'ours'; node: string; lock?: string }> {
     const vm = await pve.findVm(vmid);
@@ -76,17 +86,19 @@ export function createCloneVmHandler(deps: PveJobDeps): JobHandler {
       }
     }
     const node = await templateNodeOf(p);
-    if (vmid === undefined) {
-      vmid = await pve.nextId();
-      await context.reserveObject('vm', String(vmid));
-    }
-    const newid = vmid;
-    // A refusal is thrown as Proxmox gave it. "config file already exists" (the VMID went to another
-    // clone between nextid and ours) is transient: the next attempt finds the VMID taken and reserves
-    // a fresh one.
+    // A refusal is thrown as Proxmox gave it. "config file already exists" (another replica's clone
+    // took the VMID between nextid and ours) is transient: the next attempt finds the VMID taken and
+    // reserves a fresh one.
     const task = await runPveTask(deps, context, () =>
-      pve.cloneVm(node, p.templateVmid, { newid, name: p.name, full: p.full || undefined, target: p.targetNode, pool: p.pool, storage: p.storage, description: cloneMarker(job) }),
+      oneAtATime(async () => {
+        if (vmid === undefined) {
+          vmid = await pve.nextId();
+          await context.reserveObject('vm', String(vmid));
+        }
+        return pve.cloneVm(node, p.templateVmid, { newid: vmid, name: p.name, full: p.full || undefined, target: p.targetNode, pool: p.pool, storage: p.storage, description: cloneMarker(job) });
+      }),
     );
+    const newid = vmid!;
     return { responseCode: 'OK', responseMessage: `VM ${newid} "${p.name}" cloned from ${p.templateVmid} on ${node}${p.targetNode ? ` to ${p.targetNode}` : ''}: ${task.exitstatus}` };
   };
 }
