@@ -1,0 +1,49 @@
+// The sandbox in this process, for the *.int.spec.ts of the code that talks to it (the vm workers'
+// handlers): real HTTP on a free port, the control API one call away, reset between tests.
+
+import type { AddressInfo } from 'node:net';
+import { PveClient } from '@vle/integrations';
+import { bootstrapService, loadConfig, type RunningService } from '@vle/service-kit';
+import { AppModule } from '../app.module.js';
+import { DEV_PVE_TOKEN, sandboxConfigSchema } from '../config.js';
+
+export interface InProcessSandbox {
+  readonly url: string;
+  /** A client of the simulated Proxmox VE with the development token. */
+  pveClient(options?: { timeoutMs?: number }): PveClient;
+  /** A call of `/_sandbox/pve/<path>`; throws unless it answers 2xx. */
+  pve(method: string, path: string, body?: unknown): Promise<any>;
+  close(): Promise<void>;
+}
+
+export async function startInProcessSandbox(): Promise<InProcessSandbox> {
+  // Port 0: the OS picks a free one, read back from the listening server.
+  const config = loadConfig(sandboxConfigSchema, {});
+  const service: RunningService = await bootstrapService(AppModule.forRoot(config), { name: 'sandbox', host: '127.0.0.1', port: 0, logLevel: 'warn', logFormat: 'text' });
+  const url = `http://127.0.0.1:${(service.app.getHttpServer().address() as AddressInfo).port}`;
+  const [tokenId, tokenSecret] = splitToken(DEV_PVE_TOKEN);
+  const clients: PveClient[] = [];
+  return {
+    url,
+    pveClient: (options = {}) => {
+      const client = new PveClient({ baseUrl: `${url}/pve`, tokenId, tokenSecret, timeoutMs: options.timeoutMs ?? 2_000 });
+      clients.push(client);
+      return client;
+    },
+    pve: async (method, path, body) => {
+      const response = await fetch(`${url}/_sandbox/pve/${path}`, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+      const text = await response.text();
+      if (!response.ok) throw new Error(`${method} /_sandbox/pve/${path} answered ${response.status}: ${text}`);
+      return text ? JSON.parse(text) : undefined;
+    },
+    close: async () => {
+      for (const client of clients) client.close();
+      await service.close();
+    },
+  };
+}
+
+function splitToken(token: string): [string, string] {
+  const at = token.lastIndexOf('=');
+  return [token.slice(0, at), token.slice(at + 1)];
+}
