@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { validateDag } from '../task/dag.js';
-import { RuleViolation } from '../task/rule-violation.js';
+import { violation } from '../task/testing.js';
 import { planTask, TASK_TYPES } from './task-types.js';
-
-function refusal(fn: () => unknown): RuleViolation {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof RuleViolation) return error;
-    throw error;
-  }
-  throw new Error('expected a RuleViolation');
-}
 
 describe('vm.clone', () => {
   it('plans one SubTask per VM on pve_vm_clone, each about the template until it reserves its VM', () => {
@@ -45,7 +35,7 @@ describe('vm.clone', () => {
     ['{event} without an event', { namePattern: 'ev{event}-{index}' }, undefined, 'params.namePattern', 'no eventId'],
     ['storage on a linked clone', { namePattern: 'vm-{index}', storage: 'local-lvm' }, {}, 'params.storage', 'linked clones'],
   ])('refuses %s', (_what, params, context, field, message) => {
-    const error = refusal(() => planTask('vm.clone', { templateVmid: 9000, count: 3, ...params }, context));
+    const error = violation(() => planTask('vm.clone', { templateVmid: 9000, count: 3, ...params }, context));
     expect(error).toMatchObject({ code: 'INVALID_PARAMS', field });
     expect(error.message).toContain(message);
   });
@@ -77,7 +67,7 @@ describe('the per-VM types', () => {
     [[101, 101], 'params.vmids[1]', 'twice'],
     [[99], 'params.vmids[0]', 'not a VMID'],
   ])('refuses vmids %j', (vmids, field, message) => {
-    const error = refusal(() => planTask('vm.stop', { vmids }));
+    const error = violation(() => planTask('vm.stop', { vmids }));
     expect(error).toMatchObject({ code: 'INVALID_PARAMS', field });
     expect(error.message).toContain(message);
   });
@@ -88,7 +78,7 @@ it('pve.node_sync is one SubTask on pve_periodic', () => {
 });
 
 it('refuses an unknown type, naming the known ones', () => {
-  const error = refusal(() => planTask('vm.explode', {}));
+  const error = violation(() => planTask('vm.explode', {}));
   expect(error).toMatchObject({ code: 'UNKNOWN_TASK_TYPE', field: 'type' });
   for (const type of TASK_TYPES) expect(error.message).toContain(type);
 });

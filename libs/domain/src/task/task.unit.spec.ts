@@ -1,18 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { RuleViolation } from './rule-violation.js';
-import { at, cmd, createTask, draft, given, run, succeedAll, taskOf, TASK_ID, types } from './testing.js';
+import { at, cmd, createTask, draft, given, run, succeedAll, taskOf, TASK_ID, types, violation } from './testing.js';
 
 const diamond = createTask([draft('a'), draft('b', ['a']), draft('c', ['a']), draft('d', ['b', 'c'])]);
-
-function violation(fn: () => unknown): RuleViolation {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof RuleViolation) return error;
-    throw error;
-  }
-  throw new Error('expected a RuleViolation');
-}
 
 describe('creating a Task', () => {
   it('records the Task and queues the SubTasks without dependencies in the same commit', () => {

@@ -4,7 +4,19 @@ import type { CreateTask, SubTaskDraft, TaskCommand } from './commands.js';
 import { decide } from './decide.js';
 import type { TaskEvent } from './events.js';
 import { evolve } from './evolve.js';
+import { RuleViolation } from './rule-violation.js';
 import { initialState, type Task, type TaskState } from './state.js';
+
+/** The RuleViolation `fn` throws (anything else is rethrown; no throw fails the test). */
+export function violation(fn: () => unknown): RuleViolation {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof RuleViolation) return error;
+    throw error;
+  }
+  throw new Error('expected a RuleViolation');
+}
 
 export const TASK_ID = '0190a7e2-0000-7000-8000-000000000001';
 export const T0 = '2026-11-22T10:00:00.000Z';

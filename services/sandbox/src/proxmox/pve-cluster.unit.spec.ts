@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from './clock.js';
 import { PveCluster } from './pve-cluster.js';
 import { PveError } from './pve-error.js';
-import { decodeUpid } from './upid.js';
+import { parseUpid } from '@vle/integrations';
 
 const meta = { user: 'vle@pve!tasks' };
 let clock: ManualClock;
@@ -33,7 +33,7 @@ function cloneRunning(newid = 4101): string {
 describe('clone', () => {
   it('returns a qmclone UPID at once, locks the new VM until the task ends, then records it', () => {
     const upid = cloneRunning();
-    expect(decodeUpid(upid)).toMatchObject({ node: 'pve1', type: 'qmclone', id: '9000', user: 'vle@pve!tasks' });
+    expect(parseUpid(upid)).toMatchObject({ node: 'pve1', type: 'qmclone', id: '9000', user: 'vle@pve!tasks' });
     expect(task('pve1', upid).status).toBe('running');
     expect(vm(4101)).toMatchObject({ node: 'pve1', lock: 'clone', status: 'stopped', pool: null });
     expect(vm(9000)?.lock).toBeNull(); // a linked clone takes only a shared lock file on the template

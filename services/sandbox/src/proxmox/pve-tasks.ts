@@ -2,13 +2,14 @@
 // from the moment its UPID is returned until it stops with an exit status, "OK" or the error text.
 
 import type { Clock } from './clock.js';
-import { encodeUpid, type Upid } from './upid.js';
+import type { PveUpid } from '@vle/integrations';
+import { encodeUpid } from './upid.js';
 
 export type TaskType = 'qmclone' | 'qmdestroy' | 'qmstart' | 'qmstop' | 'qmshutdown' | 'qmreset' | 'qmigrate';
 
 export interface PveTask {
   readonly upid: string;
-  readonly info: Upid;
+  readonly info: PveUpid;
   status: 'running' | 'stopped';
   exitstatus?: string;
   endedAt?: number;
@@ -27,7 +28,7 @@ export class TaskRegistry {
     const pid = this.nextPid.get(node.name) ?? FIRST_PID;
     this.nextPid.set(node.name, pid + 1 + (pid % 7));
     const now = this.clock.now();
-    const info: Upid = {
+    const info: PveUpid = {
       node: node.name,
       pid,
       // pstart is the worker's start time in clock ticks (100 Hz) since the node booted.
