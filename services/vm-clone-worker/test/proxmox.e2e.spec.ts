@@ -94,6 +94,12 @@ describe('vm.clone', () => {
     expect(task.subtasks[0]).toMatchObject({ status: 'failed', attempt: 1 });
     expect(task.subtasks[0]!.responseMessage).toContain("can't clone VM to node 'pve3' (VM uses local storage)");
   });
+
+  it('fails at once with Proxmox\'s refusal of a pool that does not exist (403)', async () => {
+    const task = await run('vm.clone', { templateVmid: 9000, count: 1, namePattern: 'no-pool', pool: 'nopool' });
+    expect(task.subtasks[0]).toMatchObject({ status: 'failed', attempt: 1, responseCode: 'PVE_403' });
+    expect(task.subtasks[0]!.responseMessage).toContain("pool 'nopool' does not exist");
+  });
 });
 
 describe('actions on a VM', () => {
