@@ -50,7 +50,7 @@ const MESSAGE_TABLE: readonly (readonly [RegExp, PveErrorKind, boolean])[] = [
   [/\bVM is locked\b|\bVM \d+ is locked\b/, 'locked', true],
   [/unable to create VM \d+: config file already exists/, 'config_exists', true],
   [/\bVM \d+ already exists\b/, 'vmid_taken', true],
-  [/Configuration file '[^']*' does not exist|\bno such VM\b/i, 'not_found', false],
+  [/Configuration file '[^']*' does not exist|unable to find configuration file for VM \d+|\bno such VM\b/i, 'not_found', false],
   [/\bVM \d+ already running\b/, 'already_running', false],
   [/\bVM \d+ not running\b/, 'not_running', false],
   [/\bVM \d+ is running\b/, 'running', false],

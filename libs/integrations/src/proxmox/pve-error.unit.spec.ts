@@ -11,6 +11,7 @@ const TABLE: readonly [status: number, message: string, kind: PveErrorKind, tran
   [500, "clone failed: can't lock file '/var/lock/pve-manager/pve-storage-local-lvm' - got timeout", 'storage_lock', true],
   [500, 'unable to create VM 4101: config file already exists', 'config_exists', true],
   [500, "Configuration file 'nodes/pve1/qemu-server/4101.conf' does not exist", 'not_found', false],
+  [500, "unable to find configuration file for VM 9000 on node 'pve2'", 'not_found', false],
   [500, 'VM 4101 is running - destroy failed', 'running', false],
   [500, 'unable to remove VM 4101 - used in HA resources and purge parameter not set.', 'precondition', false],
   [500, "can't remove VM 4101 - protection mode enabled", 'precondition', false],

@@ -60,16 +60,18 @@ export function createCloneVmHandler(deps: PveJobDeps): JobHandler {
     return ours ? { state: 'ours', node: vm.node, lock: vm.lock } : { state: 'taken' };
   }
 
-  /** The template's node: given by the plan, found in /cluster/resources, or Proxmox's own refusal. */
+  /**
+   * The template's node now (a template can be migrated too). One missing from /cluster/resources is
+   * asked for where the plan says (or on the first online node), so that the SubTask fails with
+   * Proxmox's own words: 500 "Configuration file 'nodes/X/qemu-server/N.conf' does not exist".
+   */
   async function templateNodeOf(p: CloneParams): Promise<string> {
-    if (p.templateNode) return p.templateNode;
     const template = await pve.findVm(p.templateVmid);
     if (template) return template.node;
-    // Let Proxmox say it (500 "Configuration file 'nodes/X/qemu-server/N.conf' does not exist").
-    const [first] = (await pve.nodes()).filter((n) => n.status === 'online');
-    if (!first) throw Object.assign(new Error('no Proxmox node is online'), { responseCode: 'PVE_NO_NODE' });
-    await pve.vmConfig(first.node, p.templateVmid);
-    return first.node;
+    const node = p.templateNode ?? (await pve.nodes()).find((n) => n.status === 'online')?.node;
+    if (!node) throw Object.assign(new Error('no Proxmox node is online'), { responseCode: 'PVE_NO_NODE' });
+    await pve.vmConfig(node, p.templateVmid);
+    return node;
   }
 
   return async (job, context) => {
