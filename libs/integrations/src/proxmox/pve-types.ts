@@ -3,6 +3,8 @@
 // apidata.js) beside this folder. Only the fields we read or send are spelled out; responses keep an
 // index signature because the server adds fields between versions.
 
+import type { PveUpid } from './upid.js';
+
 /** Schema booleans arrive in JSON as 0/1 (Perl has no booleans); accept both. */
 export type PveBool = 0 | 1 | boolean;
 
@@ -101,16 +103,9 @@ export interface PveNodeStatus {
   readonly [field: string]: unknown;
 }
 
-/** GET /nodes/{node}/tasks/{upid}/status */
-export interface PveTaskStatus {
+/** GET /nodes/{node}/tasks/{upid}/status: the UPID's fields, and how the task stands. */
+export interface PveTaskStatus extends PveUpid {
   readonly upid: string;
-  readonly node: string;
-  readonly pid: number;
-  readonly pstart: number;
-  readonly starttime: number;
-  readonly type: string;
-  readonly id: string;
-  readonly user: string;
   readonly status: 'running' | 'stopped';
   /** Set once stopped: "OK", "WARNINGS: N", or the error text. */
   readonly exitstatus?: string;
