@@ -7,7 +7,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Topology } from '@vle/contracts';
 import { exists, taskDecider, type Task, type TaskEvent } from '@vle/domain';
 import { deleteTopology, JetStreamEventStore } from '@vle/event-store';
-import { createTestDatabase, startService, testNamespace, waitFor, type ServiceProcess, type TestDatabase } from '@vle/testing';
+import { createTestDatabase, freePort, startService, testNamespace, waitFor, type ServiceProcess, type TestDatabase } from '@vle/testing';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
@@ -24,6 +24,11 @@ export interface SystemParts {
   readonly taskApi?: Record<string, string>;
   /** Start the sandbox and the vm workers; extra variables for the workers. */
   readonly proxmox?: Record<string, string>;
+  /**
+   * Start the sandbox first and point integration-worker at its simulators (SMTP sink, Guacamole,
+   * Moodle, OpenVLE core API); extra variables for integration-worker. Implied by `proxmox`.
+   */
+  readonly integrations?: Record<string, string>;
   /** WORKER_MAX_RETRY of every service (they must agree); default WORKER_MAX_RETRY. */
   readonly workerMaxRetry?: number;
 }
@@ -39,6 +44,10 @@ export class System {
   vmActionWorker?: ServiceProcess;
   /** Environment of the vm workers (PVE_URL of the sandbox, fast polling). */
   proxmoxEnv: Record<string, string> = {};
+  /** Environment of integration-worker: the sandbox's simulators when the system has a sandbox. */
+  integrationEnv: Record<string, string> = {};
+  /** The port of the sandbox's SMTP sink (a free one per run). */
+  smtpPort?: number;
   nc!: NatsConnection;
   js!: JetStreamClient;
   jsm!: JetStreamManager;
@@ -68,14 +77,31 @@ export class System {
     this.js = jetstream(this.nc);
     this.jsm = await jetstreamManager(this.nc);
     this.store = new JetStreamEventStore<TaskEvent>(this.js, this.jsm, this.topology);
+    if (parts.proxmox || parts.integrations) {
+      this.smtpPort = await freePort();
+      this.sandbox = await startService(entries.sandbox, { LOG_FORMAT: 'text', LOG_LEVEL: 'warn', SANDBOX_SMTP_PORT: String(this.smtpPort) });
+      this.integrationEnv = { ...this.sandboxEnv(), ...parts.integrations };
+    }
     this.taskApi = await startService(entries.taskApi, { ...this.env, ...parts.taskApi });
-    [this.worker, this.projection] = await Promise.all([startService(entries.worker, this.env), startService(entries.projection, this.env)]);
+    [this.worker, this.projection] = await Promise.all([startService(entries.worker, { ...this.env, ...this.integrationEnv }), startService(entries.projection, this.env)]);
     if (parts.proxmox) {
-      this.sandbox = await startService(entries.sandbox, { LOG_FORMAT: 'text', LOG_LEVEL: 'warn' });
-      this.proxmoxEnv = { ...this.env, PVE_URL: `${this.sandbox.url}/pve`, PVE_TASK_POLL_MS: '50', PVE_TIMEOUT_MS: '2000', ...parts.proxmox };
+      this.proxmoxEnv = { ...this.env, PVE_URL: `${this.sandbox!.url}/pve`, PVE_TASK_POLL_MS: '50', PVE_TIMEOUT_MS: '2000', ...parts.proxmox };
       [this.vmCloneWorker, this.vmActionWorker] = await Promise.all([startService(entries.vmCloneWorker, this.proxmoxEnv), startService(entries.vmActionWorker, this.proxmoxEnv)]);
     }
     return this;
+  }
+
+  /** Where integration-worker finds the sandbox's simulators (the variables of its config). */
+  private sandboxEnv(): Record<string, string> {
+    const url = this.sandbox!.url;
+    return {
+      PVE_URL: `${url}/pve`,
+      SMTP_HOST: '127.0.0.1',
+      SMTP_PORT: String(this.smtpPort),
+      GUACAMOLE_URL: `${url}/guacamole`,
+      MOODLE_URL: `${url}/moodle`,
+      OPENVLE_URL: `${url}/openvle`,
+    };
   }
 
   async stop(): Promise<void> {
