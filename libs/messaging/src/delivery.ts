@@ -56,7 +56,7 @@ export async function handleDelivery(message: JsMsg, deps: DeliveryDeps): Promis
   const attemptContext: AttemptContext = {
     attempt,
     lastAttempt: attempt >= maxAttempts,
-    object: objectOf(started.state, input),
+    ...objectsOf(started.state, input),
     reserveObject: async (objectType, objectId) => {
       await deps.commands.handle(command('RecordObjectReserved', { attempt, objectType, objectId }));
     },
@@ -93,10 +93,18 @@ export async function handleDelivery(message: JsMsg, deps: DeliveryDeps): Promis
   }
 }
 
-/** The SubTask's object in the log when the attempt starts (an earlier attempt may have reserved one). */
-function objectOf(state: TaskState, input: JobInput): AttemptContext['object'] {
+/**
+ * The SubTask's object in the log when the attempt starts (an earlier attempt may have reserved one),
+ * and those of the SubTasks it depends on (a start after a clone acts on the VM the clone made).
+ */
+function objectsOf(state: TaskState, input: JobInput): Pick<AttemptContext, 'object' | 'dependencies'> {
   const subTask = exists(state) ? state.subtasks.find((s) => s.id === input.subTaskId) : undefined;
-  return subTask ? { type: subTask.objectType, id: subTask.objectId } : { type: input.objectType, id: input.objectId };
+  if (!exists(state) || !subTask) return { object: { type: input.objectType, id: input.objectId }, dependencies: [] };
+  const dependencies = subTask.dependsOn
+    .map((id) => state.subtasks.find((s) => s.id === id))
+    .filter((s) => s !== undefined)
+    .map((s) => ({ key: s.key, action: s.action, object: { type: s.objectType, id: s.objectId } }));
+  return { object: { type: subTask.objectType, id: subTask.objectId }, dependencies };
 }
 
 /**

@@ -39,6 +39,8 @@ export interface JobContext {
    * stalled worker): the handler must then not create anything.
    */
   reserveObject(type: ObjectType, id: string): Promise<void>;
+  /** The SubTasks this one depends on (all finished), with their objects as the log holds them. */
+  readonly dependencies: ReadonlyArray<{ readonly key: string; readonly action: string; readonly object: { readonly type?: string; readonly id?: string } }>;
 }
 
 export interface JobResult {

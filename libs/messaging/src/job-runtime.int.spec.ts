@@ -168,6 +168,23 @@ describe('JobRuntime', () => {
     await runtime.stop();
   });
 
+  it('tells a SubTask the objects of the SubTasks it depends on', async () => {
+    const seen: unknown[] = [];
+    const handlers: QueueHandlers = {
+      create: async (_job, { reserveObject }) => (await reserveObject('vm', '4242'), { responseCode: 'OK' }),
+      use: async (_job, { dependencies }) => (seen.push(dependencies), { responseCode: 'OK' }),
+    };
+    const runtime = startRuntime(handlers);
+    const taskId = await createTask({ key: 'make', action: 'create', objectType: 'template', objectId: '9000' }, { key: 'then', action: 'use', dependsOn: ['make'] });
+    // No dispatcher runs here: publish the second job once its SubTask is queued, as it would.
+    await waitFor(async () => (await taskOf(taskId)).subtasks[1]!.status === 'queued', { description: 'the dependent SubTask to be queued' });
+    await publishQueued(await eventsOf(taskId), await taskOf(taskId));
+    const task = await settled(taskId);
+    expect(task.status).toBe('success');
+    expect(seen).toEqual([[{ key: 'make', action: 'create', object: { type: 'vm', id: '4242' } }]]);
+    await runtime.stop();
+  });
+
   it('gives a later attempt the object an earlier attempt reserved in the log', async () => {
     const seen: Array<string | undefined> = [];
     const reserving: QueueHandlers = {

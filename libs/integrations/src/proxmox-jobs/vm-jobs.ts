@@ -55,6 +55,23 @@ export async function waitWhileLocked(deps: PveJobDeps, job: PveJobSignals, vmid
   }
 }
 
+/** The part of the job runtime's JobContext that names the SubTasks a job depends on. */
+export interface PveJobDependencies {
+  readonly dependencies: ReadonlyArray<{ readonly key: string; readonly object: { readonly type?: string; readonly id?: string } }>;
+}
+
+/**
+ * The VM a job acts on: `params.vmid` when the plan knew it, otherwise the VM of the SubTask it
+ * depends on (a start planned behind a clone acts on the VM that clone reserved and made).
+ */
+export function targetVmid(params: Record<string, unknown>, job: PveJobDependencies): number {
+  const vmid = param(params, 'vmid', 'number', false);
+  if (vmid !== undefined) return vmid;
+  const vms = job.dependencies.filter((d) => d.object.type === 'vm' && d.object.id);
+  if (vms.length !== 1) throw badParam('vmid', `is required unless the SubTask depends on exactly one SubTask about a VM (it depends on ${vms.length})`);
+  return Number(vms[0]!.object.id);
+}
+
 /** A job param the plan set: a bad one is a bug or a hand-made job, refused without retrying. */
 export function param<T extends 'string' | 'number' | 'boolean'>(params: Record<string, unknown>, key: string, type: T, required: boolean): (T extends 'string' ? string : T extends 'number' ? number : boolean) | undefined {
   const value = params[key];

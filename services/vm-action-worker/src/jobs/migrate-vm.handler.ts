@@ -2,12 +2,12 @@
 // Task was planned); a VM already on the target counts as migrated, so a redelivery after a lost
 // answer succeeds. A running VM can only move online.
 
-import { param, requireVm, runPveTask, type PveJobDeps } from '@vle/integrations';
+import { param, requireVm, runPveTask, targetVmid, type PveJobDeps } from '@vle/integrations';
 import type { JobHandler } from '@vle/messaging';
 
 export function createMigrateVmHandler(deps: PveJobDeps): JobHandler {
   return async (job, context) => {
-    const vmid = param(job.params, 'vmid', 'number', true)!;
+    const vmid = targetVmid(job.params, context);
     const target = param(job.params, 'targetNode', 'string', true)!;
     const vm = await requireVm(deps, vmid);
     if (vm.node === target) return { responseCode: 'OK', responseMessage: `VM ${vmid} is on ${target}` };

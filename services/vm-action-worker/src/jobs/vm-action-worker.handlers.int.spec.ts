@@ -30,7 +30,7 @@ beforeEach(async () => {
 });
 
 function delivery(attempt = 1): JobContext {
-  return { attempt, lastAttempt: false, heartbeat: () => {}, signal: new AbortController().signal, object: { type: 'vm', id: '4300' }, reserveObject: async () => {} };
+  return { attempt, lastAttempt: false, heartbeat: () => {}, signal: new AbortController().signal, object: { type: 'vm', id: '4300' }, reserveObject: async () => {}, dependencies: [] };
 }
 
 function job(action: keyof typeof handlers, params: Record<string, unknown> = {}): JobInput {
@@ -53,6 +53,13 @@ describe('start and stop', () => {
 
   it('fail permanently for a VM that does not exist', async () => {
     await expect(handlers.start(job('start', { vmid: 4999 }), delivery())).rejects.toMatchObject({ permanent: true, responseCode: 'PVE_NOT_FOUND' });
+  });
+
+  it('act on the VM of the SubTask they depend on when the plan could not name it (a start behind a clone)', async () => {
+    const behindClone: JobContext = { ...delivery(), dependencies: [{ key: 'clone', action: 'clone', object: { type: 'vm', id: '4300' } }] };
+    const input = { ...job('start'), params: {} };
+    expect((await handlers.start(input, behindClone)).responseMessage).toBe('VM 4300 on pve1 started: OK');
+    await expect(handlers.start(input, delivery())).rejects.toMatchObject({ permanent: true, responseCode: 'BAD_PARAMS' });
   });
 });
 

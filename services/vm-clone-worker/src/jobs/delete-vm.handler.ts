@@ -2,7 +2,7 @@
 // destroy it with its disks and its backup/replication/HA entries. A VM that is already gone counts
 // as deleted, so a redelivery after a lost response succeeds.
 
-import { isPveError, param, runPveTask, type PveJobDeps } from '@vle/integrations';
+import { isPveError, runPveTask, targetVmid, type PveJobDeps } from '@vle/integrations';
 import type { JobHandler, JobResult } from '@vle/messaging';
 
 export function createDeleteVmHandler(deps: PveJobDeps): JobHandler {
@@ -10,7 +10,7 @@ export function createDeleteVmHandler(deps: PveJobDeps): JobHandler {
   const gone = (vmid: number): JobResult => ({ responseCode: 'OK', responseMessage: `VM ${vmid} does not exist (already deleted)` });
 
   return async (job, context) => {
-    const vmid = param(job.params, 'vmid', 'number', true)!;
+    const vmid = targetVmid(job.params, context);
     const vm = await pve.findVm(vmid);
     if (!vm) return gone(vmid);
     try {

@@ -50,6 +50,7 @@ class SubTaskLog {
         this.reservations.push(id);
         this.object = { type, id };
       },
+      dependencies: [],
     };
   }
 }
