@@ -7,3 +7,4 @@ export { isTaskSuccess, parseUpid, type PveUpid } from './proxmox/upid.js';
 export type { WaitForTaskOptions } from './proxmox/wait-for-task.js';
 export type * from './proxmox/pve-types.js';
 export * from './proxmox-jobs/vm-jobs.js';
+export * from './openvle/openvle-client.js';

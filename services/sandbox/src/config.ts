@@ -21,6 +21,9 @@ const pveTokensVariable = z
     }
   });
 
+/** The OpenVLE core API key the sandbox accepts when SANDBOX_OPENVLE_TOKEN is unset (development only). */
+export const DEV_OPENVLE_TOKEN = '9c1f0e7d3b5a4c2e8f6d0b1a7c3e5f9d2b4a6c8e';
+
 // The sandbox talks to nobody: it only simulates the external systems (DESIGN §9).
 export const sandboxConfigSchema = z.object({
   ...httpVariables('sandbox'),
@@ -28,6 +31,15 @@ export const sandboxConfigSchema = z.object({
   SANDBOX_PVE_TOKEN: pveTokensVariable,
   /** pveproxy delays every 401 by 3000 ms; the sandbox answers at once unless told otherwise. */
   SANDBOX_PVE_AUTH_DELAY_MS: integerVariable(0, 0, 10_000),
+  /** The SMTP sink (DESIGN §12: 127.0.0.1:2525); 0 lets the OS choose a free port (tests). */
+  SANDBOX_SMTP_PORT: integerVariable(2525, 0, 65_535),
+  /** Interface of the SMTP sink; HOST unless set. */
+  SANDBOX_SMTP_HOST: z.string().min(1).optional(),
+  /** The key of the simulated OpenVLE core API (`Authorization: Token <key>`); a published development key. */
+  SANDBOX_OPENVLE_TOKEN: z
+    .string()
+    .regex(/^[A-Za-z0-9]{20,64}$/, 'must be 20 to 64 letters and digits')
+    .default(DEV_OPENVLE_TOKEN),
 });
 
 export type SandboxConfig = z.output<typeof sandboxConfigSchema>;

@@ -1,0 +1,80 @@
+// The OpenVLE core simulator's control API: tests put the events (dates, template, participants)
+// the workers will read.
+
+import { BadRequestException, Body, Controller, Delete, Get, HttpCode, NotFoundException, Param, Post, Put } from '@nestjs/common';
+import { z } from 'zod';
+import { OpenVleDirectory, type OpenVleEvent } from './openvle-directory.js';
+import { OpenVleOutage } from './openvle-outage.js';
+
+const isoTime = z.iso.datetime({ offset: true });
+
+const eventSchema = z
+  .strictObject({
+    id: z.number().int().positive(),
+    name: z.string().min(1).max(200),
+    startsAt: isoTime,
+    endsAt: isoTime,
+    templateVmid: z.number().int().min(100).max(999_999_999),
+    protocol: z.enum(['rdp', 'vnc']).default('rdp'),
+    moodleTemplateCourseId: z.number().int().positive().optional(),
+    participants: z
+      .array(
+        z.strictObject({
+          id: z.number().int().positive(),
+          username: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'must be a lower-case user name'),
+          firstName: z.string().min(1),
+          lastName: z.string().min(1),
+          email: z.email(),
+        }),
+      )
+      .max(1000),
+  })
+  .refine((e) => Date.parse(e.endsAt) > Date.parse(e.startsAt), { message: 'must be later than startsAt', path: ['endsAt'] });
+
+const outageSchema = z.strictObject({ down: z.boolean() });
+
+@Controller('_sandbox/openvle')
+export class OpenVleControlController {
+  constructor(
+    private readonly directory: OpenVleDirectory,
+    private readonly outage: OpenVleOutage,
+  ) {}
+
+  @Get('state')
+  state(): { events: OpenVleEvent[]; down: boolean } {
+    return { events: this.directory.list(), down: this.outage.active };
+  }
+
+  @Post('events')
+  add(@Body() body: unknown): OpenVleEvent {
+    return this.directory.add(validated(eventSchema, body));
+  }
+
+  @Delete('events/:id')
+  @HttpCode(204)
+  remove(@Param('id') id: string): void {
+    if (!this.directory.remove(Number(id))) throw new NotFoundException(`no event ${id}`);
+  }
+
+  @Put('outage')
+  setOutage(@Body() body: unknown): { down: boolean } {
+    this.outage.set(validated(outageSchema, body).down);
+    return { down: this.outage.active };
+  }
+
+  @Post('reset')
+  @HttpCode(200)
+  reset(): { events: OpenVleEvent[]; down: boolean } {
+    this.directory.reset();
+    this.outage.set(false);
+    return this.state();
+  }
+}
+
+function validated<T>(schema: z.ZodType<T>, body: unknown): T {
+  const result = schema.safeParse(body ?? {});
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const field = issue.path.join('.');
+  throw new BadRequestException({ statusCode: 400, field, message: `${field || 'body'}: ${issue.message}` });
+}
