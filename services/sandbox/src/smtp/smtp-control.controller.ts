@@ -1,0 +1,69 @@
+import { BadRequestException, Controller, Delete, Get, HttpCode, Post, Put, Query, Body } from '@nestjs/common';
+import type { z } from 'zod';
+import { ControlBodyError, parseBody } from '../proxmox/control.schema.js';
+import { messageFilterSchema, smtpOutageSchema, smtpRulesSchema } from './smtp-control.schema.js';
+import { defaultMessageOf } from './smtp-rules.js';
+import { SmtpSink } from './smtp-sink.js';
+
+/** The SMTP sink's control API (DESIGN §12): read what it received, make it refuse, take it down. */
+@Controller('_sandbox/smtp')
+export class SmtpControlController {
+  constructor(private readonly sink: SmtpSink) {}
+
+  @Get('state')
+  state() {
+    return this.sink.state();
+  }
+
+  /** ?to=&from=&subject=&messageId= */
+  @Get('messages')
+  messages(@Query() query: unknown) {
+    const messages = this.sink.messages(validated(messageFilterSchema, query));
+    return { count: messages.length, messages };
+  }
+
+  @Delete('messages')
+  clearMessages() {
+    return { deleted: this.sink.clearMessages() };
+  }
+
+  @Put('rules')
+  setRules(@Body() body: unknown) {
+    return { rules: this.sink.setRules(validated(smtpRulesSchema, body).rules) };
+  }
+
+  @Delete('rules')
+  clearRules() {
+    return { rules: this.sink.setRules([]) };
+  }
+
+  @Put('outage')
+  async setOutage(@Body() body: unknown) {
+    const outage = validated(smtpOutageSchema, body);
+    const code = outage.code ?? 421;
+    await this.sink.setOutage(outage.mode === 'refuse' ? { mode: 'refuse' } : { mode: 'reject', code, message: outage.message ?? defaultMessageOf(code) });
+    return this.sink.state();
+  }
+
+  @Delete('outage')
+  async clearOutage() {
+    await this.sink.setOutage(undefined);
+    return this.sink.state();
+  }
+
+  @Post('reset')
+  @HttpCode(200)
+  async reset() {
+    await this.sink.reset();
+    return this.sink.state();
+  }
+}
+
+function validated<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
+  try {
+    return parseBody(schema, body);
+  } catch (error) {
+    if (error instanceof ControlBodyError) throw new BadRequestException({ statusCode: 400, field: error.field, message: error.message });
+    throw error;
+  }
+}
