@@ -26,25 +26,6 @@ export async function runPveTask(deps: PveJobDeps, job: PveJobSignals, start: ()
   return { ...status, upid };
 }
 
-/**
- * The VM's row in /cluster/resources: where it is now. A plan never fixes a VM's node, because a
- * migration (ours or a person's) moves it. A missing VM is a permanent failure.
- */
-export async function requireVm(deps: PveJobDeps, vmid: number): Promise<PveVmResource> {
-  const vm = await deps.pve.findVm(vmid);
-  if (vm) return vm;
-  throw new PveError({
-    status: 0,
-    reason: 'not found',
-    message: `VM ${vmid} does not exist on the cluster (it is not in /cluster/resources)`,
-    method: 'GET',
-    path: '/cluster/resources',
-    kind: 'not_found',
-    transient: false,
-    responseCode: 'PVE_NOT_FOUND',
-  });
-}
-
 /** Waits while `vm` is locked by `lock` (e.g. a clone still copying disks); undefined when it vanished. */
 export async function waitWhileLocked(deps: PveJobDeps, job: PveJobSignals, vmid: number, lock: string): Promise<PveVmResource | undefined> {
   for (;;) {
@@ -60,16 +41,50 @@ export interface PveJobDependencies {
   readonly dependencies: ReadonlyArray<{ readonly key: string; readonly object: { readonly type?: string; readonly id?: string } }>;
 }
 
+/** Where a job's VM is: its id and, when it exists, its row of /cluster/resources (its node now). */
+export interface TargetVm {
+  readonly vmid: number;
+  readonly vm?: PveVmResource;
+  /** How the job named it, for messages: `VM 4101` or `VM "ev42-s07"`. */
+  readonly label: string;
+}
+
 /**
- * The VM a job acts on: `params.vmid` when the plan knew it, otherwise the VM of the SubTask it
- * depends on (a start planned behind a clone acts on the VM that clone reserved and made).
+ * The VM a job acts on: `params.vmid` when the plan knew it; otherwise the VM of the SubTask it
+ * depends on (a start planned behind a clone acts on the VM that clone reserved and made); otherwise
+ * `params.vmName`, looked up by name (an event's VMs are named after the event and the participant).
+ * `vm` is undefined when there is no such VM.
  */
-export function targetVmid(params: Record<string, unknown>, job: PveJobDependencies): number {
-  const vmid = param(params, 'vmid', 'number', false);
-  if (vmid !== undefined) return vmid;
-  const vms = job.dependencies.filter((d) => d.object.type === 'vm' && d.object.id);
-  if (vms.length !== 1) throw badParam('vmid', `is required unless the SubTask depends on exactly one SubTask about a VM (it depends on ${vms.length})`);
-  return Number(vms[0]!.object.id);
+export async function findTargetVm(deps: PveJobDeps, params: Record<string, unknown>, job: PveJobDependencies): Promise<TargetVm> {
+  let vmid = param(params, 'vmid', 'number', false);
+  if (vmid === undefined) {
+    const vms = job.dependencies.filter((d) => d.object.type === 'vm' && d.object.id);
+    if (vms.length > 1) throw badParam('vmid', `is required: the SubTask depends on ${vms.length} SubTasks about VMs`);
+    if (vms.length === 1) vmid = Number(vms[0]!.object.id);
+  }
+  if (vmid !== undefined) return { vmid, vm: await deps.pve.findVm(vmid), label: `VM ${vmid}` };
+  const name = param(params, 'vmName', 'string', false);
+  if (name === undefined) throw badParam('vmid', 'is required unless the SubTask depends on a SubTask about a VM or names it (vmName)');
+  const matches = (await deps.pve.clusterResources('vm')).filter((r): r is PveVmResource => r.type === 'qemu' && r.name === name);
+  if (matches.length > 1) {
+    throw Object.assign(new Error(`${matches.length} VMs are named "${name}" (${matches.map((m) => m.vmid).join(', ')}): which one is meant is not clear`), { permanent: true, responseCode: 'PVE_AMBIGUOUS' });
+  }
+  return { vmid: matches[0]?.vmid ?? 0, vm: matches[0], label: `VM "${name}"` };
+}
+
+/** A TargetVm that must exist: a missing VM is a permanent failure. */
+export function existing(target: TargetVm): PveVmResource & { readonly vmid: number } {
+  if (target.vm) return target.vm;
+  throw new PveError({
+    status: 0,
+    reason: 'not found',
+    message: `${target.label} does not exist on the cluster (it is not in /cluster/resources)`,
+    method: 'GET',
+    path: '/cluster/resources',
+    kind: 'not_found',
+    transient: false,
+    responseCode: 'PVE_NOT_FOUND',
+  });
 }
 
 /** A job param the plan set: a bad one is a bug or a hand-made job, refused without retrying. */

@@ -3,7 +3,7 @@
 // Reset is not: Proxmox refuses to reset a stopped VM ("VM N not running"), and that refusal is the
 // SubTask's answer.
 
-import { isPveError, requireVm, runPveTask, targetVmid, type PveErrorKind, type PveJobDeps } from '@vle/integrations';
+import { existing, findTargetVm, isPveError, runPveTask, type PveErrorKind, type PveJobDeps } from '@vle/integrations';
 import type { JobHandler } from '@vle/messaging';
 
 type PowerCall = 'startVm' | 'stopVm' | 'resetVm';
@@ -25,8 +25,8 @@ const ACTIONS = {
 
 function createPowerHandler(deps: PveJobDeps, action: PowerAction): JobHandler {
   return async (job, context) => {
-    const vmid = targetVmid(job.params, context);
-    const vm = await requireVm(deps, vmid);
+    const vm = existing(await findTargetVm(deps, job.params, context));
+    const { vmid } = vm;
     if (action.reached && vm.status === action.reached) return { responseCode: 'OK', responseMessage: `VM ${vmid} on ${vm.node} is already ${action.reached}` };
     try {
       const task = await runPveTask(deps, context, () => deps.pve[action.call](vm.node, vmid));

@@ -61,6 +61,15 @@ describe('start and stop', () => {
     expect((await handlers.start(input, behindClone)).responseMessage).toBe('VM 4300 on pve1 started: OK');
     await expect(handlers.start(input, delivery())).rejects.toMatchObject({ permanent: true, responseCode: 'BAD_PARAMS' });
   });
+
+  it('find a VM by its name when the plan names it so (an event\'s VMs)', async () => {
+    const byName = { ...job('stop'), params: { vmName: 'lab-vm' } };
+    await run('start');
+    expect((await handlers.stop(byName, delivery())).responseMessage).toBe('VM 4300 on pve1 stopped: OK');
+    await expect(handlers.stop({ ...byName, params: { vmName: 'no-such-vm' } }, delivery())).rejects.toMatchObject({ permanent: true, responseCode: 'PVE_NOT_FOUND', message: 'VM "no-such-vm" does not exist on the cluster (it is not in /cluster/resources)' });
+    await sandbox.pve('POST', 'vms', { vmid: 4301, name: 'lab-vm', node: 'pve2' });
+    await expect(handlers.stop(byName, delivery())).rejects.toMatchObject({ permanent: true, responseCode: 'PVE_AMBIGUOUS' });
+  });
 });
 
 describe('reset', () => {

@@ -2,24 +2,23 @@
 // destroy it with its disks and its backup/replication/HA entries. A VM that is already gone counts
 // as deleted, so a redelivery after a lost response succeeds.
 
-import { isPveError, runPveTask, targetVmid, type PveJobDeps } from '@vle/integrations';
+import { findTargetVm, isPveError, runPveTask, type PveJobDeps } from '@vle/integrations';
 import type { JobHandler, JobResult } from '@vle/messaging';
 
 export function createDeleteVmHandler(deps: PveJobDeps): JobHandler {
   const { pve } = deps;
-  const gone = (vmid: number): JobResult => ({ responseCode: 'OK', responseMessage: `VM ${vmid} does not exist (already deleted)` });
+  const gone = (label: string): JobResult => ({ responseCode: 'OK', responseMessage: `${label} does not exist (already deleted)` });
 
   return async (job, context) => {
-    const vmid = targetVmid(job.params, context);
-    const vm = await pve.findVm(vmid);
-    if (!vm) return gone(vmid);
+    const { vmid, vm, label } = await findTargetVm(deps, job.params, context);
+    if (!vm) return gone(label);
     try {
       if (vm.status === 'running') await runPveTask(deps, context, () => pve.stopVm(vm.node, vmid));
       const task = await runPveTask(deps, context, () => pve.deleteVm(vm.node, vmid, { purge: true, destroyUnreferencedDisks: true }));
       return { responseCode: 'OK', responseMessage: `VM ${vmid}${vm.name ? ` "${vm.name}"` : ''} deleted from ${vm.node}${vm.status === 'running' ? ' after stopping it' : ''}: ${task.exitstatus}` };
     } catch (error) {
       // Not on that node any more: deleted by an earlier attempt whose answer was lost, or migrated.
-      if (isPveError(error) && error.kind === 'not_found' && !(await pve.findVm(vmid))) return gone(vmid);
+      if (isPveError(error) && error.kind === 'not_found' && !(await pve.findVm(vmid))) return gone(label);
       throw error;
     }
   };

@@ -157,6 +157,13 @@ describe('delete', () => {
     expect((await remove(log.job, log.delivery(2))).responseMessage).toBe('VM 4200 does not exist (already deleted)');
   });
 
+  it('finds the VM by name when the plan names it so, and a VM of that name already gone counts as deleted', async () => {
+    await sandbox.pve('POST', 'vms', { vmid: 4202, name: 'ev42-alice', node: 'pve2' });
+    const log = new SubTaskLog({ taskId: randomUUID(), subTaskId: randomUUID(), generation: 1, queue: 'pve_vm_clone', action: 'delete', objectType: 'vm', params: { vmName: 'ev42-alice' } });
+    expect((await remove(log.job, log.delivery(1))).responseMessage).toBe('VM 4202 "ev42-alice" deleted from pve2: OK');
+    expect((await remove(log.job, log.delivery(2))).responseMessage).toBe('VM "ev42-alice" does not exist (already deleted)');
+  });
+
   it('answers a VM another task holds (a migration) as transient: the runtime retries it later', async () => {
     await sandbox.pve('POST', 'vms', { vmid: 4201, name: 'locked', node: 'pve1', lock: 'migrate' });
     const log = deleteJob(4201);
