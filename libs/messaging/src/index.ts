@@ -5,3 +5,4 @@ export * from './dead-letter.js';
 export { createBenchHandlers } from './bench-handlers.js';
 export * from './durable-consumer.js';
 export * from './pve-inventory.js';
+export * from './task-creator.js';

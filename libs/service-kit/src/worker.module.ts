@@ -23,8 +23,9 @@ export interface WorkerModuleOptions {
 
 export type WorkerHandlers = Partial<Record<QueueName, QueueHandlers>>;
 
-/** What a handler factory may use: the worker's JetStream client and the topology its namespace names. */
+/** What a handler factory may use: the worker's NATS connection and the topology its namespace names. */
 export interface WorkerContext {
+  readonly nc: NatsConnection;
   readonly js: JetStreamClient;
   readonly topology: Topology;
 }
@@ -47,7 +48,7 @@ class WorkerRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
     const { service, workerMaxRetry, retryIntervalScale } = this.options;
     await provisionAll(this.nc, this.topology, workerMaxRetry);
     const js = jetstream(this.nc);
-    const handlers = typeof this.options.handlers === 'function' ? this.options.handlers({ js, topology: this.topology }) : this.options.handlers;
+    const handlers = typeof this.options.handlers === 'function' ? this.options.handlers({ nc: this.nc, js, topology: this.topology }) : this.options.handlers;
     const policies = queuePolicies(workerMaxRetry, retryIntervalScale);
     const queues = QUEUE_NAMES.filter((queue) => QUEUE_OWNERS[queue] === service).map((queue) => ({ policy: policies[queue], handlers: handlers[queue] ?? {} }));
     this.runtime = new JobRuntime({ js, topology: this.topology, commands: this.commands, logger: this.logger, queues });
