@@ -2,6 +2,7 @@
 
 import { RuleViolation } from '../task/rule-violation.js';
 import type { PlanContext, Planner, PlanParams, TaskPlan } from './task-plan.js';
+import { planEventArchive, planEventDeploy, planEventLifecycle } from './event.plans.js';
 import { planPveNodeSync, planVmClone, planVmDelete, planVmMigrate, planVmReset, planVmStart, planVmStop } from './vm.plans.js';
 
 const PLANNERS = {
@@ -12,6 +13,9 @@ const PLANNERS = {
   'vm.reset': planVmReset,
   'vm.migrate': planVmMigrate,
   'pve.node_sync': planPveNodeSync,
+  'event.deploy': planEventDeploy,
+  'event.archive': planEventArchive,
+  'event.lifecycle': planEventLifecycle,
 } as const satisfies Record<string, Planner<PlanParams>>;
 
 export type TaskType = keyof typeof PLANNERS;

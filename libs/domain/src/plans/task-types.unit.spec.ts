@@ -82,3 +82,23 @@ it('refuses an unknown type, naming the known ones', () => {
   expect(error).toMatchObject({ code: 'UNKNOWN_TASK_TYPE', field: 'type' });
   for (const type of TASK_TYPES) expect(error.message).toContain(type);
 });
+
+describe('the lab-event types', () => {
+  it.each([
+    ['event.deploy', 'deploy_event', 'Deploy event 42'],
+    ['event.archive', 'archive_event', 'Archive event 42'],
+  ])('%s is one %s SubTask on core_periodic about the event', (type, action, name) => {
+    expect(planTask(type, { eventId: 42 })).toEqual({
+      name,
+      objectType: 'event',
+      objectId: '42',
+      subtasks: [{ key: action, name, action, queue: 'core_periodic', objectType: 'event', objectId: '42', params: { eventId: 42 } }],
+    });
+  });
+
+  it('event.lifecycle carries the preparation days and the slot time', () => {
+    expect(planTask('event.lifecycle', { startPrepDays: 3, endPrepDays: 1, at: '2026-12-01T01:00:00Z' }).subtasks).toEqual([
+      expect.objectContaining({ action: 'event_lifecycle', queue: 'core_periodic', params: { startPrepDays: 3, endPrepDays: 1, at: '2026-12-01T01:00:00Z' } }),
+    ]);
+  });
+});

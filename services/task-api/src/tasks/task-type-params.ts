@@ -3,7 +3,7 @@
 // the command (`params.count: must be at least 1`).
 
 import { toJson, type DescMessage, type JsonValue } from '@bufbuild/protobuf';
-import { ContractError, parseMessage, PveNodeSyncParamsSchema, VmCloneParamsSchema, VmDeleteParamsSchema, VmMigrateParamsSchema, VmPowerParamsSchema } from '@vle/contracts';
+import { ContractError, EventArchiveParamsSchema, EventDeployParamsSchema, EventLifecycleParamsSchema, parseMessage, PveNodeSyncParamsSchema, VmCloneParamsSchema, VmDeleteParamsSchema, VmMigrateParamsSchema, VmPowerParamsSchema } from '@vle/contracts';
 import type { JsonObject, TaskType } from '@vle/domain';
 
 const PARAMS: Record<TaskType, DescMessage> = {
@@ -14,6 +14,9 @@ const PARAMS: Record<TaskType, DescMessage> = {
   'vm.reset': VmPowerParamsSchema,
   'vm.migrate': VmMigrateParamsSchema,
   'pve.node_sync': PveNodeSyncParamsSchema,
+  'event.deploy': EventDeployParamsSchema,
+  'event.archive': EventArchiveParamsSchema,
+  'event.lifecycle': EventLifecycleParamsSchema,
 };
 
 /** The params as the type's proto JSON (camelCase, defaults left out), or a ContractError naming `params.<field>`. */
