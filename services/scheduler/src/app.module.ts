@@ -1,14 +1,14 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { natsOptionsOf, ServiceKitModule } from '@vle/service-kit';
 import type { SchedulerConfig } from './config.js';
-import { SchedulesModule } from './schedules/schedules.module.js';
+import { clockOf, SchedulesModule } from './schedules/schedules.module.js';
 
 @Module({})
 export class AppModule {
   static forRoot(config: SchedulerConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ServiceKitModule.forRoot({ service: 'scheduler', config, nats: natsOptionsOf(config) }), SchedulesModule],
+      imports: [ServiceKitModule.forRoot({ service: 'scheduler', config, nats: natsOptionsOf(config) }), SchedulesModule.forRoot(clockOf(config))],
     };
   }
 }

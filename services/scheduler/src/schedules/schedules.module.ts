@@ -1,9 +1,75 @@
-import { Module } from '@nestjs/common';
+import { Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { Topology } from '@vle/contracts';
+import { isTaskType } from '@vle/domain';
+import { NATS_CONNECTION, SERVICE_CONFIG } from '@vle/service-kit';
+import { AcceleratedClock, SystemClock, type Clock } from '../clock/clock.js';
+import type { SchedulerConfig } from '../config.js';
+import { activeSchedules, periodicSchedules } from './periodic-schedules.js';
+import { PeriodicScheduler } from './periodic-scheduler.js';
+import { NatsTaskCreator } from './task-creator.js';
+
+/** Injection token of the scheduler's Clock. */
+export const CLOCK = Symbol('SchedulerClock');
+
+/** The wall clock, unless a test asked for a shifted or accelerated one (SCHEDULER_CLOCK_*). */
+export function clockOf(config: Pick<SchedulerConfig, 'SCHEDULER_CLOCK_START' | 'SCHEDULER_CLOCK_SPEED'>): Clock {
+  if (!config.SCHEDULER_CLOCK_START && config.SCHEDULER_CLOCK_SPEED === 1) return new SystemClock();
+  return new AcceleratedClock({ start: config.SCHEDULER_CLOCK_START, speed: config.SCHEDULER_CLOCK_SPEED });
+}
 
 /**
- * Where the scheduler's work goes (DESIGN §2): cron periodic tasks, recurring logics, delayed start
- * (`startAt`), deadlines (`startBefore`, timeouts) and retention cleanup. Each is turned into a
- * command through the contract of @vle/contracts; none is implemented yet.
+ * Starts the periodic schedules once the app is up and stops them first on shutdown (before the
+ * kit drains NATS), so no slot is sent on a closing connection.
+ */
+@Injectable()
+class PeriodicSchedulerRuntime implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('Schedules');
+  private scheduler?: PeriodicScheduler;
+
+  constructor(
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    @Inject(SERVICE_CONFIG) private readonly config: SchedulerConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly topology: Topology,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const { config } = this;
+    if (config.SCHEDULER_CLOCK_START || config.SCHEDULER_CLOCK_SPEED !== 1) {
+      this.logger.warn(`test clock: starts at ${this.clock.now().toISOString()}, runs ${config.SCHEDULER_CLOCK_SPEED}x real time (SCHEDULER_CLOCK_*, for tests only)`);
+    }
+    const schedules = activeSchedules(
+      periodicSchedules({
+        pveNodeSyncSeconds: config.WORKER_PVE_PERIODIC_INTERVAL,
+        eventsStartPrepTimeDays: config.EVENTS_START_PREP_TIME_DAYS,
+        eventsEndPrepTimeDays: config.EVENTS_END_PREP_TIME_DAYS,
+        dailyCatchUpHours: config.SCHEDULER_CATCH_UP_HOURS,
+      }),
+      { disabled: config.SCHEDULER_DISABLED, knownType: isTaskType, logger: this.logger },
+    );
+    this.scheduler = new PeriodicScheduler({
+      clock: this.clock,
+      schedules,
+      tasks: new NatsTaskCreator({ nc: this.nc, topology: this.topology }),
+      logger: this.logger,
+      retryDelayMs: config.SCHEDULER_RETRY_SECONDS * 1000,
+    });
+    this.scheduler.start();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.scheduler?.stop();
+  }
+}
+
+/**
+ * Time-driven work of DESIGN §2, turned into commands through @vle/contracts. Done: the periodic
+ * tasks (periodic-schedules.ts). Not yet: delayed start (`startAt`), deadlines, retention.
  */
 @Module({})
-export class SchedulesModule {}
+export class SchedulesModule {
+  static forRoot(clock: Clock): DynamicModule {
+    return { module: SchedulesModule, providers: [{ provide: CLOCK, useValue: clock }, PeriodicSchedulerRuntime] };
+  }
+}

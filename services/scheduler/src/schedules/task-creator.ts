@@ -1,0 +1,67 @@
+// How the scheduler creates a Task: the CreateTask command as a NATS request to task-api (DESIGN §12),
+// answered with CreateTaskReply or `{"error": ErrorReply}`. Core request/reply rather than a durable
+// publish: the reply says whether the slot's Task was created or already there, and a scheduler that
+// got no answer simply asks again (the idempotency key makes that safe).
+
+import type { NatsConnection } from '@nats-io/transport-node';
+import { isErrorReply, type ContractErrorCode, type CreateTaskJson, type CreateTaskReplyJson, type Topology } from '@vle/contracts';
+import type { RuleCode } from '@vle/domain';
+
+export interface TaskCreator {
+  /** Throws TaskRefused when task-api refuses the command, any other error when it may work later. */
+  create(command: CreateTaskJson): Promise<CreateTaskReplyJson>;
+}
+
+/**
+ * Refusals that asking again cannot change (task-api's 4xx codes). Any other error (no responder,
+ * a timeout, task-api's 503) is worth a retry.
+ */
+const REFUSAL_CODES: ReadonlySet<string> = new Set([
+  'MALFORMED_JSON',
+  'VALIDATION_FAILED',
+  'PAYLOAD_TOO_LARGE',
+  'UNKNOWN_TASK_TYPE',
+  'INVALID_PARAMS',
+  'IDEMPOTENCY_KEY_REUSED',
+  'TASK_EXISTS',
+  'INVALID_SCHEDULE',
+  'EMPTY_DAG',
+  'DUPLICATE_KEY',
+  'UNKNOWN_DEPENDENCY',
+  'DAG_CYCLE',
+  'UNKNOWN_QUEUE',
+] satisfies (ContractErrorCode | RuleCode)[]);
+
+export class TaskRefused extends Error {
+  override readonly name = 'TaskRefused';
+
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(`${code}: ${message}`);
+  }
+}
+
+export interface NatsTaskCreatorOptions {
+  readonly nc: NatsConnection;
+  readonly topology: Topology;
+  /** How long to wait for task-api's answer. */
+  readonly timeoutMs?: number;
+}
+
+export class NatsTaskCreator implements TaskCreator {
+  constructor(private readonly options: NatsTaskCreatorOptions) {}
+
+  async create(command: CreateTaskJson): Promise<CreateTaskReplyJson> {
+    const { nc, topology, timeoutMs = 5_000 } = this.options;
+    const reply = await nc.request(topology.requestSubject('create'), JSON.stringify(command), { timeout: timeoutMs });
+    const body = reply.json<CreateTaskReplyJson | { error: unknown }>();
+    if ('error' in body) {
+      const error = isErrorReply(body.error) ? body.error : { code: 'INTERNAL', message: JSON.stringify(body.error) };
+      if (REFUSAL_CODES.has(error.code)) throw new TaskRefused(error.code, error.message);
+      throw Object.assign(new Error(`task-api could not create the Task now (${error.code}: ${error.message})`), { code: error.code });
+    }
+    return body;
+  }
+}
