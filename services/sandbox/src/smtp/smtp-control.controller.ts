@@ -1,7 +1,7 @@
 import { BadRequestException, Controller, Delete, Get, HttpCode, Post, Put, Query, Body } from '@nestjs/common';
 import type { z } from 'zod';
 import { ControlBodyError, parseBody } from '../proxmox/control.schema.js';
-import { messageFilterSchema, smtpOutageSchema, smtpRulesSchema } from './smtp-control.schema.js';
+import { messageFilterSchema, smtpOutageSchema, smtpRuleSchema, smtpRulesSchema } from './smtp-control.schema.js';
 import { defaultMessageOf } from './smtp-rules.js';
 import { SmtpSink } from './smtp-sink.js';
 
@@ -29,7 +29,9 @@ export class SmtpControlController {
 
   @Put('rules')
   setRules(@Body() body: unknown) {
-    return { rules: this.sink.setRules(validated(smtpRulesSchema, body).rules) };
+    // The whole list, or one rule on its own.
+    const many = typeof body === 'object' && body !== null && 'rules' in body;
+    return { rules: this.sink.setRules(many ? validated(smtpRulesSchema, body).rules : [validated(smtpRuleSchema, body)]) };
   }
 
   @Delete('rules')

@@ -13,8 +13,8 @@ export const smtpRuleSchema = z.strictObject({
   times: z.number().int().min(1).max(1_000_000).optional(),
 });
 
-/** PUT rules: the whole list (replacing the previous one), or one rule. */
-export const smtpRulesSchema = z.union([z.strictObject({ rules: z.array(smtpRuleSchema).max(1_000) }), smtpRuleSchema.transform((rule) => ({ rules: [rule] }))]);
+/** PUT rules: the whole list (replacing the previous one). */
+export const smtpRulesSchema = z.strictObject({ rules: z.array(smtpRuleSchema).max(1_000) });
 
 export const smtpOutageSchema = z.strictObject({
   mode: z.enum(['refuse', 'reject']),
