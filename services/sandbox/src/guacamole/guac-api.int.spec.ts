@@ -21,7 +21,8 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
-  expect((await control('POST', 'reset')).status).toBe(200);
+  const reset = await control('POST', 'reset');
+  if (reset.status !== 200) throw new Error(`reset answered ${reset.status}`);
 });
 
 const control = (method: string, path: string, body?: unknown): Promise<Response> =>
@@ -93,7 +94,7 @@ describe('the Guacamole simulator over HTTP', () => {
 
   it('an outage refuses connections (reset) or answers 503, until it is lifted', async () => {
     expect((await control('PUT', 'outage', { mode: 'reset' })).status).toBe(200);
-    await expect(login()).rejects.toThrow();
+    await expect(login()).rejects.toThrow('fetch failed');
     await control('PUT', 'outage', {});
     const unavailable = await login();
     expect([unavailable.status, unavailable.headers.get('content-type')]).toEqual([503, 'text/html;charset=UTF-8']);
@@ -108,7 +109,7 @@ describe('the Guacamole simulator over HTTP', () => {
     const refused = await api('POST', '/users', t, { username: 'x' });
     expect([refused.status, ((await refused.json()) as { type: string }).type]).toEqual([500, 'INTERNAL_ERROR']);
     await control('PUT', 'faults', { endpoints: { [key]: { timeoutRate: 1, hangMs: 100, timeoutMode: 'reset' } } });
-    await expect(api('POST', '/users', t, { username: 'y' })).rejects.toThrow();
+    await expect(api('POST', '/users', t, { username: 'y' })).rejects.toThrow('fetch failed');
     expect((await api('GET', '/users/y', t)).status).toBe(200);
     const bad = await control('PUT', 'faults', { endpoints: { [key]: { errorRate: 2 } } });
     expect([bad.status, ((await bad.json()) as { field: string }).field]).toEqual([400, `endpoints.${key}.errorRate`]);
