@@ -79,12 +79,16 @@ export class PeriodicScheduler {
 
   private async catchUp(schedule: PeriodicSchedule, now: Date, signal: AbortSignal | undefined): Promise<number> {
     // The last slot is always due, however short the configured look-back.
-    const horizon = new Date(now.getTime() - Math.max(schedule.lookBackMs, periodMs(schedule.when)));
+    const period = periodMs(schedule.when);
+    const horizon = new Date(now.getTime() - Math.max(schedule.lookBackMs, period));
     const last = this.handled.get(schedule.name);
     if (last !== undefined && last < horizon.getTime()) {
       const missed = countSlotsBetween(schedule.when, new Date(last), horizon);
       if (missed > 0) {
-        this.options.logger.warn(`${missed} slot(s) of ${schedule.name} after ${new Date(last).toISOString()} are older than its look-back and were given up`);
+        const text = `${missed} slot(s) of ${schedule.name} after ${new Date(last).toISOString()}`;
+        // A schedule that keeps only its last slot (node sync) loses nothing when a newer one replaces it.
+        if (schedule.lookBackMs > period) this.options.logger.warn(`${text} are older than its look-back and were given up`);
+        else this.options.logger.log(`${text} were superseded by a newer slot`);
         this.handled.set(schedule.name, slotAtOrBefore(schedule.when, horizon).getTime());
       }
     }
