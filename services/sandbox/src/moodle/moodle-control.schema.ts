@@ -1,0 +1,35 @@
+// Bodies of the Moodle control API (/_sandbox/moodle/...), validated so that a bad one is a 400
+// naming the field (parseBody of the Proxmox control API does the naming).
+
+import { z } from 'zod';
+
+const rate = z.number().min(0).max(1);
+const ms = z.number().int().min(0).max(600_000);
+
+const functionFault = z.strictObject({
+  delayMs: ms.optional(),
+  errorRate: rate.optional(),
+  errorMode: z.enum(['http', 'exception']).optional(),
+  timeoutRate: rate.optional(),
+  hangMs: ms.optional(),
+  timeoutMode: z.enum(['hang', 'reset']).optional(),
+});
+
+export const moodleFaultsSchema = z.strictObject({
+  seed: z.number().int().optional(),
+  functions: z.record(z.string().min(1), functionFault).optional(),
+});
+
+export const moodleTimingsSchema = z.strictObject({ duplicateCourseMs: ms.optional() });
+
+export const moodleDebugSchema = z.strictObject({ debug: z.boolean() });
+
+export const moodleResetSchema = z.strictObject({ timings: moodleTimingsSchema.optional(), debug: z.boolean().optional() });
+
+export const moodleAddCourseSchema = z.strictObject({
+  shortname: z.string().min(1).max(255),
+  fullname: z.string().min(1).max(254),
+  categoryId: z.number().int().min(1).default(1),
+  manualEnrol: z.boolean().default(true),
+  visible: z.boolean().default(true),
+});
