@@ -1,7 +1,7 @@
 // Two scheduler replicas over a simulated week, against task-api's real command intake (booted in
 // process) on the real NATS: every periodic slot must make exactly one Task, counted in the event log.
 
-import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Topology, type CreateTaskJson, type CreateTaskReplyJson } from '@vle/contracts';
 import { isTaskType, type TaskCreated, type TaskEvent } from '@vle/domain';
@@ -9,7 +9,6 @@ import { connectNats, deleteTopology, JetStreamEventStore } from '@vle/event-sto
 import type { RunningService } from '@vle/service-kit';
 import { bootstrap as bootstrapTaskApi } from '@vle/task-api';
 import { freePort, testNamespace } from '@vle/testing';
-import { jetstream } from '@nats-io/jetstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../testing/virtual-clock.js';
 import { activeSchedules, periodicSchedules, type PeriodicSchedule } from './periodic-schedules.js';
