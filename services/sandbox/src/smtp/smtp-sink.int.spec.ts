@@ -145,6 +145,6 @@ describe('outage', () => {
 });
 
 it('is listed among the simulators with its smtp:// URL', async () => {
-  const info = await (await fetch(`${sandbox.url}/_sandbox/info`)).json();
+  const info = (await (await fetch(`${sandbox.url}/_sandbox/info`)).json()) as { simulators: unknown[] };
   expect(info.simulators).toContainEqual({ name: 'smtp', baseUrl: `smtp://127.0.0.1:${sandbox.smtpPort}` });
 });
