@@ -119,7 +119,7 @@ describe('the Moodle simulator over HTTP', () => {
     const bad = await fetch(`${sandbox.url}/_sandbox/moodle/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ functions: { '*': { errorRate: 2 } } }) });
     expect([bad.status, await bad.json()]).toEqual([400, expect.objectContaining({ field: 'functions.*.errorRate' })]);
     expect(await sandbox.moodle('PUT', 'timings', { duplicateCourseMs: 10 })).toEqual({ timings: { duplicateCourseMs: 10 } });
-    const info = await (await fetch(`${sandbox.url}/_sandbox/info`)).json();
+    const info = (await (await fetch(`${sandbox.url}/_sandbox/info`)).json()) as { simulators: unknown[] };
     expect(info.simulators).toContainEqual({ name: 'moodle', baseUrl: `${sandbox.url}/moodle` });
   });
 });
