@@ -93,10 +93,15 @@ export class SmtpSinkServer {
         callback(refusal ? smtpError(refusal.code, refusal.message) : undefined);
       },
       onData(stream, session, callback) {
-        void receive(sink, stream, session).then(
-          () => callback(),
-          (error: unknown) => callback(error as Error),
-        );
+        void (async () => {
+          let refusal: Error | undefined;
+          try {
+            await receive(sink, stream, session);
+          } catch (error) {
+            refusal = error as Error;
+          }
+          callback(refusal);
+        })();
       },
     });
   }
