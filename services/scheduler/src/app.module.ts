@@ -8,7 +8,7 @@ export class AppModule {
   static forRoot(config: SchedulerConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ServiceKitModule.forRoot({ service: 'scheduler', config, nats: natsOptionsOf(config) }), SchedulesModule.forRoot(clockOf(config))],
+      imports: [ServiceKitModule.forRoot({ service: 'scheduler', config, nats: natsOptionsOf(config) }), SchedulesModule.forRoot(() => clockOf(config))],
     };
   }
 }

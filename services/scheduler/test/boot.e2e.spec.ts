@@ -26,6 +26,12 @@ describe('scheduler process', () => {
     expect(scheduler.output('stderr')).toContain('Invalid configuration: NATS_URL: must be a nats:// URL');
   });
 
+  it('stops at boot with the name of a bad schedule variable', async () => {
+    const scheduler = await spawnService(entry, { WORKER_PVE_PERIODIC_INTERVAL: '0', SCHEDULER_DISABLED: 'nightly' });
+    expect(await scheduler.exited()).toEqual({ code: 1, signal: null });
+    expect(scheduler.output('stderr')).toContain('Invalid configuration: WORKER_PVE_PERIODIC_INTERVAL: must be an integer from 1 to 86400; SCHEDULER_DISABLED: unknown schedule nightly');
+  });
+
   it('stops at boot, saying so, when NATS is unreachable', async () => {
     const scheduler = await spawnService(entry, { NATS_URL: 'nats://127.0.0.1:1' });
     expect(await scheduler.exited()).toEqual({ code: 1, signal: null });

@@ -4,12 +4,13 @@
 import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Topology, type CreateTaskJson, type CreateTaskReplyJson } from '@vle/contracts';
-import { isTaskType, type TaskCreated, type TaskEvent } from '@vle/domain';
+import { isTaskType, type TaskEvent } from '@vle/domain';
 import { connectNats, deleteTopology, JetStreamEventStore } from '@vle/event-store';
 import type { RunningService } from '@vle/service-kit';
 import { bootstrap as bootstrapTaskApi } from '@vle/task-api';
 import { freePort, testNamespace } from '@vle/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { slotsBySchedule, tasksInLog } from '../testing/periodic-tasks-in-log.js';
 import { VirtualClock } from '../testing/virtual-clock.js';
 import { activeSchedules, periodicSchedules, type PeriodicSchedule } from './periodic-schedules.js';
 import { PeriodicScheduler } from './periodic-scheduler.js';
@@ -52,19 +53,6 @@ async function replica(clock: VirtualClock, schedules: PeriodicSchedule[]): Prom
   return { scheduler, tasks };
 }
 
-/** Every Task of the namespace's event log: its creation, and how many commits its subject holds. */
-async function tasksInLog(): Promise<{ created: TaskCreated; commits: number }[]> {
-  const info = await jsm.streams.info(topology.eventStream.name, { subjects_filter: topology.allEventsSubject });
-  const subjects = Object.entries(info.state.subjects ?? {});
-  return Promise.all(
-    subjects.map(async ([subject, commits]) => {
-      const loaded = await store.load(topology.taskIdOf(subject));
-      const created = loaded.commits[0]!.events.find((e): e is TaskCreated => e.type === 'TaskCreated')!;
-      return { created, commits };
-    }),
-  );
-}
-
 beforeAll(async () => {
   taskApi = await bootstrapTaskApi({
     env: { NATS_URL, NATS_NAMESPACE: namespace, PORT: String(await freePort()), TASK_API_DISPATCHER: 'off', WORKER_MAX_RETRY: '3', LOG_LEVEL: 'warn', LOG_FORMAT: 'text' },
@@ -90,17 +78,13 @@ describe('two scheduler replicas over a simulated week', () => {
     const b = await replica(clock, schedules);
     await clock.run(END, 2);
 
-    const tasks = await tasksInLog();
+    const tasks = await tasksInLog(jsm, store, topology);
     // Slots by schedule: the week's, plus at boot the last node sync slot and the daily slots of the last 48 h.
-    const expected = new Map(schedules.map((s) => [s.name, slotsBetween(s.when, new Date(T0.getTime() - s.lookBackMs), END).map((d) => d.toISOString())]));
-    const found = new Map<string, string[]>();
-    for (const { created } of tasks) {
-      const [, name, slot] = /^periodic:([a-z-]+):(.+)$/.exec(created.data.idempotencyKey ?? '') ?? [];
-      found.set(name!, [...(found.get(name!) ?? []), slot!].sort());
-    }
-    expect(Object.fromEntries(found)).toEqual(Object.fromEntries(expected));
+    const expected = Object.fromEntries(schedules.map((s) => [s.name, slotsBetween(s.when, new Date(T0.getTime() - s.lookBackMs), END).map((d) => d.toISOString())]));
+    const found = slotsBySchedule(tasks);
+    expect(found).toEqual(expected);
 
-    const count = (name: string, from: Date) => (found.get(name) ?? []).filter((slot) => Date.parse(slot) > from.getTime()).length;
+    const count = (name: string, from: Date) => (found[name] ?? []).filter((slot) => Date.parse(slot) > from.getTime()).length;
     expect(count('pve-node-sync', T0)).toBe(168);
     expect(count('pve-node-sync', new Date(0))).toBe(169);
     expect(count('event-lifecycle', T0)).toBe(isTaskType('event.lifecycle') ? 7 : 0);
@@ -119,7 +103,7 @@ describe('two scheduler replicas over a simulated week', () => {
     await clock.run(END, 3);
     expect(late.tasks.created).toBe(0);
     expect(late.tasks.existing).toBeGreaterThan(0);
-    expect(await tasksInLog()).toHaveLength(total);
+    expect(await tasksInLog(jsm, store, topology)).toHaveLength(total);
 
     await Promise.all([a.scheduler.stop(), b.scheduler.stop(), late.scheduler.stop()]);
   });

@@ -9,8 +9,8 @@ import { activeSchedules, periodicSchedules } from './periodic-schedules.js';
 import { PeriodicScheduler } from './periodic-scheduler.js';
 import { NatsTaskCreator } from './task-creator.js';
 
-/** Injection token of the scheduler's Clock. */
-export const CLOCK = Symbol('SchedulerClock');
+/** Injection token of a factory of the scheduler's Clock, called when the schedules start. */
+export const CLOCK_FACTORY = Symbol('SchedulerClockFactory');
 
 /** The wall clock, unless a test asked for a shifted or accelerated one (SCHEDULER_CLOCK_*). */
 export function clockOf(config: Pick<SchedulerConfig, 'SCHEDULER_CLOCK_START' | 'SCHEDULER_CLOCK_SPEED'>): Clock {
@@ -30,14 +30,16 @@ class PeriodicSchedulerRuntime implements OnApplicationBootstrap, OnModuleDestro
   constructor(
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(SERVICE_CONFIG) private readonly config: SchedulerConfig,
-    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(CLOCK_FACTORY) private readonly clockFactory: () => Clock,
     private readonly topology: Topology,
   ) {}
 
   onApplicationBootstrap(): void {
     const { config } = this;
+    // Made now rather than at module creation: an accelerated test clock starts with the schedules.
+    const clock = this.clockFactory();
     if (config.SCHEDULER_CLOCK_START || config.SCHEDULER_CLOCK_SPEED !== 1) {
-      this.logger.warn(`test clock: starts at ${this.clock.now().toISOString()}, runs ${config.SCHEDULER_CLOCK_SPEED}x real time (SCHEDULER_CLOCK_*, for tests only)`);
+      this.logger.warn(`test clock: starts at ${clock.now().toISOString()}, runs ${config.SCHEDULER_CLOCK_SPEED}x real time (SCHEDULER_CLOCK_*, for tests only)`);
     }
     const schedules = activeSchedules(
       periodicSchedules({
@@ -49,7 +51,7 @@ class PeriodicSchedulerRuntime implements OnApplicationBootstrap, OnModuleDestro
       { disabled: config.SCHEDULER_DISABLED, knownType: isTaskType, logger: this.logger },
     );
     this.scheduler = new PeriodicScheduler({
-      clock: this.clock,
+      clock,
       schedules,
       tasks: new NatsTaskCreator({ nc: this.nc, topology: this.topology }),
       logger: this.logger,
@@ -69,7 +71,7 @@ class PeriodicSchedulerRuntime implements OnApplicationBootstrap, OnModuleDestro
  */
 @Module({})
 export class SchedulesModule {
-  static forRoot(clock: Clock): DynamicModule {
-    return { module: SchedulesModule, providers: [{ provide: CLOCK, useValue: clock }, PeriodicSchedulerRuntime] };
+  static forRoot(clockFactory: () => Clock): DynamicModule {
+    return { module: SchedulesModule, providers: [{ provide: CLOCK_FACTORY, useValue: clockFactory }, PeriodicSchedulerRuntime] };
   }
 }
