@@ -1,0 +1,34 @@
+// Remove one participant's remote desktop: the read-only sharing profile, the connection, then the
+// user. What is already gone (a 404, or nothing found by name) counts as removed, so a redelivery
+// or a second cleanup succeeds.
+
+import { param } from '@vle/integrations';
+import type { JobHandler } from '@vle/messaging';
+import { deleteIfPresent, viewProfileName, type GuacamoleJobDeps } from './guacamole-jobs.js';
+
+export function createCleanupHandler(deps: GuacamoleJobDeps): JobHandler {
+  const { guacamole } = deps;
+
+  return async (job, context) => {
+    const username = param(job.params, 'username', 'string', true)!;
+    const connectionName = param(job.params, 'connectionName', 'string', true)!;
+    const done: string[] = [];
+
+    const connection = await guacamole.findConnectionByName(connectionName);
+    if (connection) {
+      const profileName = viewProfileName(connectionName);
+      const profile = await guacamole.findSharingProfile(connection.identifier, profileName);
+      if (profile) done.push(`sharing profile "${profileName}" (${profile.identifier}) ${(await deleteIfPresent(() => guacamole.deleteSharingProfile(profile.identifier))) ? 'deleted' : 'already gone'}`);
+      else done.push(`sharing profile "${profileName}" already gone`);
+      context.heartbeat();
+      // Deleting the connection also removes its sharing profiles and every permission on it.
+      done.push(`connection "${connectionName}" (${connection.identifier}) ${(await deleteIfPresent(() => guacamole.deleteConnection(connection.identifier))) ? 'deleted' : 'already gone'}`);
+    } else {
+      done.push(`connection "${connectionName}" already gone`);
+    }
+    context.heartbeat();
+
+    done.push(`user ${username} ${(await deleteIfPresent(() => guacamole.deleteUser(username))) ? 'deleted' : 'already gone'}`);
+    return { responseCode: 'OK', responseMessage: done.join(', ') };
+  };
+}
