@@ -1,4 +1,4 @@
-// Two scheduler processes on an accelerated clock (8 virtual hours per real second, from a fixed
+// Two scheduler processes on an accelerated clock (4 virtual hours per real second, from a fixed
 // instant; SCHEDULER_CLOCK_* exist for tests only) and a task-api process: over two simulated days
 // every periodic slot makes exactly one Task, reported as created by exactly one of the replicas.
 
@@ -36,12 +36,13 @@ describe('scheduler processes on an accelerated clock', () => {
   it('create exactly one Task per slot between two replicas, and stop gracefully', async () => {
     const common = { NATS_URL, NATS_NAMESPACE: namespace, LOG_FORMAT: 'text' };
     await startService(taskApiEntry, { ...common, WORKER_MAX_RETRY: '3', LOG_LEVEL: 'warn' });
-    const env = { ...common, LOG_LEVEL: 'log', WORKER_PVE_PERIODIC_INTERVAL: '3600', SCHEDULER_CLOCK_START: START.toISOString(), SCHEDULER_CLOCK_SPEED: String(8 * 3600) };
+    const env = { ...common, LOG_LEVEL: 'log', WORKER_PVE_PERIODIC_INTERVAL: '3600', SCHEDULER_CLOCK_START: START.toISOString(), SCHEDULER_CLOCK_SPEED: String(4 * 3600) };
     // Booted a few ms apart, their clocks differ by minutes of virtual time: skewed replicas, as in life.
     const [a, b] = await Promise.all([startService(schedulerEntry, env), startService(schedulerEntry, env)]);
     expect(a.output()).toContain('test clock: starts at 2026-03-02T00:30');
 
-    // Two simulated days: the daily slots of 2 March and 3 March have passed (~6 s).
+    // Two simulated days: the daily slots of 2 March and 3 March have passed (~13 s). A node sync slot
+    // is 250 ms of real time apart, ample for a request even on a loaded machine.
     await waitFor(() => createdLines(a, b).some((line) => line.includes('pve-node-sync slot 2026-03-03T03:00:00.000Z')), {
       description: 'the node sync of 3 March 03:00 UTC',
       timeoutMs: 60_000,
