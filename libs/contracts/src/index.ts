@@ -9,4 +9,7 @@ export * from './gen/vle/tasks/v1/jobs_pb.js';
 export * from './gen/vle/tasks/v1/inventory_pb.js';
 export * from './inventory.js';
 export * from './gen/vle/tasks/v1/task_types_pb.js';
+export * from './gen/vle/tasks/v1/mail_types_pb.js';
 export * from './gen/vle/tasks/v1/event_types_pb.js';
+export * from './gen/vle/tasks/v1/guacamole_types_pb.js';
+export * from './gen/vle/tasks/v1/moodle_types_pb.js';

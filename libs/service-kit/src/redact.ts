@@ -17,6 +17,12 @@ export const SECRET_KEYS = [
   'apiKey',
   'privateKey',
   'DATABASE_URL',
+  'GUACAMOLE_PASSWORD',
+  'LAB_CREDENTIALS_KEY',
+  'PVE_TOKEN_SECRET',
+  'SMTP_PASSWORD',
+  'MOODLE_TOKEN',
+  'OPENVLE_TOKEN',
 ] as const;
 
 // scheme://user:password@host -> scheme://user:[REDACTED]@host; also `PVEAPIToken=user!id=secret`.

@@ -1,20 +1,39 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { NatsTaskCreator } from '@vle/messaging';
 import { natsOptionsOf, ServiceKitModule, WorkerModule } from '@vle/service-kit';
 import type { IntegrationWorkerConfig } from './config.js';
+import { createOpenVleClient } from './jobs/events/events.config.js';
 import { createHandlers } from './jobs/handlers.js';
+import { createMoodleJobDeps } from './jobs/moodle/moodle.config.js';
+import { createGuacamoleJobDeps } from './jobs/guacamole/guacamole.config.js';
+import { labCredentialsKey } from './lab-credentials.config.js';
+import { createMailRuntime, MailModule } from './mail/mail.module.js';
 
 @Module({})
 export class AppModule {
   static forRoot(config: IntegrationWorkerConfig): DynamicModule {
+    const mail = createMailRuntime(config);
+    const moodle = createMoodleJobDeps(config);
+    const guacamole = createGuacamoleJobDeps(config);
+    const openvle = createOpenVleClient(config);
+    const labAccess = { credentialsKey: labCredentialsKey(config), guacamoleUrl: config.GUACAMOLE_PUBLIC_URL ?? config.GUACAMOLE_URL };
     return {
       module: AppModule,
       imports: [
         ServiceKitModule.forRoot({ service: 'integration-worker', config, nats: natsOptionsOf(config) }),
+        MailModule.forRoot(mail),
         WorkerModule.forRoot({
           service: 'integration-worker',
           workerMaxRetry: config.WORKER_MAX_RETRY,
           retryIntervalScale: config.WORKER_RETRY_INTERVAL_SCALE,
-          handlers: createHandlers(),
+          handlers: (worker) =>
+            createHandlers({
+              mail: mail.deps,
+              labAccess,
+              moodle,
+              guacamole,
+              events: { openvle, tasks: new NatsTaskCreator({ nc: worker.nc, topology: worker.topology }), vmDomain: config.LAB_VM_DOMAIN, now: () => new Date() },
+            }),
         }),
       ],
     };

@@ -3,7 +3,7 @@ import { AppModule } from './app.module.js';
 import { sandboxConfigSchema } from './config.js';
 
 export { AppModule } from './app.module.js';
-export { sandboxConfigSchema, type SandboxConfig } from './config.js';
+export { DEV_OPENVLE_TOKEN, sandboxConfigSchema, type SandboxConfig } from './config.js';
 export { SimulatorRegistry, type SimulatorDescriptor } from './control/simulator-registry.js';
 
 export const bootstrap: ServiceBootstrap = async (options = {}) => {

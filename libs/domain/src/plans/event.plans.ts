@@ -12,7 +12,7 @@ function oneStep(action: string, title: string): Planner<PlanParams> {
   return (params) => {
     const eventId = eventIdOf(params);
     const step: PlannedDraft = { key: action, name: `${title} event ${eventId}`, action, queue: 'core_periodic', objectType: 'event', objectId: String(eventId), params: { eventId } };
-    return { name: `${title} event ${eventId}`, objectType: 'event', objectId: String(eventId), subtasks: [step] };
+    return { name: `${title} event ${eventId}`, objectType: 'event', objectId: String(eventId), eventId: String(eventId), subtasks: [step] };
   };
 }
 

@@ -14,6 +14,8 @@ export interface TaskPlan {
   readonly name: string;
   readonly objectType?: ObjectType;
   readonly objectId?: string;
+  /** The OpenVLE event the Task is about, when its params name one and the command does not. */
+  readonly eventId?: string;
   readonly subtasks: readonly PlannedDraft[];
 }
 

@@ -3,6 +3,9 @@
 import { RuleViolation } from '../task/rule-violation.js';
 import type { PlanContext, Planner, PlanParams, TaskPlan } from './task-plan.js';
 import { planEventArchive, planEventDeploy, planEventLifecycle } from './event.plans.js';
+import { planGuacamoleCleanup, planGuacamoleProvision } from './guacamole.plans.js';
+import { planMailCleanup, planMailSend } from './mail.plans.js';
+import { planMoodleDeployCourse, planMoodleEnrol } from './moodle.plans.js';
 import { planPveNodeSync, planVmClone, planVmDelete, planVmMigrate, planVmReset, planVmStart, planVmStop } from './vm.plans.js';
 
 const PLANNERS = {
@@ -13,6 +16,12 @@ const PLANNERS = {
   'vm.reset': planVmReset,
   'vm.migrate': planVmMigrate,
   'pve.node_sync': planPveNodeSync,
+  'guacamole.provision': planGuacamoleProvision,
+  'guacamole.cleanup': planGuacamoleCleanup,
+  'mail.send': planMailSend,
+  'mail.cleanup': planMailCleanup,
+  'moodle.deploy_course': planMoodleDeployCourse,
+  'moodle.enrol': planMoodleEnrol,
   'event.deploy': planEventDeploy,
   'event.archive': planEventArchive,
   'event.lifecycle': planEventLifecycle,

@@ -92,6 +92,7 @@ describe('the lab-event types', () => {
       name,
       objectType: 'event',
       objectId: '42',
+      eventId: '42',
       subtasks: [{ key: action, name, action, queue: 'core_periodic', objectType: 'event', objectId: '42', params: { eventId: 42 } }],
     });
   });

@@ -17,7 +17,7 @@ export interface MailJobDeps {
   readonly maxAgeWeeks: number;
 }
 
-interface MailParams {
+export interface MailParams {
   readonly to: readonly string[];
   readonly cc: readonly string[];
   readonly subject: string;
@@ -25,9 +25,13 @@ interface MailParams {
   readonly html?: string;
 }
 
-export function createSendMailHandler(deps: MailJobDeps): JobHandler {
+/**
+ * `compose` makes the mail from the job (by default the mail the params spell out); a composed mail
+ * (the lab access) is logged and deduplicated the same way.
+ */
+export function createSendMailHandler(deps: MailJobDeps, compose: (params: Record<string, unknown>) => MailParams = mailParams): JobHandler {
   return async (job, context) => {
-    const mail = mailParams(job.params);
+    const mail = compose(job.params);
     const ref = { taskId: job.taskId, subTaskId: job.subTaskId, generation: job.generation };
     const done = await deps.log.find(ref.subTaskId, ref.generation);
     if (done && isDelivered(done)) return alreadySent(done);

@@ -7,11 +7,17 @@ export interface SimulatorDescriptor {
   readonly baseUrl: string;
 }
 
-export interface SimulatorRegistration {
-  readonly name: string;
-  /** Where the simulator is mounted on the sandbox, e.g. `/pve`. */
-  readonly path: string;
-}
+export type SimulatorRegistration =
+  | {
+      readonly name: string;
+      /** Where the simulator is mounted on the sandbox, e.g. `/pve`. */
+      readonly path: string;
+    }
+  | {
+      readonly name: string;
+      /** A simulator with a listener of its own, e.g. the SMTP sink's `smtp://127.0.0.1:2525`. */
+      readonly url: () => string;
+    };
 
 /** The simulators this sandbox serves; each simulator module registers itself at boot. */
 @Injectable()
@@ -28,6 +34,6 @@ export class SimulatorRegistry {
    * the port is only known once the server listens, and may be 0 in tests).
    */
   list(origin: string): SimulatorDescriptor[] {
-    return [...this.simulators.values()].map(({ name, path }) => ({ name, baseUrl: `${origin}${path}` }));
+    return [...this.simulators.values()].map((s) => ({ name: s.name, baseUrl: 'url' in s ? s.url() : `${origin}${s.path}` }));
   }
 }

@@ -142,7 +142,8 @@ describe('the Proxmox simulator over HTTP', () => {
   });
 
   it('is listed by the sandbox with its base URL', async () => {
-    const info = await (await fetch(`${origin}/_sandbox/info`)).json();
-    expect(info).toEqual({ service: 'sandbox', simulators: [{ name: 'proxmox', baseUrl: `${origin}/pve` }] });
+    const info = (await (await fetch(`${origin}/_sandbox/info`)).json()) as { service: string; simulators: unknown[] };
+    expect(info.service).toBe('sandbox');
+    expect(info.simulators).toContainEqual({ name: 'proxmox', baseUrl: `${origin}/pve` });
   });
 });

@@ -97,7 +97,7 @@ export class TaskCommandService {
       name: message.name || plan!.name,
       taskType: optional(message.type),
       createdBy: message.createdBy,
-      eventId: optional(message.eventId),
+      eventId: optional(message.eventId) ?? plan?.eventId,
       objectType: (optional(message.objectType) as ObjectType | undefined) ?? plan?.objectType,
       objectId: optional(message.objectId) ?? plan?.objectId,
       idempotencyKey,

@@ -69,6 +69,11 @@ describe('a typed command', () => {
     expect(store.allCommits()).toEqual([]);
   });
 
+  it('is about the event its params name', async () => {
+    await service.create({ type: 'event.deploy', createdBy: 'core', params: { eventId: 42 } });
+    expect(created().data).toMatchObject({ eventId: '42', objectType: 'event', objectId: '42' });
+  });
+
   it('takes a free-form type with an explicit DAG', async () => {
     await service.create({ name: 'custom', type: 'custom.thing', createdBy: 'core', subtasks: [{ key: 'a', name: 'a', action: 'noop', queue: 'bench' }] });
     expect(created().data).toMatchObject({ name: 'custom', type: 'custom.thing' });

@@ -3,7 +3,7 @@
 // the command (`params.count: must be at least 1`).
 
 import { toJson, type DescMessage, type JsonValue } from '@bufbuild/protobuf';
-import { ContractError, EventArchiveParamsSchema, EventDeployParamsSchema, EventLifecycleParamsSchema, parseMessage, PveNodeSyncParamsSchema, VmCloneParamsSchema, VmDeleteParamsSchema, VmMigrateParamsSchema, VmPowerParamsSchema } from '@vle/contracts';
+import { ContractError, EventArchiveParamsSchema, EventDeployParamsSchema, EventLifecycleParamsSchema, GuacamoleCleanupParamsSchema, GuacamoleProvisionParamsSchema, MailCleanupParamsSchema, MailSendParamsSchema, MoodleDeployCourseParamsSchema, MoodleEnrolParamsSchema, parseMessage, PveNodeSyncParamsSchema, VmCloneParamsSchema, VmDeleteParamsSchema, VmMigrateParamsSchema, VmPowerParamsSchema } from '@vle/contracts';
 import type { JsonObject, TaskType } from '@vle/domain';
 
 const PARAMS: Record<TaskType, DescMessage> = {
@@ -14,6 +14,12 @@ const PARAMS: Record<TaskType, DescMessage> = {
   'vm.reset': VmPowerParamsSchema,
   'vm.migrate': VmMigrateParamsSchema,
   'pve.node_sync': PveNodeSyncParamsSchema,
+  'guacamole.provision': GuacamoleProvisionParamsSchema,
+  'guacamole.cleanup': GuacamoleCleanupParamsSchema,
+  'mail.send': MailSendParamsSchema,
+  'mail.cleanup': MailCleanupParamsSchema,
+  'moodle.deploy_course': MoodleDeployCourseParamsSchema,
+  'moodle.enrol': MoodleEnrolParamsSchema,
   'event.deploy': EventDeployParamsSchema,
   'event.archive': EventArchiveParamsSchema,
   'event.lifecycle': EventLifecycleParamsSchema,

@@ -1,0 +1,15 @@
+// "Archive event" (queue core_periodic): per participant, one child Task that deletes the Guacamole
+// connection, then stops the VM, then deletes it: a step runs only after the one before succeeded.
+
+import { planParticipantArchive } from '@vle/domain';
+import type { JobHandler } from '@vle/messaging';
+import { createChildren, eventIdOf, readEvent, type EventJobDeps } from './event-jobs.js';
+
+export function createArchiveEventHandler(deps: EventJobDeps): JobHandler {
+  return async (job, context) => {
+    const event = await readEvent(deps, eventIdOf(job.params), context.signal);
+    const plans = event.participants.map((p) => planParticipantArchive(event, p));
+    const { created, existing } = await createChildren(deps, job.taskId, event, plans, context.heartbeat);
+    return { responseCode: 'OK', responseMessage: `event ${event.id} "${event.name}": ${plans.length} archive Tasks (${created} created, ${existing} already there)` };
+  };
+}
