@@ -20,13 +20,13 @@ const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:
 const ROLE = process.env.SERVICE_ROLE ?? 'all';
 
 const SERVICES = {
-  sandbox: 'simulated Proxmox VE at /pve/api2/json; control API (faults, ledger) under /_sandbox/',
+  sandbox: 'simulated Proxmox VE (/pve), Guacamole (/guacamole), Moodle (/moodle), OpenVLE core API (/openvle), SMTP sink (port 2525); control API under /_sandbox/',
   'task-api': 'commands: POST /api/v1/tasks',
   projection: 'queries: GET /api/v1/tasks, /api/v1/tasks/:id, /api/v1/projection/status, /api/v1/proxmox/nodes, /api/v1/proxmox/vms',
-  scheduler: 'health',
+  scheduler: 'health; periodic tasks (node sync, event lifecycle, mail cleanup)',
   'vm-clone-worker': 'health; queue pve_vm_clone (clone, delete)',
   'vm-action-worker': 'health; queues pve_vm_actions (start, stop, reset, migrate), pve_periodic (node_sync)',
-  'integration-worker': 'health',
+  'integration-worker': 'health; queues mails, guacamole, moodle, core_periodic',
 };
 
 const isLocal = (host) => ['127.0.0.1', 'localhost', '::1', '[::1]'].includes(host);
