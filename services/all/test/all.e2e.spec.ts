@@ -24,6 +24,8 @@ describe('SERVICE_ROLE=all', () => {
     const env = {
       NATS_NAMESPACE: namespace,
       DATABASE_URL: database.url,
+      // The sandbox's SMTP sink on a free port too (2525 may be a developer's running sandbox).
+      SANDBOX_SMTP_PORT: String(await freePort()),
       ...Object.fromEntries(SERVICE_NAMES.map((name) => [portVariableOf(name), String(ports[name])])),
     };
     const all = await spawnService(entry, env, { port: ports['task-api'] });

@@ -3,12 +3,13 @@
 // alone is read here.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HeldAnswers } from '../http/held-answers.js';
 import type { GuacApi, GuacOutcome, GuacRequest } from './guac-api.js';
 
 type Request = IncomingMessage & { body?: unknown };
 
 export class GuacHttpHandler {
-  private readonly pending = new Set<{ timer: NodeJS.Timeout; res: ServerResponse }>();
+  private readonly held = new HeldAnswers();
 
   constructor(private readonly api: GuacApi) {}
 
@@ -26,11 +27,7 @@ export class GuacHttpHandler {
 
   /** Answers held by delays or hangs are dropped on shutdown. */
   close(): void {
-    for (const entry of this.pending) {
-      clearTimeout(entry.timer);
-      entry.res.destroy();
-    }
-    this.pending.clear();
+    this.held.close();
   }
 
   private async serve(req: Request, res: ServerResponse): Promise<void> {
@@ -63,18 +60,7 @@ export class GuacHttpHandler {
       res.setHeader('Content-Type', html ? 'text/html;charset=UTF-8' : 'application/json');
       res.end(html ? reply.body : JSON.stringify(reply.body));
     };
-    if (outcome.delayMs <= 0) {
-      send();
-      return;
-    }
-    const entry = {
-      res,
-      timer: setTimeout(() => {
-        this.pending.delete(entry);
-        send();
-      }, outcome.delayMs),
-    };
-    this.pending.add(entry);
+    this.held.later(res, outcome.delayMs, send);
   }
 }
 

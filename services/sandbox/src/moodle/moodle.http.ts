@@ -3,13 +3,14 @@
 // already; one it left alone is read here.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HeldAnswers } from '../http/held-answers.js';
 import type { MoodleApi, MoodleOutcome } from './moodle-api.js';
 import { flattenNested } from './php-params.js';
 
 type Request = IncomingMessage & { body?: unknown };
 
 export class MoodleHttpHandler {
-  private readonly pending = new Set<{ timer: NodeJS.Timeout; res: ServerResponse }>();
+  private readonly held = new HeldAnswers();
 
   constructor(private readonly api: MoodleApi) {}
 
@@ -24,11 +25,7 @@ export class MoodleHttpHandler {
 
   /** Answers held by delays or hangs are dropped on shutdown. */
   close(): void {
-    for (const entry of this.pending) {
-      clearTimeout(entry.timer);
-      entry.res.destroy();
-    }
-    this.pending.clear();
+    this.held.close();
   }
 
   private async serve(req: Request, res: ServerResponse): Promise<void> {
@@ -48,18 +45,7 @@ export class MoodleHttpHandler {
       res.setHeader('Content-Type', reply.contentType);
       res.end(reply.body);
     };
-    if (outcome.delayMs <= 0) {
-      send();
-      return;
-    }
-    const entry = {
-      res,
-      timer: setTimeout(() => {
-        this.pending.delete(entry);
-        send();
-      }, outcome.delayMs),
-    };
-    this.pending.add(entry);
+    this.held.later(res, outcome.delayMs, send);
   }
 }
 

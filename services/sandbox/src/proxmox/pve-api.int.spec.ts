@@ -13,7 +13,8 @@ let origin: string;
 const auth = { Authorization: `PVEAPIToken=${DEV_PVE_TOKEN}` };
 
 beforeAll(async () => {
-  const config = loadConfig(sandboxConfigSchema, { LOG_LEVEL: 'warn' });
+  // SMTP on a free port: another test (or a developer's sandbox) may hold 2525.
+  const config = loadConfig(sandboxConfigSchema, { LOG_LEVEL: 'warn', SANDBOX_SMTP_PORT: '0' });
   sandbox = await bootstrapService(AppModule.forRoot(config), { name: 'sandbox', host: '127.0.0.1', port: 0, logLevel: 'warn' });
   origin = `http://127.0.0.1:${(sandbox.app.getHttpServer().address() as AddressInfo).port}`;
 });

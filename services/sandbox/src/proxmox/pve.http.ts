@@ -3,12 +3,13 @@
 // alone is read here, so that a missing Content-Type is still parsed as a form, as pveproxy does.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HeldAnswers } from '../http/held-answers.js';
 import type { PveApi, PveOutcome, PveRequest } from './pve-api.js';
 
 type Request = IncomingMessage & { body?: unknown };
 
 export class PveHttpHandler {
-  private readonly pending = new Set<{ timer: NodeJS.Timeout; res: ServerResponse }>();
+  private readonly held = new HeldAnswers();
 
   constructor(private readonly api: PveApi) {}
 
@@ -27,11 +28,7 @@ export class PveHttpHandler {
 
   /** Answers held by delays or hangs are dropped on shutdown. */
   close(): void {
-    for (const entry of this.pending) {
-      clearTimeout(entry.timer);
-      entry.res.destroy();
-    }
-    this.pending.clear();
+    this.held.close();
   }
 
   private async serve(req: Request, res: ServerResponse): Promise<void> {
@@ -66,18 +63,7 @@ export class PveHttpHandler {
       res.setHeader('Content-Type', 'application/json;charset=UTF-8');
       res.end(JSON.stringify(reply.body));
     };
-    if (outcome.delayMs <= 0) {
-      send();
-      return;
-    }
-    const entry = {
-      res,
-      timer: setTimeout(() => {
-        this.pending.delete(entry);
-        send();
-      }, outcome.delayMs),
-    };
-    this.pending.add(entry);
+    this.held.later(res, outcome.delayMs, send);
   }
 }
 
