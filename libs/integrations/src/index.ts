@@ -15,3 +15,4 @@ export { GuacamoleClient, type GuacamoleClientOptions } from './guacamole/guacam
 export { classifyGuacamoleError, GuacamoleError, isGuacamoleError, type GuacamoleClassification, type GuacamoleErrorInit, type GuacamoleErrorKind, type GuacamoleErrorType } from './guacamole/guacamole-error.js';
 export type * from './guacamole/guacamole-types.js';
 export { deriveLabPassword, LAB_PASSWORD_LENGTH, LAB_PASSWORD_PURPOSE } from './credentials/lab-password.js';
+export { abortableSleep } from './abortable-sleep.js';

@@ -2,6 +2,7 @@
 // Proxmox task (UPID) to its end under the job's heartbeat and abort signal, and reading the
 // params a plan gave the SubTask. Handlers stay a few lines each (STYLE: createActivities(deps)).
 
+import { abortableSleep } from '../abortable-sleep.js';
 import type { PveClient } from '../proxmox/pve-client.js';
 import { PveError } from '../proxmox/pve-error.js';
 import type { PveTaskStatus, PveVmResource } from '../proxmox/pve-types.js';
@@ -32,7 +33,7 @@ export async function waitWhileLocked(deps: PveJobDeps, job: PveJobSignals, vmid
     const vm = await deps.pve.findVm(vmid);
     job.heartbeat();
     if (!vm || vm.lock !== lock) return vm;
-    await sleep(deps.pollMs, job.signal);
+    await abortableSleep(deps.pollMs, job.signal);
   }
 }
 
@@ -102,17 +103,3 @@ function badParam(key: string, problem: string): Error {
   return Object.assign(new Error(`job params.${key} ${problem}`), { permanent: true, responseCode: 'BAD_PARAMS' });
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}

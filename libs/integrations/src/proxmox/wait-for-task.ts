@@ -1,6 +1,7 @@
 // Polling a Proxmox task until it stops. Polling is an idempotent GET, so unlike the calls that start
 // tasks, a transient failure of one poll is tolerated a few times before it is reported.
 
+import { abortableSleep } from '../abortable-sleep.js';
 import { PveError, PveTaskFailed } from './pve-error.js';
 import type { PveTaskStatus } from './pve-types.js';
 import { isTaskSuccess } from './upid.js';
@@ -43,21 +44,7 @@ export async function waitForTask(upid: string, readStatus: TaskStatusReader, pa
     if (Date.now() >= giveUpAt) {
       throw new PveError({ status: 0, reason: 'ETIMEDOUT', message: `task ${upid} still running after ${timeoutMs} ms`, method: 'GET', path, kind: 'timeout', transient: true, responseCode: 'PVE_TIMEOUT' });
     }
-    await sleep(pollMs, signal);
+    await abortableSleep(pollMs, signal);
   }
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}

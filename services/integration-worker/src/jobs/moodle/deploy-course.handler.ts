@@ -8,9 +8,9 @@
 // idnumber to mark it otherwise); ours and hidden means an earlier attempt's restore still runs, which
 // is waited for; `shortnametaken` on the duplicate is looked up the same way.
 
-import { isMoodleError, param, type MoodleCourse } from '@vle/integrations';
+import { abortableSleep, isMoodleError, param, type MoodleCourse } from '@vle/integrations';
 import type { JobContext, JobHandler, JobInput, JobResult } from '@vle/messaging';
-import { heartbeating, jobError, sleep, type MoodleJobDeps } from './moodle-jobs.js';
+import { heartbeating, jobError, type MoodleJobDeps } from './moodle-jobs.js';
 
 interface DeployParams {
   readonly shortname: string;
@@ -55,7 +55,7 @@ export function createDeployCourseHandler(deps: MoodleJobDeps): JobHandler {
     const deadline = Date.now() + deps.restoreWaitMs;
     while (course && course.visible === 0 && Date.now() < deadline) {
       context.heartbeat();
-      await sleep(pollMs, context.signal);
+      await abortableSleep(pollMs, context.signal);
       course = await moodle.getCourseByShortname(p.shortname, { signal: context.signal });
     }
     if (!course) throw jobError(`course ${p.shortname} (id ${found.id}) vanished while its restore was awaited`, 'MOODLE_COURSE_VANISHED', false);

@@ -41,20 +41,6 @@ export async function heartbeating<T>(context: JobSignals, everyMs: number, work
   }
 }
 
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 /** An outcome the handler decides (not Moodle's own error): `permanent` is read by the job runtime. */
 export function jobError(message: string, responseCode: string, permanent: boolean): Error {
