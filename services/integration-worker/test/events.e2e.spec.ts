@@ -133,6 +133,21 @@ describe('an archive while Guacamole is down', () => {
   });
 });
 
+describe('an archive of an event whose deploy never made the VM', () => {
+  it('removes the connection and finds nothing to stop or delete', async () => {
+    const eventId = 4203;
+    await addEvent(eventId, new Date(Date.now() - 5 * 3600_000), new Date(Date.now() - 3600_000), 1, { moodleTemplateCourseId: undefined });
+    const archive = await run('event.archive', { eventId });
+    const [kid] = await children(archive, ['archive:s01']);
+    expect(unsuccessful([kid!])).toEqual([]);
+    expect(kid!.subtasks.map((s) => s.responseMessage)).toEqual([
+      expect.any(String),
+      `VM "ev${eventId}-s01" does not exist: nothing to stop`,
+      `VM "ev${eventId}-s01" does not exist (already deleted)`,
+    ]);
+  });
+});
+
 describe('the event lifecycle', () => {
   it('deploys and notices the events about to start and archives the ended ones, once however often it runs', async () => {
     // A month ahead, so that the events of the tests above are outside its windows.

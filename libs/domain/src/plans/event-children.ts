@@ -107,7 +107,8 @@ export function planParticipantArchive(event: LabEvent, participant: LabParticip
     objectType: 'vm',
     subtasks: [
       { ...connection!, key: 'connection' },
-      { key: 'stop', name: `Stop VM ${vmName}`, action: 'stop', queue: 'pve_vm_actions', objectType: 'vm', dependsOn: ['connection'], params: { vmName } },
+      // A VM a failed deploy never made has nothing to stop (and its delete counts it as deleted).
+      { key: 'stop', name: `Stop VM ${vmName}`, action: 'stop', queue: 'pve_vm_actions', objectType: 'vm', dependsOn: ['connection'], params: { vmName, ifExists: true } },
       { key: 'delete', name: `Delete VM ${vmName}`, action: 'delete', queue: 'pve_vm_clone', objectType: 'vm', dependsOn: ['stop'], params: { vmName } },
     ],
   };

@@ -3,7 +3,7 @@
 // Reset is not: Proxmox refuses to reset a stopped VM ("VM N not running"), and that refusal is the
 // SubTask's answer.
 
-import { existing, findTargetVm, isPveError, runPveTask, type PveErrorKind, type PveJobDeps } from '@vle/integrations';
+import { existing, findTargetVm, isPveError, param, runPveTask, type PveErrorKind, type PveJobDeps } from '@vle/integrations';
 import type { JobHandler } from '@vle/messaging';
 
 type PowerCall = 'startVm' | 'stopVm' | 'resetVm';
@@ -25,7 +25,12 @@ const ACTIONS = {
 
 function createPowerHandler(deps: PveJobDeps, action: PowerAction): JobHandler {
   return async (job, context) => {
-    const vm = existing(await findTargetVm(deps, job.params, context));
+    const target = await findTargetVm(deps, job.params, context);
+    // An archive stops a participant's VM that a failed deploy may never have made: nothing to stop.
+    if (!target.vm && action.reached === 'stopped' && param(job.params, 'ifExists', 'boolean', false) === true) {
+      return { responseCode: 'OK', responseMessage: `${target.label} does not exist: nothing to stop` };
+    }
+    const vm = existing(target);
     const { vmid } = vm;
     if (action.reached && vm.status === action.reached) return { responseCode: 'OK', responseMessage: `VM ${vmid} on ${vm.node} is already ${action.reached}` };
     try {

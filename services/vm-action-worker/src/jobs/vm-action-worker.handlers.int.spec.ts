@@ -67,6 +67,8 @@ describe('start and stop', () => {
     await run('start');
     expect((await handlers.stop(byName, delivery())).responseMessage).toBe('VM 4300 on pve1 stopped: OK');
     await expect(handlers.stop({ ...byName, params: { vmName: 'no-such-vm' } }, delivery())).rejects.toMatchObject({ permanent: true, responseCode: 'PVE_NOT_FOUND', message: 'VM "no-such-vm" does not exist on the cluster (it is not in /cluster/resources)' });
+    expect((await handlers.stop({ ...byName, params: { vmName: 'no-such-vm', ifExists: true } }, delivery())).responseMessage).toBe('VM "no-such-vm" does not exist: nothing to stop');
+    await expect(handlers.start({ ...byName, params: { vmName: 'no-such-vm', ifExists: true } }, delivery())).rejects.toMatchObject({ responseCode: 'PVE_NOT_FOUND' });
     await sandbox.pve('POST', 'vms', { vmid: 4301, name: 'lab-vm', node: 'pve2' });
     await expect(handlers.stop(byName, delivery())).rejects.toMatchObject({ permanent: true, responseCode: 'PVE_AMBIGUOUS' });
   });

@@ -110,7 +110,7 @@ describe('archive_event', () => {
     expect((await createArchiveEventHandler(deps)(input, context())).responseMessage).toBe('event 43 "Lab 43": 2 archive Tasks (2 created, 0 already there)');
     expect(api.commands()[1]!.subtasks!.map((s) => [s.key, s.action, s.dependsOn ?? [], s.params])).toEqual([
       ['connection', 'cleanup', [], { username: 'u2', connectionName: 'ev43-u2' }],
-      ['stop', 'stop', ['connection'], { vmName: 'ev43-u2' }],
+      ['stop', 'stop', ['connection'], { vmName: 'ev43-u2', ifExists: true }],
       ['delete', 'delete', ['stop'], { vmName: 'ev43-u2' }],
     ]);
   });
