@@ -1,6 +1,5 @@
-import { BadRequestException, Body, Controller, Delete, Get, HttpCode, Post, Put } from '@nestjs/common';
-import type { z } from 'zod';
-import { ControlBodyError, parseBody } from '../proxmox/control.schema.js';
+import { Body, Controller, Delete, Get, HttpCode, Post, Put } from '@nestjs/common';
+import { validated } from '../control/control-body.js';
 import { GUAC_ENDPOINTS } from './guac-api.js';
 import { GuacDirectory } from './guac-directory.js';
 import { GuacFaults } from './guac-faults.js';
@@ -66,11 +65,3 @@ export class GuacControlController {
   }
 }
 
-function validated<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
-  try {
-    return parseBody(schema, body);
-  } catch (error) {
-    if (error instanceof ControlBodyError) throw new BadRequestException({ statusCode: 400, field: error.field, message: error.message });
-    throw error;
-  }
-}

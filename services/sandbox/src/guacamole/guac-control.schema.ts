@@ -2,9 +2,8 @@
 // 400 that names the field.
 
 import { z } from 'zod';
+import { faultMs as ms, faultRate as rate } from '../control/control-body.js';
 
-const rate = z.number().min(0).max(1);
-const ms = z.number().int().min(0).max(600_000);
 
 const endpointFault = z.strictObject({
   delayMs: ms.optional(),

@@ -3,7 +3,7 @@
 // field by field), plus an outage switch. Draws come from one seeded PRNG in request order, so the
 // same requests see the same faults.
 
-import { seededRandom, type Random } from '../proxmox/prng.js';
+import { seededRandom, type Random } from '../control/prng.js';
 
 export interface GuacEndpointFault {
   /** Answer this much later (the work is done when the answer goes out). */

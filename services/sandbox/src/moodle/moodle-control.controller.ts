@@ -1,6 +1,5 @@
 import { BadRequestException, Body, Controller, Delete, Get, HttpCode, Inject, Post, Put } from '@nestjs/common';
-import type { z } from 'zod';
-import { ControlBodyError, parseBody } from '../proxmox/control.schema.js';
+import { validated } from '../control/control-body.js';
 import type { MoodleApi } from './moodle-api.js';
 import { moodleAddCourseSchema, moodleDebugSchema, moodleFaultsSchema, moodleResetSchema, moodleTimingsSchema } from './moodle-control.schema.js';
 import { MoodleFaults } from './moodle-faults.js';
@@ -74,11 +73,3 @@ export class MoodleControlController {
   }
 }
 
-function validated<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
-  try {
-    return parseBody(schema, body);
-  } catch (error) {
-    if (error instanceof ControlBodyError) throw new BadRequestException({ statusCode: 400, field: error.field, message: error.message });
-    throw error;
-  }
-}

@@ -1,10 +1,9 @@
 // Bodies of the Moodle control API (/_sandbox/moodle/...), validated so that a bad one is a 400
-// naming the field (parseBody of the Proxmox control API does the naming).
+// naming the field (parseBody of control/control-body.ts does the naming).
 
 import { z } from 'zod';
+import { faultMs as ms, faultRate as rate } from '../control/control-body.js';
 
-const rate = z.number().min(0).max(1);
-const ms = z.number().int().min(0).max(600_000);
 
 const functionFault = z.strictObject({
   delayMs: ms.optional(),

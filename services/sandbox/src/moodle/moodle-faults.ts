@@ -2,7 +2,7 @@
 // (`*`; a function's own entry wins field by field). Draws come from one seeded PRNG in request
 // order, so the same requests see the same faults.
 
-import { seededRandom, type Random } from '../proxmox/prng.js';
+import { seededRandom, type Random } from '../control/prng.js';
 
 export interface FunctionFault {
   /** Answer this much later; the work is done when the answer goes out. */

@@ -1,8 +1,9 @@
 // The OpenVLE core simulator's control API: tests put the events (dates, template, participants)
 // the workers will read.
 
-import { BadRequestException, Body, Controller, Delete, Get, HttpCode, NotFoundException, Param, Post, Put } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, NotFoundException, Param, Post, Put } from '@nestjs/common';
 import { z } from 'zod';
+import { validated } from '../control/control-body.js';
 import { OpenVleDirectory, type OpenVleEvent } from './openvle-directory.js';
 import { OpenVleOutage } from './openvle-outage.js';
 
@@ -71,10 +72,3 @@ export class OpenVleControlController {
   }
 }
 
-function validated<T>(schema: z.ZodType<T>, body: unknown): T {
-  const result = schema.safeParse(body ?? {});
-  if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  const field = issue.path.join('.');
-  throw new BadRequestException({ statusCode: 400, field, message: `${field || 'body'}: ${issue.message}` });
-}

@@ -2,9 +2,8 @@
 // names the field.
 
 import { z } from 'zod';
+import { faultMs as ms, faultRate as rate } from '../control/control-body.js';
 
-const rate = z.number().min(0).max(1);
-const ms = z.number().int().min(0).max(600_000);
 
 const endpointFault = z.strictObject({
   delayMs: ms.optional(),
@@ -69,20 +68,3 @@ export const storageChangeSchema = z.strictObject({ capacityGib: z.number().min(
 export const resetSchema = z.strictObject({ timings: timingsSchema.optional() });
 
 /** Parses `body` or throws the first problem as `{ field, message }`. */
-export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
-  const result = schema.safeParse(body ?? {});
-  if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
-  const field = [...issue.path.map(String), ...keys].join('.') || '(body)';
-  throw new ControlBodyError(field, issue.message);
-}
-
-export class ControlBodyError extends Error {
-  constructor(
-    readonly field: string,
-    readonly problem: string,
-  ) {
-    super(`${field}: ${problem}`);
-  }
-}

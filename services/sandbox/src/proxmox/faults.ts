@@ -3,7 +3,7 @@
 // by field). Every draw comes from one seeded PRNG, in request order, so a test that sends the same
 // requests sees the same faults.
 
-import { seededRandom, type Random } from './prng.js';
+import { seededRandom, type Random } from '../control/prng.js';
 import type { TaskType } from './pve-tasks.js';
 
 export interface EndpointFault {

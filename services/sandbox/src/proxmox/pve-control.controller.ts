@@ -1,16 +1,14 @@
 import { BadRequestException, Body, Controller, Delete, Get, HttpCode, NotFoundException, Param, Post, Put } from '@nestjs/common';
-import { z } from 'zod';
 import {
   addPoolSchema,
   addVmSchema,
-  ControlBodyError,
   faultConfigSchema,
   nodeChangeSchema,
-  parseBody,
   resetSchema,
   storageChangeSchema,
   timingsSchema,
 } from './control.schema.js';
+import { validated } from '../control/control-body.js';
 import { Faults, type FaultConfig } from './faults.js';
 import { PveCluster } from './pve-cluster.js';
 import { GIB } from './pve-model.js';
@@ -107,14 +105,6 @@ export class PveControlController {
   }
 }
 
-function validated<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
-  try {
-    return parseBody(schema, body);
-  } catch (error) {
-    if (error instanceof ControlBodyError) throw new BadRequestException({ statusCode: 400, field: error.field, message: error.message });
-    throw error;
-  }
-}
 
 function fieldOf(message: string): string {
   if (message.includes('VM ')) return 'vmid';

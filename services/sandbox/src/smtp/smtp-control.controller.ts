@@ -1,6 +1,5 @@
-import { BadRequestException, Controller, Delete, Get, HttpCode, Post, Put, Query, Body } from '@nestjs/common';
-import type { z } from 'zod';
-import { ControlBodyError, parseBody } from '../proxmox/control.schema.js';
+import { Controller, Delete, Get, HttpCode, Post, Put, Query, Body } from '@nestjs/common';
+import { validated } from '../control/control-body.js';
 import { messageFilterSchema, smtpOutageSchema, smtpRuleSchema, smtpRulesSchema } from './smtp-control.schema.js';
 import { defaultMessageOf } from './smtp-rules.js';
 import { SmtpSink } from './smtp-sink.js';
@@ -61,11 +60,3 @@ export class SmtpControlController {
   }
 }
 
-function validated<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
-  try {
-    return parseBody(schema, body);
-  } catch (error) {
-    if (error instanceof ControlBodyError) throw new BadRequestException({ statusCode: 400, field: error.field, message: error.message });
-    throw error;
-  }
-}

@@ -1,5 +1,5 @@
 // Bodies of the SMTP sink's control API (/_sandbox/smtp/...), validated so that a bad one is a 400
-// naming the field (the same parseBody as the Proxmox simulator's).
+// naming the field (control/control-body.ts).
 
 import { z } from 'zod';
 
