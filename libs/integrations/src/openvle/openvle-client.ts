@@ -2,27 +2,12 @@
 // template and participants, which the event deploy, archive and lifecycle jobs read. Reads only, so
 // a transient failure is simply asked again by the job runtime.
 
+import type { LabEvent, LabParticipant } from '@vle/domain';
 import axios, { type AxiosInstance } from 'axios';
 
-export interface OpenVleParticipant {
-  readonly id: number;
-  readonly username: string;
-  readonly firstName: string;
-  readonly lastName: string;
-  readonly email: string;
-}
-
-export interface OpenVleEvent {
-  readonly id: number;
-  readonly name: string;
-  /** ISO 8601. */
-  readonly startsAt: string;
-  readonly endsAt: string;
-  readonly templateVmid: number;
-  readonly protocol: 'rdp' | 'vnc';
-  readonly moodleTemplateCourseId?: number;
-  readonly participants: readonly OpenVleParticipant[];
-}
+/** An event and its participants, exactly as the domain plans from them (libs/domain event-children). */
+export type OpenVleEvent = LabEvent;
+export type OpenVleParticipant = LabParticipant;
 
 export interface OpenVleEventFilter {
   readonly startsFrom?: Date;
