@@ -1,22 +1,18 @@
 // The simulator over real HTTP: the sandbox's AppModule in this process on a free port, driven with
 // fetch exactly as a Proxmox client would drive pveproxy.
 
-import type { AddressInfo } from 'node:net';
-import { bootstrapService, loadConfig, type RunningService } from '@vle/service-kit';
 import { waitFor } from '@vle/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AppModule } from '../app.module.js';
-import { DEV_PVE_TOKEN, sandboxConfigSchema } from '../config.js';
+import { DEV_PVE_TOKEN } from '../config.js';
+import { startInProcessSandbox, type InProcessSandbox } from '../testing/in-process-sandbox.js';
 
-let sandbox: RunningService;
+let sandbox: InProcessSandbox;
 let origin: string;
 const auth = { Authorization: `PVEAPIToken=${DEV_PVE_TOKEN}` };
 
 beforeAll(async () => {
-  // SMTP on a free port: another test (or a developer's sandbox) may hold 2525.
-  const config = loadConfig(sandboxConfigSchema, { LOG_LEVEL: 'warn', SANDBOX_SMTP_PORT: '0' });
-  sandbox = await bootstrapService(AppModule.forRoot(config), { name: 'sandbox', host: '127.0.0.1', port: 0, logLevel: 'warn' });
-  origin = `http://127.0.0.1:${(sandbox.app.getHttpServer().address() as AddressInfo).port}`;
+  sandbox = await startInProcessSandbox();
+  origin = sandbox.url;
 });
 
 afterAll(async () => {

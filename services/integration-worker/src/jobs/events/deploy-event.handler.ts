@@ -5,11 +5,12 @@
 
 import { planCourseDeploy, planParticipantDeploy, type ChildTaskPlan } from '@vle/domain';
 import type { JobHandler } from '@vle/messaging';
-import { createChildren, eventIdOf, readEvent, type EventJobDeps } from './event-jobs.js';
+import { createChildren, eventIdOf, type EventJobDeps } from './event-jobs.js';
 
 export function createDeployEventHandler(deps: EventJobDeps): JobHandler {
   return async (job, context) => {
-    const event = await readEvent(deps, eventIdOf(job.params), context.signal);
+    // The event as the core API has it now; one it does not know fails the job at once (OPENVLE_404).
+    const event = await deps.openvle.getEvent(eventIdOf(job.params), context.signal);
     const course = planCourseDeploy(event);
     const plans: ChildTaskPlan[] = [...event.participants.map((p) => planParticipantDeploy(event, p, { vmDomain: deps.vmDomain })), ...(course ? [course] : [])];
     const { created, existing } = await createChildren(deps, job.taskId, event, plans, context.heartbeat);

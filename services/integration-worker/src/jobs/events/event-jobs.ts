@@ -21,11 +21,6 @@ export function eventIdOf(params: Record<string, unknown>): number {
   return eventId;
 }
 
-/** The event as the core API has it now; a missing event fails the job at once (OPENVLE_404). */
-export async function readEvent(deps: EventJobDeps, eventId: number, signal: AbortSignal): Promise<LabEvent> {
-  return deps.openvle.getEvent(eventId, signal);
-}
-
 export interface Created {
   readonly created: number;
   readonly existing: number;
