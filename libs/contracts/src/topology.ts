@@ -272,6 +272,10 @@ export class Topology {
    * not applied to nak and would replace ack_wait); ack_wait with working() heartbeats only detects
    * crashed workers. max_deliver is the attempts plus one, so that a worker that crashes in the last
    * attempt leaves a delivery in which the runtime records the failure.
+   *
+   * max_ack_pending is unlimited: a job waiting out its nak delay counts as pending, so any limit lets
+   * enough retrying jobs (greylisted mails) stall every fresh one behind them, and caps the replicas
+   * that get work. How many jobs run at once is each worker's own fetch (its queue's concurrency).
    */
   jobConsumer(policy: QueuePolicy): DeclaredConsumer {
     return {
@@ -281,7 +285,7 @@ export class Topology {
       ack_policy: AckPolicy.Explicit,
       ack_wait: nanos(this.jobAckWaitMs),
       max_deliver: policy.maxRetries + 2,
-      max_ack_pending: Math.max(policy.concurrency * 4, 64),
+      max_ack_pending: -1,
       deliver_policy: DeliverPolicy.All,
     };
   }

@@ -1,10 +1,11 @@
 // One delivery of one job, from start to ack/nak/term (DESIGN §5, §6). This file and job-runtime.ts
 // are the only places that settle job messages.
 
+import { randomUUID } from 'node:crypto';
 import type { JsMsg } from '@nats-io/jetstream';
 import { ContractError, JobSchema, jobMessageId, parseMessage, retryDelayMs, type Job, type QueuePolicy } from '@vle/contracts';
 import { exists, isRuleViolation, STALE_DELIVERY_CODES, type TaskCommand, type TaskEvent, type TaskState } from '@vle/domain';
-import { isPermanent, responseCodeOf, responseMessageOf, toJobInput, type JobContext, type JobHandler, type JobInput, type JobResult, type QueueHandlers } from './job-handler.js';
+import { isPermanent, PermanentJobError, responseCodeOf, responseMessageOf, type JobContext, type JobHandler, type JobInput, type JobResult, type QueueHandlers } from './job-handler.js';
 import type { Logger, TaskCommands } from './task-commands.js';
 
 export interface DeliveryDeps {
@@ -32,15 +33,15 @@ export async function handleDelivery(message: JsMsg, deps: DeliveryDeps): Promis
     if (job.queue !== deps.policy.queue) throw new ContractError('VALIDATION_FAILED', `job for queue "${job.queue}" arrived on queue "${deps.policy.queue}"`);
   } catch (error) {
     const code = error instanceof ContractError ? error.code : 'MALFORMED_JOB';
-    await deps.deadLetter(message, code, responseMessageOf(error));
-    message.term();
-    deps.logger.warn(`dead-lettered job message seq ${message.seq} on ${message.subject}: ${responseMessageOf(error)}`);
+    await deadLetter(deps, message, code, responseMessageOf(error));
     return;
   }
-  const input = toJobInput(job);
   const attempt = message.info.deliveryCount;
   const maxAttempts = deps.policy.maxRetries + 1;
-  const ref = { taskId: input.taskId, subTaskId: input.subTaskId, generation: input.generation };
+  // Fences this attempt: every report below carries it, and a report from any other delivery
+  // (a duplicate job, a stalled worker, a server that lost its consumer state) is refused.
+  const deliveryId = randomUUID();
+  const ref = { taskId: job.taskId, subTaskId: job.subTaskId, generation: job.generation };
   const actor = `worker:${deps.policy.queue}`;
   const command = <T extends TaskCommand['type']>(type: T, fields: object) => ({ type, ...ref, at: deps.now().toISOString(), actor, ...fields }) as Extract<TaskCommand, { type: T }>;
 
@@ -51,21 +52,27 @@ export async function handleDelivery(message: JsMsg, deps: DeliveryDeps): Promis
     return;
   }
 
-  const started = await record(deps, message, command('RecordAttemptStarted', { attempt, jobId: jobMessageId(input.subTaskId, input.generation) }));
+  const jobId = jobMessageId(job.subTaskId, job.generation);
+  const started = await record(deps, message, command('RecordAttemptStarted', { attempt, jobId, queue: deps.policy.queue, jobSeq: message.seq, deliveryId }));
   if (!started) return;
+  // What runs is what the log says, never what the message says: a forged or stale job names a
+  // SubTask at most, and runs that SubTask's planned action with its planned params.
+  const input = jobInputOf(started.state, ref);
+  if (!input) return;
   const attemptContext: AttemptContext = {
     attempt,
     lastAttempt: attempt >= maxAttempts,
     ...objectsOf(started.state, input),
     reserveObject: async (objectType, objectId) => {
-      await deps.commands.handle(command('RecordObjectReserved', { attempt, objectType, objectId }));
+      await deps.commands.handle(command('RecordObjectReserved', { attempt, deliveryId, objectType, objectId }));
     },
   };
 
   const handler = deps.handlers[input.action];
   const outcome: Outcome = handler
     ? await runAttempt(handler, input, message, attemptContext, deps)
-    : { kind: 'failed', error: Object.assign(new Error(`queue ${deps.policy.queue} has no handler for action "${input.action}"`), { permanent: true, responseCode: 'UNKNOWN_ACTION' }) };
+    : { kind: 'failed', error: new PermanentJobError(`queue ${deps.policy.queue} has no handler for action "${input.action}"`, 'UNKNOWN_ACTION') };
+  const report = { attempt, deliveryId };
 
   switch (outcome.kind) {
     case 'interrupted':
@@ -74,23 +81,57 @@ export async function handleDelivery(message: JsMsg, deps: DeliveryDeps): Promis
       return;
     case 'succeeded': {
       const { responseCode = 'OK', responseMessage } = outcome.result;
-      if (await record(deps, message, command('RecordSubTaskSucceeded', { attempt, responseCode, responseMessage }))) message.ack();
+      if (await recordOutcome(deps, message, command('RecordSubTaskSucceeded', { ...report, responseCode, responseMessage }))) message.ack();
       return;
     }
     case 'timed_out': {
-      if (await record(deps, message, command('RecordSubTaskTimedOut', { attempt, timeoutSeconds: Math.round(outcome.timeoutMs / 1000) }))) message.term();
+      // A timed-out attempt is retried like any transient failure, unless the handler says a
+      // timeout is final or no attempt follows; then the SubTask ends timed_out.
+      if (handler?.retryOnTimeout === false || attempt >= maxAttempts) {
+        if (await recordOutcome(deps, message, command('RecordSubTaskTimedOut', { ...report, timeoutSeconds: Math.round(outcome.timeoutMs / 1000) }))) message.term();
+        return;
+      }
+      const timedOut = new Error(`attempt ${attempt} did not finish within ${Math.round(outcome.timeoutMs / 1000)} s`);
+      await recordFailure(deps, message, input, report, Object.assign(timedOut, { responseCode: 'ATTEMPT_TIMEOUT' }), command);
       return;
     }
-    case 'failed': {
-      const permanent = isPermanent(outcome.error);
-      const retryInMs = permanent || attempt >= maxAttempts ? null : retryDelayMs(deps.policy, attempt);
-      const recorded = await record(deps, message, command('RecordAttemptFailed', { attempt, retryInMs, permanent, responseCode: responseCodeOf(outcome.error), responseMessage: responseMessageOf(outcome.error) }));
-      if (!recorded) return;
-      if (retryInMs !== null && recorded.events.some((e) => e.type === 'SubTaskAttemptFailed')) message.nak(retryInMs);
-      else message.term();
+    case 'failed':
+      await recordFailure(deps, message, input, report, outcome.error, command);
       return;
-    }
   }
+}
+
+type CommandOf = <T extends TaskCommand['type']>(type: T, fields: object) => Extract<TaskCommand, { type: T }>;
+
+/** Records a failed attempt (retried per the queue's policy unless permanent or the last), logs it at warn, and settles. */
+async function recordFailure(deps: DeliveryDeps, message: JsMsg, input: JobInput, report: { attempt: number; deliveryId: string }, error: unknown, command: CommandOf): Promise<void> {
+  const { attempt } = report;
+  const maxAttempts = deps.policy.maxRetries + 1;
+  const permanent = isPermanent(error);
+  const retryInMs = permanent || attempt >= maxAttempts ? null : retryDelayMs(deps.policy, attempt);
+  const responseCode = responseCodeOf(error);
+  const responseMessage = responseMessageOf(error);
+  const next = retryInMs === null ? (permanent ? 'permanent, not retried' : 'no attempt left') : `next attempt ${attempt + 1} in ${Math.round(retryInMs / 1000)} s`;
+  deps.logger.warn(`Task ${input.taskId} SubTask ${input.subTaskId} (${input.action}) attempt ${attempt}/${maxAttempts} failed: ${responseCode} ${responseMessage}; ${next}`);
+  const recorded = await recordOutcome(deps, message, command('RecordAttemptFailed', { ...report, retryInMs, permanent, responseCode, responseMessage }));
+  if (!recorded) return;
+  if (retryInMs !== null && recorded.events.some((e) => e.type === 'SubTaskAttemptFailed')) message.nak(retryInMs);
+  else message.term();
+}
+
+/** The job as the log defines it: the SubTask's planned action, params, object and timeout. */
+function jobInputOf(state: TaskState, ref: { taskId: string; subTaskId: string; generation: number }): JobInput | undefined {
+  const subTask = exists(state) ? state.subtasks.find((s) => s.id === ref.subTaskId) : undefined;
+  if (!subTask) return undefined;
+  return {
+    ...ref,
+    queue: subTask.queue,
+    action: subTask.action,
+    objectType: subTask.objectType,
+    objectId: subTask.objectId,
+    params: subTask.params,
+    timeoutSeconds: subTask.timeoutSeconds,
+  };
 }
 
 /**
@@ -107,23 +148,80 @@ function objectsOf(state: TaskState, input: JobInput): Pick<AttemptContext, 'obj
   return { object: { type: subTask.objectType, id: subTask.objectId }, dependencies };
 }
 
+type Recorded = { readonly events: readonly TaskEvent[]; readonly state: TaskState };
+
 /**
  * Records a fact through the command handler. A rule violation that marks the delivery as out of
  * date (a duplicate job, a stalled worker, a cancelled SubTask) settles the message and returns
- * undefined; any other failure leaves it unacknowledged so that it is delivered again.
+ * undefined; a job on the wrong queue is dead-lettered; any other failure leaves it unacknowledged
+ * so that it is delivered again.
  */
-async function record(deps: DeliveryDeps, message: JsMsg, command: TaskCommand): Promise<{ readonly events: readonly TaskEvent[]; readonly state: TaskState } | undefined> {
+async function record(deps: DeliveryDeps, message: JsMsg, command: TaskCommand): Promise<Recorded | undefined> {
   try {
     return await deps.commands.handle(command);
   } catch (error) {
-    if (isRuleViolation(error) && STALE_DELIVERY_CODES.includes(error.code)) {
-      deps.logger.log(`dropping out-of-date delivery of ${command.type} for SubTask ${'subTaskId' in command ? command.subTaskId : ''}: ${error.message}`);
-      message.term();
-      return undefined;
-    }
+    if (settleRefusal(deps, message, command, error)) return undefined;
     deps.logger.error(`could not record ${command.type} for Task ${command.taskId}: ${responseMessageOf(error)}; the job will be delivered again`);
     return undefined;
   }
+}
+
+/** How long an attempt's outcome is retried in place (the work is done; a redelivery would redo it). */
+const OUTCOME_RECORD_BUDGET_MS = 60_000;
+
+/**
+ * Records an attempt's outcome, retrying in place while the log is unreachable or contended (the
+ * work is done: leaving the message to redelivery would run it again and, after the last attempt,
+ * end work that succeeded as WORKER_LOST). Heartbeats meanwhile so the job stays ours.
+ */
+async function recordOutcome(deps: DeliveryDeps, message: JsMsg, command: TaskCommand): Promise<Recorded | undefined> {
+  const deadline = Date.now() + OUTCOME_RECORD_BUDGET_MS;
+  for (let failures = 0; ; failures++) {
+    try {
+      return await deps.commands.handle(command);
+    } catch (error) {
+      if (settleRefusal(deps, message, command, error)) return undefined;
+      if (Date.now() >= deadline || deps.shutdown.aborted) {
+        deps.logger.error(`could not record ${command.type} for Task ${command.taskId}: ${responseMessageOf(error)}; the job will be delivered again`);
+        return undefined;
+      }
+      message.working();
+      await abortableDelay(Math.min(2000, 50 * 2 ** failures), deps.shutdown);
+    }
+  }
+}
+
+/** Settles a delivery the rules refuse; false for any other error. */
+function settleRefusal(deps: DeliveryDeps, message: JsMsg, command: TaskCommand, error: unknown): boolean {
+  if (!isRuleViolation(error)) return false;
+  if (STALE_DELIVERY_CODES.includes(error.code)) {
+    deps.logger.log(`dropping out-of-date delivery of ${command.type} for SubTask ${'subTaskId' in command ? command.subTaskId : ''}: ${error.message}`);
+    message.term();
+    return true;
+  }
+  if (error.code === 'WRONG_QUEUE') {
+    void deadLetter(deps, message, error.code, error.message);
+    return true;
+  }
+  return false;
+}
+
+async function deadLetter(deps: DeliveryDeps, message: JsMsg, code: string, reason: string): Promise<void> {
+  await deps.deadLetter(message, code, reason);
+  message.term();
+  deps.logger.warn(`dead-lettered job message seq ${message.seq} on ${message.subject}: ${reason}`);
+}
+
+function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+  });
 }
 
 type AttemptContext = Omit<JobContext, 'heartbeat' | 'signal'>;

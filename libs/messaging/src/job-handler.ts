@@ -2,7 +2,6 @@
 // returns what the external system answered, or throws. "Do not retry" is an error type; the retry
 // delay is the queue's policy, applied by the runtime.
 
-import type { Job } from '@vle/contracts';
 import type { ObjectType } from '@vle/domain';
 
 /** A job as the handler sees it (proto vle.tasks.v1.Job, JSON shape). */
@@ -48,7 +47,35 @@ export interface JobResult {
   readonly responseMessage?: string;
 }
 
-export type JobHandler = (job: JobInput, context: JobContext) => Promise<JobResult>;
+export interface JobHandler {
+  (job: JobInput, context: JobContext): Promise<JobResult>;
+  /**
+   * Whether an attempt that runs past its timeout is retried like a transient failure (the default)
+   * or ends the SubTask `timed_out` at once (work that must not be started twice after a timeout).
+   */
+  readonly retryOnTimeout?: boolean;
+}
+
+/** Something that validates a job's params and gives them typed (a zod schema fits). */
+export interface ParamsSchema<P> {
+  safeParse(value: unknown): { success: true; data: P } | { success: false; error: { issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }> } };
+}
+
+/**
+ * A handler over typed params: they are validated once, before `run`; params that do not fit fail
+ * the SubTask at once (`INVALID_PARAMS`, naming the field) instead of being read by hand.
+ */
+export function defineHandler<P>(schema: ParamsSchema<P>, run: (params: P, job: JobInput, context: JobContext) => Promise<JobResult>, options: { retryOnTimeout?: boolean } = {}): JobHandler {
+  const handler = async (job: JobInput, context: JobContext): Promise<JobResult> => {
+    const parsed = schema.safeParse(job.params);
+    if (!parsed.success) {
+      const reasons = parsed.error.issues.map((i) => `params${i.path.map((k) => (typeof k === 'number' ? `[${k}]` : `.${String(k)}`)).join('')}: ${i.message}`);
+      throw new PermanentJobError(`invalid job params: ${reasons.join('; ')}`, 'INVALID_PARAMS');
+    }
+    return run(parsed.data, job, context);
+  };
+  return Object.assign(handler, { retryOnTimeout: options.retryOnTimeout ?? true });
+}
 
 /** Handlers of one queue, by action. */
 export type QueueHandlers = Readonly<Record<string, JobHandler>>;
@@ -81,18 +108,4 @@ const MAX_RESPONSE_MESSAGE = 2000;
 export function responseMessageOf(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   return message.length > MAX_RESPONSE_MESSAGE ? `${message.slice(0, MAX_RESPONSE_MESSAGE)}…` : message;
-}
-
-export function toJobInput(job: Job): JobInput {
-  return {
-    taskId: job.taskId,
-    subTaskId: job.subTaskId,
-    generation: job.generation,
-    queue: job.queue,
-    action: job.action,
-    objectType: job.objectType || undefined,
-    objectId: job.objectId || undefined,
-    params: job.params ?? {},
-    timeoutSeconds: job.timeoutSeconds || undefined,
-  };
 }

@@ -10,7 +10,7 @@ import { testNamespace, waitFor } from '@vle/testing';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBenchHandlers } from './bench-handlers.js';
-import type { QueueHandlers } from './job-handler.js';
+import { defineHandler, type QueueHandlers } from './job-handler.js';
 import { JobRuntime } from './job-runtime.js';
 
 const quiet = { log: () => {}, warn: () => {}, error: (m: string) => console.error(m) };
@@ -85,6 +85,22 @@ async function eventsOf(taskId: string): Promise<TaskEvent[]> {
   return (await store.load(taskId)).commits.flatMap((c) => c.events);
 }
 
+/** A handler that waits until released, counting its runs. */
+function latch() {
+  let release: () => void = () => {};
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const state = { runs: 0, release, started: undefined as undefined | Promise<void> };
+  let started: () => void = () => {};
+  state.started = new Promise<void>((resolve) => (started = resolve));
+  const handler = async () => {
+    state.runs += 1;
+    started();
+    await released;
+    return { responseCode: 'OK' };
+  };
+  return Object.assign(state, { handler });
+}
+
 describe('JobRuntime', () => {
   let bench: JobRuntime;
   beforeAll(() => {
@@ -123,10 +139,12 @@ describe('JobRuntime', () => {
     expect(events.filter((e) => e.type === 'SubTaskFailed')).toHaveLength(1);
   });
 
-  it('times out an attempt that runs too long', async () => {
+  it('retries an attempt that runs past its timeout like a transient failure, and ends timed out after the last', async () => {
     const taskId = await createTask({ key: 'a', action: 'sleep', params: { ms: 10_000 }, timeoutSeconds: 1 });
-    const task = await settled(taskId);
-    expect(task.subtasks[0]).toMatchObject({ status: 'timed_out', responseCode: 'TIMEOUT' });
+    const task = await settled(taskId, 15_000);
+    expect(task.subtasks[0]).toMatchObject({ status: 'timed_out', responseCode: 'TIMEOUT', attempt: policy.maxRetries + 1 });
+    const failures = (await eventsOf(taskId)).filter((e) => e.type === 'SubTaskAttemptFailed');
+    expect(failures.map((e) => e.type === 'SubTaskAttemptFailed' && e.data.responseCode)).toEqual(Array(policy.maxRetries).fill('ATTEMPT_TIMEOUT'));
   });
 
   it('fails a job whose action has no handler, without retrying', async () => {
@@ -209,5 +227,98 @@ describe('JobRuntime', () => {
     expect((await eventsOf(fresh.id)).filter((e) => e.type === 'SubTaskObjectReserved')).toHaveLength(1);
     expect(task.subtasks[0]).toMatchObject({ objectType: 'template', objectId: '9000' });
     await second.stop();
+  });
+
+  it('runs a duplicate job message once even while the first delivery still runs (the attempt is fenced on its message)', async () => {
+    const gate = latch();
+    const runtime = startRuntime({ hold: gate.handler });
+    const taskId = await createTask({ key: 'a', action: 'hold' });
+    await gate.started;
+    // A copy published again past the JOBS duplicate window: another message, delivery count 1.
+    const s = (await taskOf(taskId)).subtasks[0]!;
+    const copy = await js.publish(topology.jobSubject('bench'), JSON.stringify({ taskId, subTaskId: s.id, generation: 1, queue: 'bench', action: 'hold' }));
+    await waitFor(async () => {
+      const info = await jsm.consumers.info(topology.jobStream.name, topology.jobConsumer(policy).durable_name!);
+      return info.ack_floor.stream_seq >= copy.seq || info.num_ack_pending <= 1 ? true : undefined;
+    }, { description: 'the copy to be settled' });
+    gate.release();
+    const task = await settled(taskId);
+    expect(gate.runs).toBe(1);
+    expect(task.subtasks[0]).toMatchObject({ status: 'success', attempt: 1, executions: 1 });
+    await runtime.stop();
+  });
+
+  it('runs the action and params the log holds, not those a (forged or stale) job message carries', async () => {
+    const seen: unknown[] = [];
+    const runtime = startRuntime({
+      record: async (job) => (seen.push({ action: job.action, params: job.params }), { responseCode: 'OK' }),
+      wipe: async () => (seen.push('wipe ran'), { responseCode: 'OK' }),
+    });
+    const taskId = randomUUID();
+    const subTaskId = randomUUID();
+    await commands.handle({ type: 'CreateTask', taskId, at: new Date().toISOString(), actor: 'test', name: 'forged', createdBy: 'test', subtasks: [{ id: subTaskId, key: 'a', name: 'a', queue: 'bench', action: 'record', params: { planned: true } }] });
+    await js.publish(topology.jobSubject('bench'), JSON.stringify({ taskId, subTaskId, generation: 1, queue: 'bench', action: 'wipe', params: { forged: true } }));
+    const task = await settled(taskId);
+    expect(task.status).toBe('success');
+    expect(seen).toEqual([{ action: 'record', params: { planned: true } }]);
+    await runtime.stop();
+  });
+
+  it('dead-letters a job that names a SubTask of another queue, and leaves that SubTask alone', async () => {
+    const runtime = startRuntime({ noop: async () => ({ responseCode: 'OK' }) });
+    const taskId = randomUUID();
+    const subTaskId = randomUUID();
+    await commands.handle({ type: 'CreateTask', taskId, at: new Date().toISOString(), actor: 'test', name: 'misrouted', createdBy: 'test', subtasks: [{ id: subTaskId, key: 'a', name: 'a', queue: 'mails', action: 'send', params: {} }] });
+    const before = (await jsm.streams.info(topology.deadLetterStream.name)).state.messages;
+    await js.publish(topology.jobSubject('bench'), JSON.stringify({ taskId, subTaskId, generation: 1, queue: 'bench', action: 'noop' }));
+    const letter = await waitFor(async () => {
+      const last = await jsm.streams.getMessage(topology.deadLetterStream.name, { last_by_subj: topology.deadLetterSubject('jobs.bench') });
+      return last && (await jsm.streams.info(topology.deadLetterStream.name)).state.messages > before ? last.json<{ code: string; reason: string }>() : undefined;
+    }, { description: 'the misrouted job to be dead-lettered' });
+    expect(letter).toMatchObject({ code: 'WRONG_QUEUE' });
+    expect(letter.reason).toContain('runs on queue mails');
+    expect((await taskOf(taskId)).subtasks[0]).toMatchObject({ status: 'queued', attempt: 0 });
+    await runtime.stop();
+  });
+
+  it('ends a SubTask timed out at once when its handler says a timeout is final', async () => {
+    const runtime = startRuntime({ slow: defineHandler({ safeParse: (v: unknown) => ({ success: true as const, data: v }) }, () => new Promise(() => {}), { retryOnTimeout: false }) });
+    const taskId = await createTask({ key: 'a', action: 'slow', timeoutSeconds: 1 });
+    const task = await settled(taskId);
+    expect(task.subtasks[0]).toMatchObject({ status: 'timed_out', attempt: 1 });
+    await runtime.stop();
+  });
+});
+
+describe('JobRuntime with jobs waiting out their retry delay', () => {
+  // The mails queue: long retry intervals (30 s, 60 s, ...), as greylisting gives them.
+  const mails: QueuePolicy = queuePolicies(5, 1).mails;
+  const runtimesHere: JobRuntime[] = [];
+
+  afterAll(async () => {
+    await Promise.all(runtimesHere.map((r) => r.stop()));
+  });
+
+  it('delivers fresh jobs at once behind 100 retrying ones', async () => {
+    await provisionTopology(jsm, topology, [policy, mails]);
+    const runtime = new JobRuntime({
+      js, topology, commands, logger: quiet, drainTimeoutMs: 100,
+      queues: [{ policy: mails, handlers: { greylisted: async () => { throw Object.assign(new Error('451 4.7.1 greylisted, try again later'), { responseCode: 'SMTP_451' }); }, fresh: async () => ({ responseCode: 'OK' }) } }],
+    });
+    runtimesHere.push(runtime);
+    runtime.start();
+    const create = async (action: string) => {
+      const taskId = randomUUID();
+      const { events, state } = await commands.handle({ type: 'CreateTask', taskId, at: new Date().toISOString(), actor: 'test', name: action, createdBy: 'test', subtasks: [{ id: randomUUID(), key: 'm', name: 'm', queue: 'mails', action }] });
+      if (!exists(state)) throw new Error('no task');
+      for (const e of events) if (e.type === 'SubTaskQueued') await js.publish(topology.jobSubject('mails'), JSON.stringify({ taskId, subTaskId: e.data.subTaskId, generation: 1, queue: 'mails', action }), { msgID: jobMessageId(e.data.subTaskId, 1) });
+      return taskId;
+    };
+    const retrying = await Promise.all(Array.from({ length: 100 }, () => create('greylisted')));
+    await waitFor(async () => ((await Promise.all(retrying.map(taskOf))).every((t) => t.subtasks[0]!.status === 'retrying') ? true : undefined), { description: '100 mails retrying', timeoutMs: 20_000 });
+    const fresh = await Promise.all(Array.from({ length: 10 }, () => create('fresh')));
+    // Their retries are 30 s away: fresh mails must not wait for them.
+    const done = await Promise.all(fresh.map((id) => settled(id, 5_000)));
+    expect(done.map((t) => t.status)).toEqual(Array(10).fill('success'));
   });
 });

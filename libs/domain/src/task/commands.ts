@@ -41,10 +41,21 @@ interface AttemptCommand {
   readonly generation: number;
   /** The delivery count of this generation's job. */
   readonly attempt: number;
+  /**
+   * The delivery that started this attempt (RecordAttemptStarted's `deliveryId`): a report from any
+   * other delivery is refused. Absent for what the runtime records about a delivery that died.
+   */
+  readonly deliveryId?: string;
 }
 
 export interface RecordAttemptStarted extends CommandOf<'RecordAttemptStarted'>, AttemptCommand {
   readonly jobId: string;
+  /** The queue the job arrived on: a job on another queue than the SubTask's is refused. */
+  readonly queue: string;
+  /** The job message's stream sequence in JOBS: one message per generation may start attempts. */
+  readonly jobSeq: number;
+  /** Unique per delivery (assigned by the worker): the fence of this attempt. */
+  readonly deliveryId: string;
 }
 
 export interface RecordSubTaskSucceeded extends CommandOf<'RecordSubTaskSucceeded'>, AttemptCommand, Response {}

@@ -53,7 +53,7 @@ function withQueueing(state: TaskState, events: TaskEvent[]): TaskEvent[] {
   const after = events.reduce(evolve, state);
   if (!exists(after)) return events;
   const last = events[events.length - 1]!;
-  const queued = readySubTasks(after).map((s) => fact(last, 'SubTaskQueued', { subTaskId: s.id, generation: s.generation + 1 }));
+  const queued = readySubTasks(after).map((s) => fact(last, 'SubTaskQueued', { subTaskId: s.id, generation: s.generation + 1, queue: s.queue, action: s.action }));
   return [...events, ...queued];
 }
 
@@ -99,8 +99,8 @@ function subTaskOf(task: Task, subTaskId: string): SubTask {
   return subTask;
 }
 
-/** The attempt a worker reports on must be the SubTask's current one; anything older is stale. */
-function currentAttempt(task: Task, command: { subTaskId: string; generation: number; attempt: number }): SubTask {
+/** The attempt a worker reports on must be the SubTask's current one, from the delivery that started it. */
+function currentAttempt(task: Task, command: { subTaskId: string; generation: number; attempt: number; deliveryId?: string }): SubTask {
   const subTask = subTaskOf(task, command.subTaskId);
   if (command.generation !== subTask.generation || command.attempt !== subTask.attempt) {
     throw new RuleViolation(
@@ -108,23 +108,40 @@ function currentAttempt(task: Task, command: { subTaskId: string; generation: nu
       `SubTask ${subTask.id} is at generation ${subTask.generation} attempt ${subTask.attempt}; generation ${command.generation} attempt ${command.attempt} is out of date`,
     );
   }
+  if (command.deliveryId !== undefined && subTask.deliveryId !== undefined && command.deliveryId !== subTask.deliveryId) {
+    throw new RuleViolation('STALE_ATTEMPT', `SubTask ${subTask.id} attempt ${subTask.attempt} runs in another delivery`);
+  }
   return subTask;
 }
 
 function recordAttemptStarted(command: RecordAttemptStarted, task: Task): TaskEvent[] {
   const subTask = subTaskOf(task, command.subTaskId);
+  if (command.queue !== subTask.queue) {
+    throw new RuleViolation('WRONG_QUEUE', `SubTask ${subTask.id} runs on queue ${subTask.queue}; a job for it arrived on ${command.queue}`);
+  }
   if (command.generation !== subTask.generation) {
     throw new RuleViolation('STALE_ATTEMPT', `SubTask ${subTask.id} is at generation ${subTask.generation}, the job is of generation ${command.generation}`);
   }
   if (isFinished(subTask)) throw new RuleViolation('SUBTASK_FINISHED', `SubTask ${subTask.id} is already ${subTask.status}`);
   if (subTask.status === 'blocked') throw new RuleViolation('SUBTASK_NOT_QUEUED', `SubTask ${subTask.id} is not queued`);
-  if (command.attempt === subTask.attempt && subTask.status === 'running') return [];
+  // One job message per generation runs attempts: a copy published again (after the JOBS duplicate
+  // window, by a dispatcher whose consumer was reset) is refused however it is numbered.
+  if (subTask.jobSeq !== undefined && command.jobSeq !== subTask.jobSeq) {
+    throw new RuleViolation('DUPLICATE_JOB', `SubTask ${subTask.id} generation ${subTask.generation} runs from job message ${subTask.jobSeq}; message ${command.jobSeq} is a duplicate`);
+  }
+  if (command.attempt === subTask.attempt && subTask.status === 'running') {
+    // The same delivery recording again (its first append's answer was lost) is absorbed; another
+    // delivery with the same count (a server that lost its consumer state) must not run it twice.
+    if (command.deliveryId === subTask.deliveryId) return [];
+    throw new RuleViolation('STALE_ATTEMPT', `SubTask ${subTask.id} attempt ${subTask.attempt} is already running in another delivery`);
+  }
   // A later delivery of the same job (redelivery after a crash or a nak) starts a later attempt; an
-  // earlier one is a duplicate message or a stalled worker's.
+  // earlier one is a stalled worker's.
   if (command.attempt <= subTask.attempt) {
     throw new RuleViolation('STALE_ATTEMPT', `SubTask ${subTask.id} is already at attempt ${subTask.attempt}; attempt ${command.attempt} is out of date`);
   }
-  return [fact(command, 'SubTaskAttemptStarted', { subTaskId: subTask.id, generation: command.generation, attempt: command.attempt, jobId: command.jobId })];
+  const { jobId, jobSeq, deliveryId } = command;
+  return [fact(command, 'SubTaskAttemptStarted', { subTaskId: subTask.id, generation: command.generation, attempt: command.attempt, jobId, jobSeq, deliveryId })];
 }
 
 function alreadyRecorded(subTask: SubTask, command: { generation: number; attempt: number }, status: SubTask['status']): boolean {
@@ -163,6 +180,10 @@ function recordObjectReserved(command: RecordObjectReserved, task: Task): TaskEv
   const subTask = currentAttempt(task, command);
   if (subTask.status !== 'running') throw new RuleViolation('STALE_ATTEMPT', `SubTask ${subTask.id} is ${subTask.status}, not running`);
   if (subTask.objectType === command.objectType && subTask.objectId === command.objectId) return [];
+  // An attempt reserves one object: a second one would leave the first (perhaps being created) unowned.
+  if (subTask.reservedBy === `${command.generation}:${command.attempt}`) {
+    throw new RuleViolation('ALREADY_RESERVED', `SubTask ${subTask.id} attempt ${command.attempt} already reserved ${subTask.objectType} ${subTask.objectId}; a later attempt may reserve another`);
+  }
   const { subTaskId, generation, attempt, objectType, objectId } = command;
   return [fact(command, 'SubTaskObjectReserved', { subTaskId, generation, attempt, objectType, objectId })];
 }
@@ -178,7 +199,10 @@ function retrySubTask(command: RetrySubTask, task: Task): TaskEvent[] {
     throw new RuleViolation('RETRY_WINDOW_EXPIRED', `SubTask ${subTask.id} failed at ${subTask.finishedAt}; it can be retried for ${Math.round(command.retryWindowMs / 3_600_000)} h`);
   }
   const generation = subTask.generation + 1;
-  return [fact(command, 'SubTaskRetryRequested', { subTaskId: subTask.id, generation }), fact(command, 'SubTaskQueued', { subTaskId: subTask.id, generation })];
+  return [
+    fact(command, 'SubTaskRetryRequested', { subTaskId: subTask.id, generation }),
+    fact(command, 'SubTaskQueued', { subTaskId: subTask.id, generation, queue: subTask.queue, action: subTask.action }),
+  ];
 }
 
 function skipSubTask(command: SkipSubTask, task: Task): TaskEvent[] {

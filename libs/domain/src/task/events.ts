@@ -73,9 +73,18 @@ interface EventOf<Type extends string, Data> {
 }
 
 export type TaskCreated = EventOf<'TaskCreated', TaskCreatedData>;
-/** The SubTask may run; the dispatcher publishes its job `<subTaskId>:<generation>`. */
-export type SubTaskQueued = EventOf<'SubTaskQueued', SubTaskRef>;
-export type SubTaskAttemptStarted = EventOf<'SubTaskAttemptStarted', AttemptRef & { readonly jobId: string }>;
+/**
+ * The SubTask may run; the dispatcher publishes its job `<subTaskId>:<generation>` to `queue`. The
+ * queue and action are carried here so that dispatching needs no lookup (absent in logs written
+ * before they were added: the dispatcher then reads the Task's definition).
+ */
+export type SubTaskQueued = EventOf<'SubTaskQueued', SubTaskRef & { readonly queue?: QueueName; readonly action?: string }>;
+/**
+ * A delivery of the SubTask's job started an attempt. `jobSeq` (the job message's JOBS stream
+ * sequence) and `deliveryId` (unique per delivery, assigned by the worker) fence the attempt: any
+ * other job message of this generation, and any other delivery of this attempt, is refused.
+ */
+export type SubTaskAttemptStarted = EventOf<'SubTaskAttemptStarted', AttemptRef & { readonly jobId: string; readonly jobSeq?: number; readonly deliveryId?: string }>;
 export type SubTaskSucceeded = EventOf<'SubTaskSucceeded', AttemptRef & Response>;
 export type SubTaskAttemptFailed = EventOf<'SubTaskAttemptFailed', AttemptRef & Response & { readonly nextAttemptAt: string }>;
 export type SubTaskFailed = EventOf<'SubTaskFailed', AttemptRef & Response & { readonly permanent: boolean }>;

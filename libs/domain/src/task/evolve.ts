@@ -22,6 +22,8 @@ function applyTo(task: Task, event: Exclude<TaskEvent, TaskCreated>): Task {
         status: 'queued',
         generation: event.data.generation,
         attempt: 0,
+        jobSeq: undefined,
+        deliveryId: undefined,
         queuedAt: at,
         nextAttemptAt: undefined,
       });
@@ -29,7 +31,10 @@ function applyTo(task: Task, event: Exclude<TaskEvent, TaskCreated>): Task {
       return patch(task, event.data.subTaskId, at, (s) => ({
         status: 'running',
         attempt: event.data.attempt,
+        executions: s.executions + 1,
         jobId: event.data.jobId,
+        jobSeq: event.data.jobSeq ?? s.jobSeq,
+        deliveryId: event.data.deliveryId,
         startedAt: s.startedAt ?? at,
         nextAttemptAt: undefined,
       }));
@@ -69,7 +74,7 @@ function applyTo(task: Task, event: Exclude<TaskEvent, TaskCreated>): Task {
     case 'SubTaskSkipped':
       return { ...patch(task, event.data.subTaskId, at, { status: 'skipped', finishedAt: at, nextAttemptAt: undefined }), manualIntervention: true };
     case 'SubTaskObjectReserved':
-      return patch(task, event.data.subTaskId, at, { objectType: event.data.objectType, objectId: event.data.objectId });
+      return patch(task, event.data.subTaskId, at, { objectType: event.data.objectType, objectId: event.data.objectId, reservedBy: `${event.data.generation}:${event.data.attempt}` });
     case 'TaskCancelRequested':
       return { ...task, cancelRequested: true };
     case 'SubTaskCancelled':
@@ -103,7 +108,7 @@ function created(event: TaskCreated): Task {
 }
 
 function newSubTask(planned: PlannedSubTask, at: string): SubTask {
-  return { ...planned, status: 'blocked', generation: 0, attempt: 0, failedAttempts: 0, updatedAt: at };
+  return { ...planned, status: 'blocked', generation: 0, attempt: 0, failedAttempts: 0, executions: 0, updatedAt: at };
 }
 
 type SubTaskPatch = Partial<Omit<SubTask, 'id'>>;

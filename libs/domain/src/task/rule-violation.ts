@@ -16,6 +16,9 @@ export type RuleCode =
   | 'SUBTASK_NOT_QUEUED'
   | 'SUBTASK_FINISHED'
   | 'STALE_ATTEMPT'
+  | 'DUPLICATE_JOB'
+  | 'WRONG_QUEUE'
+  | 'ALREADY_RESERVED'
   | 'NOT_RETRYABLE'
   | 'NOT_SKIPPABLE'
   | 'RETRY_WINDOW_EXPIRED'
@@ -38,7 +41,7 @@ export class RuleViolation extends Error {
 }
 
 /** Codes that mean "this job delivery is out of date": the runtime drops it without running it. */
-export const STALE_DELIVERY_CODES: readonly RuleCode[] = ['STALE_ATTEMPT', 'SUBTASK_FINISHED', 'SUBTASK_NOT_QUEUED', 'TASK_NOT_FOUND', 'SUBTASK_NOT_FOUND'];
+export const STALE_DELIVERY_CODES: readonly RuleCode[] = ['STALE_ATTEMPT', 'DUPLICATE_JOB', 'SUBTASK_FINISHED', 'SUBTASK_NOT_QUEUED', 'TASK_NOT_FOUND', 'SUBTASK_NOT_FOUND'];
 
 export function isRuleViolation(error: unknown): error is RuleViolation {
   return error instanceof RuleViolation;

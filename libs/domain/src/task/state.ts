@@ -29,7 +29,15 @@ export interface SubTask {
   readonly attempt: number;
   /** Failed attempts over all generations. */
   readonly failedAttempts: number;
+  /** Attempts started over all generations (a person's retry included): never goes back. */
+  readonly executions: number;
   readonly jobId?: string;
+  /** JOBS stream sequence of the job message whose deliveries run this generation's attempts. */
+  readonly jobSeq?: number;
+  /** The delivery running the current attempt. */
+  readonly deliveryId?: string;
+  /** `<generation>:<attempt>` of the attempt that reserved `objectId`: one reservation per attempt. */
+  readonly reservedBy?: string;
   readonly responseCode?: string;
   readonly responseMessage?: string;
   readonly nextAttemptAt?: string;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { TaskCommand } from './commands.js';
 import { at, cmd, createTask, draft, given, run, succeedAll, taskOf, TASK_ID, types, violation } from './testing.js';
 
 const diamond = createTask([draft('a'), draft('b', ['a']), draft('c', ['a']), draft('d', ['b', 'c'])]);
@@ -105,6 +106,48 @@ describe('running SubTasks', () => {
     expect(violation(() => given(done).when(cmd.start({ subTaskId: 'st-a', generation: 2, attempt: 1 }))).code).toBe('STALE_ATTEMPT');
   });
 
+  it('absorbs the same delivery recording its start again, and refuses another delivery of the same attempt', () => {
+    const started = run([cmd.start({ subTaskId: 'st-a' }, { deliveryId: 'd1' })], created);
+    expect(given(started).when(cmd.start({ subTaskId: 'st-a' }, { deliveryId: 'd1' })).events).toEqual([]);
+    // A server that lost its consumer state delivers the message again with the same count.
+    expect(violation(() => given(started).when(cmd.start({ subTaskId: 'st-a' }, { deliveryId: 'd2' }))).code).toBe('STALE_ATTEMPT');
+  });
+
+  it('fences a generation on the job message that started it: a republished copy never starts an attempt', () => {
+    const started = run([cmd.start({ subTaskId: 'st-a' }, { jobSeq: 7 })], created);
+    // A copy published after the duplicate window (or by a reset dispatcher) is another message.
+    expect(violation(() => given(started).when(cmd.start({ subTaskId: 'st-a' }, { jobSeq: 9, deliveryId: 'other' }))).code).toBe('DUPLICATE_JOB');
+    expect(violation(() => given(started).when(cmd.start({ subTaskId: 'st-a', attempt: 2 }, { jobSeq: 9 }))).code).toBe('DUPLICATE_JOB');
+    const retrying = run([cmd.fail({ subTaskId: 'st-a' }, 1000)], started);
+    expect(violation(() => given(retrying).when(cmd.start({ subTaskId: 'st-a', attempt: 1 }, { jobSeq: 9 }))).code).toBe('DUPLICATE_JOB');
+    // The message's own redelivery starts the next attempt.
+    expect(types(given(retrying).when(cmd.start({ subTaskId: 'st-a', attempt: 2 }, { jobSeq: 7 })).events)).toEqual(['SubTaskAttemptStarted']);
+  });
+
+  it('takes a new job message for a new generation', () => {
+    const failed = run([cmd.start({ subTaskId: 'st-a' }, { jobSeq: 7 }), cmd.fail({ subTaskId: 'st-a' }, null, true), cmd.retry('st-a')], created);
+    expect(types(given(failed).when(cmd.start({ subTaskId: 'st-a', generation: 2 }, { jobSeq: 12 })).events)).toEqual(['SubTaskAttemptStarted']);
+  });
+
+  it('refuses a job that arrived on another queue than the SubTask\'s (a forged or misrouted job)', () => {
+    expect(violation(() => given(created).when(cmd.start({ subTaskId: 'st-a' }, { queue: 'pve_vm_clone' }))).code).toBe('WRONG_QUEUE');
+  });
+
+  it('refuses a report from another delivery than the one running the attempt', () => {
+    const started = run([cmd.start({ subTaskId: 'st-a' }, { deliveryId: 'd1' })], created);
+    const succeed = { ...cmd.succeed({ subTaskId: 'st-a' }), deliveryId: 'd2' } as TaskCommand;
+    expect(violation(() => given(started).when(succeed)).code).toBe('STALE_ATTEMPT');
+    expect(types(given(started).when({ ...cmd.succeed({ subTaskId: 'st-a' }), deliveryId: 'd1' } as TaskCommand).events)[0]).toBe('SubTaskSucceeded');
+  });
+
+  it('counts executions over generations; the count never goes back', () => {
+    const events = run(
+      [cmd.start({ subTaskId: 'st-a' }), cmd.fail({ subTaskId: 'st-a' }, 1000), cmd.start({ subTaskId: 'st-a', attempt: 2 }), cmd.fail({ subTaskId: 'st-a', attempt: 2 }, null), cmd.retry('st-a'), cmd.start({ subTaskId: 'st-a', generation: 2 })],
+      created,
+    );
+    expect(taskOf(events).subtasks[0]).toMatchObject({ generation: 2, attempt: 1, executions: 3 });
+  });
+
   it('refuses to start a blocked SubTask and an unknown one', () => {
     expect(violation(() => given(created).when(cmd.start({ subTaskId: 'st-b', generation: 0 }))).code).toBe('SUBTASK_NOT_QUEUED');
     expect(violation(() => given(created).when(cmd.start({ subTaskId: 'st-x' }))).code).toBe('SUBTASK_NOT_FOUND');
@@ -180,7 +223,13 @@ describe('reserving the object an attempt creates', () => {
   it('is a no-op when the same id is reserved again (a redelivered report)', () => {
     const { history } = given(running).when(cmd.reserve({ subTaskId: 'st-a' }, '4101'));
     expect(given(history).when(cmd.reserve({ subTaskId: 'st-a' }, '4101')).events).toEqual([]);
-    expect(types(given(history).when(cmd.reserve({ subTaskId: 'st-a' }, '4102')).events)).toEqual(['SubTaskObjectReserved']);
+  });
+
+  it('refuses a second, different reservation within one attempt; a later attempt may reserve another', () => {
+    const { history } = given(running).when(cmd.reserve({ subTaskId: 'st-a' }, '4101'));
+    expect(violation(() => given(history).when(cmd.reserve({ subTaskId: 'st-a' }, '4102'))).code).toBe('ALREADY_RESERVED');
+    const next = run([cmd.fail({ subTaskId: 'st-a' }, 1000), cmd.start({ subTaskId: 'st-a', attempt: 2 })], history);
+    expect(types(given(next).when(cmd.reserve({ subTaskId: 'st-a', attempt: 2 }, '4102')).events)).toEqual(['SubTaskObjectReserved']);
   });
 
   it('refuses a stalled attempt and a SubTask that is not running', () => {

@@ -63,10 +63,13 @@ export function types(events: readonly TaskEvent[]): string[] {
 }
 
 type Attempt = { subTaskId: string; generation?: number; attempt?: number; at?: string };
+/** A delivery of a job: its JOBS stream sequence, the delivery's id and the queue it arrived on. */
+type Delivery = { jobSeq?: number; deliveryId?: string; queue?: string };
 
 export const cmd = {
-  start: ({ subTaskId, generation = 1, attempt = 1, at: when = T0 }: Attempt): TaskCommand => ({
+  start: ({ subTaskId, generation = 1, attempt = 1, at: when = T0 }: Attempt, delivery: Delivery = {}): TaskCommand => ({
     type: 'RecordAttemptStarted', taskId: TASK_ID, at: when, actor: 'worker:bench', subTaskId, generation, attempt, jobId: `${subTaskId}:${generation}`,
+    queue: delivery.queue ?? 'bench', jobSeq: delivery.jobSeq ?? 100 * generation, deliveryId: delivery.deliveryId ?? `d-${subTaskId}-${generation}-${attempt}`,
   }),
   succeed: ({ subTaskId, generation = 1, attempt = 1, at: when = T0 }: Attempt): TaskCommand => ({
     type: 'RecordSubTaskSucceeded', taskId: TASK_ID, at: when, actor: 'worker:bench', subTaskId, generation, attempt, responseCode: 'OK', responseMessage: 'done',

@@ -60,7 +60,7 @@ function nextCommand(state: TaskState, rand: () => number, at: string): TaskComm
   for (const s of state.subtasks) {
     const ref = { subTaskId: s.id, generation: s.generation };
     if (s.status === 'queued' || s.status === 'retrying') {
-      return { ...base, type: 'RecordAttemptStarted', ...ref, attempt: s.attempt + 1, jobId: `${s.id}:${s.generation}` };
+      return { ...base, type: 'RecordAttemptStarted', ...ref, attempt: s.attempt + 1, jobId: `${s.id}:${s.generation}`, queue: s.queue, jobSeq: s.generation, deliveryId: `${s.id}:${s.generation}:${s.attempt + 1}` };
     }
     if (s.status === 'running') {
       const roll = rand();
