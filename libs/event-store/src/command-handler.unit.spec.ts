@@ -100,3 +100,19 @@ describe('CommandHandler', () => {
     expect(results.at(-1)?.state.value).toBe(20);
   });
 });
+
+describe('CommandHandler on a conflict', () => {
+  it('reads only the commits appended since its cached state, not the whole history again', async () => {
+    const store = new InMemoryEventStore<CounterEvent>();
+    const a = newHandler(store);
+    const b = newHandler(store);
+    await a.handle(open('t1'));
+    for (let i = 0; i < 50; i++) await a.handle(inc('t1', `a${i}`));
+    await b.handle(inc('t1', 'from-b'));
+    const load = vi.spyOn(store, 'load');
+    const result = await a.handle(inc('t1', 'after'));
+    expect(result).toMatchObject({ seq: 53, state: { value: 52 } });
+    const read = await Promise.all(load.mock.results.map((r) => r.value as ReturnType<typeof store.load>));
+    expect(read.reduce((n, loaded) => n + loaded.commits.length, 0)).toBe(1);
+  });
+});

@@ -14,8 +14,11 @@ export interface AggregateStore<E extends EventLike> {
    * (0: the Task has no commit yet). Throws WrongExpectedSequence otherwise.
    */
   append(taskId: string, events: readonly E[], expectedSeq: number): Promise<{ seq: number }>;
-  /** Every commit of the Task. Throws MalformedCommit (with its seq) rather than fold a damaged log. */
-  load(taskId: string): Promise<LoadedStream<E>>;
+  /**
+   * Every commit of the Task, or only those after stream sequence `afterSeq` (a cached state catching
+   * up). Throws MalformedCommit (with its seq) rather than fold a damaged log.
+   */
+  load(taskId: string, options?: { readonly afterSeq?: number }): Promise<LoadedStream<E>>;
   /** The Task's last sequence (0 when it has none), without reading its events. */
   lastSequence(taskId: string): Promise<number>;
 }

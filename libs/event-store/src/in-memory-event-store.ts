@@ -21,9 +21,10 @@ export class InMemoryEventStore<E extends EventLike> implements AggregateStore<E
     return { seq };
   }
 
-  async load(taskId: string): Promise<LoadedStream<E>> {
-    const commits = (this.byTask.get(taskId) ?? []).map((commit) => ({ ...commit, events: roundTrip(commit.events) }));
-    return { commits, lastSeq: commits.at(-1)?.seq ?? 0 };
+  async load(taskId: string, options: { readonly afterSeq?: number } = {}): Promise<LoadedStream<E>> {
+    const all = this.byTask.get(taskId) ?? [];
+    const commits = all.filter((c) => c.seq > (options.afterSeq ?? 0)).map((commit) => ({ ...commit, events: roundTrip(commit.events) }));
+    return { commits, lastSeq: all.at(-1)?.seq ?? 0 };
   }
 
   async lastSequence(taskId: string): Promise<number> {

@@ -79,6 +79,19 @@ describe('JetStreamEventStore', () => {
     expect(elapsed).toBeLessThan(500);
   });
 
+  it('loads only the commits after a sequence, by direct gets and through a consumer for longer tails', async () => {
+    const taskId = newTaskId();
+    const seqs: number[] = [];
+    for (let n = 0; n < 20; n++) seqs.push((await store.append(taskId, [ev(taskId, n)], seqs.at(-1) ?? 0)).seq);
+    const short = await store.load(taskId, { afterSeq: seqs[16] });
+    expect(short.commits.map((c) => c.seq)).toEqual(seqs.slice(17));
+    expect(short.lastSeq).toBe(seqs[19]);
+    const long = await store.load(taskId, { afterSeq: seqs[2] });
+    expect(long.commits.map((c) => c.seq)).toEqual(seqs.slice(3));
+    const none = await store.load(taskId, { afterSeq: seqs[19] });
+    expect(none).toEqual({ commits: [], lastSeq: seqs[19] });
+  });
+
   it('refuses a stale expected sequence with WrongExpectedSequence and stores nothing', async () => {
     const taskId = newTaskId();
     const { seq } = await store.append(taskId, [ev(taskId, 1)], 0);

@@ -70,34 +70,36 @@ export class JetStreamEventStore<E extends EventLike> implements EventStore<E> {
     return last?.seq ?? 0;
   }
 
-  async load(taskId: string): Promise<LoadedStream<E>> {
+  async load(taskId: string, options: { readonly afterSeq?: number } = {}): Promise<LoadedStream<E>> {
     const subject = this.topology.eventSubject(taskId);
+    const afterSeq = options.afterSeq ?? 0;
     // One request tells an absent Task (most creates) and bounds the read below.
     const last = await this.jsm.streams.getMessage(this.stream, { last_by_subj: subject });
     if (!last) return { commits: [], lastSeq: 0 };
     const lastSeq = last.seq;
-    // Short histories (most loads: a worker's first look at a Task) are read with a few direct gets;
-    // a temporary consumer costs five API calls, so it only pays off for longer ones.
+    if (lastSeq <= afterSeq) return { commits: [], lastSeq };
+    // Short histories (most loads: a worker's first look at a Task, a cache catching up after a
+    // conflict) are read with a few direct gets; a temporary consumer costs five API calls, so it
+    // only pays off for longer ones.
     const commits: StoredCommit<E>[] = [];
-    let next = 1;
+    let next = afterSeq + 1;
     for (let gets = 0; gets < DIRECT_GET_LIMIT; gets++) {
       const m = next === lastSeq ? last : await this.jsm.direct.getMessage(this.stream, { next_by_subj: subject, seq: next });
-      if (!m || m.seq > lastSeq) return { commits, lastSeq: commits.at(-1)?.seq ?? 0 };
+      if (!m || m.seq > lastSeq) return { commits, lastSeq: commits.at(-1)?.seq ?? afterSeq };
       commits.push(decodeCommit<E>({ seq: m.seq, subject: m.subject, time: m.time.toISOString(), data: m.data }, taskId));
       if (m.seq === lastSeq) return { commits, lastSeq };
       next = m.seq + 1;
     }
-    return this.loadRest(taskId, subject, lastSeq, commits);
+    return this.loadRest(taskId, subject, lastSeq, commits, next);
   }
 
-  /** Reads the commits after `read` up to `lastSeq` through an ordered consumer. */
-  private async loadRest(taskId: string, subject: string, lastSeq: number, read: StoredCommit<E>[]): Promise<LoadedStream<E>> {
-    const startSeq = (read.at(-1)?.seq ?? 0) + 1;
+  /** Reads the commits from `startSeq` up to `lastSeq` (after those `read`) through an ordered consumer. */
+  private async loadRest(taskId: string, subject: string, lastSeq: number, read: StoredCommit<E>[], startSeq: number): Promise<LoadedStream<E>> {
     // A string filter: an array is sent as filter_subjects, which needs nats-server 2.10.
     const consumer = await this.js.consumers.get(this.stream, { filter_subjects: subject, deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: startSeq, inactive_threshold: 30_000 });
     try {
       const pending = (await consumer.info(true)).num_pending;
-      if (pending === 0) return { commits: read, lastSeq: read.at(-1)?.seq ?? 0 };
+      if (pending === 0) return { commits: read, lastSeq: read.at(-1)?.seq ?? startSeq - 1 };
       const commits: StoredCommit<E>[] = read;
       const messages = await consumer.consume({ max_messages: Math.min(pending, 512) });
       const timer = setTimeout(() => messages.stop(new LoadTimeout(taskId, this.loadTimeoutMs)), this.loadTimeoutMs);
@@ -111,7 +113,7 @@ export class JetStreamEventStore<E extends EventLike> implements EventStore<E> {
         clearTimeout(timer);
         await messages.close();
       }
-      return { commits, lastSeq: commits.at(-1)?.seq ?? 0 };
+      return { commits, lastSeq: commits.at(-1)?.seq ?? startSeq - 1 };
     } finally {
       await consumer.delete().catch(() => undefined);
     }

@@ -47,3 +47,26 @@ describe('KeyedMutex', () => {
     expect(mutex.activeKeys).toBe(0);
   });
 });
+
+describe('LruCache by weight', () => {
+  it('evicts the least recently used entries until the summed weight fits, whatever their count', () => {
+    const cache = new LruCache<string, number>(100, (subtasks) => subtasks);
+    cache.set('small-1', 10);
+    cache.set('small-2', 10);
+    cache.set('big', 70);
+    expect(cache.totalWeight).toBe(90);
+    cache.get('small-1');
+    cache.set('big-2', 30);
+    // small-2 then big go (least recently used first) until 10 + 30 fit.
+    expect([cache.get('small-1'), cache.get('small-2'), cache.get('big'), cache.get('big-2')]).toEqual([10, undefined, undefined, 30]);
+    expect(cache.totalWeight).toBe(40);
+  });
+
+  it('keeps nothing heavier than the whole budget', () => {
+    const cache = new LruCache<string, number>(100, (n) => n);
+    cache.set('a', 5);
+    cache.set('huge', 1000);
+    expect(cache.get('huge')).toBeUndefined();
+    expect(cache.get('a')).toBe(5);
+  });
+});
