@@ -28,6 +28,7 @@ class TaskApiRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
     private readonly topology: Topology,
     private readonly service: TaskCommandService,
     private readonly store: JetStreamEventStore<TaskEvent>,
+    @Inject(TASK_COMMANDS) private readonly commands: TaskCommandHandler,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -36,7 +37,7 @@ class TaskApiRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
     this.intake = new CommandIntake({ nc: this.nc, js, topology: this.topology, service: this.service, logger: this.logger });
     this.intake.start();
     if (this.config.TASK_API_DISPATCHER === 'on') {
-      this.dispatcher = new Dispatcher({ js, store: this.store, topology: this.topology, logger: this.logger });
+      this.dispatcher = new Dispatcher({ js, store: this.store, known: (taskId) => this.commands.known(taskId), topology: this.topology, logger: this.logger });
       this.dispatcher.start();
     }
   }

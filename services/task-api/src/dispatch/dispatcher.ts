@@ -1,12 +1,18 @@
 // The dispatcher publishes from the log (DESIGN §5): every job it publishes is triggered by a
 // SubTaskQueued fact already in TASK_EVENTS, with Nats-Msg-Id `<subTaskId>:<generation>`. It acks a
-// commit only after its jobs are stored, so a crash anywhere is repaired by redelivery, and the
-// duplicate window (or, later, the attempt fence of the domain) absorbs the repeat.
+// commit only after its jobs are stored, so a crash anywhere is repaired by redelivery: the
+// duplicate window absorbs a repeat within 10 minutes, the attempt fence of the domain (one job
+// message per generation) any later one.
+//
+// A SubTaskQueued is published only while the Task, as this process knows it, still has that
+// SubTask queued in that generation: states only move forward, so one already started, finished or
+// retried by a person needs no job. A dispatcher whose consumer was reset (DeliverPolicy.All) thus
+// reads history without re-publishing it.
 
 import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import { headers as natsHeaders } from '@nats-io/transport-node';
-import { Headers, jobMessageId, type JobJson, type Topology } from '@vle/contracts';
-import { type PlannedSubTask, type SubTaskQueued, type TaskEvent } from '@vle/domain';
+import { Headers, jobMessageId, type JobJson, type QueueName, type Topology } from '@vle/contracts';
+import { exists, type PlannedSubTask, type SubTaskQueued, type TaskEvent, type TaskState } from '@vle/domain';
 import { decodeCommit, hasErrorCode, type AggregateStore } from '@vle/event-store';
 import { DurableConsumer, Settle, type Logger, type Settlement } from '@vle/messaging';
 import { DefinitionCache } from './definition-cache.js';
@@ -14,6 +20,8 @@ import { DefinitionCache } from './definition-cache.js';
 export interface DispatcherOptions {
   readonly js: JetStreamClient;
   readonly store: AggregateStore<TaskEvent>;
+  /** The Task's state as this process knows it (the command handler's cache, or the log). */
+  readonly known: (taskId: string) => Promise<TaskState>;
   readonly topology: Topology;
   readonly logger: Logger;
   /** Commits handled at once. */
@@ -49,13 +57,15 @@ export class Dispatcher {
     const { topology, logger } = this.options;
     // Most commits hold no SubTaskQueued: the header says so without parsing the body.
     const types = message.headers?.get(Headers.eventType) ?? '';
-    if (types && !types.includes('SubTaskQueued') && !types.includes('TaskCreated')) return Settle.ack;
+    if (types && !types.includes('SubTaskQueued')) return Settle.ack;
     const taskId = topology.taskIdOf(message.subject);
     try {
       const commit = decodeCommit<TaskEvent>({ seq: message.seq, subject: message.subject, time: message.time.toISOString(), data: message.data }, taskId);
-      for (const event of commit.events) if (event.type === 'TaskCreated') this.definitions.remember(taskId, event.data.subtasks);
       const queued = commit.events.filter((e): e is SubTaskQueued => e.type === 'SubTaskQueued');
-      await Promise.all(queued.map((event) => this.publish(taskId, event)));
+      if (queued.length === 0) return Settle.ack;
+      const state = await this.options.known(taskId);
+      const due = queued.filter((event) => stillQueued(state, event));
+      await Promise.all(due.map((event) => this.publish(taskId, event)));
       return Settle.ack;
     } catch (error) {
       if (hasErrorCode(error, 'MALFORMED_COMMIT')) {
@@ -67,28 +77,22 @@ export class Dispatcher {
     }
   }
 
+  /**
+   * The job names the SubTask and its generation; workers run what the log holds for it, so it
+   * carries no params (the action is there for people reading the queue).
+   */
   private async publish(taskId: string, event: SubTaskQueued): Promise<void> {
-    const subTask = await this.definitionOf(taskId, event.data.subTaskId);
-    const job: JobJson = {
-      taskId,
-      subTaskId: subTask.id,
-      generation: event.data.generation,
-      queue: subTask.queue,
-      action: subTask.action,
-      objectType: subTask.objectType,
-      objectId: subTask.objectId,
-      params: subTask.params,
-      timeoutSeconds: subTask.timeoutSeconds,
-    };
+    const { queue, action } = event.data.queue && event.data.action ? { queue: event.data.queue, action: event.data.action } : await this.definitionOf(taskId, event.data.subTaskId);
+    const job: JobJson = { taskId, subTaskId: event.data.subTaskId, generation: event.data.generation, queue, action };
     const h = natsHeaders();
     h.set(Headers.eventType, 'Job');
-    await this.options.js.publish(this.options.topology.jobSubject(subTask.queue), JSON.stringify(job), {
-      msgID: jobMessageId(subTask.id, event.data.generation),
+    await this.options.js.publish(this.options.topology.jobSubject(queue as QueueName), JSON.stringify(job), {
+      msgID: jobMessageId(event.data.subTaskId, event.data.generation),
       headers: h,
     });
   }
 
-  /** SubTask definitions never change after TaskCreated: cached per Task, loaded on a miss. */
+  /** A log written before SubTaskQueued carried the queue: read the SubTask's definition (never changes). */
   private async definitionOf(taskId: string, subTaskId: string): Promise<PlannedSubTask> {
     const cached = this.definitions.find(taskId, subTaskId);
     if (cached) return cached;
@@ -102,3 +106,10 @@ export class Dispatcher {
   }
 }
 
+/** Whether the SubTask may still need this generation's job: queued in it, as far as this process knows. */
+function stillQueued(state: TaskState, event: SubTaskQueued): boolean {
+  if (!exists(state)) return true;
+  const subTask = state.subtasks.find((s) => s.id === event.data.subTaskId);
+  if (!subTask) return true;
+  return subTask.generation < event.data.generation || (subTask.generation === event.data.generation && subTask.status === 'queued');
+}
