@@ -31,7 +31,8 @@ function applyTo(task: Task, event: Exclude<TaskEvent, TaskCreated>): Task {
       return patch(task, event.data.subTaskId, at, (s) => ({
         status: 'running',
         attempt: event.data.attempt,
-        executions: s.executions + 1,
+        // States folded before the count existed (stored read-model states) have none.
+        executions: (s.executions ?? 0) + 1,
         jobId: event.data.jobId,
         jobSeq: event.data.jobSeq ?? s.jobSeq,
         deliveryId: event.data.deliveryId,

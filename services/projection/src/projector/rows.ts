@@ -43,6 +43,7 @@ export interface SubTaskRow {
   generation: number;
   attempt: number;
   failed_attempts: number;
+  executions: number;
   job_id: string | null;
   object_type: string | null;
   object_id: string | null;
@@ -108,6 +109,7 @@ export function toSubTaskRow(task: Task, subTask: SubTask, position: number): Su
     generation: subTask.generation,
     attempt: subTask.attempt,
     failed_attempts: subTask.failedAttempts,
+    executions: subTask.executions ?? 0,
     job_id: orNull(subTask.jobId),
     object_type: orNull(subTask.objectType),
     object_id: orNull(subTask.objectId),

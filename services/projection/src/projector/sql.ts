@@ -42,6 +42,7 @@ export const SUB_TASK_COLUMNS: Columns = [
   ['generation', 'integer'],
   ['attempt', 'integer'],
   ['failed_attempts', 'integer'],
+  ['executions', 'integer'],
   ['job_id', 'text'],
   ['object_type', 'text'],
   ['object_id', 'text'],

@@ -12,6 +12,8 @@ export interface SubTaskView {
   generation: number;
   attempt: number;
   failedAttempts: number;
+  /** Attempts started over all generations, a person's retry included: never goes back. */
+  executions: number;
   jobId: string | null;
   objectType: string | null;
   objectId: string | null;
@@ -108,6 +110,7 @@ export function toSubTaskView(s: SubTaskEntity): SubTaskView {
     generation: s.generation,
     attempt: s.attempt,
     failedAttempts: s.failedAttempts,
+    executions: s.executions,
     jobId: s.jobId,
     objectType: s.objectType,
     objectId: s.objectId,

@@ -174,6 +174,7 @@ describe('GET /api/v1/tasks/:id', () => {
         generation: s.generation,
         attempt: s.attempt,
         failedAttempts: s.failedAttempts,
+        executions: s.executions,
         jobId: s.jobId ?? null,
         objectType: s.objectType ?? null,
         objectId: s.objectId ?? null,

@@ -44,6 +44,10 @@ export class SubTaskEntity {
   @Column({ name: 'failed_attempts', type: 'integer' })
   failedAttempts!: number;
 
+  /** Attempts started over all generations: never goes back. */
+  @Column({ type: 'integer' })
+  executions!: number;
+
   @Column({ name: 'job_id', type: 'text', nullable: true })
   jobId!: string | null;
 
