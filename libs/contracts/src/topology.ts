@@ -110,6 +110,14 @@ export class Topology {
   }
 
   /**
+   * The reservation of one Proxmox VMID by the clone SubTask that holds it (vm-clone-worker), written
+   * create-if-absent (expected last subject sequence 0).
+   */
+  vmidReservationSubject(vmid: number): string {
+    return `${this.subjectPrefix}pve.vmid.${vmid}`;
+  }
+
+  /**
    * Where a message that could not be handled goes, with its reason: `dlq.commands`,
    * `dlq.jobs.<queue>`, `dlq.inventory.pve`.
    */
@@ -213,8 +221,30 @@ export class Topology {
     };
   }
 
+  /**
+   * Which clone SubTask holds which VMID while it clones (/cluster/nextid reserves nothing). One
+   * record per VMID subject; a reservation lives until its clone is done or abandoned.
+   */
+  get vmidReservationStream(): DeclaredStream {
+    return {
+      name: `${this.namePrefix}PVE_VMID_RESERVATIONS`,
+      description: 'vle-tasks Proxmox VMIDs reserved by clone SubTasks, one subject per VMID',
+      subjects: [`${this.subjectPrefix}pve.vmid.*`],
+      retention: RetentionPolicy.Limits,
+      storage: StorageType.File,
+      discard: DiscardPolicy.Old,
+      max_age: 0,
+      max_msgs_per_subject: 1,
+      duplicate_window: nanos(2 * 60_000),
+      max_msg_size: 4096,
+      num_replicas: this.replicas,
+      allow_direct: true,
+      deny_delete: false,
+    };
+  }
+
   get streams(): DeclaredStream[] {
-    return [this.eventStream, this.commandStream, this.jobStream, this.deadLetterStream, this.pveInventoryStream];
+    return [this.eventStream, this.commandStream, this.jobStream, this.deadLetterStream, this.pveInventoryStream, this.vmidReservationStream];
   }
 
   // ---- consumers ---------------------------------------------------------------------------

@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { JetStreamVmidReservations } from '@vle/messaging';
 import { createPveClient, natsOptionsOf, ServiceKitModule, WorkerModule } from '@vle/service-kit';
 import type { VmCloneWorkerConfig } from './config.js';
 import { createHandlers } from './jobs/handlers.js';
@@ -14,7 +15,7 @@ export class AppModule {
           service: 'vm-clone-worker',
           workerMaxRetry: config.WORKER_MAX_RETRY,
           retryIntervalScale: config.WORKER_RETRY_INTERVAL_SCALE,
-          handlers: createHandlers({ pve: createPveClient(config), pollMs: config.PVE_TASK_POLL_MS }),
+          handlers: ({ js, topology }) => createHandlers({ pve: createPveClient(config), pollMs: config.PVE_TASK_POLL_MS, reservations: new JetStreamVmidReservations(js, topology) }),
         }),
       ],
     };

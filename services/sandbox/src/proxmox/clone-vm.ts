@@ -1,7 +1,8 @@
 // POST /nodes/{node}/qemu/{vmid}/clone, after qemu-server src/PVE/API2/Qemu.pm clone_vm: the checks
-// of `$load_and_check` run before the worker forks (so they fail the POST with a 500), the new VM's
-// config carries `lock: clone` while the worker holds its lock file, and a failed clone frees the
-// new volumes and removes the config before it dies with "clone failed: ...".
+// of `$load_and_check` run before the worker forks (so they fail the POST with a 500); the worker, once
+// it holds the lock files, writes the placeholder config ("# qmclone temporary file\nlock: clone\n")
+// and copies the disks; only then does the config get its name, description and disks. A failed
+// clone frees the new volumes and removes the placeholder before it dies with "clone failed: ...".
 
 import { allocationError, storageUsed } from './capacity.js';
 import { assertConfigOnNode, checkLock, configPath, loadConfig, nodeOf, type ClusterContext, type CommandMeta } from './cluster-context.js';
@@ -60,6 +61,7 @@ export function cloneVm(ctx: ClusterContext, command: CloneVm, meta: CommandMeta
     status: 'stopped',
     template: false,
     lock: 'clone',
+    placeholder: true,
     cores: source.cores,
     memory: source.memory,
     disk,
@@ -67,7 +69,8 @@ export function cloneVm(ctx: ClusterContext, command: CloneVm, meta: CommandMeta
     description: command.description,
     sourceVmid: vmid,
   };
-  if (!existing) ctx.vms.set(newid, clone);
+  // The POST has not returned yet: the worker's lock on a fresh newid is granted at once, so the
+  // placeholder is there before the UPID is answered, as file_set_contents runs first in the worker.
 
   let upid = '';
   const removeHalfMadeVm = (): void => {
@@ -82,11 +85,14 @@ export function cloneVm(ctx: ClusterContext, command: CloneVm, meta: CommandMeta
       lockVmid: existing ? undefined : newid,
       lockWaitMs: ctx.timings.cloneLockWaitMs,
       begin: () => {
-        if (existing) throw died(`close file '/etc/pve/${configPath(node, newid)}' failed - File exists`);
+        // pmxcfs refuses a second config of one VMID anywhere in the cluster.
+        if (existing || ctx.vms.has(newid)) throw died(`close file '/etc/pve/${configPath(node, newid)}' failed - File exists`);
+        ctx.vms.set(newid, clone);
         if (capacityProblem) throw died(`clone failed: ${capacityProblem}`);
       },
       complete: () => {
         delete clone.lock;
+        delete clone.placeholder;
         if (target) clone.node = target;
         if (command.pool !== undefined) clone.pool = command.pool;
         ctx.ledger.record({ event: 'created', vmid: newid, node: clone.node, name: clone.name, sourceVmid: vmid, upid, at: new Date(ctx.clock.now()).toISOString() });

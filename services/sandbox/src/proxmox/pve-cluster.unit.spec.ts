@@ -47,6 +47,32 @@ describe('clone', () => {
     expect(cluster.ledger().entries[0]).toMatchObject({ event: 'created', vmid: 4101, name: 'lab-ev42-s07', sourceVmid: 9000, upid });
   });
 
+  it('shows the placeholder config of qemu-server while the clone copies, the name and description only at its end', () => {
+    const upid = cluster.clone({ node: 'pve1', vmid: 9000, newid: 4101, name: 'lab-ev42-s07', description: 'made by vle-tasks', pool: 'ev42' }, meta);
+    // clone_vm: file_set_contents($conffile, "# qmclone temporary file\nlock: clone\n"); parse_vm_config turns the comment into the description.
+    expect(cluster.vmConfig({ node: 'pve1', vmid: 4101 })).toEqual({ description: ' qmclone temporary file\n', lock: 'clone', digest: expect.stringMatching(/^[0-9a-f]{40}$/) });
+    const row = cluster.resources('vm').find((r) => r.vmid === 4101)!;
+    expect(row).toMatchObject({ id: 'qemu/4101', type: 'qemu', node: 'pve1', lock: 'clone' });
+    expect(row).not.toHaveProperty('name');
+    // vmstatus: $d->{name} = $conf->{name} || "VM $vmid".
+    expect(cluster.vmList('pve1').find((r) => r.vmid === 4101)).toMatchObject({ name: 'VM 4101', lock: 'clone' });
+
+    clock.advance(300);
+    expect(task('pve1', upid).exitstatus).toBe('OK');
+    expect(cluster.vmConfig({ node: 'pve1', vmid: 4101 })).toMatchObject({ name: 'lab-ev42-s07', description: 'made by vle-tasks' });
+    expect(cluster.vmConfig({ node: 'pve1', vmid: 4101 })).not.toHaveProperty('lock');
+    expect(cluster.resources('vm').find((r) => r.vmid === 4101)).toMatchObject({ name: 'lab-ev42-s07' });
+  });
+
+  it('removes the placeholder when the clone task fails, so the VMID is free again', () => {
+    const upid = cluster.clone({ node: 'pve1', vmid: 9000, newid: 4101, name: 'doomed' }, { ...meta, injectedFailure: 'clone failed: injected' });
+    expect(cluster.vmConfig({ node: 'pve1', vmid: 4101 })).toMatchObject({ lock: 'clone', description: ' qmclone temporary file\n' });
+    clock.advance(300);
+    expect(task('pve1', upid).exitstatus).toBe('clone failed: injected');
+    expect(vm(4101)).toBeUndefined();
+    expect(cluster.nextId(4101)).toBe('4101');
+  });
+
   it('refuses a newid that is in use, even by a VM still being created', () => {
     cloneRunning();
     expect(failure(() => cloneRunning()).text).toBe('unable to create VM 4101: config file already exists\n');

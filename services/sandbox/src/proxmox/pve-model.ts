@@ -39,6 +39,11 @@ export interface PveVm {
   template: boolean;
   /** The config lock (`lock: clone` in the .conf), as AbstractConfig check_lock reports it. */
   lock?: string;
+  /**
+   * While a clone copies its disks the .conf is qemu-server's placeholder (`# qmclone temporary
+   * file`, `lock: clone`): name, description and disks are written only when the copy ends.
+   */
+  placeholder?: boolean;
   pool?: string;
   cores: number;
   /** MiB, as the config's `memory`. */

@@ -49,7 +49,8 @@ export function vmStatusRow(ctx: ClusterContext, vm: PveVm): Record<string, unkn
   const running = vm.status === 'running';
   const row: Record<string, unknown> = {
     vmid: vm.vmid,
-    name: vm.name,
+    // QemuServer.pm vmstatus: `$conf->{name} || "VM $vmid"`; a clone's placeholder config has no name.
+    name: vm.placeholder ? `VM ${vm.vmid}` : vm.name,
     status: vm.status,
     cpus: vm.cores,
     cpu: running ? 0.02 : 0,
@@ -79,7 +80,11 @@ export function vmCurrentStatus(ctx: ClusterContext, vm: PveVm): Record<string, 
   return status;
 }
 
+/** The placeholder clone_vm writes before it copies: parse_vm_config makes the comment the description. */
+export const CLONE_PLACEHOLDER_DESCRIPTION = ' qmclone temporary file\n';
+
 export function vmConfig(vm: PveVm): Record<string, unknown> {
+  if (vm.placeholder) return { description: CLONE_PLACEHOLDER_DESCRIPTION, lock: vm.lock ?? 'clone', digest: digestOf(vm) };
   const config: Record<string, unknown> = {
     name: vm.name,
     cores: vm.cores,
@@ -109,6 +114,8 @@ export function resourceVmRow(ctx: ClusterContext, vm: PveVm): Record<string, un
   delete row.pid;
   if (node.status !== 'online') row.status = 'unknown';
   if (vm.pool !== undefined) row.pool = vm.pool;
+  // The name comes from pvestatd's status of the guest (extract_vm_stats); a placeholder has none yet.
+  if (vm.placeholder) delete row.name;
   return row;
 }
 
@@ -155,7 +162,7 @@ function uuidOf(n: number): string {
 }
 
 function digestOf(vm: PveVm): string {
-  const text = JSON.stringify([vm.name, vm.lock, vm.node, vm.status, vm.disk.volume, vm.template]);
+  const text = JSON.stringify([vm.placeholder ? null : vm.name, vm.lock, vm.node, vm.status, vm.disk.volume, vm.template, vm.placeholder ?? false]);
   let hash = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
   return hash.toString(16).padStart(8, '0').repeat(5);
