@@ -49,10 +49,10 @@ export const schedulerConfigSchema = z.object({
   ...natsVariables,
   /** Seconds between two Proxmox node syncs (`pve.node_sync`), as in the original system. */
   WORKER_PVE_PERIODIC_INTERVAL: integerVariable(60, 1, 86_400),
-  /** The event lifecycle deploys events starting within this many days. */
-  EVENTS_START_PREP_TIME_DAYS: integerVariable(1, 0, 365),
-  /** The event lifecycle archives events ended for this many days. */
-  EVENTS_END_PREP_TIME_DAYS: integerVariable(1, 0, 365),
+  /** The event lifecycle deploys events starting within this many days (the seed's default: 7). */
+  EVENTS_START_PREP_TIME_DAYS: integerVariable(7, 0, 365),
+  /** The event lifecycle archives events ended for this many days (the seed's default: 7). */
+  EVENTS_END_PREP_TIME_DAYS: integerVariable(7, 0, 365),
   /** Schedules switched off: pve-node-sync, event-lifecycle, mail-cleanup (comma-separated). */
   SCHEDULER_DISABLED: scheduleListVariable,
   /** How far back a daily schedule's missed slots are caught up (a replica down, task-api down). */
