@@ -59,6 +59,8 @@ export const schedulerConfigSchema = z.object({
   SCHEDULER_CATCH_UP_HOURS: integerVariable(48, 0, 24 * 30),
   /** Seconds before a slot that could not be sent (task-api or NATS unavailable) is sent again. */
   SCHEDULER_RETRY_SECONDS: integerVariable(30, 1, 3_600),
+  /** Seconds before a due deadline task-api could not take (task-api or NATS unavailable) is sent again. */
+  SCHEDULER_DEADLINE_RETRY_SECONDS: integerVariable(5, 1, 3_600),
   /** Tests only: start the clock at this instant instead of now. */
   SCHEDULER_CLOCK_START: clockStartVariable,
   /** Tests only: run the clock this many times faster than real time. */

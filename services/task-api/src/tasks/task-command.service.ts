@@ -3,7 +3,7 @@
 
 import { toJson } from '@bufbuild/protobuf';
 import { timestampDate, type Timestamp } from '@bufbuild/protobuf/wkt';
-import { CancelTaskSchema, ContractError, CreateTaskSchema, parseMessage, RetrySubTaskSchema, SkipSubTaskSchema, type CreateTask as CreateTaskMessage } from '@vle/contracts';
+import { CancelTaskSchema, ContractError, CreateTaskSchema, parseMessage, RetrySubTaskSchema, SkipSubTaskSchema, TaskDeadlineCommandSchema, type CreateTask as CreateTaskMessage, type SystemCommandName } from '@vle/contracts';
 import { exists, isTaskType, planTask, RuleViolation, type CreateTask, type ObjectType, type PlannedDraft, type Task, type TaskCommand, type TaskEvent, type TaskPlan, type TaskState } from '@vle/domain';
 import type { CommandHandler } from '@vle/event-store';
 import { isUuid, requestHash, subTaskIdFor, taskIdFor } from './task-ids.js';
@@ -66,6 +66,13 @@ export class TaskCommandService {
     return this.run({ type: 'CancelTask', taskId: message.taskId, at: this.now(), actor: actor ?? message.requestedBy, reason: message.reason || undefined });
   }
 
+  /** A deadline of the Task came: the scheduler's internal commands, recorded as the user `system`. */
+  async deadline(command: SystemCommandName, raw: unknown): Promise<TaskCommandResult> {
+    const message = parseMessage(TaskDeadlineCommandSchema, raw);
+    this.checkId(message.taskId, 'taskId');
+    return this.run({ type: DEADLINE_COMMANDS[command], taskId: message.taskId, at: this.now(), actor: 'system' });
+  }
+
   private async run(command: TaskCommand): Promise<TaskCommandResult> {
     const { events, state } = await this.handler.handle(command);
     const task = this.mustExist(state, command.taskId);
@@ -123,6 +130,8 @@ export class TaskCommandService {
     return this.clock().toISOString();
   }
 }
+
+const DEADLINE_COMMANDS = { start: 'StartTask', 'expire-start': 'ExpireTaskStart', 'time-out': 'TimeOutTask' } as const satisfies Record<SystemCommandName, TaskCommand['type']>;
 
 /**
  * The plan of a typed command (`type` + `params`), or undefined for an explicit DAG (`subtasks`,
