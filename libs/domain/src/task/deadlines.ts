@@ -96,11 +96,13 @@ export function refuseAfterEnd(command: TaskCommand, state: TaskState): void {
 
 /** The SubTask outcome a deadline leaves (evolve). */
 export function endedSubTask(event: TaskStartDeadlineMissed | TaskTimedOut, subTaskId: string): { status: 'cancelled' | 'timed_out'; responseCode: EndReason; responseMessage: string } | undefined {
+  // A log written by hand or by another version may lack a list: evolve never throws.
+  const listed = (ids: readonly string[] | undefined) => (ids ?? []).includes(subTaskId);
   if (event.type === 'TaskStartDeadlineMissed') {
-    if (!event.data.cancelledSubTaskIds.includes(subTaskId)) return undefined;
+    if (!listed(event.data.cancelledSubTaskIds)) return undefined;
     return { status: 'cancelled', responseCode: 'START_DEADLINE_MISSED', responseMessage: `not started before ${event.data.startBefore}` };
   }
-  const timedOut = event.data.timedOutSubTaskIds.includes(subTaskId);
-  if (!timedOut && !event.data.cancelledSubTaskIds.includes(subTaskId)) return undefined;
+  const timedOut = listed(event.data.timedOutSubTaskIds);
+  if (!timedOut && !listed(event.data.cancelledSubTaskIds)) return undefined;
   return { status: timedOut ? 'timed_out' : 'cancelled', responseCode: 'TASK_TIMEOUT', responseMessage: `the Task did not finish within ${event.data.timeoutSeconds} s` };
 }
