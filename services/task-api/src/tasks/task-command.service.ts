@@ -26,12 +26,18 @@ export interface TaskCommandResult {
   readonly events: string[];
 }
 
+export interface TaskCommandOptions {
+  /** Accept SubTasks on the `bench` queue (benchmarks and tests only: TASK_API_BENCH_QUEUE). */
+  readonly benchQueue?: boolean;
+}
+
 export class TaskCommandService {
   constructor(
     private readonly handler: TaskCommandHandler,
     private readonly clock: () => Date,
     /** How long a failed SubTask may be retried by a person (DESIGN §4). */
     private readonly retryWindowMs: number,
+    private readonly options: TaskCommandOptions = {},
   ) {}
 
   /** `raw`: the request bytes, or JSON already parsed by a transport. Throws ContractError / RuleViolation. */
@@ -84,6 +90,7 @@ export class TaskCommandService {
     const taskId = taskIdFor(message.createdBy, idempotencyKey);
     const optional = (value: string) => value || undefined;
     const plan = planOf(message);
+    if (!this.options.benchQueue) refuseBenchQueue(message);
     const drafts: readonly PlannedDraft[] = plan?.subtasks ?? message.subtasks.map((s) => ({
       key: s.key,
       name: s.name,
@@ -148,6 +155,15 @@ function planOf(message: CreateTaskMessage): TaskPlan | undefined {
   if (message.type === '') throw refuse('subtasks', 'is required (or give a type such as vm.clone with its params)');
   if (!isTaskType(message.type)) return planTask(message.type, {});
   return planTask(message.type, parseTaskParams(message.type, message.params), { eventId: message.eventId || undefined });
+}
+
+/**
+ * The `bench` queue runs the pipeline's no-op, failing and sleeping actions: where no benchmark or
+ * test asked for it, it is an unknown queue, so that no client can load the workers with it.
+ */
+function refuseBenchQueue(message: CreateTaskMessage): void {
+  const index = message.subtasks.findIndex((s) => s.queue === 'bench');
+  if (index >= 0) throw new RuleViolation('UNKNOWN_QUEUE', 'unknown queue "bench"', `subtasks[${index}].queue`);
 }
 
 function iso(timestamp: Timestamp | undefined): string | undefined {
