@@ -77,13 +77,10 @@ function applyTo(task: Task, event: Exclude<TaskEvent, TaskCreated>): Task {
       return patch(task, event.data.subTaskId, at, { status: 'cancelled', finishedAt: at, nextAttemptAt: undefined });
     case 'TaskStartDeadlineMissed':
     case 'TaskTimedOut':
-      return task.subtasks.reduce(
-        (t, s) => {
-          const ended = endedSubTask(event, s.id);
-          return ended ? patch(t, s.id, at, { ...ended, finishedAt: at, nextAttemptAt: undefined }) : t;
-        },
-        { ...task, endReason: event.data.reason },
-      );
+      return task.subtasks.reduce<Task>((t, s) => {
+        const ended = endedSubTask(event, s.id);
+        return ended ? patch(t, s.id, at, { ...ended, finishedAt: at, nextAttemptAt: undefined }) : t;
+      }, { ...task, endReason: event.data.reason });
     default: {
       // Exhaustive at compile time; at run time an event type from a newer version is ignored.
       const unknown: never = event;
