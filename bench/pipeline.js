@@ -336,6 +336,8 @@ class Bench {
       NATS_URL: this.natsUrl,
       NATS_NAMESPACE: this.namespace,
       DATABASE_URL: this.databaseUrl(this.database),
+      // The bench queue is off unless asked for: task-api accepts it and integration-worker runs it.
+      TASK_API_BENCH_QUEUE: 'true',
       LOG_LEVEL: 'warn',
       LOG_FORMAT: 'text',
     };

@@ -244,7 +244,7 @@ export class Topology {
   }
 
   get streams(): DeclaredStream[] {
-    return [this.eventStream, this.commandStream, this.jobStream, this.deadLetterStream, this.pveInventoryStream, this.vmidReservationStream];
+    return [this.eventStream, this.commandStream, this.jobStream, this.deadLetterStream, this.pveInventoryStream, this.vmidReservationStream, this.deadlineStream];
   }
 
   // ---- consumers ---------------------------------------------------------------------------
@@ -319,10 +319,83 @@ export class Topology {
       deliver_policy: DeliverPolicy.All,
     };
   }
+
+  // ---- deadlines (the scheduler) ---------------------------------------------------------
+
+  /**
+   * Internal commands of a Task's deadlines, request/reply on core NATS: only the scheduler sends
+   * them (no HTTP route, no durable intake); NATS permissions keep clients off `tasks.sys.>`.
+   */
+  systemRequestSubject(command: SystemCommandName): string {
+    return `${this.subjectPrefix}tasks.sys.${command}`;
+  }
+
+  /** A pending deadline of one Task (the scheduler's timers, kept by JetStream). */
+  deadlineSubject(taskId: string): string {
+    return `${this.subjectPrefix}tasks.due.${taskId}`;
+  }
+
+  /**
+   * The scheduler's pending deadlines: a work queue whose consumer holds each one with nak(delay)
+   * until it is due, so the timers live in JetStream (nothing to rebuild at a restart, nothing
+   * held in a scheduler's memory) and an acked deadline is removed.
+   */
+  get deadlineStream(): DeclaredStream {
+    return {
+      name: `${this.namePrefix}TASK_DEADLINES`,
+      description: 'vle-tasks pending deadlines of Tasks (startAt, startBefore, timeout)',
+      subjects: [`${this.subjectPrefix}tasks.due.>`],
+      retention: RetentionPolicy.Workqueue,
+      storage: StorageType.File,
+      discard: DiscardPolicy.Old,
+      max_age: 0,
+      duplicate_window: nanos(2 * 60_000),
+      max_msg_size: 4096,
+      num_replicas: this.replicas,
+      allow_direct: false,
+      deny_delete: false,
+    };
+  }
+
+  /** The scheduler's reader of the event log: records the deadlines of created and started Tasks. */
+  get deadlineRecorderConsumer(): DeclaredConsumer {
+    return {
+      durable_name: `${this.namePrefix}scheduler-deadline-recorder`,
+      description: 'records the deadlines of Tasks from TaskCreated and TaskStarted',
+      filter_subject: this.allEventsSubject,
+      ack_policy: AckPolicy.Explicit,
+      ack_wait: nanos(10_000),
+      max_deliver: -1,
+      max_ack_pending: 1000,
+      // From the start: Tasks scheduled before the first scheduler with deadlines ran are kept too.
+      deliver_policy: DeliverPolicy.All,
+    };
+  }
+
+  /**
+   * The scheduler's timers: every pending deadline stays unacknowledged (nak with a delay) until it
+   * is due, so max_ack_pending is unlimited; max_deliver too, as each wait is a delivery.
+   */
+  get deadlineConsumer(): DeclaredConsumer {
+    return {
+      durable_name: `${this.namePrefix}scheduler-deadlines`,
+      description: 'sends the command of each deadline when it is due',
+      filter_subject: `${this.subjectPrefix}tasks.due.>`,
+      ack_policy: AckPolicy.Explicit,
+      ack_wait: nanos(10_000),
+      max_deliver: -1,
+      max_ack_pending: -1,
+      deliver_policy: DeliverPolicy.All,
+    };
+  }
 }
 
 /** The sources of dead letters, each with a subject `dlq.<source>`. */
-export type DeadLetterSource = 'commands' | `jobs.${QueueName}` | 'inventory.pve';
+export type DeadLetterSource = 'commands' | `jobs.${QueueName}` | 'inventory.pve' | 'deadlines';
+
+/** The deadline commands, `tasks.sys.<name>`: start at startAt, expire at startBefore, time out. */
+export const SYSTEM_COMMAND_NAMES = ['start', 'expire-start', 'time-out'] as const;
+export type SystemCommandName = (typeof SYSTEM_COMMAND_NAMES)[number];
 
 export const COMMAND_NAMES = ['create', 'retry', 'skip', 'cancel'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];

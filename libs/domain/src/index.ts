@@ -7,6 +7,7 @@ export * from './task/dag.js';
 export * from './task/status.js';
 export * from './task/redact.js';
 export * from './task/rule-violation.js';
+export * from './task/deadlines.js';
 export { taskDecider } from './task/decider.js';
 
 export * from './plans/task-plan.js';

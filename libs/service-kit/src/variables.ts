@@ -118,6 +118,14 @@ export const workerVariables = {
 };
 
 /**
+ * The `bench` queue (pipeline no-ops for benchmarks and tests): task-api accepts its SubTasks and
+ * integration-worker runs them only where this is `true`.
+ */
+export const benchQueueVariables = {
+  TASK_API_BENCH_QUEUE: parsed(false, (raw) => ({ true: true, false: false })[raw.trim()], 'must be true or false'),
+};
+
+/**
  * The Proxmox VE API the vm workers use. The defaults reach the sandbox's simulator with its
  * development token (services/sandbox), so that `npm start` works on a laptop; a real cluster sets
  * all of them. PVE_TOKEN_SECRET is never logged (redact.ts masks it in any text).

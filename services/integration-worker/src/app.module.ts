@@ -33,6 +33,7 @@ export class AppModule {
               moodle,
               guacamole,
               events: { openvle, tasks: new NatsTaskCreator({ nc: worker.nc, topology: worker.topology }), vmDomain: config.LAB_VM_DOMAIN, now: () => new Date() },
+              benchQueue: config.TASK_API_BENCH_QUEUE,
             }),
         }),
       ],

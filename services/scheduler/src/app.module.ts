@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { natsOptionsOf, ServiceKitModule } from '@vle/service-kit';
 import type { SchedulerConfig } from './config.js';
+import { DeadlinesModule } from './deadlines/deadlines.module.js';
 import { clockOf, SchedulesModule } from './schedules/schedules.module.js';
 
 @Module({})
@@ -8,7 +9,7 @@ export class AppModule {
   static forRoot(config: SchedulerConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ServiceKitModule.forRoot({ service: 'scheduler', config, nats: natsOptionsOf(config) }), SchedulesModule.forRoot(() => clockOf(config))],
+      imports: [ServiceKitModule.forRoot({ service: 'scheduler', config, nats: natsOptionsOf(config) }), SchedulesModule.forRoot(() => clockOf(config)), DeadlinesModule.forRoot()],
     };
   }
 }

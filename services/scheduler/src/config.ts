@@ -49,16 +49,18 @@ export const schedulerConfigSchema = z.object({
   ...natsVariables,
   /** Seconds between two Proxmox node syncs (`pve.node_sync`), as in the original system. */
   WORKER_PVE_PERIODIC_INTERVAL: integerVariable(60, 1, 86_400),
-  /** The event lifecycle deploys events starting within this many days. */
-  EVENTS_START_PREP_TIME_DAYS: integerVariable(1, 0, 365),
-  /** The event lifecycle archives events ended for this many days. */
-  EVENTS_END_PREP_TIME_DAYS: integerVariable(1, 0, 365),
+  /** The event lifecycle deploys events starting within this many days (the seed's default: 7). */
+  EVENTS_START_PREP_TIME_DAYS: integerVariable(7, 0, 365),
+  /** The event lifecycle archives events ended for this many days (the seed's default: 7). */
+  EVENTS_END_PREP_TIME_DAYS: integerVariable(7, 0, 365),
   /** Schedules switched off: pve-node-sync, event-lifecycle, mail-cleanup (comma-separated). */
   SCHEDULER_DISABLED: scheduleListVariable,
   /** How far back a daily schedule's missed slots are caught up (a replica down, task-api down). */
   SCHEDULER_CATCH_UP_HOURS: integerVariable(48, 0, 24 * 30),
   /** Seconds before a slot that could not be sent (task-api or NATS unavailable) is sent again. */
   SCHEDULER_RETRY_SECONDS: integerVariable(30, 1, 3_600),
+  /** Seconds before a due deadline task-api could not take (task-api or NATS unavailable) is sent again. */
+  SCHEDULER_DEADLINE_RETRY_SECONDS: integerVariable(5, 1, 3_600),
   /** Tests only: start the clock at this instant instead of now. */
   SCHEDULER_CLOCK_START: clockStartVariable,
   /** Tests only: run the clock this many times faster than real time. */

@@ -11,8 +11,9 @@ describe('scheduler config', () => {
     expect(config).toMatchObject({
       PORT: 3003,
       WORKER_PVE_PERIODIC_INTERVAL: 60,
-      EVENTS_START_PREP_TIME_DAYS: 1,
-      EVENTS_END_PREP_TIME_DAYS: 1,
+      // The seed's defaults: a week of preparation before an event and after it.
+      EVENTS_START_PREP_TIME_DAYS: 7,
+      EVENTS_END_PREP_TIME_DAYS: 7,
       SCHEDULER_DISABLED: [],
       SCHEDULER_CATCH_UP_HOURS: 48,
       SCHEDULER_RETRY_SECONDS: 30,

@@ -1,14 +1,24 @@
 import { fileURLToPath } from 'node:url';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { Topology } from '@vle/contracts';
+import { connectNats, deleteTopology } from '@vle/event-store';
 import { killAllServices, spawnService, startService, testNamespace } from '@vle/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const entry = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+const namespace = testNamespace('sched');
 
 describe('scheduler process', () => {
-  afterAll(() => killAllServices());
+  // The scheduler creates the streams its deadlines need at boot: remove them with the run.
+  afterAll(async () => {
+    await killAllServices();
+    const nc = await connectNats(process.env.NATS_URL ?? 'nats://127.0.0.1:4222', 'scheduler-boot-e2e');
+    await deleteTopology(await jetstreamManager(nc), new Topology({ namespace }));
+    await nc.close();
+  });
 
   it('is ready once connected to NATS, survives SIGKILL by restarting, stops on SIGTERM', async () => {
-    const scheduler = await startService(entry, { NATS_NAMESPACE: testNamespace('sched') });
+    const scheduler = await startService(entry, { NATS_NAMESPACE: namespace });
     const ready = await fetch(`${scheduler.url}/health/ready`);
     expect(await ready.json()).toEqual({ status: 'ok', checks: { nats: { status: 'up' } } });
 

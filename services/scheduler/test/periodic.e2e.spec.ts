@@ -55,7 +55,7 @@ describe('scheduler processes on an accelerated clock', () => {
     jsm = await jetstreamManager(nc);
     const tasks = await tasksInLog(jsm, new JetStreamEventStore<TaskEvent>(jetstream(nc), jsm, topology), topology);
     const found = slotsBySchedule(tasks);
-    const settings = { pveNodeSyncSeconds: 3600, eventsStartPrepTimeDays: 1, eventsEndPrepTimeDays: 1, dailyCatchUpHours: 48 };
+    const settings = { pveNodeSyncSeconds: 3600, eventsStartPrepTimeDays: 7, eventsEndPrepTimeDays: 7, dailyCatchUpHours: 48 };
     for (const schedule of periodicSchedules(settings)) {
       if (!isTaskType(schedule.type)) {
         expect(found[schedule.name]).toBeUndefined();

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { httpVariables, integerVariable, loadConfig, natsVariables, type Environment } from '@vle/service-kit';
+import { benchQueueVariables, httpVariables, integerVariable, loadConfig, natsVariables, type Environment } from '@vle/service-kit';
 
 const schema = z.object({
   ...httpVariables('task-api'),
@@ -10,6 +10,7 @@ const schema = z.object({
   RETRY_WINDOW_HOURS: integerVariable(24, 1, 24 * 365),
   /** Run the dispatcher in this process (off: an API-only replica; another replica dispatches). */
   TASK_API_DISPATCHER: z.enum(['on', 'off']).default('on'),
+  ...benchQueueVariables,
 });
 
 export type TaskApiConfig = z.output<typeof schema>;

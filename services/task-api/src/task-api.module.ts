@@ -62,7 +62,7 @@ export class TaskApiModule {
         {
           provide: TaskCommandService,
           inject: [TASK_COMMANDS],
-          useFactory: (commands: TaskCommandHandler) => new TaskCommandService(commands, () => new Date(), config.RETRY_WINDOW_HOURS * 3_600_000),
+          useFactory: (commands: TaskCommandHandler) => new TaskCommandService(commands, () => new Date(), config.RETRY_WINDOW_HOURS * 3_600_000, { benchQueue: config.TASK_API_BENCH_QUEUE }),
         },
         TaskApiRuntime,
       ],

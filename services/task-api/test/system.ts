@@ -65,6 +65,8 @@ export class System {
       DATABASE_URL: this.db.url,
       WORKER_MAX_RETRY: String(this.workerMaxRetry),
       WORKER_RETRY_INTERVAL_SCALE: '0.01',
+      // The tests run their Tasks on the bench queue, off by default.
+      TASK_API_BENCH_QUEUE: 'true',
       LOG_FORMAT: 'text',
       LOG_LEVEL: 'warn',
     };

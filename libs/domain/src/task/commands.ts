@@ -1,9 +1,10 @@
 // What can be asked of a Task. The clock (`at`) and the actor arrive inside the command; ids are
 // assigned by the caller, so decide stays pure.
 
+import type { ExpireTaskStart, TimeOutTask } from './deadlines.js';
 import type { JsonObject, ObjectType, Response, TaskDefinition } from './events.js';
 
-interface CommandOf<Type extends string> {
+export interface CommandOf<Type extends string> {
   readonly type: Type;
   readonly taskId: string;
   /** ISO 8601: the time the command is handled. */
@@ -103,4 +104,6 @@ export type TaskCommand =
   | RecordObjectReserved
   | RetrySubTask
   | SkipSubTask
-  | CancelTask;
+  | CancelTask
+  | ExpireTaskStart
+  | TimeOutTask;

@@ -5,6 +5,7 @@
 
 import type { CancelTask, CreateTask, SkipSubTask, RecordAttemptFailed, RecordObjectReserved, RecordAttemptStarted, RecordSubTaskSucceeded, RecordSubTaskTimedOut, RetrySubTask, StartTask, TaskCommand } from './commands.js';
 import { readySubTasks, validateDag, isFinished } from './dag.js';
+import { beforeStart, expireTaskStart, refuseAfterEnd, timeOutTask } from './deadlines.js';
 import type { PlannedSubTask, TaskEvent } from './events.js';
 import { evolve } from './evolve.js';
 import { redactSecrets } from './redact.js';
@@ -15,6 +16,7 @@ import type { QueueName } from '@vle/contracts/queues';
 export function decide(command: TaskCommand, state: TaskState): TaskEvent[] {
   if (command.type === 'CreateTask') return withQueueing(state, createTask(command, state));
   if (!exists(state)) throw new RuleViolation('TASK_NOT_FOUND', `Task ${command.taskId} does not exist`, 'taskId');
+  refuseAfterEnd(command, state);
   switch (command.type) {
     case 'StartTask':
       return withQueueing(state, startTask(command, state));
@@ -34,6 +36,10 @@ export function decide(command: TaskCommand, state: TaskState): TaskEvent[] {
       return withQueueing(state, skipSubTask(command, state));
     case 'CancelTask':
       return cancelTask(command, state);
+    case 'ExpireTaskStart':
+      return expireTaskStart(command, state);
+    case 'TimeOutTask':
+      return timeOutTask(command, state);
     default: {
       const unknown: never = command;
       throw new Error(`unknown command ${JSON.stringify(unknown)}`);
@@ -88,7 +94,8 @@ function createTask(command: CreateTask, state: TaskState): TaskEvent[] {
 }
 
 function startTask(command: StartTask, task: Task): TaskEvent[] {
-  if (task.started) return [];
+  const instead = beforeStart(command, task);
+  if (instead) return instead;
   if (task.cancelRequested) throw new RuleViolation('TASK_CANCELLED', `Task ${task.id} was cancelled`);
   return [fact(command, 'TaskStarted', {})];
 }

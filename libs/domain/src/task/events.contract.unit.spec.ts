@@ -44,7 +44,9 @@ function everyKindOfEvent(): TaskEvent[] {
     created,
   );
   const scheduled = given([]).when(createTask([draft('a')], { startAt: at(60) })).history;
-  return [...events, ...run([cmd.startTask(at(60))], scheduled)];
+  const missed = given([]).when(createTask([draft('a')], { startBefore: at(60) })).history;
+  const timed = run([cmd.start({ subTaskId: 'st-a' })], given([]).when(createTask([draft('a'), draft('b', ['a'])], { timeoutSeconds: 60 })).history);
+  return [...events, ...run([cmd.startTask(at(60))], scheduled), ...run([cmd.expireStart(at(60))], missed), ...run([cmd.timeOutTask(at(60))], timed)];
 }
 
 describe('the event contract', () => {

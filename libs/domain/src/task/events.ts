@@ -2,6 +2,7 @@
 // a `version`, the Task id, the time, the actor and the event's data (proto: vle.tasks.v1.TaskEvent).
 
 import type { QueueName } from '@vle/contracts/queues';
+import type { TaskStartDeadlineMissed, TaskTimedOut } from './deadlines.js';
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
@@ -61,7 +62,7 @@ export interface Response {
   readonly responseMessage?: string;
 }
 
-interface EventOf<Type extends string, Data> {
+export interface EventOf<Type extends string, Data> {
   readonly type: Type;
   readonly version: 1;
   readonly taskId: string;
@@ -115,7 +116,9 @@ export type TaskEvent =
   | SubTaskSkipped
   | SubTaskObjectReserved
   | TaskCancelRequested
-  | SubTaskCancelled;
+  | SubTaskCancelled
+  | TaskStartDeadlineMissed
+  | TaskTimedOut;
 
 export type TaskEventType = TaskEvent['type'];
 
@@ -133,4 +136,6 @@ export const TASK_EVENT_TYPES: readonly TaskEventType[] = [
   'SubTaskObjectReserved',
   'TaskCancelRequested',
   'SubTaskCancelled',
+  'TaskStartDeadlineMissed',
+  'TaskTimedOut',
 ];

@@ -1,6 +1,7 @@
 // evolve(state, event) -> state. Never throws: an event is a fact that already happened; one that
 // does not fit the state (a bug elsewhere, or a log written by another version) leaves it unchanged.
 
+import { endedSubTask } from './deadlines.js';
 import type { PlannedSubTask, TaskCreated, TaskEvent } from './events.js';
 import type { SubTask, Task, TaskState } from './state.js';
 import { deriveProgress, deriveStatus, TERMINAL_TASK_STATUSES } from './status.js';
@@ -16,7 +17,7 @@ function applyTo(task: Task, event: Exclude<TaskEvent, TaskCreated>): Task {
   const at = event.at;
   switch (event.type) {
     case 'TaskStarted':
-      return { ...task, started: true };
+      return { ...task, started: true, activeSince: at };
     case 'SubTaskQueued':
       return patch(task, event.data.subTaskId, at, {
         status: 'queued',
@@ -80,6 +81,12 @@ function applyTo(task: Task, event: Exclude<TaskEvent, TaskCreated>): Task {
       return { ...task, cancelRequested: true };
     case 'SubTaskCancelled':
       return patch(task, event.data.subTaskId, at, { status: 'cancelled', finishedAt: at, nextAttemptAt: undefined });
+    case 'TaskStartDeadlineMissed':
+    case 'TaskTimedOut':
+      return task.subtasks.reduce<Task>((t, s) => {
+        const ended = endedSubTask(event, s.id);
+        return ended ? patch(t, s.id, at, { ...ended, finishedAt: at, nextAttemptAt: undefined }) : t;
+      }, { ...task, endReason: event.data.reason });
     default: {
       // Exhaustive at compile time; at run time an event type from a newer version is ignored.
       const unknown: never = event;
@@ -97,6 +104,7 @@ function created(event: TaskCreated): Task {
     status: 'queued',
     id: event.taskId,
     started,
+    activeSince: started ? event.at : undefined,
     cancelRequested: false,
     manualIntervention: false,
     subtasks: planned.map((p) => newSubTask(p, event.at)),

@@ -24,6 +24,7 @@ export type RuleCode =
   | 'RETRY_WINDOW_EXPIRED'
   | 'TASK_CANCELLED'
   | 'TASK_FINISHED'
+  | 'DEADLINE_NOT_DUE'
   | 'UNKNOWN_TASK_TYPE'
   | 'INVALID_PARAMS';
 

@@ -1,5 +1,6 @@
 // A Task as folded from its events. Task status and progress are derived, never stored in events.
 
+import type { EndReason } from './deadlines.js';
 import type { JsonObject, ObjectType, TaskDefinition } from './events.js';
 import type { QueueName } from '@vle/contracts/queues';
 
@@ -63,6 +64,10 @@ export interface Task extends TaskDefinition {
   readonly updatedAt: string;
   readonly startedAt?: string;
   readonly finishedAt?: string;
+  /** When the Task began to run (its creation, or TaskStarted after a startAt): its timeout counts from here. */
+  readonly activeSince?: string;
+  /** Set when a deadline ended the Task (status `timed_out`). */
+  readonly endReason?: EndReason;
   /** Events folded so far. */
   readonly version: number;
 }

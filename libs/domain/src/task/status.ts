@@ -8,11 +8,14 @@ export interface Derivable {
   readonly cancelRequested: boolean;
   readonly manualIntervention: boolean;
   readonly subtasks: readonly SubTask[];
+  readonly endReason?: string;
 }
 
 export const TERMINAL_TASK_STATUSES: ReadonlySet<TaskStatus> = new Set(['success', 'warning', 'failed', 'cancelled', 'timed_out']);
 
 export function deriveStatus(task: Derivable): TaskStatus {
+  // A deadline ended it (deadlines.ts): whatever its SubTasks say, it is over.
+  if (task.endReason !== undefined) return 'timed_out';
   const subtasks = task.subtasks;
   const running = subtasks.some((s) => s.status === 'running');
   if (task.cancelRequested) return running ? 'cancelling' : 'cancelled';

@@ -21,6 +21,8 @@ export interface IntegrationHandlerDeps {
   readonly guacamole: GuacamoleJobDeps;
   /** The OpenVLE core API and task-api: the lab-event jobs on `core_periodic`. */
   readonly events: EventJobDeps;
+  /** Run the `bench` queue (benchmarks and tests only: TASK_API_BENCH_QUEUE). */
+  readonly benchQueue?: boolean;
 }
 
 /**
@@ -30,7 +32,7 @@ export interface IntegrationHandlerDeps {
 export function createHandlers(deps: IntegrationHandlerDeps): Partial<Record<QueueName, QueueHandlers>> {
   const { mail, labAccess, moodle, guacamole, events } = deps;
   return {
-    bench: createBenchHandlers(),
+    ...(deps.benchQueue ? { bench: createBenchHandlers() } : {}),
     mails: { send: createSendMailHandler(mail), lab_access: createLabAccessMailHandler(mail, labAccess) },
     moodle: createMoodleHandlers(moodle),
     guacamole: createGuacamoleHandlers(guacamole),

@@ -78,11 +78,18 @@ function problemOfEvent(event: unknown, taskId: string): string | undefined {
     if (event.data[key] !== undefined && typeof event.data[key] !== 'string') return `data.${key} must be a string`;
   }
   if (event.type === 'SubTaskAttemptFailed' && !isTimestamp(event.data.nextAttemptAt)) return 'data.nextAttemptAt must be an RFC 3339 timestamp';
+  for (const key of EVENT_ID_LISTS) {
+    const list = event.data[key];
+    if (list !== undefined && !(Array.isArray(list) && list.every((id) => typeof id === 'string'))) return `data.${key} must be an array of strings`;
+  }
+  if (event.type === 'TaskStartDeadlineMissed' && !isTimestamp(event.data.startBefore)) return 'data.startBefore must be an RFC 3339 timestamp';
   return undefined;
 }
 
 const EVENT_INTEGERS = ['generation', 'attempt', 'timeoutSeconds'] as const;
-const EVENT_TEXT = ['subTaskId', 'jobId', 'responseCode', 'responseMessage', 'objectType', 'objectId'] as const;
+const EVENT_TEXT = ['subTaskId', 'jobId', 'responseCode', 'responseMessage', 'objectType', 'objectId', 'reason'] as const;
+/** The SubTasks a deadline ended (TaskStartDeadlineMissed, TaskTimedOut). */
+const EVENT_ID_LISTS = ['timedOutSubTaskIds', 'cancelledSubTaskIds'] as const;
 const OPTIONAL_TEXT = ['type', 'eventId', 'objectType', 'objectId', 'originTaskId'] as const;
 const OPTIONAL_TIME = ['startAt', 'startBefore'] as const;
 

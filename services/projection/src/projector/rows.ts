@@ -9,6 +9,7 @@ export interface TaskRow {
   name: string;
   type: string | null;
   status: string;
+  status_reason: string | null;
   progress: number;
   created_by: string;
   event_id: string | null;
@@ -73,6 +74,7 @@ export function toTaskRow(task: Task, lastSeq: number): TaskRow {
     name: task.name,
     type: orNull(task.type),
     status: task.status,
+    status_reason: orNull(task.endReason),
     progress: task.progress,
     created_by: task.createdBy,
     event_id: orNull(task.eventId),

@@ -8,6 +8,7 @@ export const TASK_COLUMNS: Columns = [
   ['name', 'text'],
   ['type', 'text'],
   ['status', 'text'],
+  ['status_reason', 'text'],
   ['progress', 'double precision'],
   ['created_by', 'text'],
   ['event_id', 'text'],

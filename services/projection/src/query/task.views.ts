@@ -36,6 +36,8 @@ export interface TaskView {
   name: string;
   type: string | null;
   status: string;
+  /** Why a deadline ended the Task (START_DEADLINE_MISSED, TASK_TIMEOUT), or null. */
+  statusReason: string | null;
   /** Finished SubTasks / all SubTasks, 0..1. */
   progress: number;
   createdBy: string;
@@ -78,6 +80,7 @@ export function toTaskView(t: TaskEntity): TaskView {
     name: t.name,
     type: t.type,
     status: t.status,
+    statusReason: t.statusReason,
     progress: t.progress,
     createdBy: t.createdBy,
     eventId: t.eventId,

@@ -94,6 +94,7 @@ describe('GET /api/v1/tasks', () => {
       name: task.name,
       type: task.type ?? null,
       status: task.status,
+      statusReason: task.endReason ?? null,
       progress: task.progress,
       createdBy: task.createdBy,
       eventId: task.eventId ?? null,

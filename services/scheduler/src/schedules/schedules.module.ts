@@ -66,8 +66,8 @@ class PeriodicSchedulerRuntime implements OnApplicationBootstrap, OnModuleDestro
 }
 
 /**
- * Time-driven work of DESIGN §2, turned into commands through @vle/contracts. Done: the periodic
- * tasks (periodic-schedules.ts). Not yet: delayed start (`startAt`), deadlines, retention.
+ * The periodic tasks of DESIGN §2 (periodic-schedules.ts), turned into commands through
+ * @vle/contracts. Deadlines are the DeadlinesModule's; retention is not done yet.
  */
 @Module({})
 export class SchedulesModule {

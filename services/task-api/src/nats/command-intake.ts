@@ -3,10 +3,12 @@
 //    queue group, so any number of task-api replicas share the load);
 //  - durable fire-and-forget on `tasks.cmd.<command>` (TASK_COMMANDS): handled at least once; a
 //    command that is refused goes to `dlq.commands` with its reason, never blocking the stream.
+// The scheduler's deadline commands are requests on `tasks.sys.<command>` only (internal: no
+// durable form, no HTTP route).
 
 import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
-import { COMMAND_NAMES, type CommandName, type Topology } from '@vle/contracts';
+import { COMMAND_NAMES, SYSTEM_COMMAND_NAMES, type CommandName, type SystemCommandName, type Topology } from '@vle/contracts';
 import { DurableConsumer, publishDeadLetter, Settle, type Logger, type Settlement } from '@vle/messaging';
 import { internalError, refusalOf } from '../tasks/error-reply.js';
 import type { TaskCommandService } from '../tasks/task-command.service.js';
@@ -45,6 +47,11 @@ export class CommandIntake {
       this.subscriptions.push(sub);
       void this.respond(sub, command);
     }
+    for (const command of SYSTEM_COMMAND_NAMES) {
+      const sub = nc.subscribe(topology.systemRequestSubject(command), { queue: 'task-api' });
+      this.subscriptions.push(sub);
+      void this.respond(sub, command);
+    }
     this.durable.start();
   }
 
@@ -55,7 +62,7 @@ export class CommandIntake {
     await Promise.allSettled(this.inFlight);
   }
 
-  private run(command: CommandName, data: Uint8Array) {
+  private run(command: CommandName | SystemCommandName, data: Uint8Array) {
     const { service } = this.options;
     switch (command) {
       case 'create':
@@ -66,19 +73,21 @@ export class CommandIntake {
         return service.skip(data);
       case 'cancel':
         return service.cancel(data);
+      default:
+        return service.deadline(command, data);
     }
   }
 
-  private async respond(sub: Subscription, command: CommandName): Promise<void> {
+  private async respond(sub: Subscription, command: CommandName | SystemCommandName): Promise<void> {
     for await (const msg of sub) {
       const work = this.reply(msg, command).finally(() => this.inFlight.delete(work));
       this.inFlight.add(work);
     }
   }
 
-  private async reply(msg: Msg, command: CommandName): Promise<void> {
+  private async reply(msg: Msg, command: CommandName | SystemCommandName): Promise<void> {
     if (!msg.reply) {
-      this.options.logger.warn(`request on ${msg.subject} without a reply subject ignored; publish to ${this.options.topology.commandSubject(command)} for fire-and-forget`);
+      this.options.logger.warn(`request on ${msg.subject} without a reply subject ignored (a command over NATS is a request, or a publish on tasks.cmd.<command>)`);
       return;
     }
     try {

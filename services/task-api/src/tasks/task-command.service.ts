@@ -3,7 +3,7 @@
 
 import { toJson } from '@bufbuild/protobuf';
 import { timestampDate, type Timestamp } from '@bufbuild/protobuf/wkt';
-import { CancelTaskSchema, ContractError, CreateTaskSchema, parseMessage, RetrySubTaskSchema, SkipSubTaskSchema, type CreateTask as CreateTaskMessage } from '@vle/contracts';
+import { CancelTaskSchema, ContractError, CreateTaskSchema, parseMessage, RetrySubTaskSchema, SkipSubTaskSchema, TaskDeadlineCommandSchema, type CreateTask as CreateTaskMessage, type SystemCommandName } from '@vle/contracts';
 import { exists, isTaskType, planTask, RuleViolation, type CreateTask, type ObjectType, type PlannedDraft, type Task, type TaskCommand, type TaskEvent, type TaskPlan, type TaskState } from '@vle/domain';
 import type { CommandHandler } from '@vle/event-store';
 import { isUuid, requestHash, subTaskIdFor, taskIdFor } from './task-ids.js';
@@ -26,12 +26,18 @@ export interface TaskCommandResult {
   readonly events: string[];
 }
 
+export interface TaskCommandOptions {
+  /** Accept SubTasks on the `bench` queue (benchmarks and tests only: TASK_API_BENCH_QUEUE). */
+  readonly benchQueue?: boolean;
+}
+
 export class TaskCommandService {
   constructor(
     private readonly handler: TaskCommandHandler,
     private readonly clock: () => Date,
     /** How long a failed SubTask may be retried by a person (DESIGN §4). */
     private readonly retryWindowMs: number,
+    private readonly options: TaskCommandOptions = {},
   ) {}
 
   /** `raw`: the request bytes, or JSON already parsed by a transport. Throws ContractError / RuleViolation. */
@@ -66,6 +72,13 @@ export class TaskCommandService {
     return this.run({ type: 'CancelTask', taskId: message.taskId, at: this.now(), actor: actor ?? message.requestedBy, reason: message.reason || undefined });
   }
 
+  /** A deadline of the Task came: the scheduler's internal commands, recorded as the user `system`. */
+  async deadline(command: SystemCommandName, raw: unknown): Promise<TaskCommandResult> {
+    const message = parseMessage(TaskDeadlineCommandSchema, raw);
+    this.checkId(message.taskId, 'taskId');
+    return this.run({ type: DEADLINE_COMMANDS[command], taskId: message.taskId, at: this.now(), actor: 'system' });
+  }
+
   private async run(command: TaskCommand): Promise<TaskCommandResult> {
     const { events, state } = await this.handler.handle(command);
     const task = this.mustExist(state, command.taskId);
@@ -77,6 +90,7 @@ export class TaskCommandService {
     const taskId = taskIdFor(message.createdBy, idempotencyKey);
     const optional = (value: string) => value || undefined;
     const plan = planOf(message);
+    if (!this.options.benchQueue) refuseBenchQueue(message);
     const drafts: readonly PlannedDraft[] = plan?.subtasks ?? message.subtasks.map((s) => ({
       key: s.key,
       name: s.name,
@@ -124,6 +138,8 @@ export class TaskCommandService {
   }
 }
 
+const DEADLINE_COMMANDS = { start: 'StartTask', 'expire-start': 'ExpireTaskStart', 'time-out': 'TimeOutTask' } as const satisfies Record<SystemCommandName, TaskCommand['type']>;
+
 /**
  * The plan of a typed command (`type` + `params`), or undefined for an explicit DAG (`subtasks`,
  * with any free-form `type`). The two forms do not mix.
@@ -139,6 +155,15 @@ function planOf(message: CreateTaskMessage): TaskPlan | undefined {
   if (message.type === '') throw refuse('subtasks', 'is required (or give a type such as vm.clone with its params)');
   if (!isTaskType(message.type)) return planTask(message.type, {});
   return planTask(message.type, parseTaskParams(message.type, message.params), { eventId: message.eventId || undefined });
+}
+
+/**
+ * The `bench` queue runs the pipeline's no-op, failing and sleeping actions: where no benchmark or
+ * test asked for it, it is an unknown queue, so that no client can load the workers with it.
+ */
+function refuseBenchQueue(message: CreateTaskMessage): void {
+  const index = message.subtasks.findIndex((s) => s.queue === 'bench');
+  if (index >= 0) throw new RuleViolation('UNKNOWN_QUEUE', 'unknown queue "bench"', `subtasks[${index}].queue`);
 }
 
 function iso(timestamp: Timestamp | undefined): string | undefined {

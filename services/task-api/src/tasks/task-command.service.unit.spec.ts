@@ -12,7 +12,8 @@ let service: TaskCommandService;
 
 beforeEach(() => {
   store = new InMemoryEventStore<TaskEvent>();
-  service = new TaskCommandService(new CommandHandler<TaskCommand, TaskEvent, TaskState>(store, taskDecider), () => new Date('2026-11-29T10:00:00Z'), 24 * 3600_000);
+  // The bench queue is enabled here: the typed-command cases below use it for explicit DAGs.
+  service = new TaskCommandService(new CommandHandler<TaskCommand, TaskEvent, TaskState>(store, taskDecider), () => new Date('2026-11-29T10:00:00Z'), 24 * 3600_000, { benchQueue: true });
 });
 
 async function refusal(raw: unknown): Promise<{ code: string; fields: string[]; message: string }> {
@@ -77,5 +78,22 @@ describe('a typed command', () => {
   it('takes a free-form type with an explicit DAG', async () => {
     await service.create({ name: 'custom', type: 'custom.thing', createdBy: 'core', subtasks: [{ key: 'a', name: 'a', action: 'noop', queue: 'bench' }] });
     expect(created().data).toMatchObject({ name: 'custom', type: 'custom.thing' });
+  });
+});
+
+describe('the bench queue', () => {
+  const body = { name: 'bench', createdBy: 'client', subtasks: [{ key: 'a', name: 'a', action: 'sleep', queue: 'bench' }, { key: 'b', name: 'b', action: 'noop', queue: 'bench' }] };
+
+  it('is refused by default as an unknown queue, naming the field', async () => {
+    service = new TaskCommandService(new CommandHandler<TaskCommand, TaskEvent, TaskState>(store, taskDecider), () => new Date('2026-11-29T10:00:00Z'), 24 * 3600_000);
+    const refused = await refusal(body);
+    expect(refused).toMatchObject({ code: 'UNKNOWN_QUEUE', fields: ['subtasks[0].queue'] });
+    expect(refused.message).toContain('unknown queue "bench"');
+    expect(store.allCommits()).toEqual([]);
+  });
+
+  it('is taken when a benchmark or test enables it', async () => {
+    service = new TaskCommandService(new CommandHandler<TaskCommand, TaskEvent, TaskState>(store, taskDecider), () => new Date('2026-11-29T10:00:00Z'), 24 * 3600_000, { benchQueue: true });
+    expect((await service.create(body)).status).toBe('queued');
   });
 });

@@ -26,6 +26,10 @@ export class TaskEntity {
   @Column({ type: 'text' })
   status!: string;
 
+  /** Why a deadline ended the Task (START_DEADLINE_MISSED, TASK_TIMEOUT); null otherwise (migration TaskStatusReason). */
+  @Column({ name: 'status_reason', type: 'text', nullable: true })
+  statusReason!: string | null;
+
   /** Finished SubTasks / all SubTasks, 0..1. */
   @Column({ type: 'double precision' })
   progress!: number;
