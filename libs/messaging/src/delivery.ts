@@ -199,6 +199,16 @@ function settleRefusal(deps: DeliveryDeps, message: JsMsg, command: TaskCommand,
     message.term();
     return true;
   }
+  if (error.code === 'ATTEMPT_IN_PROGRESS') {
+    // The same message delivered again while its attempt runs in another delivery (a server that
+    // lost its consumer state counts from 1 again). Not terminated: if that delivery's worker died,
+    // this message is the SubTask's only job. It comes back once the running attempt must have ended
+    // (recorded, or timed out), and then starts the next attempt or is refused as finished.
+    const delayMs = deps.policy.attemptTimeoutMs + 3 * deps.heartbeatMs;
+    deps.logger.warn(`${error.message}; delivery of job message ${message.seq} held back for ${Math.round(delayMs / 1000)} s`);
+    message.nak(delayMs);
+    return true;
+  }
   if (error.code === 'WRONG_QUEUE') {
     void deadLetter(deps, message, error.code, error.message);
     return true;

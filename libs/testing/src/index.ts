@@ -3,3 +3,4 @@ export * from './wait-for.js';
 export * from './database.js';
 export * from './service-process.js';
 export * from './nats-cleanup.js';
+export * from './nats-server.js';

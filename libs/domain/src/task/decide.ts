@@ -140,7 +140,7 @@ function recordAttemptStarted(command: RecordAttemptStarted, task: Task): TaskEv
     // The same delivery recording again (its first append's answer was lost) is absorbed; another
     // delivery with the same count (a server that lost its consumer state) must not run it twice.
     if (command.deliveryId === subTask.deliveryId) return [];
-    throw new RuleViolation('STALE_ATTEMPT', `SubTask ${subTask.id} attempt ${subTask.attempt} is already running in another delivery`);
+    throw new RuleViolation('ATTEMPT_IN_PROGRESS', `SubTask ${subTask.id} attempt ${subTask.attempt} is already running in another delivery`);
   }
   // A later delivery of the same job (redelivery after a crash or a nak) starts a later attempt; an
   // earlier one is a stalled worker's.

@@ -110,7 +110,7 @@ describe('running SubTasks', () => {
     const started = run([cmd.start({ subTaskId: 'st-a' }, { deliveryId: 'd1' })], created);
     expect(given(started).when(cmd.start({ subTaskId: 'st-a' }, { deliveryId: 'd1' })).events).toEqual([]);
     // A server that lost its consumer state delivers the message again with the same count.
-    expect(violation(() => given(started).when(cmd.start({ subTaskId: 'st-a' }, { deliveryId: 'd2' }))).code).toBe('STALE_ATTEMPT');
+    expect(violation(() => given(started).when(cmd.start({ subTaskId: 'st-a' }, { deliveryId: 'd2' }))).code).toBe('ATTEMPT_IN_PROGRESS');
   });
 
   it('fences a generation on the job message that started it: a republished copy never starts an attempt', () => {

@@ -1,0 +1,75 @@
+// A nats-server of a test's own (nats.js style): a free port and a temporary store, so that the test
+// can kill, restart or reconfigure it without touching the machine's server. Uses the machine's
+// nats-server binary (Debian's 2.9 here; NATS_SERVER_BIN overrides).
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect as tcpConnect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from './service-process.js';
+import { waitFor } from './wait-for.js';
+
+export interface OwnNatsServer {
+  readonly url: string;
+  readonly port: number;
+  readonly storeDir: string;
+  /** Kills the server (SIGKILL by default: a crash) and waits for it to exit. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
+  /** Starts it again on the same port with the same store. */
+  start(): Promise<void>;
+  /** Stops it and removes its store. */
+  dispose(): Promise<void>;
+}
+
+export async function startNatsServer(options: { jetstream?: boolean } = {}): Promise<OwnNatsServer> {
+  const bin = process.env.NATS_SERVER_BIN ?? '/usr/sbin/nats-server';
+  const port = await freePort();
+  const storeDir = mkdtempSync(join(tmpdir(), 'vle-nats-'));
+  let child: ChildProcess | undefined;
+  let output = '';
+  const args = ['-a', '127.0.0.1', '-p', String(port), ...(options.jetstream === false ? [] : ['-js', '-sd', storeDir])];
+
+  async function start(): Promise<void> {
+    const started = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = started;
+    started.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    started.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    process.once('exit', () => started.kill('SIGKILL'));
+    await waitFor(async () => {
+      if (started.exitCode !== null) throw new Error(`nats-server exited (${started.exitCode}):\n${output}`);
+      return (await listening(port)) ? true : undefined;
+    }, { description: `nats-server on port ${port}`, timeoutMs: 10_000 });
+  }
+
+  async function stop(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    const running = child;
+    if (!running || running.exitCode !== null || running.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => running.once('exit', () => resolve()));
+    running.kill(signal);
+    await exited;
+  }
+
+  await start();
+  return {
+    url: `nats://127.0.0.1:${port}`,
+    port,
+    storeDir,
+    stop,
+    start,
+    async dispose() {
+      await stop();
+      rmSync(storeDir, { recursive: true, force: true });
+    },
+  };
+}
+
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = tcpConnect({ host: '127.0.0.1', port }, () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.on('error', () => resolve(false));
+  });
+}
