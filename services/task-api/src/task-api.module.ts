@@ -11,6 +11,7 @@ import { Dispatcher } from './dispatch/dispatcher.js';
 import { ErrorReplyFilter } from './http/error-reply.filter.js';
 import { TasksController } from './http/tasks.controller.js';
 import { CommandIntake } from './nats/command-intake.js';
+import { beforeAckFaultOf } from './nats/fault-points.js';
 import { TaskCommandService } from './tasks/task-command.service.js';
 
 const CONFIG = Symbol('TaskApiConfig');
@@ -33,7 +34,7 @@ class TaskApiRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
   async onApplicationBootstrap(): Promise<void> {
     const js = jetstream(this.nc);
     await provisionAll(this.nc, this.topology, this.config.WORKER_MAX_RETRY);
-    this.intake = new CommandIntake({ nc: this.nc, js, topology: this.topology, service: this.service, logger: this.logger });
+    this.intake = new CommandIntake({ nc: this.nc, js, topology: this.topology, service: this.service, logger: this.logger, beforeAck: beforeAckFaultOf(this.config) });
     this.intake.start();
     if (this.config.TASK_API_DISPATCHER === 'on') {
       this.dispatcher = new Dispatcher({ js, store: this.store, topology: this.topology, logger: this.logger });

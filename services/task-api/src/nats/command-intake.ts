@@ -10,6 +10,7 @@ import { COMMAND_NAMES, type CommandName, type Topology } from '@vle/contracts';
 import { DurableConsumer, publishDeadLetter, Settle, type Logger, type Settlement } from '@vle/messaging';
 import { internalError, refusalOf } from '../tasks/error-reply.js';
 import type { TaskCommandService } from '../tasks/task-command.service.js';
+import type { BeforeAckHook } from './fault-points.js';
 
 export interface CommandIntakeOptions {
   readonly nc: NatsConnection;
@@ -18,6 +19,8 @@ export interface CommandIntakeOptions {
   readonly service: TaskCommandService;
   readonly logger: Logger;
   readonly concurrency?: number;
+  /** A test-only fault point between the append and the ack (fault-points.ts). */
+  readonly beforeAck?: BeforeAckHook;
 }
 
 export class CommandIntake {
@@ -96,6 +99,7 @@ export class CommandIntake {
     try {
       if (!(COMMAND_NAMES as readonly string[]).includes(command)) throw Object.assign(new Error(`unknown command "${command}"`), { code: 'UNKNOWN_COMMAND' });
       await this.run(command, message.data);
+      this.options.beforeAck?.();
       return Settle.ack;
     } catch (error) {
       const refusal = refusalOf(error) ?? (hasCode(error, 'UNKNOWN_COMMAND') ? { status: 400, body: { code: 'UNKNOWN_COMMAND', message: (error as Error).message } } : undefined);
