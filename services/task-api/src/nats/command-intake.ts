@@ -10,6 +10,7 @@ import { COMMAND_NAMES, type CommandName, type Topology } from '@vle/contracts';
 import { DurableConsumer, publishDeadLetter, Settle, type Logger, type Settlement } from '@vle/messaging';
 import { internalError, refusalOf } from '../tasks/error-reply.js';
 import type { TaskCommandService } from '../tasks/task-command.service.js';
+import type { CommandMessage } from '../tasks/task-ids.js';
 import type { BeforeAckHook } from './fault-points.js';
 
 export interface CommandIntakeOptions {
@@ -58,11 +59,11 @@ export class CommandIntake {
     await Promise.allSettled(this.inFlight);
   }
 
-  private run(command: CommandName, data: Uint8Array) {
+  private run(command: CommandName, data: Uint8Array, source?: CommandMessage) {
     const { service } = this.options;
     switch (command) {
       case 'create':
-        return service.create(data);
+        return service.create(data, undefined, source);
       case 'retry':
         return service.retry(data);
       case 'skip':
@@ -98,7 +99,7 @@ export class CommandIntake {
     const command = message.subject.slice(topology.commandSubject('' as CommandName).length) as CommandName;
     try {
       if (!(COMMAND_NAMES as readonly string[]).includes(command)) throw Object.assign(new Error(`unknown command "${command}"`), { code: 'UNKNOWN_COMMAND' });
-      await this.run(command, message.data);
+      await this.run(command, message.data, { stream: message.info.stream, seq: message.seq, storedAtNanos: message.timestampNanos });
       this.options.beforeAck?.();
       return Settle.ack;
     } catch (error) {

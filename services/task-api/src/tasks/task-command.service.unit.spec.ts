@@ -79,3 +79,23 @@ describe('a typed command', () => {
     expect(created().data).toMatchObject({ name: 'custom', type: 'custom.thing' });
   });
 });
+
+describe('a durable create without an idempotency key', () => {
+  const body = { name: 'durable', createdBy: 'core', subtasks: [{ key: 'a', name: 'a', action: 'noop', queue: 'bench' }] };
+  const message = { stream: 'TASK_COMMANDS', seq: 7, storedAtNanos: 1_764_000_000_000_000_000n };
+
+  it('delivered twice is one Task: the stream message is its identity', async () => {
+    const first = await service.create(body, undefined, message);
+    const again = await service.create(body, undefined, message);
+    expect(again).toEqual({ ...first, existing: true });
+    expect(store.allCommits()).toHaveLength(1);
+  });
+
+  it('in two stream messages is two Tasks, and a key of its own wins over the message', async () => {
+    const first = await service.create(body, undefined, message);
+    const second = await service.create(body, undefined, { ...message, seq: 8 });
+    const keyed = await service.create({ ...body, idempotencyKey: 'k' }, undefined, message);
+    expect(new Set([first.taskId, second.taskId, keyed.taskId]).size).toBe(3);
+    expect((await service.create({ ...body, idempotencyKey: 'k' })).taskId).toBe(keyed.taskId);
+  });
+});
