@@ -73,10 +73,21 @@ describe('parseMessage on poison input (issue 8)', () => {
     for (let i = 0; i < depth; i++) value = i % 2 === 0 ? { a: value } : [value];
     return value;
   };
+  // JSON.stringify itself recurses: deep documents are written as text.
+  const nestedText = (depth: number): string => {
+    let open = '';
+    let close = '';
+    for (let i = depth - 1; i >= 0; i--) {
+      open += i % 2 === 0 ? '{"a":' : '[';
+      close = (i % 2 === 0 ? '}' : ']') + close;
+    }
+    return `${open}1${close}`;
+  };
   const withParams = (params: unknown) => ({ ...valid, subtasks: [{ ...valid.subtasks[0], params }] });
 
   it.each([100, 5_000, 10_000])('refuses params nested %i deep with the field and the limit, never a RangeError', (depth) => {
-    const error = rejection(JSON.stringify(withParams({ x: nested(depth) })));
+    const raw = JSON.stringify(withParams({ x: 'DEEP' })).replace('"DEEP"', nestedText(depth));
+    const error = rejection(raw);
     expect(error.code).toBe('VALIDATION_FAILED');
     expect(error.violations).toHaveLength(1);
     expect(error.violations[0]!.field.startsWith('subtasks[0].params.x')).toBe(true);
