@@ -1,7 +1,7 @@
 // Typed commands through the write side's use case, over an in-memory log: the plan becomes the
 // Task's SubTasks, and every bad input is refused with its code and field.
 
-import { ContractError } from '@vle/contracts';
+import { ContractError, MAX_DEPENDENCIES_PER_TASK } from '@vle/contracts';
 import { RuleViolation, taskDecider, type TaskCommand, type TaskEvent, type TaskState } from '@vle/domain';
 import { CommandHandler, InMemoryEventStore } from '@vle/event-store';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -97,5 +97,19 @@ describe('a durable create without an idempotency key', () => {
     const keyed = await service.create({ ...body, idempotencyKey: 'k' }, undefined, message);
     expect(new Set([first.taskId, second.taskId, keyed.taskId]).size).toBe(3);
     expect((await service.create({ ...body, idempotencyKey: 'k' })).taskId).toBe(keyed.taskId);
+  });
+});
+
+describe('the size of a Task (issue 8)', () => {
+  const keys = Array.from({ length: 1000 }, (_, i) => `k${i}`);
+
+  it(`refuses more than ${MAX_DEPENDENCIES_PER_TASK} dependencies in all, naming the limit, before anything is appended`, async () => {
+    // 1000 SubTasks, each after the previous 6: 5979 edges, every one stored as a 36-character id.
+    const subtasks = keys.map((key, i) => ({ key, name: key, action: 'noop', queue: 'bench', dependsOn: keys.slice(Math.max(0, i - 6), i) }));
+    const refused = await refusal({ name: 'dense', createdBy: 'core', subtasks });
+    expect(refused.code).toBe('VALIDATION_FAILED');
+    expect(refused.fields).toEqual(['subtasks']);
+    expect(refused.message).toContain(`at most ${MAX_DEPENDENCIES_PER_TASK} dependencies in all (has 5979)`);
+    expect(store.allCommits()).toEqual([]);
   });
 });
