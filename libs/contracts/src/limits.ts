@@ -1,6 +1,7 @@
 // Bounds of an inbound command, checked before anything walks it recursively (issue 8): input a
 // service cannot handle is refused at once with the limit it broke (400/413), never retried.
 
+import type { Violation } from './errors.js';
 import { MAX_EVENT_COMMIT_BYTES } from './topology.js';
 
 /**
@@ -21,3 +22,15 @@ export const MAX_DEPENDENCIES_PER_TASK = 5000;
 
 /** Largest commit of the event log (the server's max_payload): a creation over it is refused with 413. */
 export const MAX_COMMIT_BYTES = MAX_EVENT_COMMIT_BYTES;
+
+/**
+ * The bound a Task's SubTasks break, if any: counted over the planned or explicit DAG before it is
+ * decided, so that a creation too dense for one commit is refused by its field, not by the store.
+ */
+export function taskSizeViolation(subtasks: readonly { readonly dependsOn?: readonly string[] }[], field: string): Violation | undefined {
+  if (subtasks.length > MAX_SUBTASKS_PER_TASK) return { field, message: `must have at most ${MAX_SUBTASKS_PER_TASK} SubTasks (has ${subtasks.length})` };
+  let edges = 0;
+  for (const subtask of subtasks) edges += subtask.dependsOn?.length ?? 0;
+  if (edges > MAX_DEPENDENCIES_PER_TASK) return { field, message: `must have at most ${MAX_DEPENDENCIES_PER_TASK} dependencies in all (has ${edges})` };
+  return undefined;
+}

@@ -3,7 +3,7 @@
 
 import { toJson } from '@bufbuild/protobuf';
 import { timestampDate, type Timestamp } from '@bufbuild/protobuf/wkt';
-import { CancelTaskSchema, ContractError, CreateTaskSchema, parseMessage, RetrySubTaskSchema, SkipSubTaskSchema, type CreateTask as CreateTaskMessage } from '@vle/contracts';
+import { CancelTaskSchema, ContractError, CreateTaskSchema, parseMessage, RetrySubTaskSchema, SkipSubTaskSchema, taskSizeViolation, type CreateTask as CreateTaskMessage } from '@vle/contracts';
 import { exists, isTaskType, planTask, RuleViolation, type CreateTask, type ObjectType, type PlannedDraft, type Task, type TaskCommand, type TaskEvent, type TaskPlan, type TaskState } from '@vle/domain';
 import type { CommandHandler } from '@vle/event-store';
 import { isUuid, messageIdempotencyKey, requestHash, subTaskIdFor, taskIdFor, type CommandMessage } from './task-ids.js';
@@ -93,6 +93,8 @@ export class TaskCommandService {
       bestEffort: s.bestEffort,
       timeoutSeconds: s.timeoutSeconds || undefined,
     }));
+    const tooLarge = taskSizeViolation(drafts, plan ? 'params' : 'subtasks');
+    if (tooLarge) throw new ContractError('VALIDATION_FAILED', `invalid CreateTask: ${tooLarge.field}: ${tooLarge.message}`, [tooLarge]);
     return {
       type: 'CreateTask',
       taskId,
