@@ -6,3 +6,4 @@ export { createBenchHandlers } from './bench-handlers.js';
 export * from './durable-consumer.js';
 export * from './pve-inventory.js';
 export * from './task-creator.js';
+export * from './exhausted-deliveries.js';
