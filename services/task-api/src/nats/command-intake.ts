@@ -2,7 +2,9 @@
 //  - request/reply on `tasks.req.<command>`: the reply is the result or an ErrorReply (core NATS,
 //    queue group, so any number of task-api replicas share the load);
 //  - durable fire-and-forget on `tasks.cmd.<command>` (TASK_COMMANDS): handled at least once; a
-//    command that is refused goes to `dlq.commands` with its reason, never blocking the stream.
+//    command that is refused goes to `dlq.commands` with its reason, never blocking the stream. One
+//    that cannot be handled now (NATS trouble) is delivered again with a growing delay, and on its
+//    last delivery (max_deliver) dead-lettered with the last error instead of looping.
 
 import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
@@ -12,6 +14,14 @@ import { internalError, refusalOf } from '../tasks/error-reply.js';
 import type { TaskCommandService } from '../tasks/task-command.service.js';
 import type { CommandMessage } from '../tasks/task-ids.js';
 import type { BeforeAckHook } from './fault-points.js';
+
+/** Longest wait before a command that could not be handled is delivered again. */
+export const COMMAND_RETRY_MAX_DELAY_MS = 30_000;
+
+/** 1 s, doubling per delivery up to 30 s. */
+export function commandRetryDelayMs(deliveries: number): number {
+  return Math.min(COMMAND_RETRY_MAX_DELAY_MS, 1000 * 2 ** Math.min(Math.max(deliveries - 1, 0), 5));
+}
 
 export interface CommandIntakeOptions {
   readonly nc: NatsConnection;
@@ -104,9 +114,18 @@ export class CommandIntake {
       return Settle.ack;
     } catch (error) {
       const refusal = refusalOf(error) ?? (hasCode(error, 'UNKNOWN_COMMAND') ? { status: 400, body: { code: 'UNKNOWN_COMMAND', message: (error as Error).message } } : undefined);
+      const deliveries = message.info.deliveryCount;
+      const maxDeliver = topology.commandConsumer.max_deliver ?? -1;
+      if (!refusal && (maxDeliver <= 0 || deliveries < maxDeliver)) {
+        const delayMs = commandRetryDelayMs(deliveries);
+        logger.warn(`command ${message.subject}#${message.seq} not handled yet (${String(error)}); it is delivered again in ${delayMs} ms`);
+        return Settle.nak(delayMs);
+      }
       if (!refusal) {
-        logger.warn(`command ${message.subject}#${message.seq} not handled yet (${String(error)}); it is delivered again`);
-        return Settle.nak(1000);
+        const reason = `not handled in ${deliveries} deliveries (max_deliver); last error: ${String(error)}`;
+        await publishDeadLetter(js, { source: 'commands', deadLetterSubject: topology.deadLetterSubject('commands'), code: 'MAX_DELIVERIES', reason, message });
+        logger.error(`command ${message.subject}#${message.seq} ${reason}; dead-lettered`);
+        return Settle.term;
       }
       await publishDeadLetter(js, { source: 'commands', deadLetterSubject: topology.deadLetterSubject('commands'), code: refusal.body.code, reason: refusal.body.message, message });
       logger.warn(`command ${message.subject}#${message.seq} refused (${refusal.body.code}: ${refusal.body.message}); dead-lettered`);
