@@ -153,8 +153,8 @@ function firstPathWhere(json: unknown, matches: (text: string) => boolean): stri
       continue;
     }
     if (typeof value !== 'object' || value === null) continue;
-    const children = Array.isArray(value) ? value.map((item, i) => ({ value: item as unknown, path: `${path}[${i}]` })) : Object.entries(value).map(([key, item]) => ({ value: item as unknown, path: join(path, key), key }));
-    if (children.some((child) => 'key' in child && matches(child.key))) return path;
+    if (!Array.isArray(value) && Object.keys(value).some(matches)) return path;
+    const children = Array.isArray(value) ? value.map((item, i) => ({ value: item as unknown, path: `${path}[${i}]` })) : Object.entries(value).map(([key, item]) => ({ value: item, path: join(path, key) }));
     for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
   }
   return undefined;
