@@ -30,6 +30,8 @@ export interface CommandIntakeOptions {
   readonly service: TaskCommandService;
   readonly logger: Logger;
   readonly concurrency?: number;
+  /** Deliveries after which a command that cannot be handled is dead-lettered; default the consumer's. */
+  readonly maxDeliver?: number;
   /** A test-only fault point between the append and the ack (fault-points.ts). */
   readonly beforeAck?: BeforeAckHook;
 }
@@ -115,7 +117,7 @@ export class CommandIntake {
     } catch (error) {
       const refusal = refusalOf(error) ?? (hasCode(error, 'UNKNOWN_COMMAND') ? { status: 400, body: { code: 'UNKNOWN_COMMAND', message: (error as Error).message } } : undefined);
       const deliveries = message.info.deliveryCount;
-      const maxDeliver = topology.commandConsumer.max_deliver ?? -1;
+      const maxDeliver = this.options.maxDeliver ?? topology.commandConsumer.max_deliver ?? -1;
       if (!refusal && (maxDeliver <= 0 || deliveries < maxDeliver)) {
         const delayMs = commandRetryDelayMs(deliveries);
         logger.warn(`command ${message.subject}#${message.seq} not handled yet (${String(error)}); it is delivered again in ${delayMs} ms`);
