@@ -40,6 +40,12 @@ export const MAX_INVENTORY_SNAPSHOT_BYTES = 1024 * 1024;
 /** Snapshots kept on the inventory subject: the newest few, for a reader that starts late or to inspect. */
 export const INVENTORY_SNAPSHOTS_KEPT = 5;
 
+/** Deliveries of one command on TASK_COMMANDS before it is dead-lettered. */
+export const COMMAND_MAX_DELIVER = 40;
+
+/** Deliveries of one commit to the dispatcher before it is dead-lettered. */
+export const DISPATCHER_MAX_DELIVER = 600;
+
 /** How long a worker may stay silent before its job is handed to another (crash detection only). */
 export const JOB_ACK_WAIT_MS = 30_000;
 
@@ -259,7 +265,9 @@ export class Topology {
       // Dispatching a commit takes milliseconds; a short ack_wait hands the commits of a crashed
       // task-api to another replica (or its restart) quickly.
       ack_wait: nanos(5_000),
-      max_deliver: -1,
+      // Finite, so that a commit the dispatcher cannot handle ends in dlq.dispatch (exhausted-deliveries
+      // in libs/messaging) instead of looping; 600 deliveries are some 10 minutes of 1-s naks.
+      max_deliver: DISPATCHER_MAX_DELIVER,
       max_ack_pending: 2000,
       deliver_policy: DeliverPolicy.All,
     };
@@ -273,7 +281,9 @@ export class Topology {
       filter_subject: this.allCommandsSubject,
       ack_policy: AckPolicy.Explicit,
       ack_wait: nanos(30_000),
-      max_deliver: -1,
+      // Finite, so that a command that cannot be handled ends in dlq.commands with its reason instead
+      // of looping; with the intake's growing nak delay (1 s doubling to 30 s) that is some 17 minutes.
+      max_deliver: COMMAND_MAX_DELIVER,
       max_ack_pending: 1000,
       deliver_policy: DeliverPolicy.All,
     };
@@ -391,7 +401,7 @@ export class Topology {
 }
 
 /** The sources of dead letters, each with a subject `dlq.<source>`. */
-export type DeadLetterSource = 'commands' | `jobs.${QueueName}` | 'inventory.pve' | 'deadlines';
+export type DeadLetterSource = 'commands' | 'dispatch' | `jobs.${QueueName}` | 'inventory.pve' | 'deadlines';
 
 /** The deadline commands, `tasks.sys.<name>`: start at startAt, expire at startBefore, time out. */
 export const SYSTEM_COMMAND_NAMES = ['start', 'expire-start', 'time-out'] as const;

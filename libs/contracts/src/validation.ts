@@ -1,10 +1,13 @@
 // Validation of inbound JSON against the proto schema and the field rules of vle/validate/v1.
 // protobuf-es' fromJson checks types but reports neither JSON paths nor required fields, so the
-// message is walked here first; every violation names the field by its JSON path.
+// message is walked here first; every violation names the field by its JSON path. Before any of
+// that (and before anything recursive: the schema walk, fromJson, JSON.stringify, redaction), one
+// iterative pass bounds the nesting and refuses strings that no store downstream can keep.
 
 import { fromJson, getOption, hasOption, ScalarType, type DescField, type DescMessage, type JsonValue, type MessageShape } from '@bufbuild/protobuf';
 import { ContractError, type Violation } from './errors.js';
 import { field as fieldRules, type FieldRules } from './gen/vle/validate/v1/rules_pb.js';
+import { MAX_JSON_DEPTH } from './limits.js';
 import { MAX_MESSAGE_BYTES } from './topology.js';
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
@@ -32,8 +35,8 @@ const DECIMAL = /^-?\d{1,16}$/;
  */
 export function parseMessage<Desc extends DescMessage>(schema: Desc, raw: Uint8Array | string | unknown): MessageShape<Desc> {
   const json = typeof raw === 'string' || raw instanceof Uint8Array ? decodeJson(raw) : raw;
-  const violations: Violation[] = [];
-  checkMessage(schema, json, '', violations);
+  const violations = checkShape(json);
+  if (violations.length === 0) checkMessage(schema, json, '', violations);
   if (violations.length > 0) {
     const first = violations[0]!;
     const summary = first.field ? `${first.field}: ${first.message}` : first.message;
@@ -43,7 +46,7 @@ export function parseMessage<Desc extends DescMessage>(schema: Desc, raw: Uint8A
   try {
     return fromJson(schema, json as JsonValue);
   } catch (error) {
-    throw new ContractError('VALIDATION_FAILED', `invalid ${schema.name}: ${(error as Error).message}`, []);
+    throw new ContractError('VALIDATION_FAILED', `invalid ${schema.name}: ${(error as Error).message}`, [{ field: '', message: (error as Error).message }]);
   }
 }
 
@@ -52,13 +55,109 @@ export function decodeJson(raw: Uint8Array | string): unknown {
   if (size > MAX_MESSAGE_BYTES) {
     throw new ContractError('PAYLOAD_TOO_LARGE', `message of ${size} bytes is larger than the limit of ${MAX_MESSAGE_BYTES} bytes`);
   }
-  const text = typeof raw === 'string' ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8');
+  const text = typeof raw === 'string' ? raw : decodeUtf8(raw);
   if (text.trim() === '') throw new ContractError('MALFORMED_JSON', 'the message is empty; expected a JSON object');
   try {
     return JSON.parse(text);
   } catch (error) {
     throw new ContractError('MALFORMED_JSON', `malformed JSON: ${(error as Error).message}`);
   }
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * JSON is UTF-8 (RFC 8259): bytes that are not would silently become U+FFFD in a stored Task. The
+ * refusal names the field holding the first replaced character, when the rest is JSON.
+ */
+function decodeUtf8(raw: Uint8Array): string {
+  try {
+    return strictUtf8.decode(raw);
+  } catch {
+    let field: string | undefined;
+    try {
+      field = firstPathWhere(JSON.parse(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8')), (text) => text.includes('\uFFFD'));
+    } catch {
+      field = undefined;
+    }
+    const where = field === undefined ? '' : ` (in ${field || 'a key of the message'})`;
+    throw new ContractError('MALFORMED_JSON', `the message is not valid UTF-8${where}`, field === undefined ? [] : [{ field, message: 'is not valid UTF-8' }]);
+  }
+}
+
+// PostgreSQL's text and jsonb refuse U+0000, and a lone surrogate cannot be encoded as UTF-8 (it
+// would be stored as U+FFFD): a Task holding either would run but never show in the read model.
+const NUL = '\u0000';
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** Enough to name what is wrong; the walk stops there. */
+const MAX_SHAPE_VIOLATIONS = 20;
+
+function stringProblem(text: string): string | undefined {
+  if (text.includes(NUL)) return 'must not contain NUL (\\u0000): PostgreSQL cannot store it';
+  if (LONE_SURROGATE.test(text)) return 'is not valid Unicode (a lone surrogate)';
+  return undefined;
+}
+
+interface Visit {
+  readonly value: unknown;
+  readonly path: string;
+  readonly depth: number;
+}
+
+/** Nesting, strings and keys of a parsed JSON value, walked with an explicit stack (no recursion). */
+function checkShape(json: unknown): Violation[] {
+  const out: Violation[] = [];
+  const stack: Visit[] = [{ value: json, path: '', depth: 1 }];
+  while (stack.length > 0 && out.length < MAX_SHAPE_VIOLATIONS) {
+    const { value, path, depth } = stack.pop()!;
+    if (typeof value === 'string') {
+      const problem = stringProblem(value);
+      if (problem) out.push({ field: path, message: problem });
+      continue;
+    }
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth > MAX_JSON_DEPTH) {
+      out.push({ field: path, message: `nests deeper than ${MAX_JSON_DEPTH} levels` });
+      continue;
+    }
+    const children: Visit[] = [];
+    if (Array.isArray(value)) {
+      value.forEach((item, i) => children.push({ value: item, path: `${path}[${i}]`, depth: depth + 1 }));
+    } else {
+      for (const [key, item] of Object.entries(value)) {
+        if (key === '__proto__') {
+          out.push({ field: join(path, key), message: 'is a reserved key' });
+          continue;
+        }
+        const problem = stringProblem(key);
+        if (problem) {
+          out.push({ field: path, message: `has a key that ${problem}` });
+          continue;
+        }
+        children.push({ value: item, path: join(path, key), depth: depth + 1 });
+      }
+    }
+    // Reversed, so that the stack visits fields in document order and the first violation is the first one.
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
+  }
+  return out;
+}
+
+/** The JSON path of the first string value (or the object of the first key) that `matches`; iterative. */
+function firstPathWhere(json: unknown, matches: (text: string) => boolean): string | undefined {
+  const stack: { value: unknown; path: string }[] = [{ value: json, path: '' }];
+  while (stack.length > 0) {
+    const { value, path } = stack.pop()!;
+    if (typeof value === 'string') {
+      if (matches(value)) return path;
+      continue;
+    }
+    if (typeof value !== 'object' || value === null) continue;
+    if (!Array.isArray(value) && Object.keys(value).some(matches)) return path;
+    const children = Array.isArray(value) ? value.map((item, i) => ({ value: item as unknown, path: `${path}[${i}]` })) : Object.entries(value).map(([key, item]) => ({ value: item, path: join(path, key) }));
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
+  }
+  return undefined;
 }
 
 // Decoding a field's options costs microseconds: each field's rules and each message's known keys

@@ -7,3 +7,4 @@ export * from './durable-consumer.js';
 export * from './pve-inventory.js';
 export * from './task-creator.js';
 export * from './vmid-reservations.js';
+export * from './exhausted-deliveries.js';

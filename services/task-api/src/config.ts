@@ -1,17 +1,30 @@
 import { z } from 'zod';
 import { benchQueueVariables, httpVariables, integerVariable, loadConfig, natsVariables, type Environment } from '@vle/service-kit';
 
-const schema = z.object({
-  ...httpVariables('task-api'),
-  ...natsVariables,
-  /** WORKER_MAX_RETRY of the original system: retries of the job queues (declared on their consumers). */
-  WORKER_MAX_RETRY: integerVariable(5, 0, 100),
-  /** How long a failed SubTask may be retried by a person (DESIGN §4). */
-  RETRY_WINDOW_HOURS: integerVariable(24, 1, 24 * 365),
-  /** Run the dispatcher in this process (off: an API-only replica; another replica dispatches). */
-  TASK_API_DISPATCHER: z.enum(['on', 'off']).default('on'),
-  ...benchQueueVariables,
-});
+const schema = z
+  .object({
+    ...httpVariables('task-api'),
+    ...natsVariables,
+    /** WORKER_MAX_RETRY of the original system: retries of the job queues (declared on their consumers). */
+    WORKER_MAX_RETRY: integerVariable(5, 0, 100),
+    /** How long a failed SubTask may be retried by a person (DESIGN §4). */
+    RETRY_WINDOW_HOURS: integerVariable(24, 1, 24 * 365),
+    /** Run the dispatcher in this process (off: an API-only replica; another replica dispatches). */
+    TASK_API_DISPATCHER: z.enum(['on', 'off']).default('on'),
+    ...benchQueueVariables,
+    NODE_ENV: z.string().optional(),
+    /**
+     * Tests only (refused unless NODE_ENV=test): `crash-after-append` makes the process SIGKILL itself
+     * right after a durable command (tasks.cmd.*) was appended and before it is acked, the crash
+     * window of a redelivery (test/reliability/durable-create-crash.e2e.spec.ts).
+     */
+    TASK_API_FAULT: z.enum(['none', 'crash-after-append']).default('none'),
+  })
+  .superRefine((config, ctx) => {
+    if (config.TASK_API_FAULT !== 'none' && config.NODE_ENV !== 'test') {
+      ctx.addIssue({ code: 'custom', path: ['TASK_API_FAULT'], message: 'is a fault point for tests only: it is refused unless NODE_ENV=test' });
+    }
+  });
 
 export type TaskApiConfig = z.output<typeof schema>;
 

@@ -1,16 +1,19 @@
 import { Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { jetstream } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Topology } from '@vle/contracts';
 import type { TaskEvent } from '@vle/domain';
 import { JetStreamEventStore } from '@vle/event-store';
+import type { ExhaustedDeliveries } from '@vle/messaging';
 import { NATS_CONNECTION, natsOptionsOf, provisionAll, ServiceKitModule, TASK_COMMANDS, taskRuntimeProviders, type TaskCommandHandler } from '@vle/service-kit';
 import type { TaskApiConfig } from './config.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
 import { ErrorReplyFilter } from './http/error-reply.filter.js';
 import { TasksController } from './http/tasks.controller.js';
 import { CommandIntake } from './nats/command-intake.js';
+import { consumerExhaustion } from './nats/consumer-exhaustion.js';
+import { beforeAckFaultOf } from './nats/fault-points.js';
 import { TaskCommandService } from './tasks/task-command.service.js';
 
 const CONFIG = Symbol('TaskApiConfig');
@@ -21,6 +24,7 @@ class TaskApiRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('TaskApi');
   private dispatcher?: Dispatcher;
   private intake?: CommandIntake;
+  private exhaustion: ExhaustedDeliveries[] = [];
 
   constructor(
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
@@ -34,7 +38,9 @@ class TaskApiRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
   async onApplicationBootstrap(): Promise<void> {
     const js = jetstream(this.nc);
     await provisionAll(this.nc, this.topology, this.config.WORKER_MAX_RETRY);
-    this.intake = new CommandIntake({ nc: this.nc, js, topology: this.topology, service: this.service, logger: this.logger });
+    this.exhaustion = consumerExhaustion(this.nc, js, await jetstreamManager(this.nc), this.topology, this.logger);
+    for (const listener of this.exhaustion) listener.start();
+    this.intake = new CommandIntake({ nc: this.nc, js, topology: this.topology, service: this.service, logger: this.logger, beforeAck: beforeAckFaultOf(this.config) });
     this.intake.start();
     if (this.config.TASK_API_DISPATCHER === 'on') {
       this.dispatcher = new Dispatcher({ js, store: this.store, known: (taskId) => this.commands.known(taskId), topology: this.topology, logger: this.logger });
@@ -45,6 +51,7 @@ class TaskApiRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await this.intake?.stop();
     await this.dispatcher?.stop();
+    await Promise.all(this.exhaustion.map((listener) => listener.stop()));
   }
 }
 

@@ -221,9 +221,9 @@ describe('Proxmox inventory', () => {
     const twice = await publishRaw(JSON.stringify(snapshotAt(3, [LAB_1, { ...LAB_2, vmid: 101 }])));
     expect(await deadLetter()).toMatchObject({ code: 'VALIDATION_FAILED', reason: expect.stringContaining('guests[1].vmid'), streamSequence: String(twice) });
 
-    // Valid JSON and contract, but PostgreSQL refuses a NUL in text: never retried forever.
+    // PostgreSQL refuses a NUL in text: the contract refuses it first, naming the field (issue 8).
     const nul = await publishRaw(JSON.stringify(snapshotAt(3, [{ ...LAB_1, name: 'nul\u0000name' }])));
-    expect(await deadLetter()).toMatchObject({ code: 'REJECTED_BY_DATABASE', streamSequence: String(nul) });
+    expect(await deadLetter()).toMatchObject({ code: 'VALIDATION_FAILED', reason: expect.stringContaining('guests[0].name: must not contain NUL'), streamSequence: String(nul) });
 
     expect(reader.stats().deadLettered - deadBefore).toBe(3);
     expect(vmids((await get('/api/v1/proxmox/vms')).body)).toEqual([100, 101, 102]);

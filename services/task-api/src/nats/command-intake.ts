@@ -2,7 +2,9 @@
 //  - request/reply on `tasks.req.<command>`: the reply is the result or an ErrorReply (core NATS,
 //    queue group, so any number of task-api replicas share the load);
 //  - durable fire-and-forget on `tasks.cmd.<command>` (TASK_COMMANDS): handled at least once; a
-//    command that is refused goes to `dlq.commands` with its reason, never blocking the stream.
+//    command that is refused goes to `dlq.commands` with its reason, never blocking the stream. One
+//    that cannot be handled now (NATS trouble) is delivered again with a growing delay, and on its
+//    last delivery (max_deliver) dead-lettered with the last error instead of looping.
 // The scheduler's deadline commands are requests on `tasks.sys.<command>` only (internal: no
 // durable form, no HTTP route).
 
@@ -12,6 +14,16 @@ import { COMMAND_NAMES, SYSTEM_COMMAND_NAMES, type CommandName, type SystemComma
 import { DurableConsumer, publishDeadLetter, Settle, type Logger, type Settlement } from '@vle/messaging';
 import { internalError, refusalOf } from '../tasks/error-reply.js';
 import type { TaskCommandService } from '../tasks/task-command.service.js';
+import type { CommandMessage } from '../tasks/task-ids.js';
+import type { BeforeAckHook } from './fault-points.js';
+
+/** Longest wait before a command that could not be handled is delivered again. */
+export const COMMAND_RETRY_MAX_DELAY_MS = 30_000;
+
+/** 1 s, doubling per delivery up to 30 s. */
+export function commandRetryDelayMs(deliveries: number): number {
+  return Math.min(COMMAND_RETRY_MAX_DELAY_MS, 1000 * 2 ** Math.min(Math.max(deliveries - 1, 0), 5));
+}
 
 export interface CommandIntakeOptions {
   readonly nc: NatsConnection;
@@ -20,6 +32,10 @@ export interface CommandIntakeOptions {
   readonly service: TaskCommandService;
   readonly logger: Logger;
   readonly concurrency?: number;
+  /** Deliveries after which a command that cannot be handled is dead-lettered; default the consumer's. */
+  readonly maxDeliver?: number;
+  /** A test-only fault point between the append and the ack (fault-points.ts). */
+  readonly beforeAck?: BeforeAckHook;
 }
 
 export class CommandIntake {
@@ -62,11 +78,11 @@ export class CommandIntake {
     await Promise.allSettled(this.inFlight);
   }
 
-  private run(command: CommandName | SystemCommandName, data: Uint8Array) {
+  private run(command: CommandName | SystemCommandName, data: Uint8Array, source?: CommandMessage) {
     const { service } = this.options;
     switch (command) {
       case 'create':
-        return service.create(data);
+        return service.create(data, undefined, source);
       case 'retry':
         return service.retry(data);
       case 'skip':
@@ -104,13 +120,23 @@ export class CommandIntake {
     const command = message.subject.slice(topology.commandSubject('' as CommandName).length) as CommandName;
     try {
       if (!(COMMAND_NAMES as readonly string[]).includes(command)) throw Object.assign(new Error(`unknown command "${command}"`), { code: 'UNKNOWN_COMMAND' });
-      await this.run(command, message.data);
+      await this.run(command, message.data, { stream: message.info.stream, seq: message.seq, storedAtNanos: message.timestampNanos });
+      this.options.beforeAck?.();
       return Settle.ack;
     } catch (error) {
       const refusal = refusalOf(error) ?? (hasCode(error, 'UNKNOWN_COMMAND') ? { status: 400, body: { code: 'UNKNOWN_COMMAND', message: (error as Error).message } } : undefined);
+      const deliveries = message.info.deliveryCount;
+      const maxDeliver = this.options.maxDeliver ?? topology.commandConsumer.max_deliver ?? -1;
+      if (!refusal && (maxDeliver <= 0 || deliveries < maxDeliver)) {
+        const delayMs = commandRetryDelayMs(deliveries);
+        logger.warn(`command ${message.subject}#${message.seq} not handled yet (${String(error)}); it is delivered again in ${delayMs} ms`);
+        return Settle.nak(delayMs);
+      }
       if (!refusal) {
-        logger.warn(`command ${message.subject}#${message.seq} not handled yet (${String(error)}); it is delivered again`);
-        return Settle.nak(1000);
+        const reason = `not handled in ${deliveries} deliveries (max_deliver); last error: ${String(error)}`;
+        await publishDeadLetter(js, { source: 'commands', deadLetterSubject: topology.deadLetterSubject('commands'), code: 'MAX_DELIVERIES', reason, message });
+        logger.error(`command ${message.subject}#${message.seq} ${reason}; dead-lettered`);
+        return Settle.term;
       }
       await publishDeadLetter(js, { source: 'commands', deadLetterSubject: topology.deadLetterSubject('commands'), code: refusal.body.code, reason: refusal.body.message, message });
       logger.warn(`command ${message.subject}#${message.seq} refused (${refusal.body.code}: ${refusal.body.message}); dead-lettered`);

@@ -1,8 +1,9 @@
 // Every refusal becomes the same body on HTTP and NATS (proto ErrorReply): a stable code, a message
 // naming what is wrong, and the offending fields.
 
-import { ContractError, type ErrorReplyBody } from '@vle/contracts';
+import { ContractError, MAX_COMMIT_BYTES, type ErrorReplyBody } from '@vle/contracts';
 import { isRuleViolation, type RuleCode } from '@vle/domain';
+import { hasErrorCode } from '@vle/event-store';
 
 export interface Refusal {
   readonly status: number;
@@ -26,6 +27,19 @@ const STATUS_BY_RULE: Partial<Record<RuleCode, number>> = {
 export function refusalOf(error: unknown): Refusal | undefined {
   if (error instanceof ContractError) {
     return { status: error.code === 'PAYLOAD_TOO_LARGE' ? 413 : 400, body: error.toReply() };
+  }
+  // Too large is a property of the command, not of the moment: retrying it would loop forever.
+  if (hasErrorCode(error, 'COMMIT_TOO_LARGE')) {
+    const { bytes, limit } = error as { bytes?: number; limit?: number };
+    const hint = 'fewer SubTasks, dependencies or params';
+    return {
+      status: 413,
+      body: {
+        code: 'COMMIT_TOO_LARGE',
+        message: `the command's events would be one commit of ${bytes ?? 'more than'} bytes, over the limit of ${limit ?? MAX_COMMIT_BYTES} bytes; ${hint}`,
+        violations: [{ field: 'subtasks', message: `make a commit over ${limit ?? MAX_COMMIT_BYTES} bytes: ${hint}` }],
+      },
+    };
   }
   if (isRuleViolation(error)) {
     const violations = error.field ? [{ field: error.field, message: error.message }] : [];

@@ -3,10 +3,10 @@
 
 import { toJson } from '@bufbuild/protobuf';
 import { timestampDate, type Timestamp } from '@bufbuild/protobuf/wkt';
-import { CancelTaskSchema, ContractError, CreateTaskSchema, parseMessage, RetrySubTaskSchema, SkipSubTaskSchema, TaskDeadlineCommandSchema, type CreateTask as CreateTaskMessage, type SystemCommandName } from '@vle/contracts';
+import { CancelTaskSchema, ContractError, CreateTaskSchema, parseMessage, RetrySubTaskSchema, SkipSubTaskSchema, TaskDeadlineCommandSchema, taskSizeViolation, type CreateTask as CreateTaskMessage, type SystemCommandName } from '@vle/contracts';
 import { exists, isTaskType, planTask, RuleViolation, type CreateTask, type ObjectType, type PlannedDraft, type Task, type TaskCommand, type TaskEvent, type TaskPlan, type TaskState } from '@vle/domain';
 import type { CommandHandler } from '@vle/event-store';
-import { isUuid, requestHash, subTaskIdFor, taskIdFor } from './task-ids.js';
+import { isUuid, messageIdempotencyKey, requestHash, subTaskIdFor, taskIdFor, type CommandMessage } from './task-ids.js';
 import { parseTaskParams } from './task-type-params.js';
 
 export type TaskCommandHandler = CommandHandler<TaskCommand, TaskEvent, TaskState>;
@@ -40,10 +40,14 @@ export class TaskCommandService {
     private readonly options: TaskCommandOptions = {},
   ) {}
 
-  /** `raw`: the request bytes, or JSON already parsed by a transport. Throws ContractError / RuleViolation. */
-  async create(raw: unknown, actor?: string): Promise<CreateTaskResult> {
+  /**
+   * `raw`: the request bytes, or JSON already parsed by a transport. `source`: the stream message of a
+   * durable create, whose identity stands in for a missing idempotency key. Throws ContractError /
+   * RuleViolation.
+   */
+  async create(raw: unknown, actor?: string, source?: CommandMessage): Promise<CreateTaskResult> {
     const message = parseMessage(CreateTaskSchema, raw);
-    const command = this.toCreateCommand(message, actor);
+    const command = this.toCreateCommand(message, actor, source);
     const { events, state } = await this.handler.handle(command);
     const task = this.mustExist(state, command.taskId);
     return {
@@ -85,8 +89,8 @@ export class TaskCommandService {
     return { taskId: task.id, status: task.status, events: events.map((e) => e.type) };
   }
 
-  private toCreateCommand(message: CreateTaskMessage, actor: string | undefined): CreateTask {
-    const idempotencyKey = message.idempotencyKey || undefined;
+  private toCreateCommand(message: CreateTaskMessage, actor: string | undefined, source: CommandMessage | undefined): CreateTask {
+    const idempotencyKey = message.idempotencyKey || (source ? messageIdempotencyKey(source) : undefined);
     const taskId = taskIdFor(message.createdBy, idempotencyKey);
     const optional = (value: string) => value || undefined;
     const plan = planOf(message);
@@ -103,6 +107,8 @@ export class TaskCommandService {
       bestEffort: s.bestEffort,
       timeoutSeconds: s.timeoutSeconds || undefined,
     }));
+    const tooLarge = taskSizeViolation(drafts, plan ? 'params' : 'subtasks');
+    if (tooLarge) throw new ContractError('VALIDATION_FAILED', `invalid CreateTask: ${tooLarge.field}: ${tooLarge.message}`, [tooLarge]);
     return {
       type: 'CreateTask',
       taskId,

@@ -1,7 +1,7 @@
 // Typed commands through the write side's use case, over an in-memory log: the plan becomes the
 // Task's SubTasks, and every bad input is refused with its code and field.
 
-import { ContractError } from '@vle/contracts';
+import { ContractError, MAX_DEPENDENCIES_PER_TASK } from '@vle/contracts';
 import { RuleViolation, taskDecider, type TaskCommand, type TaskEvent, type TaskState } from '@vle/domain';
 import { CommandHandler, InMemoryEventStore } from '@vle/event-store';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -95,5 +95,39 @@ describe('the bench queue', () => {
   it('is taken when a benchmark or test enables it', async () => {
     service = new TaskCommandService(new CommandHandler<TaskCommand, TaskEvent, TaskState>(store, taskDecider), () => new Date('2026-11-29T10:00:00Z'), 24 * 3600_000, { benchQueue: true });
     expect((await service.create(body)).status).toBe('queued');
+  });
+});
+
+describe('a durable create without an idempotency key', () => {
+  const body = { name: 'durable', createdBy: 'core', subtasks: [{ key: 'a', name: 'a', action: 'noop', queue: 'bench' }] };
+  const message = { stream: 'TASK_COMMANDS', seq: 7, storedAtNanos: 1_764_000_000_000_000_000n };
+
+  it('delivered twice is one Task: the stream message is its identity', async () => {
+    const first = await service.create(body, undefined, message);
+    const again = await service.create(body, undefined, message);
+    expect(again).toEqual({ ...first, existing: true });
+    expect(store.allCommits()).toHaveLength(1);
+  });
+
+  it('in two stream messages is two Tasks, and a key of its own wins over the message', async () => {
+    const first = await service.create(body, undefined, message);
+    const second = await service.create(body, undefined, { ...message, seq: 8 });
+    const keyed = await service.create({ ...body, idempotencyKey: 'k' }, undefined, message);
+    expect(new Set([first.taskId, second.taskId, keyed.taskId]).size).toBe(3);
+    expect((await service.create({ ...body, idempotencyKey: 'k' })).taskId).toBe(keyed.taskId);
+  });
+});
+
+describe('the size of a Task (issue 8)', () => {
+  const keys = Array.from({ length: 1000 }, (_, i) => `k${i}`);
+
+  it(`refuses more than ${MAX_DEPENDENCIES_PER_TASK} dependencies in all, naming the limit, before anything is appended`, async () => {
+    // 1000 SubTasks, each after the previous 6: 5979 edges, every one stored as a 36-character id.
+    const subtasks = keys.map((key, i) => ({ key, name: key, action: 'noop', queue: 'bench', dependsOn: keys.slice(Math.max(0, i - 6), i) }));
+    const refused = await refusal({ name: 'dense', createdBy: 'core', subtasks });
+    expect(refused.code).toBe('VALIDATION_FAILED');
+    expect(refused.fields).toEqual(['subtasks']);
+    expect(refused.message).toContain(`at most ${MAX_DEPENDENCIES_PER_TASK} dependencies in all (has 5979)`);
+    expect(store.allCommits()).toEqual([]);
   });
 });
