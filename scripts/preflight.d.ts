@@ -3,6 +3,8 @@
 export interface Machine {
   /** Debian's nats-server package, under a running systemd. */
   readonly natsDebianService: boolean;
+  /** /etc/nats-server.conf has a jetstream block (the package's has none). */
+  readonly natsDebianConfHasJetStream: boolean;
   readonly natsServer: string;
   /** The clusters' versions under /etc/postgresql (Debian's postgresql-common), oldest first. */
   readonly postgresVersions: readonly string[];

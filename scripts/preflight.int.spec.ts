@@ -13,8 +13,8 @@ import { type StockPostgres, startStockPostgres, stockPostgresUnavailable } from
 
 const NATS_SERVER = '/usr/sbin/nats-server';
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
-const debian: Machine = { natsDebianService: true, natsServer: NATS_SERVER, postgresVersions: ['15'] };
-const noService: Machine = { natsDebianService: false, natsServer: NATS_SERVER, postgresVersions: [] };
+const debian: Machine = { natsDebianService: true, natsDebianConfHasJetStream: false, natsServer: NATS_SERVER, postgresVersions: ['15'] };
+const noService: Machine = { natsDebianService: false, natsDebianConfHasJetStream: false, natsServer: NATS_SERVER, postgresVersions: [] };
 
 function accepts(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -37,9 +37,15 @@ describe('checkNats', () => {
     expect(await checkNats(NATS_URL)).toBeUndefined();
   });
 
-  it('says a closed port is not reachable', async () => {
+  it('says a closed port is not reachable, and for the Debian service how to start it with JetStream', async () => {
     const port = await freePort();
-    expect(await checkNats(`nats://127.0.0.1:${port}`, noService)).toMatch(new RegExp(`^NATS is not reachable at 127.0.0.1:${port} \\(ECONNREFUSED\\); start it: `));
+    expect(await checkNats(`nats://127.0.0.1:${port}`, noService)).toBe(
+      `NATS is not reachable at 127.0.0.1:${port} (ECONNREFUSED); start it: start-stop-daemon --start --oknodo --background --exec ${NATS_SERVER} -- -a 127.0.0.1 -p ${port} -js -sd /var/lib/nats-server`,
+    );
+    expect(await checkNats(`nats://127.0.0.1:${port}`, debian)).toContain(
+      `; start it with JetStream: sudo install -d -o nats -g nats /var/lib/nats-server && echo 'jetstream: {store_dir: "/var/lib/nats-server"}' | sudo tee -a /etc/nats-server.conf && sudo systemctl restart nats-server`,
+    );
+    expect(await checkNats(`nats://127.0.0.1:${port}`, { ...debian, natsDebianConfHasJetStream: true })).toContain('; start it: sudo systemctl start nats-server');
   });
 
   describe.skipIf(!existsSync(NATS_SERVER))('a nats-server without -js', () => {

@@ -6,7 +6,7 @@
 // (scram-sha-256) over TCP, and that user has none.
 // Plain Node ESM on purpose: it must run before anything else works.
 
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { connect as tcpConnect } from 'node:net';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect as natsConnect } from '@nats-io/transport-node';
@@ -22,6 +22,7 @@ export const DEV_PASSWORD = 'postgres';
 export function thisMachine() {
   return {
     natsDebianService: existsSync(DEBIAN_NATS_UNIT) && existsSync('/run/systemd/system'),
+    natsDebianConfHasJetStream: existsSync(DEBIAN_NATS_CONF) && /^\s*jetstream\b/m.test(readFileSync(DEBIAN_NATS_CONF, 'utf8')),
     natsServer: existsSync('/usr/sbin/nats-server') ? '/usr/sbin/nats-server' : 'nats-server',
     postgresVersions: existsSync('/etc/postgresql') ? readdirSync('/etc/postgresql').sort() : [],
   };
@@ -52,23 +53,28 @@ function reachable(host, port) {
 
 function natsStartFix(host, port, machine) {
   if (!isLocal(host)) return 'check NATS_URL and that server';
-  if (machine.natsDebianService) return `start it: sudo systemctl start nats-server (then npm start tells whether it has JetStream)`;
+  if (machine.natsDebianService) {
+    // The restart of the JetStream fix starts the service too; the package's config alone has none.
+    return machine.natsDebianConfHasJetStream ? 'start it: sudo systemctl start nats-server' : `start it with JetStream: ${debianJetStreamCommand()}`;
+  }
   if (machine.natsServer === '/usr/sbin/nats-server') {
     return `start it: start-stop-daemon --start --oknodo --background --exec /usr/sbin/nats-server -- -a 127.0.0.1 -p ${port} -js -sd ${DEBIAN_NATS_STORE}`;
   }
   return `start it: nats-server -a 127.0.0.1 -p ${port} -js -sd ./.nats (install nats-server 2.9+), or docker compose up -d nats`;
 }
 
+function debianJetStreamCommand() {
+  // The package's service runs as user nats, which cannot create a directory under /var/lib.
+  return (
+    `sudo install -d -o nats -g nats ${DEBIAN_NATS_STORE} && ` +
+    `echo 'jetstream: {store_dir: "${DEBIAN_NATS_STORE}"}' | sudo tee -a ${DEBIAN_NATS_CONF} && sudo systemctl restart nats-server`
+  );
+}
+
 /** The one command that gives the nats-server already on host:port JetStream. */
 export function natsJetStreamFix(host, port, machine) {
   if (!isLocal(host)) return 'enable JetStream on that server (nats-server -js, or a jetstream {} block in its config)';
-  if (machine.natsDebianService) {
-    // The package's service runs as user nats, which cannot create a directory under /var/lib.
-    return (
-      `enable it in the Debian service's config: sudo install -d -o nats -g nats ${DEBIAN_NATS_STORE} && ` +
-      `echo 'jetstream: {store_dir: "${DEBIAN_NATS_STORE}"}' | sudo tee -a ${DEBIAN_NATS_CONF} && sudo systemctl restart nats-server`
-    );
-  }
+  if (machine.natsDebianService) return `enable it in the Debian service's config: ${debianJetStreamCommand()}`;
   return `stop the nats-server on ${host}:${port} and start it with JetStream: ${machine.natsServer} -a 127.0.0.1 -p ${port} -js -sd ${machine.natsServer === 'nats-server' ? './.nats' : DEBIAN_NATS_STORE}`;
 }
 
