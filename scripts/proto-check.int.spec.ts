@@ -81,6 +81,7 @@ describe('proto:check', () => {
 
     expect(readFileSync(join(repo, 'contract/v1-baseline/vle/tasks/v1/commands.proto'), 'utf8')).toContain('bool best_effort = 11;');
     expect(check.output).toMatch(/buf breaking against contract\/v1-baseline .*passed/);
+    expect(check.output).toContain('the v1 baseline differs from the one on main (git diff main -- contract/v1-baseline)');
     expect(check.status).toBe(0);
   });
 });
