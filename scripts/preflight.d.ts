@@ -10,11 +10,8 @@ export interface Machine {
   readonly postgresVersions: readonly string[];
 }
 
-export const DEV_PASSWORD: string;
 export function thisMachine(): Machine;
-export function natsJetStreamFix(host: string, port: number, machine: Machine): string;
 /** undefined when NATS answers with JetStream; otherwise what is wrong and the command that fixes it. */
 export function checkNats(natsUrl: string, machine?: Machine): Promise<string | undefined>;
 /** undefined when PostgreSQL lets DATABASE_URL's user in; otherwise what is wrong and the command that fixes it. */
 export function checkDatabase(databaseUrl: string, machine?: Machine): Promise<string | undefined>;
-export function postgresAuthProblem(error: Error & { code?: string }, url: URL, machine: Machine): string | undefined;

@@ -16,7 +16,7 @@ const DEBIAN_NATS_UNIT = '/lib/systemd/system/nats-server.service';
 const DEBIAN_NATS_CONF = '/etc/nats-server.conf';
 const DEBIAN_NATS_STORE = '/var/lib/nats-server';
 /** The development password the fix gives user postgres (a laptop's database, never a deployment's). */
-export const DEV_PASSWORD = 'postgres';
+const DEV_PASSWORD = 'postgres';
 
 /** What the fixes depend on: how this machine runs nats-server and PostgreSQL. */
 export function thisMachine() {
@@ -24,7 +24,7 @@ export function thisMachine() {
     natsDebianService: existsSync(DEBIAN_NATS_UNIT) && existsSync('/run/systemd/system'),
     natsDebianConfHasJetStream: existsSync(DEBIAN_NATS_CONF) && /^\s*jetstream\b/m.test(readFileSync(DEBIAN_NATS_CONF, 'utf8')),
     natsServer: existsSync('/usr/sbin/nats-server') ? '/usr/sbin/nats-server' : 'nats-server',
-    postgresVersions: existsSync('/etc/postgresql') ? readdirSync('/etc/postgresql').sort() : [],
+    postgresVersions: existsSync('/etc/postgresql') ? readdirSync('/etc/postgresql').sort((a, b) => Number(a) - Number(b)) : [],
   };
 }
 
@@ -72,9 +72,12 @@ function debianJetStreamCommand() {
 }
 
 /** The one command that gives the nats-server already on host:port JetStream. */
-export function natsJetStreamFix(host, port, machine) {
+function natsJetStreamFix(host, port, machine) {
   if (!isLocal(host)) return 'enable JetStream on that server (nats-server -js, or a jetstream {} block in its config)';
-  if (machine.natsDebianService) return `enable it in the Debian service's config: ${debianJetStreamCommand()}`;
+  if (machine.natsDebianService) {
+    // A config that has JetStream already was changed after the service started.
+    return machine.natsDebianConfHasJetStream ? 'restart it with its config: sudo systemctl restart nats-server' : `enable it in the Debian service's config: ${debianJetStreamCommand()}`;
+  }
   return `stop the nats-server on ${host}:${port} and start it with JetStream: ${machine.natsServer} -a 127.0.0.1 -p ${port} -js -sd ${machine.natsServer === 'nats-server' ? './.nats' : DEBIAN_NATS_STORE}`;
 }
 
@@ -122,7 +125,7 @@ function withDevPassword(url) {
 }
 
 /** What to say when PostgreSQL turned the user away; undefined when it was something else. */
-export function postgresAuthProblem(error, url, machine) {
+function postgresAuthProblem(error, url, machine) {
   const where = `${url.hostname}:${url.port || 5432}`;
   const user = decodeURIComponent(url.username) || 'postgres';
   // Quoted only when it must be, so that the command reads as people type it.
