@@ -15,7 +15,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'int',
-          include: ['{libs,services}/*/src/**/*.int.spec.ts'],
+          include: ['{libs,services}/*/src/**/*.int.spec.ts', 'scripts/**/*.int.spec.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },

@@ -1,15 +1,15 @@
 #!/usr/bin/env node
-// `npm start` (after `npm run build`): checks that NATS and PostgreSQL answer, creates the database if
-// missing, then runs every service in one process (services/all) and prints where each listens.
+// `npm start` (after `npm run build`): checks that NATS answers with JetStream and PostgreSQL lets
+// DATABASE_URL's user in (preflight.js, which prints the command that fixes what is not), creates the
+// database if missing, then runs every service in one process (services/all) and prints where each listens.
 // Plain Node ESM on purpose: it must run before anything else works.
 
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { connect as tcpConnect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
+import { checkDatabase, checkNats } from './preflight.js';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const entry = join(root, 'services', 'all', 'dist', 'main.js');
@@ -29,79 +29,15 @@ const SERVICES = {
   'integration-worker': 'health; queues mails, guacamole, moodle, core_periodic',
 };
 
-const isLocal = (host) => ['127.0.0.1', 'localhost', '::1', '[::1]'].includes(host);
-
 function stop(line) {
   console.error(line);
   process.exit(1);
 }
 
-function natsHint(host, port) {
-  if (!isLocal(host)) return 'check NATS_URL and that server';
-  if (existsSync('/usr/sbin/nats-server')) {
-    return `start it: start-stop-daemon --start --oknodo --background --exec /usr/sbin/nats-server -- -a 127.0.0.1 -p ${port} -js -sd /var/lib/nats-server`;
-  }
-  return `start it: nats-server -a 127.0.0.1 -p ${port} -js -sd ./.nats (install nats-server 2.9+), or docker compose up -d nats`;
-}
-
-function postgresHint(host) {
-  if (!isLocal(host)) return 'check DATABASE_URL and that server';
-  if (existsSync('/etc/postgresql')) return 'start it: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start';
-  return 'start it (PostgreSQL 15+), e.g. docker compose up -d postgres';
-}
-
-function checkNats() {
-  let url;
-  try {
-    url = new URL(NATS_URL.split(',')[0].trim());
-  } catch {
-    stop(`NATS_URL is not a URL: ${NATS_URL}`);
-  }
-  const host = url.hostname;
-  const port = Number(url.port || 4222);
-  return new Promise((resolve) => {
-    const socket = tcpConnect({ host: host.replace(/^\[|\]$/g, ''), port, timeout: 2_000 });
-    const down = (why) => {
-      socket.destroy();
-      stop(`NATS is not reachable at ${host}:${port} (${why}); ${natsHint(host, port)}`);
-    };
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve();
-    });
-    socket.once('timeout', () => down('no answer within 2 s'));
-    socket.once('error', (error) => down(error.code ?? error.message));
-  });
-}
-
-async function checkPostgres() {
-  let url;
-  try {
-    url = new URL(DATABASE_URL);
-  } catch {
-    stop('DATABASE_URL is not a URL');
-  }
-  const where = `${url.hostname}:${url.port || 5432}`;
-  const maintenance = new URL(DATABASE_URL);
-  maintenance.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: maintenance.toString(), connectionTimeoutMillis: 3_000 });
-  try {
-    await client.connect();
-  } catch (error) {
-    const code = error.code ?? error.message;
-    if (['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ETIMEDOUT'].includes(error.code) || /timeout/i.test(error.message)) {
-      stop(`PostgreSQL is not reachable at ${where} (${code}); ${postgresHint(url.hostname)}`);
-    }
-    stop(`PostgreSQL at ${where} refused user "${decodeURIComponent(url.username) || 'default'}" (${error.message}); check DATABASE_URL`);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
+// The machine first: what is wrong there is what a person on a fresh machine needs to hear.
+const problem = (await checkNats(NATS_URL)) ?? (await checkDatabase(DATABASE_URL));
+if (problem) stop(problem);
 if (!existsSync(entry) || !existsSync(kit)) stop('vle-tasks is not built: run `npm run build` first (npm start does it for you)');
-
-await checkNats();
-await checkPostgres();
 const { createDatabaseIfMissing, databaseNameOf } = await import(kit);
 if (await createDatabaseIfMissing(DATABASE_URL)) console.log(`start: created database ${databaseNameOf(DATABASE_URL)}`);
 
