@@ -47,8 +47,7 @@ export async function handleDelivery(message: JsMsg, deps: DeliveryDeps): Promis
 
   if (attempt > maxAttempts) {
     // The worker of the last attempt died without recording an outcome: record it now.
-    const lost = { attempt: attempt - 1, retryInMs: null, permanent: false, responseCode: 'WORKER_LOST', responseMessage: `the worker stopped during attempt ${attempt - 1} of ${maxAttempts}` };
-    if (await record(deps, message, command('RecordAttemptFailed', lost))) message.term();
+    if (await record(deps, message, command('RecordWorkerLost', { responseMessage: `the worker stopped during attempt ${attempt - 1} of ${maxAttempts}` }))) message.term();
     return;
   }
 

@@ -52,7 +52,8 @@ export interface ExhaustedDeliveriesOptions {
   readonly sweepIntervalMs?: number;
   /**
    * Called first for every exhausted delivery, e.g. to record a job's SubTask as failed
-   * (WORKER_LOST). A throw is logged and the message is dead-lettered all the same.
+   * (WORKER_LOST). A throw is logged and the message left where it is (a work queue's sweep finds it
+   * again), so that what the hook records is not lost with it.
    */
   readonly onExhausted?: (delivery: ExhaustedDelivery) => Promise<void>;
   readonly logger: Logger;
@@ -147,7 +148,14 @@ export class ExhaustedDeliveries {
     try {
       const message = found ?? (await jsm.streams.getMessage(stream, { seq: streamSeq })) ?? undefined;
       const delivery: ExhaustedDelivery = { kind, stream, consumer, streamSeq, deliveries, message, swept };
-      await this.options.onExhausted?.(delivery).catch((error: unknown) => logger.error(`${this.name}: hook failed for #${streamSeq} (${String(error)})`));
+      try {
+        await this.options.onExhausted?.(delivery);
+      } catch (error) {
+        // What the hook records (a job's WORKER_LOST) must not be lost with the message: it stays
+        // (a work queue is swept again; an advisory of a limits stream is logged for an admin).
+        logger.error(`${this.name}: hook failed for #${streamSeq} (${String(error)}); ${workQueue ? 'the sweep tries again' : 'not dead-lettered'}`);
+        return;
+      }
       // Gone: acked after all, or terminated on a work queue by a handler that dead-lettered it.
       if (!message) return;
       const reason = reasonOf(delivery);

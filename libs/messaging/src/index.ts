@@ -8,3 +8,4 @@ export * from './pve-inventory.js';
 export * from './task-creator.js';
 export * from './vmid-reservations.js';
 export * from './exhausted-deliveries.js';
+export * from './job-exhaustion.js';

@@ -2,10 +2,10 @@
 // runtime of @vle/messaging and the handlers the service registers by queue and action.
 
 import { Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { QUEUE_NAMES, QUEUE_OWNERS, queuePolicies, Topology, type QueueName, type WorkerService } from '@vle/contracts';
-import { JobRuntime, type QueueHandlers } from '@vle/messaging';
+import { jobExhaustion, JobRuntime, type ExhaustedDeliveries, type QueueHandlers } from '@vle/messaging';
 import { NATS_CONNECTION } from './service-kit.module.js';
 import { provisionAll, TASK_COMMANDS, taskRuntimeProviders, type TaskCommandHandler } from './task-runtime.js';
 
@@ -36,6 +36,7 @@ const OPTIONS = Symbol('WorkerModuleOptions');
 class WorkerRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Worker');
   private runtime?: JobRuntime;
+  private exhaustion: ExhaustedDeliveries[] = [];
 
   constructor(
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
@@ -53,11 +54,16 @@ class WorkerRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
     const queues = QUEUE_NAMES.filter((queue) => QUEUE_OWNERS[queue] === service).map((queue) => ({ policy: policies[queue], handlers: handlers[queue] ?? {} }));
     this.runtime = new JobRuntime({ js, topology: this.topology, commands: this.commands, logger: this.logger, queues });
     this.runtime.start();
+    // A job whose deliveries ran out ends its SubTask WORKER_LOST instead of leaving it running.
+    const jsm = await jetstreamManager(this.nc);
+    this.exhaustion = queues.map(({ policy }) => jobExhaustion({ nc: this.nc, js, jsm, topology: this.topology, policy, commands: this.commands, logger: this.logger }));
+    for (const listener of this.exhaustion) listener.start();
     this.logger.log(`consuming ${queues.map((q) => `${q.policy.queue} (${Object.keys(q.handlers).join(', ') || 'no actions yet'})`).join('; ')}`);
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.runtime?.stop();
+    await Promise.all(this.exhaustion.map((listener) => listener.stop()));
   }
 }
 

@@ -78,6 +78,16 @@ export interface RecordObjectReserved extends CommandOf<'RecordObjectReserved'>,
   readonly objectId: string;
 }
 
+/**
+ * A SubTask's job will not be delivered again (its consumer gave up: the last delivery's worker died,
+ * or the server stopped delivering it) while the SubTask is not finished: it ends failed, WORKER_LOST.
+ */
+export interface RecordWorkerLost extends CommandOf<'RecordWorkerLost'> {
+  readonly subTaskId: string;
+  readonly generation: number;
+  readonly responseMessage: string;
+}
+
 export interface RetrySubTask extends CommandOf<'RetrySubTask'> {
   readonly subTaskId: string;
   /** How long after it failed a SubTask may still be retried by a person (DESIGN §4: 24 h). */
@@ -102,6 +112,7 @@ export type TaskCommand =
   | RecordAttemptFailed
   | RecordSubTaskTimedOut
   | RecordObjectReserved
+  | RecordWorkerLost
   | RetrySubTask
   | SkipSubTask
   | CancelTask

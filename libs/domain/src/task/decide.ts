@@ -3,7 +3,7 @@
 // events that make SubTasks ready are appended in the same commit as the SubTaskQueued facts, so no
 // crash can leave a ready SubTask unqueued.
 
-import type { CancelTask, CreateTask, SkipSubTask, RecordAttemptFailed, RecordObjectReserved, RecordAttemptStarted, RecordSubTaskSucceeded, RecordSubTaskTimedOut, RetrySubTask, StartTask, TaskCommand } from './commands.js';
+import type { CancelTask, CreateTask, SkipSubTask, RecordAttemptFailed, RecordObjectReserved, RecordAttemptStarted, RecordWorkerLost, RecordSubTaskSucceeded, RecordSubTaskTimedOut, RetrySubTask, StartTask, TaskCommand } from './commands.js';
 import { readySubTasks, validateDag, isFinished } from './dag.js';
 import { beforeStart, expireTaskStart, refuseAfterEnd, timeOutTask } from './deadlines.js';
 import type { PlannedSubTask, TaskEvent } from './events.js';
@@ -30,6 +30,8 @@ export function decide(command: TaskCommand, state: TaskState): TaskEvent[] {
       return withQueueing(state, recordTimedOut(command, state));
     case 'RecordObjectReserved':
       return recordObjectReserved(command, state);
+    case 'RecordWorkerLost':
+      return withQueueing(state, recordWorkerLost(command, state));
     case 'RetrySubTask':
       return retrySubTask(command, state);
     case 'SkipSubTask':
@@ -193,6 +195,13 @@ function recordObjectReserved(command: RecordObjectReserved, task: Task): TaskEv
   }
   const { subTaskId, generation, attempt, objectType, objectId } = command;
   return [fact(command, 'SubTaskObjectReserved', { subTaskId, generation, attempt, objectType, objectId })];
+}
+
+function recordWorkerLost(command: RecordWorkerLost, task: Task): TaskEvent[] {
+  const subTask = subTaskOf(task, command.subTaskId);
+  // Nothing is lost when the SubTask already ended or moved on to another generation.
+  if (subTask.generation !== command.generation || isFinished(subTask) || subTask.status === 'blocked') return [];
+  return [fact(command, 'SubTaskFailed', { subTaskId: subTask.id, generation: subTask.generation, attempt: subTask.attempt, responseCode: 'WORKER_LOST', responseMessage: command.responseMessage, permanent: false })];
 }
 
 function retrySubTask(command: RetrySubTask, task: Task): TaskEvent[] {

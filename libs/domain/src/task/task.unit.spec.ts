@@ -148,6 +148,19 @@ describe('running SubTasks', () => {
     expect(taskOf(events).subtasks[0]).toMatchObject({ generation: 2, attempt: 1, executions: 3 });
   });
 
+  it('ends a running or retrying SubTask whose job will not come again as failed, WORKER_LOST; nothing else', () => {
+    const running = run([cmd.start({ subTaskId: 'st-a' })], created);
+    const { events, task } = given(running).when(cmd.workerLost('st-a'));
+    expect(types(events)).toEqual(['SubTaskFailed']);
+    expect(task().subtasks[0]).toMatchObject({ status: 'failed', responseCode: 'WORKER_LOST', attempt: 1 });
+    const retrying = run([cmd.fail({ subTaskId: 'st-a' }, 1000)], running);
+    expect(given(retrying).when(cmd.workerLost('st-a')).task().subtasks[0]).toMatchObject({ status: 'failed', responseCode: 'WORKER_LOST' });
+    const done = run([cmd.succeed({ subTaskId: 'st-a' })], running);
+    expect(given(done).when(cmd.workerLost('st-a')).events).toEqual([]);
+    expect(given(running).when(cmd.workerLost('st-a', 2)).events).toEqual([]);
+    expect(given(created).when(cmd.workerLost('st-b', 0)).events).toEqual([]);
+  });
+
   it('refuses to start a blocked SubTask and an unknown one', () => {
     expect(violation(() => given(created).when(cmd.start({ subTaskId: 'st-b', generation: 0 }))).code).toBe('SUBTASK_NOT_QUEUED');
     expect(violation(() => given(created).when(cmd.start({ subTaskId: 'st-x' }))).code).toBe('SUBTASK_NOT_FOUND');

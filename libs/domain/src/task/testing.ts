@@ -83,6 +83,9 @@ export const cmd = {
   reserve: ({ subTaskId, generation = 1, attempt = 1, at: when = T0 }: Attempt, objectId: string): TaskCommand => ({
     type: 'RecordObjectReserved', taskId: TASK_ID, at: when, actor: 'worker:pve_vm_clone', subTaskId, generation, attempt, objectType: 'vm', objectId,
   }),
+  workerLost: (subTaskId: string, generation = 1, when = T0): TaskCommand => ({
+    type: 'RecordWorkerLost', taskId: TASK_ID, at: when, actor: 'worker:bench', subTaskId, generation, responseMessage: 'the job was delivered 6 times and never settled',
+  }),
   retry: (subTaskId: string, when = T0, retryWindowMs = 24 * 3600_000): TaskCommand => ({
     type: 'RetrySubTask', taskId: TASK_ID, at: when, actor: 'admin', subTaskId, retryWindowMs,
   }),

@@ -44,7 +44,7 @@ describe('a durable command that cannot be handled now', () => {
     // The event log is gone: every append fails with an error worth retrying, never a refusal.
     await jsm.streams.delete(topology.eventStream.name);
     const store = new JetStreamEventStore<TaskEvent>(js, jsm, topology);
-    const service = new TaskCommandService(new CommandHandler<TaskCommand, TaskEvent, TaskState>(store, taskDecider), () => new Date(), 3_600_000);
+    const service = new TaskCommandService(new CommandHandler<TaskCommand, TaskEvent, TaskState>(store, taskDecider), () => new Date(), 3_600_000, { benchQueue: true });
     const intake = new CommandIntake({ nc, js, topology, service, logger, maxDeliver });
     const exhaustion = new ExhaustedDeliveries({ nc, js, jsm, stream: topology.commandStream.name, consumer: topology.commandConsumer.durable_name!, source: 'commands', deadLetterSubject: topology.deadLetterSubject('commands'), workQueue: true, strandedAfterMs: 60_000, logger });
     exhaustion.start();
