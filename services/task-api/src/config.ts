@@ -11,6 +11,10 @@ const schema = z
     RETRY_WINDOW_HOURS: integerVariable(24, 1, 24 * 365),
     /** Run the dispatcher in this process (off: an API-only replica; another replica dispatches). */
     TASK_API_DISPATCHER: z.enum(['on', 'off']).default('on'),
+    /** Commands (HTTP and NATS request/reply) handled at once; more are refused 503 BUSY (command-budget.ts). */
+    TASK_API_MAX_COMMANDS_IN_FLIGHT: integerVariable(256, 1, 100_000),
+    /** The summed body bytes of the commands in flight (default 32 MiB); a body of unknown length counts 512 KiB. */
+    TASK_API_MAX_BYTES_IN_FLIGHT: integerVariable(32 * 1024 * 1024, 1024 * 1024, 4 * 1024 * 1024 * 1024),
     ...benchQueueVariables,
     NODE_ENV: z.string().optional(),
     /**

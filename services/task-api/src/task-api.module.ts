@@ -14,6 +14,7 @@ import { TasksController } from './http/tasks.controller.js';
 import { CommandIntake } from './nats/command-intake.js';
 import { consumerExhaustion } from './nats/consumer-exhaustion.js';
 import { beforeAckFaultOf } from './nats/fault-points.js';
+import { CommandBudget } from './tasks/command-budget.js';
 import { TaskCommandService } from './tasks/task-command.service.js';
 
 const CONFIG = Symbol('TaskApiConfig');
@@ -31,6 +32,7 @@ class TaskApiRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
     @Inject(CONFIG) private readonly config: TaskApiConfig,
     private readonly topology: Topology,
     private readonly service: TaskCommandService,
+    private readonly budget: CommandBudget,
     private readonly store: JetStreamEventStore<TaskEvent>,
     @Inject(TASK_COMMANDS) private readonly commands: TaskCommandHandler,
   ) {}
@@ -40,7 +42,7 @@ class TaskApiRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
     await provisionAll(this.nc, this.topology, this.config.WORKER_MAX_RETRY);
     this.exhaustion = consumerExhaustion(this.nc, js, await jetstreamManager(this.nc), this.topology, this.logger);
     for (const listener of this.exhaustion) listener.start();
-    this.intake = new CommandIntake({ nc: this.nc, js, topology: this.topology, service: this.service, logger: this.logger, beforeAck: beforeAckFaultOf(this.config) });
+    this.intake = new CommandIntake({ nc: this.nc, js, topology: this.topology, service: this.service, budget: this.budget, logger: this.logger, beforeAck: beforeAckFaultOf(this.config) });
     this.intake.start();
     if (this.config.TASK_API_DISPATCHER === 'on') {
       this.dispatcher = new Dispatcher({ js, store: this.store, known: (taskId) => this.commands.known(taskId), topology: this.topology, logger: this.logger });
@@ -71,6 +73,7 @@ export class TaskApiModule {
           inject: [TASK_COMMANDS],
           useFactory: (commands: TaskCommandHandler) => new TaskCommandService(commands, () => new Date(), config.RETRY_WINDOW_HOURS * 3_600_000, { benchQueue: config.TASK_API_BENCH_QUEUE }),
         },
+        { provide: CommandBudget, useValue: new CommandBudget({ maxCommands: config.TASK_API_MAX_COMMANDS_IN_FLIGHT, maxBytes: config.TASK_API_MAX_BYTES_IN_FLIGHT }) },
         TaskApiRuntime,
       ],
     };

@@ -1,42 +1,52 @@
 import { Controller, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { decodeJson } from '@vle/contracts';
+import { decodeJson, MAX_MESSAGE_BYTES } from '@vle/contracts';
+import { CommandBudget } from '../tasks/command-budget.js';
 import { TaskCommandService } from '../tasks/task-command.service.js';
 import { readBody } from './read-body.js';
 import { sendJson } from './send-json.js';
 
-/** Commands over HTTP: the body is the contract message (proto JSON) of the command. */
+/**
+ * Commands over HTTP: the body is the contract message (proto JSON) of the command. Each holds room
+ * in the command budget from before its body is read until it is answered (503 BUSY beyond it).
+ */
 @Controller('api/v1/tasks')
 export class TasksController {
-  constructor(private readonly service: TaskCommandService) {}
+  constructor(
+    private readonly service: TaskCommandService,
+    private readonly budget: CommandBudget,
+  ) {}
 
   /** 201 with the new Task's ids; 200 when the idempotency key named an existing Task. */
   @Post()
   async create(@Req() request: IncomingMessage, @Res() response: ServerResponse): Promise<void> {
-    const result = await this.service.create(await readBody(request));
+    const result = await this.budget.run(bodyBytesOf(request), async () => this.service.create(await readBody(request)));
     sendJson(response, result.existing ? 200 : 201, result, { location: `/api/v1/tasks/${result.taskId}` });
   }
 
   @Post(':taskId/subtasks/:subTaskId/retry')
   @HttpCode(202)
   async retry(@Param('taskId') taskId: string, @Param('subTaskId') subTaskId: string, @Req() request: IncomingMessage) {
-    const body = await jsonObjectOf(request);
-    return this.service.retry({ ...body, taskId, subTaskId });
+    return this.budget.run(bodyBytesOf(request), async () => this.service.retry({ ...(await jsonObjectOf(request)), taskId, subTaskId }));
   }
 
   @Post(':taskId/subtasks/:subTaskId/skip')
   @HttpCode(202)
   async skip(@Param('taskId') taskId: string, @Param('subTaskId') subTaskId: string, @Req() request: IncomingMessage) {
-    const body = await jsonObjectOf(request);
-    return this.service.skip({ ...body, taskId, subTaskId });
+    return this.budget.run(bodyBytesOf(request), async () => this.service.skip({ ...(await jsonObjectOf(request)), taskId, subTaskId }));
   }
 
   @Post(':taskId/cancel')
   @HttpCode(202)
   async cancel(@Param('taskId') taskId: string, @Req() request: IncomingMessage) {
-    const body = await jsonObjectOf(request);
-    return this.service.cancel({ ...body, taskId });
+    return this.budget.run(bodyBytesOf(request), async () => this.service.cancel({ ...(await jsonObjectOf(request)), taskId }));
   }
+}
+
+/** The body's declared length, or the largest allowed for one of unknown length (chunked). */
+function bodyBytesOf(request: IncomingMessage): number {
+  const declared = Number(request.headers['content-length']);
+  return Number.isSafeInteger(declared) && declared >= 0 ? Math.min(declared, MAX_MESSAGE_BYTES) : MAX_MESSAGE_BYTES;
 }
 
 async function jsonObjectOf(request: IncomingMessage): Promise<Record<string, unknown>> {

@@ -13,6 +13,7 @@ import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node'
 import { COMMAND_NAMES, SYSTEM_COMMAND_NAMES, type CommandName, type SystemCommandName, type Topology } from '@vle/contracts';
 import { DurableConsumer, publishDeadLetter, Settle, type Logger, type Settlement } from '@vle/messaging';
 import { internalError, refusalOf } from '../tasks/error-reply.js';
+import type { CommandBudget } from '../tasks/command-budget.js';
 import type { TaskCommandService } from '../tasks/task-command.service.js';
 import type { CommandMessage } from '../tasks/task-ids.js';
 import type { BeforeAckHook } from './fault-points.js';
@@ -30,6 +31,8 @@ export interface CommandIntakeOptions {
   readonly js: JetStreamClient;
   readonly topology: Topology;
   readonly service: TaskCommandService;
+  /** Bounds the requests handled at once (the durable intake is bounded by its fetch). */
+  readonly budget?: CommandBudget;
   readonly logger: Logger;
   readonly concurrency?: number;
   /** Deliveries after which a command that cannot be handled is dead-lettered; default the consumer's. */
@@ -107,10 +110,11 @@ export class CommandIntake {
       return;
     }
     try {
-      msg.respond(JSON.stringify(await this.run(command, msg.data)));
+      const work = (): Promise<unknown> => this.run(command, msg.data);
+      msg.respond(JSON.stringify(await (this.options.budget ? this.options.budget.run(msg.data.length, work) : work())));
     } catch (error) {
       const refusal = refusalOf(error) ?? internalError(error);
-      if (refusal.status >= 500) this.options.logger.error(`${command} request failed: ${String(error)}`);
+      if (refusal.status >= 500 && refusal.body.code !== 'BUSY') this.options.logger.error(`${command} request failed: ${String(error)}`);
       msg.respond(JSON.stringify({ error: refusal.body }));
     }
   }

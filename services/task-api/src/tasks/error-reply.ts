@@ -4,6 +4,7 @@
 import { ContractError, MAX_COMMIT_BYTES, type ErrorReplyBody } from '@vle/contracts';
 import { isRuleViolation, type RuleCode } from '@vle/domain';
 import { hasErrorCode } from '@vle/event-store';
+import { Busy } from './command-budget.js';
 
 export interface Refusal {
   readonly status: number;
@@ -41,6 +42,8 @@ export function refusalOf(error: unknown): Refusal | undefined {
       },
     };
   }
+  // Busy is the moment, not the command: the client retries; never a dead letter (requests only).
+  if (error instanceof Busy) return { status: 503, body: { code: 'BUSY', message: error.message, violations: [] } };
   if (isRuleViolation(error)) {
     const violations = error.field ? [{ field: error.field, message: error.message }] : [];
     return { status: STATUS_BY_RULE[error.code] ?? 400, body: { code: error.code, message: error.message, violations } };

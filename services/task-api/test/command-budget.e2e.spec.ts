@@ -1,0 +1,61 @@
+// task-api under bodies that arrive slowly: the commands in flight are bounded (here 2), a command
+// beyond is refused at once with 503 BUSY naming the limit instead of being held in memory, and room
+// comes back as soon as a command is answered.
+
+import { deleteNamespaceStreams, startService, testNamespace, type ServiceProcess } from '@vle/testing';
+import { request, type ClientRequest } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { entries } from './system.js';
+
+const namespace = testNamespace('budget');
+let taskApi: ServiceProcess;
+
+beforeAll(async () => {
+  taskApi = await startService(entries.taskApi, { NATS_NAMESPACE: namespace, TASK_API_DISPATCHER: 'off', TASK_API_BENCH_QUEUE: 'true', TASK_API_MAX_COMMANDS_IN_FLIGHT: '2', LOG_FORMAT: 'text', LOG_LEVEL: 'warn' });
+});
+
+afterAll(async () => {
+  await taskApi?.stop();
+  await deleteNamespaceStreams(namespace);
+});
+
+const body = (name: string) => JSON.stringify({ name, createdBy: 'budget', subtasks: [{ key: 'a', name: 'a', action: 'noop', queue: 'bench' }] });
+
+/** A POST whose body is sent in two parts: the first now, the rest when `finish` is called. */
+function slowUpload(name: string): { finish(): void; answer: Promise<{ status: number; body: string }> } {
+  const whole = body(name);
+  let req!: ClientRequest;
+  const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
+    req = request(`${taskApi.url}/api/v1/tasks`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(whole)) } }, (res) => {
+      let text = '';
+      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+    });
+    req.on('error', reject);
+  });
+  req.write(whole.slice(0, 10));
+  return { finish: () => req.end(whole.slice(10)), answer };
+}
+
+async function post(name: string): Promise<{ status: number; body: { code?: string; message?: string } }> {
+  const response = await fetch(`${taskApi.url}/api/v1/tasks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body(name) });
+  return { status: response.status, body: (await response.json()) as { code?: string; message?: string } };
+}
+
+describe('task-api with 2 commands in flight at most', () => {
+  it('refuses a third command with 503 BUSY while two bodies are still arriving, and takes it once one is answered', async () => {
+    const first = slowUpload('slow-1');
+    const second = slowUpload('slow-2');
+    // Both are admitted (their headers arrived) before the third: wait until the budget is full.
+    let refused = await post('third');
+    for (let i = 0; refused.status !== 503 && i < 50; i++) refused = await post(`third-${i}`);
+    expect(refused.status).toBe(503);
+    expect(refused.body.code).toBe('BUSY');
+    expect(refused.body.message).toContain('limit (2 commands');
+    first.finish();
+    expect((await first.answer).status).toBe(201);
+    expect((await post('after')).status).toBe(201);
+    second.finish();
+    expect((await second.answer).status).toBe(201);
+  });
+});
