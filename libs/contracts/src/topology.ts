@@ -46,6 +46,15 @@ export const COMMAND_MAX_DELIVER = 40;
 /** Deliveries of one commit to the dispatcher before it is dead-lettered. */
 export const DISPATCHER_MAX_DELIVER = 600;
 
+/**
+ * Deliveries of one inventory snapshot (PostgreSQL down: every second), of one commit to the
+ * scheduler's deadline recorder, and of one pending deadline before it is given up and dead-lettered.
+ * A pending deadline is re-armed (published afresh) long before: its waits are deliveries too.
+ */
+export const INVENTORY_MAX_DELIVER = 600;
+export const DEADLINE_RECORDER_MAX_DELIVER = 600;
+export const DEADLINE_MAX_DELIVER = 100;
+
 /** How long a worker may stay silent before its job is handed to another (crash detection only). */
 export const JOB_ACK_WAIT_MS = 30_000;
 
@@ -301,7 +310,8 @@ export class Topology {
       filter_subject: this.pveInventorySubject,
       ack_policy: AckPolicy.Explicit,
       ack_wait: nanos(30_000),
-      max_deliver: -1,
+      // A snapshot PostgreSQL cannot take for 10 minutes is superseded by newer ones anyway.
+      max_deliver: INVENTORY_MAX_DELIVER,
       max_ack_pending: 1,
       deliver_policy: DeliverPolicy.LastPerSubject,
     };
@@ -375,7 +385,7 @@ export class Topology {
       filter_subject: this.allEventsSubject,
       ack_policy: AckPolicy.Explicit,
       ack_wait: nanos(10_000),
-      max_deliver: -1,
+      max_deliver: DEADLINE_RECORDER_MAX_DELIVER,
       max_ack_pending: 1000,
       // From the start: Tasks scheduled before the first scheduler with deadlines ran are kept too.
       deliver_policy: DeliverPolicy.All,
@@ -384,7 +394,8 @@ export class Topology {
 
   /**
    * The scheduler's timers: every pending deadline stays unacknowledged (nak with a delay) until it
-   * is due, so max_ack_pending is unlimited; max_deliver too, as each wait is a delivery.
+   * is due, so max_ack_pending is unlimited. Each wait is a delivery: the keeper re-arms a deadline
+   * (publishes it afresh, acks the old) well before max_deliver, which then bounds only failures.
    */
   get deadlineConsumer(): DeclaredConsumer {
     return {
@@ -393,7 +404,7 @@ export class Topology {
       filter_subject: `${this.subjectPrefix}tasks.due.>`,
       ack_policy: AckPolicy.Explicit,
       ack_wait: nanos(10_000),
-      max_deliver: -1,
+      max_deliver: DEADLINE_MAX_DELIVER,
       max_ack_pending: -1,
       deliver_policy: DeliverPolicy.All,
     };

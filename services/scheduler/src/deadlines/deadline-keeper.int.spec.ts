@@ -84,4 +84,23 @@ describe('the deadline keeper', () => {
     expect(body).toMatchObject({ source: 'deadlines', code: 'MALFORMED_DEADLINE', reason: 'command: must be one of start, expire-start, time-out' });
     await waitFor(async () => (await jsm.streams.info(topology.deadlineStream.name)).state.messages === before, { description: 'the malformed deadline to be removed', timeoutMs: 5000 });
   });
+
+  it('re-arms a deadline that waits through many deliveries, so max_deliver never ends it, and sends it once', async () => {
+    await Promise.all(keepers.splice(0).map((k) => k.stop()));
+    const keeper = new DeadlineKeeper({ js, topology, logger: quiet, commands: new NatsDeadlineCommands({ nc, topology }), retryDelayMs: 500, maxWaitMs: 50, rearmAfterDeliveries: 3 });
+    keeper.start();
+    keepers.push(keeper);
+    const startAt = new Date(Date.now() + 2000).toISOString();
+    const reply = await new NatsTaskCreator({ nc, topology }).create({ name: 'rearmed', createdBy: 'int', startAt, subtasks: [{ key: 'a', name: 'a', action: 'noop', queue: 'mails' }] });
+    const taskId = reply.taskId!;
+    const first = await js.publish(topology.deadlineSubject(taskId), JSON.stringify({ taskId, command: 'start', dueAt: startAt }));
+    const store = new JetStreamEventStore<TaskEvent>(js, jsm, topology);
+    await waitFor(async () => (await store.load(taskId)).commits.flatMap((c) => c.events).find((e) => e.type === 'TaskStarted'), { description: 'the Task to start', timeoutMs: 10_000 });
+    // About 40 waits of 50 ms: re-armed every third delivery, far below max_deliver.
+    const last = await jsm.streams.getMessage(topology.deadlineStream.name, { last_by_subj: topology.deadlineSubject(taskId) }).catch(() => null);
+    const info = await jsm.streams.info(topology.deadlineStream.name);
+    expect(info.state.last_seq - first.seq).toBeGreaterThan(3);
+    expect(last).toBeNull();
+    expect((await store.load(taskId)).commits.flatMap((c) => c.events).filter((e) => e.type === 'TaskStarted')).toHaveLength(1);
+  });
 });

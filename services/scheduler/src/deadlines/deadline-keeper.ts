@@ -10,12 +10,18 @@ import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import type { Topology } from '@vle/contracts';
 import { DurableConsumer, publishDeadLetter, Settle, type Logger, type Settlement } from '@vle/messaging';
 import { DeadlineRefused, type DeadlineCommands } from './deadline-commands.js';
-import { parseDeadline } from './deadline.js';
+import { deadlineMessageId, parseDeadline, type Deadline } from './deadline.js';
 
 /** Longest single wait: a deadline a year away is looked at again every hour (about nothing each). */
 export const MAX_WAIT_MS = 3_600_000;
 /** task-api's clock is a little behind ours: ask again soon. */
 const NOT_DUE_RETRY_MS = 250;
+/**
+ * Deliveries after which a deadline still waiting (far away, or task-api down for long) is published
+ * afresh and the old message acked, so that its delivery count starts again: the consumer's
+ * max_deliver (DEADLINE_MAX_DELIVER) then never ends a deadline that merely waits.
+ */
+export const REARM_AFTER_DELIVERIES = 50;
 
 export interface DeadlineKeeperOptions {
   readonly js: JetStreamClient;
@@ -25,6 +31,9 @@ export interface DeadlineKeeperOptions {
   /** Wait before sending again a deadline task-api could not take (down, NATS trouble). */
   readonly retryDelayMs: number;
   readonly now?: () => number;
+  /** Default MAX_WAIT_MS and REARM_AFTER_DELIVERIES (tests make them small). */
+  readonly maxWaitMs?: number;
+  readonly rearmAfterDeliveries?: number;
 }
 
 export class DeadlineKeeper {
@@ -60,7 +69,7 @@ export class DeadlineKeeper {
       return Settle.ack;
     }
     const left = Date.parse(deadline.dueAt) - now();
-    if (left > 0) return Settle.nak(Math.min(left, MAX_WAIT_MS));
+    if (left > 0) return this.wait(message, deadline, Math.min(left, this.options.maxWaitMs ?? MAX_WAIT_MS));
     const what = `deadline ${deadline.command} of Task ${deadline.taskId} (due ${deadline.dueAt})`;
     try {
       const reply = await commands.send(deadline);
@@ -73,7 +82,16 @@ export class DeadlineKeeper {
         return Settle.ack;
       }
       logger.warn(`${what}: not sent (${error instanceof Error ? error.message : String(error)}); trying again in ${retryDelayMs} ms`);
-      return Settle.nak(retryDelayMs);
+      return this.wait(message, deadline, retryDelayMs);
     }
+  }
+
+  /** Looks at the deadline again in `ms`: a nak, or after many waits a fresh copy (see REARM_AFTER_DELIVERIES). */
+  private async wait(message: JsMsg, deadline: Deadline, ms: number): Promise<Settlement> {
+    if (message.info.deliveryCount < (this.options.rearmAfterDeliveries ?? REARM_AFTER_DELIVERIES)) return Settle.nak(ms);
+    const { js, topology } = this.options;
+    // The id names the copy it replaces: a crash between this publish and the ack makes no third.
+    await js.publish(topology.deadlineSubject(deadline.taskId), JSON.stringify(deadline), { msgID: `${deadlineMessageId(deadline)}:${message.seq}` });
+    return Settle.ack;
   }
 }
