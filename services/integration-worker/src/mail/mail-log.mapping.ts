@@ -51,7 +51,12 @@ export function sentRecord(ref: MailRef, headers: MailHeaders, result: MailSendR
   };
 }
 
-export function failedRecord(ref: MailRef, headers: MailHeaders, error: SmtpError, attempt: number): MailLogRecord {
+/** The claim of an attempt about to hand the mail to the server. */
+export function sendingRecord(ref: MailRef, headers: MailHeaders, attempt: number): MailLogRecord {
+  return { ...ref, ...headers, status: 'sending', accepted: [], rejected: [], smtpResponse: null, attempt, sentAt: null };
+}
+
+export function failedRecord(ref: MailRef, headers: MailHeaders, error: Pick<SmtpError, 'message' | 'rejected'>, attempt: number): MailLogRecord {
   return { ...ref, ...headers, status: 'failed', accepted: [], rejected: error.rejected, smtpResponse: error.message, attempt, sentAt: null };
 }
 
