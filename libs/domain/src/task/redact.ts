@@ -2,15 +2,10 @@
 // secret are replaced before a command's params become an event. Workers take credentials from
 // their own configuration, never from params.
 
+import { isSecretKey, REDACTED, scrubText } from '@vle/contracts';
 import type { JsonObject, JsonValue } from './events.js';
 
-export const REDACTED = '[REDACTED]';
-
-const SECRET_KEY = /pass(word|wd|phrase)?$|^pwd$|secret|token|api[-_]?key|private[-_]?key|credential|authorization|^auth$|cookie/i;
-
-export function isSecretKey(key: string): boolean {
-  return SECRET_KEY.test(key);
-}
+export { isSecretKey, REDACTED };
 
 export function redactSecrets(params: JsonObject): JsonObject {
   return redactObject(params);
@@ -27,5 +22,5 @@ function redactObject(object: JsonObject): JsonObject {
 function redactValue(value: JsonValue): JsonValue {
   if (Array.isArray(value)) return value.map(redactValue);
   if (value !== null && typeof value === 'object') return redactObject(value);
-  return value;
+  return typeof value === 'string' ? scrubText(value) : value;
 }
