@@ -59,7 +59,9 @@ export function scrubText(text: string): string {
     .replace(COOKIE_HEADER, `$1$2${REDACTED}`)
     .replace(AUTH_SCHEME, `$1${REDACTED}`)
     .replace(ASSIGNMENT, (match, quote: string, name: string, separator: string, value: string) => {
-      if (!isSecretKey(name) || value.includes(MASK)) return match;
+      if (value.includes(MASK)) return match;
+      // A quoted value of another name is read on: it may be a URL with a token inside.
+      if (!isSecretKey(name)) return /^["']/.test(value) ? `${quote}${name}${quote}${separator}${value[0]}${scrubText(value.slice(1, -1))}${value[0]}` : match;
       const masked = value.startsWith('"') ? `"${REDACTED}"` : value.startsWith("'") ? `'${REDACTED}'` : REDACTED;
       return `${quote}${name}${quote}${separator}${masked}`;
     })

@@ -19,3 +19,9 @@ describe('responseMessageOf', () => {
     expect(message).toContain('the server was expecting "int" type');
   });
 });
+
+describe('responseMessageOf, quoted values', () => {
+  it('reads on inside a quoted value of a plain name (malformed JSON, a PHP dump)', () => {
+    expect(responseMessageOf(new Error('{"callback":"https://x.example/?key=c4n4ry-q", broken'))).toBe('{"callback":"https://x.example/?key=[REDACTED]", broken');
+  });
+});
