@@ -7,6 +7,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
+import type { Task } from '@vle/domain';
 import { waitFor } from '@vle/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { System } from '../../task-api/test/system.js';
@@ -90,7 +91,7 @@ describe('canaries', () => {
       await system.js.publish(system.topology.commandSubject('create'), body);
     }
 
-    const tasks = [];
+    const tasks: Task[] = [];
     for (const taskId of taskIds) tasks.push(await system.finished(taskId, 45_000));
     expect(tasks.filter((t) => t.status === 'success')).toHaveLength(175);
     expect(tasks.filter((t) => t.status === 'failed').map((t) => t.subtasks[0]!.responseCode)).toEqual(Array(25).fill('SMTP_550'));
