@@ -10,7 +10,10 @@ export function scrubbedPayload(data: Uint8Array): Uint8Array {
   try {
     parsed = JSON.parse(text);
   } catch {
-    return Buffer.from(scrubText(text), 'utf8');
+    const scrubbed = scrubText(text);
+    return scrubbed === text ? data : Buffer.from(scrubbed, 'utf8');
   }
-  return Buffer.from(JSON.stringify(scrubJson(parsed)), 'utf8');
+  // Nothing masked: the original bytes, as they came (spacing and key order included).
+  const scrubbed = JSON.stringify(scrubJson(parsed));
+  return scrubbed === JSON.stringify(parsed) ? data : Buffer.from(scrubbed, 'utf8');
 }
