@@ -35,8 +35,8 @@ function isSecretWord(word: string): boolean {
   return SECRET_WORDS.has(word) || SECRET_SUFFIX.test(word);
 }
 
-// scheme://user:password@host -> scheme://user:[REDACTED]@host
-const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*):[^\s@/]*@/gi;
+// scheme://user:password@host -> scheme://user:[REDACTED]@host (a scheme starts where none could)
+const URL_CREDENTIALS = /(?<![a-z0-9+.-])([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*):[^\s@/]*@/gi;
 // `PVEAPIToken=user@realm!id=secret` keeps the token's id, masks its secret.
 const PVE_TOKEN = /(PVEAPIToken=[^\s=]+=)[^\s"',;]+/g;
 const AUTH_SCHEME = /(\b(?:Bearer|Basic|Digest|Negotiate|token)\s+)[A-Za-z0-9._~+/=-]{4,}/g;
@@ -46,7 +46,9 @@ const SECRET_HEADER = /\b((?:proxy-)?authorization|x-api-key|x-auth-token)(\s*:\
 const COOKIE_HEADER = /\b((?:set-)?cookie)(\s*:\s*)(?!\[REDACTED\])[^\r\n"]+/gi;
 // `name=value` (query strings, forms, PHP dumps) and `name: value` / `"name": "value"` (JSON, YAML). A
 // value stops at `?` so that a URL inside another parameter's value is read on.
-const ASSIGNMENT = /(["']?)([A-Za-z][\w.-]*)\1(\s*=\s*|\s*:\s*)("(?:[^"\\]|\\.)*"|'[^']*'|(?![/\s])[^\s,;&?"'<>)\]}]+)/g;
+// Names start only where no name character precedes, and are taken whole (a lookahead captures,
+// the backreference consumes): otherwise a long run of word characters costs quadratic time.
+const ASSIGNMENT = /(["']?)(?<![\w.-])(?=([A-Za-z][\w.-]*))\2\1(\s*=\s*|\s*:\s*)("(?:[^"\\]|\\.)*"|'[^']*'|(?![/\s])[^\s,;&?"'<>)\]}]+)/g;
 // Moodle's validate_parameters echoes the value it refused (`the value is "..."`, `The bad value is: '...'`).
 const MOODLE_ECHO = /(the value is |The bad value is: )("[^"]*"|'[^']*')/g;
 
