@@ -36,6 +36,8 @@ export function createSendMailHandler(deps: MailJobDeps, compose: (params: Recor
   // redelivery to another replica finds only the `sending` row.
   const unrecorded = new Map<string, MailLogRecord>();
   const record = async (outcome: MailLogRecord): Promise<boolean> => {
+    // Bounded: an outcome whose redelivery went to another replica is never settled here.
+    if (unrecorded.size >= MAX_UNRECORDED) unrecorded.delete(unrecorded.keys().next().value!);
     unrecorded.set(keyOf(outcome), outcome);
     try {
       const saved = await deps.log.save(outcome, deps.now());
@@ -78,6 +80,8 @@ export function createSendMailHandler(deps: MailJobDeps, compose: (params: Recor
     return answerOf(outcome);
   };
 }
+
+const MAX_UNRECORDED = 1_000;
 
 const keyOf = (ref: MailRef): string => `${ref.subTaskId}.${ref.generation}`;
 
