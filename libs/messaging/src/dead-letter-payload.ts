@@ -14,6 +14,21 @@ export function scrubbedPayload(data: Uint8Array): Uint8Array {
     return scrubbed === text ? data : Buffer.from(scrubbed, 'utf8');
   }
   // Nothing masked: the original bytes, as they came (spacing and key order included).
-  const scrubbed = JSON.stringify(scrubJson(parsed));
+  const scrubbed = JSON.stringify(withSubTaskKeys(parsed, scrubJson(parsed)));
   return scrubbed === JSON.stringify(parsed) ? data : Buffer.from(scrubbed, 'utf8');
+}
+
+// A DAG's `subtasks[].key` names a step (`dependsOn` refers to it, DAG_CYCLE quotes it), not a secret.
+function withSubTaskKeys(original: unknown, scrubbed: unknown): unknown {
+  const subtasks = (value: unknown): unknown[] | undefined => {
+    const list = typeof value === 'object' && value !== null ? (value as { subtasks?: unknown }).subtasks : undefined;
+    return Array.isArray(list) ? list : undefined;
+  };
+  const [before, after] = [subtasks(original), subtasks(scrubbed)];
+  before?.forEach((step, i) => {
+    const key = typeof step === 'object' && step !== null ? (step as { key?: unknown }).key : undefined;
+    const target = after?.[i];
+    if (typeof key === 'string' && typeof target === 'object' && target !== null) (target as { key?: unknown }).key = scrubText(key);
+  });
+  return scrubbed;
 }

@@ -49,6 +49,14 @@ describe('dead letters', () => {
     expect(first).toMatchObject({ code: 'VALIDATION_FAILED', reason: 'params.to: is required', subject: 'tasks.cmd.create' });
   });
 
+  it('a refused DAG keeps its steps\' keys (they name steps, not secrets), their params masked', async () => {
+    const dag = { name: 'x', createdBy: 'ada', subtasks: [{ key: 'a', name: 'A', action: 'noop', queue: 'bench', dependsOn: ['b'], params: { key: 'c4n4ry-dl-6' } }, { key: 'b', name: 'B', action: 'noop', queue: 'bench', dependsOn: ['a'] }] };
+    await publishDeadLetter(js, refused(3, JSON.stringify(dag)));
+    const body = JSON.parse((await stored(3)).decoded);
+    expect(body.subtasks.map((s: { key: string }) => s.key)).toEqual(['a', 'b']);
+    expect(body.subtasks[0].params).toEqual({ key: '[REDACTED]' });
+  });
+
   it('the stream is bounded in bytes: past the bound the oldest dead letters are discarded, the newest kept', async () => {
     const filler = 'x'.repeat(4 * 1024);
     for (let seq = 100; seq < 140; seq++) await publishDeadLetter(js, refused(seq, JSON.stringify({ type: 'vm.clone', note: filler, n: seq })));
