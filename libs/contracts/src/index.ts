@@ -10,6 +10,7 @@ export * from './gen/vle/tasks/v1/events_pb.js';
 export * from './gen/vle/tasks/v1/jobs_pb.js';
 export * from './gen/vle/tasks/v1/inventory_pb.js';
 export * from './inventory.js';
+export * from './secrets.js';
 export * from './gen/vle/tasks/v1/task_types_pb.js';
 export * from './gen/vle/tasks/v1/mail_types_pb.js';
 export * from './gen/vle/tasks/v1/event_types_pb.js';

@@ -12,7 +12,7 @@ export type DeclaredStream = Pick<
   StreamConfig,
   'name' | 'subjects' | 'retention' | 'storage' | 'discard' | 'max_age' | 'duplicate_window' | 'max_msg_size' | 'num_replicas' | 'allow_direct' | 'deny_delete' | 'description'
 > &
-  Partial<Pick<StreamConfig, 'max_msgs_per_subject'>>;
+  Partial<Pick<StreamConfig, 'max_msgs_per_subject' | 'max_bytes'>>;
 
 export type DeclaredConsumer = Pick<
   ConsumerConfig,
@@ -26,7 +26,15 @@ export interface TopologyOptions {
   replicas?: number;
   /** ack_wait of the job consumers: how soon a crashed worker's job goes to another (default 30 s). */
   jobAckWaitMs?: number;
+  /** Bound of the DEAD_LETTERS stream in bytes (default DEAD_LETTER_MAX_BYTES; tests set a small one). */
+  deadLetterMaxBytes?: number;
 }
+
+/**
+ * DEAD_LETTERS holds at most this much (oldest discarded first): a flood of refused commands cannot
+ * fill the JetStream store that the event log needs. Some 250 dead letters of the largest size.
+ */
+export const DEAD_LETTER_MAX_BYTES = 256 * 1024 * 1024;
 
 /** Largest command or event we accept; NATS' default max_payload is 1 MiB. */
 export const MAX_MESSAGE_BYTES = 512 * 1024;
@@ -63,6 +71,7 @@ export class Topology {
   private readonly subjectPrefix: string;
   private readonly namePrefix: string;
   private readonly replicas: number;
+  private readonly deadLetterMaxBytes: number;
   /** ack_wait of the job consumers; workers heartbeat at a third of it. */
   readonly jobAckWaitMs: number;
 
@@ -72,6 +81,7 @@ export class Topology {
       throw new Error(`invalid NATS namespace "${namespace}": use letters, digits, '_' and '-'`);
     }
     this.namespace = namespace;
+    this.deadLetterMaxBytes = options.deadLetterMaxBytes ?? DEAD_LETTER_MAX_BYTES;
     this.subjectPrefix = namespace ? `${namespace}.` : '';
     this.namePrefix = namespace ? `${namespace}_` : '';
     this.replicas = options.replicas ?? 1;
@@ -207,6 +217,7 @@ export class Topology {
       storage: StorageType.File,
       discard: DiscardPolicy.Old,
       max_age: nanos(30 * 24 * 3600_000),
+      max_bytes: this.deadLetterMaxBytes,
       duplicate_window: nanos(2 * 60_000),
       // A dead letter carries the original payload (at most MAX_MESSAGE_BYTES) plus its reason.
       max_msg_size: 2 * MAX_MESSAGE_BYTES,

@@ -3,7 +3,8 @@
 
 import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import { headers as natsHeaders } from '@nats-io/transport-node';
-import { Headers, type DeadLetterJson } from '@vle/contracts';
+import { Headers, scrubText, type DeadLetterJson } from '@vle/contracts';
+import { scrubbedPayload } from './dead-letter-payload.js';
 
 export interface DeadLetterInput {
   readonly source: string;
@@ -18,8 +19,8 @@ export async function publishDeadLetter(js: JetStreamClient, input: DeadLetterIn
     source: input.source,
     subject: input.message.subject,
     code: input.code,
-    reason: input.reason,
-    payload: Buffer.from(input.message.data).toString('base64'),
+    reason: scrubText(input.reason),
+    payload: Buffer.from(scrubbedPayload(input.message.data)).toString('base64'),
     streamSequence: String(input.message.seq),
   };
   const h = natsHeaders();

@@ -3,7 +3,7 @@
 
 import { randomUUID } from 'node:crypto';
 import type { JsMsg } from '@nats-io/jetstream';
-import { ContractError, JobSchema, jobMessageId, parseMessage, retryDelayMs, type Job, type QueuePolicy } from '@vle/contracts';
+import { ContractError, JobSchema, jobMessageId, parseMessage, retryDelayMs, scrubText, type Job, type QueuePolicy } from '@vle/contracts';
 import { exists, isRuleViolation, STALE_DELIVERY_CODES, type TaskCommand, type TaskEvent, type TaskState } from '@vle/domain';
 import { isPermanent, PermanentJobError, responseCodeOf, responseMessageOf, type JobContext, type JobHandler, type JobInput, type JobResult, type QueueHandlers } from './job-handler.js';
 import type { Logger, TaskCommands } from './task-commands.js';
@@ -79,7 +79,9 @@ export async function handleDelivery(message: JsMsg, deps: DeliveryDeps): Promis
       message.nak();
       return;
     case 'succeeded': {
-      const { responseCode = 'OK', responseMessage } = outcome.result;
+      const { responseCode = 'OK' } = outcome.result;
+      // A success's answer is external text too (an SMTP server's 250 line, a partial refusal).
+      const responseMessage = outcome.result.responseMessage === undefined ? undefined : scrubText(outcome.result.responseMessage);
       if (await recordOutcome(deps, message, command('RecordSubTaskSucceeded', { ...report, responseCode, responseMessage }))) message.ack();
       return;
     }

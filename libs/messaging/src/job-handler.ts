@@ -2,6 +2,7 @@
 // returns what the external system answered, or throws. "Do not retry" is an error type; the retry
 // delay is the queue's policy, applied by the runtime.
 
+import { scrubText } from '@vle/contracts';
 import type { ObjectType } from '@vle/domain';
 
 /** A job as the handler sees it (proto vle.tasks.v1.Job, JSON shape). */
@@ -105,7 +106,8 @@ export function responseCodeOf(error: unknown): string {
 
 const MAX_RESPONSE_MESSAGE = 2000;
 
+/** An external system's error text, as the SubTask records it: secrets inside it masked (DESIGN §7). */
 export function responseMessageOf(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = scrubText(error instanceof Error ? error.message : String(error));
   return message.length > MAX_RESPONSE_MESSAGE ? `${message.slice(0, MAX_RESPONSE_MESSAGE)}…` : message;
 }

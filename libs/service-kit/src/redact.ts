@@ -1,7 +1,11 @@
 // Secrets never reach the logs (DESIGN §7). Two layers: values under secret-looking keys are masked
-// (Nest's `redact` option, SECRET_KEYS), and credentials inside URLs in any string are masked here.
+// (Nest's `redact` option, SECRET_KEYS, and the contracts' whole-word rule in redactDeep), and the
+// secrets inside any string (URL credentials, secret parameters, Authorization values) by the
+// contracts' one scrubber.
 
-export const REDACTED = '[REDACTED]';
+import { isSecretKey, REDACTED, scrubText } from '@vle/contracts';
+
+export { REDACTED };
 
 /** Keys whose values are never logged, at any depth (compared case-insensitively by Nest). */
 export const SECRET_KEYS = [
@@ -16,6 +20,15 @@ export const SECRET_KEYS = [
   'cookie',
   'apiKey',
   'privateKey',
+  'key',
+  'pin',
+  'otp',
+  'pw',
+  'pwd',
+  'passphrase',
+  'api_key',
+  'private_key',
+  'client_secret',
   'DATABASE_URL',
   'GUACAMOLE_PASSWORD',
   'LAB_CREDENTIALS_KEY',
@@ -25,13 +38,8 @@ export const SECRET_KEYS = [
   'OPENVLE_TOKEN',
 ] as const;
 
-// scheme://user:password@host -> scheme://user:[REDACTED]@host; also `PVEAPIToken=user!id=secret`.
-const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*):[^\s@/]*@/gi;
-const PVE_TOKEN = /(PVEAPIToken=[^\s=]+=)[^\s"',;]+/g;
-const BEARER = /(\bBearer\s+)[A-Za-z0-9._~+/-]+=*/g;
-
 export function redactSecrets(text: string): string {
-  return text.replace(URL_CREDENTIALS, `$1:${REDACTED}@`).replace(PVE_TOKEN, `$1${REDACTED}`).replace(BEARER, `$1${REDACTED}`);
+  return scrubText(text);
 }
 
 /** A URL that is safe to print: its password (if any) replaced. */
@@ -46,5 +54,5 @@ export function redactDeep(value: unknown, depth = 0): unknown {
   if (Array.isArray(value)) return value.map((item) => redactDeep(item, depth + 1));
   const prototype = Object.getPrototypeOf(value);
   if (prototype !== Object.prototype && prototype !== null) return value;
-  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redactDeep(item, depth + 1)]));
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, isSecretKey(key) && item !== null ? REDACTED : redactDeep(item, depth + 1)]));
 }

@@ -19,3 +19,13 @@ describe('redactSecrets', () => {
     expect(input.error.message).toBe('postgres://a:b@h/db');
   });
 });
+
+describe('log scrubbing (whole-word keys, secrets in text)', () => {
+  it('masks key/pin/otp/pw fields and token query parameters in a log record, keeps look-alikes', () => {
+    const record = { message: 'GET https://m.example/server.php?wstoken=c4n4ry-1&x=1 failed', params: { key: 'c4n4ry-2', pin: 'c4n4ry-3', otp: 'c4n4ry-4', pw: 'c4n4ry-5', keyboard: 'de' } };
+    const out = redactDeep(record) as typeof record;
+    expect(JSON.stringify(out)).not.toContain('c4n4ry');
+    expect(out.params.keyboard).toBe('de');
+    expect(out.message).toBe('GET https://m.example/server.php?wstoken=[REDACTED]&x=1 failed');
+  });
+});

@@ -1,19 +1,15 @@
 // Secrets never reach the event log, the read model or the logs (DESIGN §7): keys that name a
-// secret are replaced before a command's params become an event. Workers take credentials from
-// their own configuration, never from params.
+// secret are replaced, and secrets inside string values (a URL with a token) masked, before a
+// command's params become an event. Workers take credentials from their own configuration, never
+// from params. The one scrubber is @vle/contracts' secrets.ts.
 //
 // The walk is iterative: params reach the domain from every intake and from the log, and no depth
 // of nesting may overflow the stack here (the contract bounds the depth of commands, not of history).
 
+import { isSecretKey, REDACTED, scrubText } from '@vle/contracts';
 import type { JsonObject, JsonValue } from './events.js';
 
-export const REDACTED = '[REDACTED]';
-
-const SECRET_KEY = /pass(word|wd|phrase)?$|^pwd$|secret|token|api[-_]?key|private[-_]?key|credential|authorization|^auth$|cookie/i;
-
-export function isSecretKey(key: string): boolean {
-  return SECRET_KEY.test(key);
-}
+export { isSecretKey, REDACTED };
 
 type Container = JsonObject | JsonValue[];
 
@@ -29,6 +25,7 @@ export function redactSecrets(params: JsonObject): JsonObject {
   while (pending.length > 0) {
     const { source, target } = pending.pop()!;
     const copyOf = (value: JsonValue): JsonValue => {
+      if (typeof value === 'string') return scrubText(value);
       if (value === null || typeof value !== 'object') return value;
       const copy: Container = Array.isArray(value) ? [] : {};
       pending.push({ source: value, target: copy });

@@ -120,6 +120,41 @@ describe('send', () => {
     expect(await sunk()).toHaveLength(1);
   });
 
+  // The record of a delivered mail failing (PostgreSQL down after the 250): a trigger refuses it,
+  // as a real failed write would, only for the rows that say the mail went out.
+  async function failDeliveredWrites(): Promise<() => Promise<void>> {
+    await db.query(`CREATE OR REPLACE FUNCTION refuse_delivered() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'mail log unavailable'; END $$`);
+    await db.query(`CREATE TRIGGER refuse_delivered BEFORE INSERT OR UPDATE ON mail_log FOR EACH ROW WHEN (NEW.status IN ('sent', 'partially_rejected')) EXECUTE FUNCTION refuse_delivered()`);
+    return async () => {
+      await db.query('DROP TRIGGER refuse_delivered ON mail_log');
+    };
+  }
+
+  it('the mail log write fails after the 250: a transient failure of the record; the redelivery does not send again', async () => {
+    const job = mailJob({ to: ['ada@example.test'] });
+    const restore = await failDeliveredWrites();
+    const error = await failure(send(job, delivery(1)));
+    await restore();
+    expect(error).toMatchObject({ responseCode: 'MAIL_LOG_WRITE_FAILED', message: expect.stringMatching(/^the server accepted the mail <.+> \(250 .*\); recording it in the mail log failed: mail log unavailable/) });
+    expect((error as { permanent?: boolean }).permanent).not.toBe(true);
+    const again = await send(job, delivery(2));
+    expect(again).toMatchObject({ responseCode: 'OK', responseMessage: expect.stringContaining('(sent by attempt 1; not sent again)') });
+    expect(await sunk()).toHaveLength(1);
+    expect(await rows(job.subTaskId)).toEqual([expect.objectContaining({ status: 'sent', attempt: 1 })]);
+  });
+
+  it('an attempt that began sending and left no outcome (another replica, a crash): the next one does not send; the outcome is unknown', async () => {
+    const job = mailJob({ to: ['ada@example.test'] });
+    const restore = await failDeliveredWrites();
+    await failure(send(job, delivery(1)));
+    await restore();
+    const otherReplica = createSendMailHandler(deps);
+    const error = await failure(otherReplica(job, delivery(2)));
+    expect(error).toMatchObject({ permanent: true, responseCode: 'MAIL_OUTCOME_UNKNOWN', message: expect.stringContaining(`attempt 1 began sending <${job.subTaskId}.1@openvle.local>`) });
+    expect(await sunk()).toHaveLength(1);
+    expect(await rows(job.subTaskId)).toEqual([expect.objectContaining({ status: 'sending', attempt: 1, sent_at: null })]);
+  });
+
   it('an SMTP server that refuses connections is a transient failure', async () => {
     await sandbox.smtp('PUT', 'outage', { mode: 'refuse' });
     const error = await failure(send(mailJob({ to: ['a@example.test'] }), delivery(1)));

@@ -2,6 +2,7 @@
 // server's answer and the time: the handler and a redelivery that finds the row answer alike.
 
 import type { MailSendResult, RejectedRecipient, SmtpError } from '@vle/integrations';
+import { scrubText } from '@vle/contracts';
 import type { MailStatus } from './db/mail-log.entity.js';
 
 export interface MailRef {
@@ -44,16 +45,24 @@ export function sentRecord(ref: MailRef, headers: MailHeaders, result: MailSendR
     ...headers,
     status: result.rejected.length > 0 ? 'partially_rejected' : 'sent',
     accepted: result.accepted,
-    rejected: result.rejected,
-    smtpResponse: result.response,
+    rejected: scrubRejected(result.rejected),
+    smtpResponse: scrubText(result.response),
     attempt,
     sentAt: now,
   };
 }
 
-export function failedRecord(ref: MailRef, headers: MailHeaders, error: SmtpError, attempt: number): MailLogRecord {
-  return { ...ref, ...headers, status: 'failed', accepted: [], rejected: error.rejected, smtpResponse: error.message, attempt, sentAt: null };
+/** The claim of an attempt about to hand the mail to the server. */
+export function sendingRecord(ref: MailRef, headers: MailHeaders, attempt: number): MailLogRecord {
+  return { ...ref, ...headers, status: 'sending', accepted: [], rejected: [], smtpResponse: null, attempt, sentAt: null };
 }
+
+export function failedRecord(ref: MailRef, headers: MailHeaders, error: Pick<SmtpError, 'message' | 'rejected'>, attempt: number): MailLogRecord {
+  return { ...ref, ...headers, status: 'failed', accepted: [], rejected: scrubRejected(error.rejected), smtpResponse: scrubText(error.message), attempt, sentAt: null };
+}
+
+// A server's answer may echo a secret (an unblock URL with its token): the log keeps it masked.
+const scrubRejected = (rejected: readonly RejectedRecipient[]): RejectedRecipient[] => rejected.map((r) => ({ ...r, response: scrubText(r.response) }));
 
 export function isDelivered(record: MailLogRecord): boolean {
   return record.status === 'sent' || record.status === 'partially_rejected';

@@ -1,6 +1,7 @@
-// The mail log's reads and writes. A row is written once per send SubTask and generation; a failed
-// attempt's row is overwritten by a later attempt, a delivered one never (a stalled worker's late
-// failure must not hide that the mail went out).
+// The mail log's reads and writes. A row is written once per send SubTask and generation; an attempt
+// claims it (`sending`) before it hands the mail to the server; a failed attempt's row is claimed
+// again by a later attempt, a delivered or `sending` one never (a stalled worker's late failure must
+// not hide that the mail went out, and a mail whose answer is unknown is not sent twice).
 
 import type { DataSource } from 'typeorm';
 import { MailLogEntity } from './db/mail-log.entity.js';
@@ -14,15 +15,24 @@ export class MailLog {
     return row ? recordOf(row) : undefined;
   }
 
-  /** Inserts the row, or replaces a failed attempt's; returns false when a delivered row was already there. */
+  /** Writes the `sending` row of this attempt, or takes over a failed attempt's; false when another attempt has it. */
+  async claim(record: MailLogRecord, now: Date): Promise<boolean> {
+    return this.upsert(record, now, `m.status = 'failed'`);
+  }
+
+  /** Records the outcome over a `sending` or failed row; returns false when a delivered row was already there. */
   async save(record: MailLogRecord, now: Date): Promise<boolean> {
+    return this.upsert(record, now, `(m.status = 'sending' AND m.attempt = EXCLUDED.attempt) OR m.status = 'failed'`);
+  }
+
+  private async upsert(record: MailLogRecord, now: Date, replaceable: string): Promise<boolean> {
     const rows: unknown[] = await this.db.query(
       `INSERT INTO mail_log AS m (task_id, sub_task_id, generation, message_id, mail_from, mail_to, mail_cc, subject, status, accepted, rejected, smtp_response, attempt, sent_at, created_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)
        ON CONFLICT (sub_task_id, generation) DO UPDATE SET
          status = EXCLUDED.status, accepted = EXCLUDED.accepted, rejected = EXCLUDED.rejected, smtp_response = EXCLUDED.smtp_response,
          attempt = EXCLUDED.attempt, sent_at = EXCLUDED.sent_at, updated_at = EXCLUDED.updated_at
-       WHERE m.status = 'failed'
+       WHERE ${replaceable}
        RETURNING id`,
       [
         record.taskId,

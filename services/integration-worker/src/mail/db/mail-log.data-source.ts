@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import { createDatabaseIfMissing } from '@vle/service-kit';
 import { MailLogEntity } from './mail-log.entity.js';
 import { MailLog1765900000000 } from './migrations/1765900000000-mail-log.js';
+import { MailLogSending1765900000001 } from './migrations/1765900000001-mail-log-sending.js';
 
 export const MAIL_SCHEMA = 'mail';
 
@@ -17,7 +18,7 @@ export function createMailLogDataSource(databaseUrl: string, poolSize = 5): Data
     type: 'postgres',
     url: databaseUrl,
     entities: [MailLogEntity],
-    migrations: [MailLog1765900000000],
+    migrations: [MailLog1765900000000, MailLogSending1765900000001],
     migrationsTableName: 'mail_migrations',
     migrationsTransactionMode: 'all',
     synchronize: false,

@@ -1,6 +1,7 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn, Unique } from 'typeorm';
 
-export type MailStatus = 'sent' | 'partially_rejected' | 'failed';
+/** `sending`: an attempt handed the mail to the server and has not recorded the answer (yet). */
+export type MailStatus = 'sending' | 'sent' | 'partially_rejected' | 'failed';
 
 export interface RejectedRow {
   readonly recipient: string;
