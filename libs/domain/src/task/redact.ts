@@ -6,7 +6,7 @@
 // The walk is iterative: params reach the domain from every intake and from the log, and no depth
 // of nesting may overflow the stack here (the contract bounds the depth of commands, not of history).
 
-import { isSecretKey, REDACTED, scrubText } from '@vle/contracts';
+import { isSecretKey, REDACTED, scrubText } from '@vle/contracts/secrets';
 import type { JsonObject, JsonValue } from './events.js';
 
 export { isSecretKey, REDACTED };
