@@ -13,9 +13,26 @@ export function scrubbedPayload(data: Uint8Array): Uint8Array {
     const scrubbed = scrubText(text);
     return scrubbed === text ? data : Buffer.from(scrubbed, 'utf8');
   }
+  // scrubJson cuts what is nested deeper than its bound, so its result is shallow enough to
+  // stringify; the original may not be (poison input 10,000 levels deep): it is compared only when
+  // it is within the bound, and otherwise was changed by the cut anyway.
+  const scrubbed = JSON.stringify(withSubTaskKeys(parsed, scrubJson(parsed, SCRUB_DEPTH)));
   // Nothing masked: the original bytes, as they came (spacing and key order included).
-  const scrubbed = JSON.stringify(withSubTaskKeys(parsed, scrubJson(parsed)));
-  return scrubbed === JSON.stringify(parsed) ? data : Buffer.from(scrubbed, 'utf8');
+  return !deeperThan(parsed, SCRUB_DEPTH) && scrubbed === JSON.stringify(parsed) ? data : Buffer.from(scrubbed, 'utf8');
+}
+
+const SCRUB_DEPTH = 32;
+
+/** Whether `value` nests deeper than `max` levels, found without recursion. */
+function deeperThan(value: unknown, max: number): boolean {
+  const pending: Array<{ item: unknown; depth: number }> = [{ item: value, depth: 0 }];
+  while (pending.length > 0) {
+    const { item, depth } = pending.pop()!;
+    if (item === null || typeof item !== 'object') continue;
+    if (depth >= max) return true;
+    for (const child of Object.values(item)) pending.push({ item: child, depth: depth + 1 });
+  }
+  return false;
 }
 
 // A DAG's `subtasks[].key` names a step (`dependsOn` refers to it, DAG_CYCLE quotes it), not a secret.
