@@ -147,6 +147,12 @@ describe('JobRuntime', () => {
     expect(failures.map((e) => e.type === 'SubTaskAttemptFailed' && e.data.responseCode)).toEqual(Array(policy.maxRetries).fill('ATTEMPT_TIMEOUT'));
   });
 
+  it('fails a bench job whose params do not fit at once, naming the field', async () => {
+    const taskId = await createTask({ key: 'a', action: 'sleep', params: { ms: 'soon' } });
+    const task = await settled(taskId);
+    expect(task.subtasks[0]).toMatchObject({ status: 'failed', attempt: 1, responseCode: 'INVALID_PARAMS', responseMessage: 'invalid job params: params.ms: Invalid input: expected number, received string' });
+  });
+
   it('fails a job whose action has no handler, without retrying', async () => {
     const taskId = await createTask({ key: 'a', action: 'no-such-action' });
     const task = await settled(taskId);

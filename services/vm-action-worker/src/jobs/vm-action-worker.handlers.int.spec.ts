@@ -59,7 +59,7 @@ describe('start and stop', () => {
     const behindClone: JobContext = { ...delivery(), dependencies: [{ key: 'clone', action: 'clone', object: { type: 'vm', id: '4300' } }] };
     const input = { ...job('start'), params: {} };
     expect((await handlers.start(input, behindClone)).responseMessage).toBe('VM 4300 on pve1 started: OK');
-    await expect(handlers.start(input, delivery())).rejects.toMatchObject({ permanent: true, responseCode: 'BAD_PARAMS' });
+    await expect(handlers.start(input, delivery())).rejects.toMatchObject({ permanent: true, responseCode: 'INVALID_PARAMS', message: 'invalid job params: params.vmid: is required unless the SubTask depends on a SubTask about a VM or names it (vmName)' });
   });
 
   it('find a VM by its name when the plan names it so (an event\'s VMs)', async () => {

@@ -32,35 +32,26 @@
 // S's own earlier request arriving late) is looked at again in the same attempt, not failed.
 // The reservation is released when the clone is done: the VM's config guards the VMID from then on.
 
-import { isPveError, param, PveTaskFailed, waitWhileLocked, type PveJobDeps, type PveVmResource } from '@vle/integrations';
-import type { JobContext, JobHandler, JobInput, VmidHolder, VmidReservation, VmidReservations } from '@vle/messaging';
+import { isPveError, PveTaskFailed, waitWhileLocked, type PveJobDeps, type PveVmResource } from '@vle/integrations';
+import { defineHandler, type JobContext, type JobHandler, type JobInput, type VmidHolder, type VmidReservation, type VmidReservations } from '@vle/messaging';
+import { z } from 'zod';
 
 export interface CloneVmDeps extends PveJobDeps {
   readonly reservations: VmidReservations;
 }
 
-interface CloneParams {
-  readonly templateVmid: number;
-  readonly templateNode?: string;
-  readonly name: string;
-  readonly targetNode?: string;
-  readonly pool?: string;
-  readonly full: boolean;
-  readonly storage?: string;
-}
+/** What planVmClone and an event's deploy give the SubTask. */
+const CloneParams = z.object({
+  templateVmid: z.number().int().positive(),
+  templateNode: z.string().min(1).optional(),
+  name: z.string().min(1),
+  targetNode: z.string().min(1).optional(),
+  pool: z.string().min(1).optional(),
+  full: z.boolean().default(false),
+  storage: z.string().min(1).optional(),
+});
 
-function cloneParams(job: JobInput): CloneParams {
-  const p = job.params;
-  return {
-    templateVmid: param(p, 'templateVmid', 'number', true)!,
-    templateNode: param(p, 'templateNode', 'string', false),
-    name: param(p, 'name', 'string', true)!,
-    targetNode: param(p, 'targetNode', 'string', false),
-    pool: param(p, 'pool', 'string', false),
-    full: param(p, 'full', 'boolean', false) ?? false,
-    storage: param(p, 'storage', 'string', false),
-  };
-}
+type CloneParams = z.output<typeof CloneParams>;
 
 /** Written into the new VM's description: for people, and how a finished VM is known as this SubTask's. */
 export function cloneMarker(job: JobInput): string {
@@ -149,8 +140,7 @@ export function createCloneVmHandler(deps: CloneVmDeps): JobHandler {
     }
   }
 
-  return async (job, context) => {
-    const p = cloneParams(job);
+  return defineHandler(CloneParams, async (p, job, context) => {
     const holder: VmidHolder = { taskId: job.taskId, subTaskId: job.subTaskId, generation: job.generation, attempt: context.attempt };
     let vmid = context.object.type === 'vm' && context.object.id ? Number(context.object.id) : undefined;
     for (let round = 0; round < MAX_ROUNDS; round++) {
@@ -198,5 +188,5 @@ export function createCloneVmHandler(deps: CloneVmDeps): JobHandler {
       return { responseCode: 'OK', responseMessage: `VM ${vmid} "${p.name}" cloned from ${p.templateVmid} on ${node}${p.targetNode ? ` to ${p.targetNode}` : ''}: ${task.exitstatus}` };
     }
     throw transient(`VMID ${vmid ?? '(none)'} still not settled after ${MAX_ROUNDS} looks`, 'PVE_VMID_UNSETTLED');
-  };
+  });
 }

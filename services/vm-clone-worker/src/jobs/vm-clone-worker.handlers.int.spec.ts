@@ -223,7 +223,8 @@ describe('clone', () => {
 
   it('refuses a job whose params are not a clone\'s, without retrying', async () => {
     const log = cloneJob({ name: 42 });
-    expect(await failure(clone(log.job, log.delivery(1)))).toMatchObject({ permanent: true, responseCode: 'BAD_PARAMS', message: 'job params.name must be a string' });
+    expect(await failure(clone(log.job, log.delivery(1)))).toMatchObject({ permanent: true, responseCode: 'INVALID_PARAMS', message: 'invalid job params: params.name: Invalid input: expected string, received number' });
+    expect(log.reservations).toEqual([]);
   });
 });
 

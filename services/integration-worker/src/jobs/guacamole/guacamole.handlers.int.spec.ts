@@ -121,7 +121,8 @@ describe('provision', () => {
 
   it('refuses bad params permanently', async () => {
     const error = await failure(provision(job('provision', { ...s07, protocol: 'ssh' }), delivery(1)));
-    expect(error).toMatchObject({ permanent: true, responseCode: 'BAD_PARAMS' });
+    expect(error).toMatchObject({ permanent: true, responseCode: 'INVALID_PARAMS', message: 'invalid job params: params.protocol: Invalid option: expected one of "rdp"|"vnc"' });
+    expect((await ledger()).entries).toEqual([]);
   });
 });
 

@@ -8,25 +8,24 @@
 // idnumber to mark it otherwise); ours and hidden means an earlier attempt's restore still runs, which
 // is waited for; `shortnametaken` on the duplicate is looked up the same way.
 
-import { abortableSleep, isMoodleError, param, type MoodleCourse } from '@vle/integrations';
-import type { JobContext, JobHandler, JobInput, JobResult } from '@vle/messaging';
+import { abortableSleep, isMoodleError, type MoodleCourse } from '@vle/integrations';
+import { defineHandler, type JobContext, type JobHandler, type JobResult } from '@vle/messaging';
+import { z } from 'zod';
 import { heartbeating, jobError, type MoodleJobDeps } from './moodle-jobs.js';
+
+/** What planMoodleDeployCourse (and an event's deploy) gives the SubTask. */
+const DeployCourseParams = z.object({
+  shortname: z.string().min(1),
+  fullname: z.string().min(1),
+  templateCourseId: z.number().int().positive().optional(),
+  categoryId: z.number().int().positive().optional(),
+});
 
 interface DeployParams {
   readonly shortname: string;
   readonly fullname: string;
   readonly templateCourseId?: number;
   readonly categoryId: number;
-}
-
-function deployParams(job: JobInput, deps: MoodleJobDeps): DeployParams {
-  const p = job.params;
-  return {
-    shortname: param(p, 'shortname', 'string', true)!,
-    fullname: param(p, 'fullname', 'string', true)!,
-    templateCourseId: param(p, 'templateCourseId', 'number', false),
-    categoryId: param(p, 'categoryId', 'number', false) ?? deps.categoryId,
-  };
 }
 
 export function createDeployCourseHandler(deps: MoodleJobDeps): JobHandler {
@@ -65,8 +64,8 @@ export function createDeployCourseHandler(deps: MoodleJobDeps): JobHandler {
     return { responseCode: 'OK', responseMessage: `course ${p.shortname} (id ${course.id}) ${how}` };
   }
 
-  return async (job, context) => {
-    const p = deployParams(job, deps);
+  return defineHandler(DeployCourseParams, async (params, _job, context) => {
+    const p: DeployParams = { ...params, categoryId: params.categoryId ?? deps.categoryId };
     const { signal } = context;
     const existing = await moodle.getCourseByShortname(p.shortname, { signal });
     if (existing) return adopt(existing, p, context, 'already exists (made by an earlier attempt)');
@@ -84,5 +83,5 @@ export function createDeployCourseHandler(deps: MoodleJobDeps): JobHandler {
       }
       throw error;
     }
-  };
+  });
 }

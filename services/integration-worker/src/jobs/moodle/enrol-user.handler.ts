@@ -3,30 +3,22 @@
 // in debuginfo, reference §3), then enrol_manual_enrol_users, which is harmless when repeated. The
 // password is Moodle's to make and mail (createpassword=1): a job never carries a secret.
 
-import { isMoodleError, param, type MoodleUser } from '@vle/integrations';
-import type { JobHandler, JobInput } from '@vle/messaging';
+import { isMoodleError, type MoodleUser } from '@vle/integrations';
+import { defineHandler, type JobHandler } from '@vle/messaging';
+import { z } from 'zod';
 import { jobError, type MoodleJobDeps } from './moodle-jobs.js';
 
-interface EnrolParams {
-  readonly courseShortname: string;
-  readonly username: string;
-  readonly firstname: string;
-  readonly lastname: string;
-  readonly email: string;
-  readonly roleId?: number;
-}
+/** What planMoodleEnrol and planMoodleDeployCourse give each enrolment SubTask. */
+const EnrolUserParams = z.object({
+  courseShortname: z.string().min(1),
+  username: z.string().min(1),
+  firstname: z.string().min(1),
+  lastname: z.string().min(1),
+  email: z.string().min(1),
+  roleId: z.number().int().positive().optional(),
+});
 
-function enrolParams(job: JobInput): EnrolParams {
-  const p = job.params;
-  return {
-    courseShortname: param(p, 'courseShortname', 'string', true)!,
-    username: param(p, 'username', 'string', true)!,
-    firstname: param(p, 'firstname', 'string', true)!,
-    lastname: param(p, 'lastname', 'string', true)!,
-    email: param(p, 'email', 'string', true)!,
-    roleId: param(p, 'roleId', 'number', false),
-  };
-}
+type EnrolParams = z.output<typeof EnrolUserParams>;
 
 export function createEnrolUserHandler(deps: MoodleJobDeps): JobHandler {
   const { moodle } = deps;
@@ -56,8 +48,7 @@ export function createEnrolUserHandler(deps: MoodleJobDeps): JobHandler {
     }
   }
 
-  return async (job, context) => {
-    const p = enrolParams(job);
+  return defineHandler(EnrolUserParams, async (p, _job, context) => {
     const { signal } = context;
     const course = await moodle.getCourseByShortname(p.courseShortname, { signal });
     if (!course) throw jobError(`there is no Moodle course with shortname ${p.courseShortname}`, 'MOODLE_COURSE_NOT_FOUND', true);
@@ -66,5 +57,5 @@ export function createEnrolUserHandler(deps: MoodleJobDeps): JobHandler {
     const roleId = p.roleId ?? deps.studentRoleId;
     await moodle.enrolUsers([{ roleId, userId: user.id, courseId: course.id }], { signal });
     return { responseCode: 'OK', responseMessage: `${created ? 'created and ' : ''}enrolled user ${p.username} (id ${user.id}) in course ${course.shortname} (id ${course.id}) with role ${roleId}` };
-  };
+  });
 }

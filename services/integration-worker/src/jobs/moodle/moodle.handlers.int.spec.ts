@@ -119,6 +119,15 @@ describe('deploy_course', () => {
     expect(error.message).toContain('is used by another course');
   });
 
+  it('refuses bad job params at once, asking Moodle nothing', async () => {
+    const error = await failure(deploy(job('deploy_course', { shortname: 'EV42', fullname: 'Lab', templateCourseId: 'seven' }), delivery(1)));
+    expect(error).toMatchObject({ permanent: true, responseCode: 'INVALID_PARAMS', message: 'invalid job params: params.templateCourseId: Invalid input: expected number, received string' });
+    const enrolError = await failure(enrol(job('enrol_user', { courseShortname: 'EV42', username: 'stu' }), delivery(1)));
+    expect(enrolError).toMatchObject({ permanent: true, responseCode: 'INVALID_PARAMS' });
+    expect(enrolError.message).toBe('invalid job params: params.firstname: Invalid input: expected string, received undefined; params.lastname: Invalid input: expected string, received undefined; params.email: Invalid input: expected string, received undefined');
+    expect((await ledger()).entries).toEqual([]);
+  });
+
   it('a template that does not exist fails at once with Moodle\'s invalidrecord', async () => {
     const error = await failure(deploy(job('deploy_course', { shortname: 'EV9', fullname: 'x', templateCourseId: 99 }), delivery(1)));
     expect(isMoodleError(error, 'invalidrecord')).toBe(true);
