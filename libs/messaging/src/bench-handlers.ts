@@ -21,15 +21,10 @@ export function createBenchHandlers(): QueueHandlers {
       if (params.permanent) throw new PermanentJobError(`bench: permanent failure on attempt ${attempt}`, 'BENCH_PERMANENT');
       throw Object.assign(new Error(`bench: transient failure on attempt ${attempt}`), { responseCode: 'BENCH_TRANSIENT' });
     }),
-    sleep: defineHandler(SleepParams, ({ ms }, _job, { signal, heartbeat }) =>
+    sleep: defineHandler(SleepParams, ({ ms }, _job, { signal }) =>
       new Promise((resolve, reject) => {
-        const beat = setInterval(heartbeat, 1000);
-        const done = setTimeout(() => {
-          clearInterval(beat);
-          resolve({ responseCode: 'OK', responseMessage: `slept ${ms} ms` });
-        }, ms);
+        const done = setTimeout(() => resolve({ responseCode: 'OK', responseMessage: `slept ${ms} ms` }), ms);
         signal.addEventListener('abort', () => {
-          clearInterval(beat);
           clearTimeout(done);
           reject(signal.reason);
         }, { once: true });

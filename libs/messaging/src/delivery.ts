@@ -240,6 +240,7 @@ async function runAttempt(handler: JobHandler, input: JobInput, message: JsMsg, 
   const timeoutMs = (input.timeoutSeconds ?? 0) > 0 ? input.timeoutSeconds! * 1000 : deps.policy.attemptTimeoutMs;
   const controller = new AbortController();
   let lastBeat = 0;
+  // Only the mail handlers still call this (see JobContext.heartbeat); the interval below is the owner.
   const heartbeat = () => {
     const now = Date.now();
     if (now - lastBeat < 1000) return;

@@ -1,6 +1,6 @@
 // What the Proxmox job handlers of both vm workers share: finding where a VM is now, running a
-// Proxmox task (UPID) to its end under the job's heartbeat and abort signal, and the params by which
-// a plan names a VM. Handlers stay a few lines each (STYLE: createActivities(deps)).
+// Proxmox task (UPID) to its end under the job's abort signal (the job runtime heartbeats meanwhile),
+// and the params by which a plan names a VM. Handlers stay a few lines each (STYLE: createActivities(deps)).
 
 import { z } from 'zod';
 import { abortableSleep } from '../abortable-sleep.js';
@@ -16,15 +16,13 @@ export interface PveJobDeps {
 
 /** The part of the job runtime's JobContext these helpers use. */
 export interface PveJobSignals {
-  heartbeat(): void;
   readonly signal: AbortSignal;
 }
 
 /** Starts a Proxmox task and waits for its end; rejects with PveTaskFailed carrying its exitstatus. */
 export async function runPveTask(deps: PveJobDeps, job: PveJobSignals, start: () => Promise<string>): Promise<PveTaskStatus & { readonly upid: string }> {
   const upid = await start();
-  job.heartbeat();
-  const status = await deps.pve.waitForTask(upid, { signal: job.signal, heartbeat: () => job.heartbeat(), pollMs: deps.pollMs });
+  const status = await deps.pve.waitForTask(upid, { signal: job.signal, pollMs: deps.pollMs });
   return { ...status, upid };
 }
 
@@ -32,7 +30,6 @@ export async function runPveTask(deps: PveJobDeps, job: PveJobSignals, start: ()
 export async function waitWhileLocked(deps: PveJobDeps, job: PveJobSignals, vmid: number, lock: string): Promise<PveVmResource | undefined> {
   for (;;) {
     const vm = await deps.pve.findVm(vmid);
-    job.heartbeat();
     if (!vm || vm.lock !== lock) return vm;
     await abortableSleep(deps.pollMs, job.signal);
   }

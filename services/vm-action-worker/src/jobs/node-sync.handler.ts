@@ -22,13 +22,11 @@ export function createNodeSyncHandler(deps: PveJobDeps, worker: WorkerContext): 
     return { ...info, disk: status.rootfs.used, maxDisk: status.rootfs.total, pveVersion: status.pveversion };
   }
 
-  return defineHandler(NodeSyncParams, async (_params, job, context) => {
+  return defineHandler(NodeSyncParams, async (_params, job) => {
     const summaries = await pve.nodes();
-    context.heartbeat();
     const nodes: PveNodeInfoInput[] = [];
     for (const summary of summaries) nodes.push(await nodeInfo(summary));
     const guests = (await pve.clusterResources('vm')).filter((r) => r.type === 'qemu').map(guestInfo);
-    context.heartbeat();
     await publishPveInventory(worker.js, worker.topology, { syncedAt: new Date().toISOString(), taskId: job.taskId, subTaskId: job.subTaskId, nodes, guests });
     const online = nodes.filter((n) => n.status === 'online').length;
     const templates = guests.filter((g) => g.template).length;

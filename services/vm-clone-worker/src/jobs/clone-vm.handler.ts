@@ -15,7 +15,7 @@
 // - the store has S's UPID: that task is S's clone; its end decides (OK: done; failed: Proxmox removed
 //   the placeholder, so the VMID is free and S clones again under the same reservation);
 // - a placeholder without a known UPID (the answer was lost, or the worker died before recording it):
-//   ours or an outsider's; the attempt waits for the copy to end (heartbeating) instead of guessing,
+//   ours or an outsider's; the attempt waits for the copy to end (the runtime heartbeats) instead of guessing,
 //   then the finished config decides: S's marker in the description means S's VM;
 // - a finished VM without S's marker: someone else's. S gives the VMID back and reserves a fresh one;
 //   this is the only way S leaves a VMID, and only a finished foreign config makes it, so a clone of
@@ -114,7 +114,7 @@ export function createCloneVmHandler(deps: CloneVmDeps): JobHandler {
   async function inspect(vmid: number, job: JobInput, context: JobContext, upid: string | undefined): Promise<Finding> {
     if (upid !== undefined) {
       try {
-        await pve.waitForTask(upid, { signal: context.signal, heartbeat: () => context.heartbeat(), pollMs: deps.pollMs });
+        await pve.waitForTask(upid, { signal: context.signal, pollMs: deps.pollMs });
       } catch (error) {
         // The task failed (its placeholder is gone) or is unknown to the node: the VMID itself tells.
         if (!(error instanceof PveTaskFailed) && !(isPveError(error) && !error.transient)) throw error;
@@ -180,10 +180,9 @@ export function createCloneVmHandler(deps: CloneVmDeps): JobHandler {
         throw error;
       }
       reservation = await reservations.recordUpid(reservation, upid);
-      context.heartbeat();
       // A failed task is thrown as Proxmox gave it; Proxmox removed the placeholder, and the next
       // attempt clones again under this reservation.
-      const task = await pve.waitForTask(upid, { signal: context.signal, heartbeat: () => context.heartbeat(), pollMs: deps.pollMs });
+      const task = await pve.waitForTask(upid, { signal: context.signal, pollMs: deps.pollMs });
       await reservations.release(reservation);
       return { responseCode: 'OK', responseMessage: `VM ${vmid} "${p.name}" cloned from ${p.templateVmid} on ${node}${p.targetNode ? ` to ${p.targetNode}` : ''}: ${task.exitstatus}` };
     }

@@ -10,7 +10,7 @@ export function createArchiveEventHandler(deps: EventJobDeps): JobHandler {
     // The event as the core API has it now; one it does not know fails the job at once (OPENVLE_404).
     const event = await deps.openvle.getEvent(eventId, context.signal);
     const plans = event.participants.map((p) => planParticipantArchive(event, p));
-    const { created, existing } = await createChildren(deps, job.taskId, event, plans, context.heartbeat);
+    const { created, existing } = await createChildren(deps, job.taskId, event, plans);
     return { responseCode: 'OK', responseMessage: `event ${event.id} "${event.name}": ${plans.length} archive Tasks (${created} created, ${existing} already there)` };
   });
 }

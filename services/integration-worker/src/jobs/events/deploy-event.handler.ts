@@ -13,7 +13,7 @@ export function createDeployEventHandler(deps: EventJobDeps): JobHandler {
     const event = await deps.openvle.getEvent(eventId, context.signal);
     const course = planCourseDeploy(event);
     const plans: ChildTaskPlan[] = [...event.participants.map((p) => planParticipantDeploy(event, p, { vmDomain: deps.vmDomain })), ...(course ? [course] : [])];
-    const { created, existing } = await createChildren(deps, job.taskId, event, plans, context.heartbeat);
+    const { created, existing } = await createChildren(deps, job.taskId, event, plans);
     const what = `${event.participants.length} participant VM${event.participants.length === 1 ? '' : 's'}${course ? ' and the Moodle course' : ''}`;
     return { responseCode: 'OK', responseMessage: `event ${event.id} "${event.name}": ${plans.length} child Tasks for ${what} (${created} created, ${existing} already there)` };
   });

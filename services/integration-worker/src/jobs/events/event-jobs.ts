@@ -29,11 +29,10 @@ export interface Created {
  * redelivered job, or a second deploy of the same event (a person's and the lifecycle's), finds them
  * instead of cloning a second VM for a participant.
  */
-export async function createChildren(deps: EventJobDeps, parentTaskId: string, event: LabEvent, plans: readonly ChildTaskPlan[], heartbeat: () => void): Promise<Created> {
+export async function createChildren(deps: EventJobDeps, parentTaskId: string, event: LabEvent, plans: readonly ChildTaskPlan[]): Promise<Created> {
   let created = 0;
   for (const plan of plans) {
     if (await createOnce(deps, { ...commandOf(plan, event), originTaskId: parentTaskId, idempotencyKey: childKey(event.id, plan.key) })) created++;
-    heartbeat();
   }
   return { created, existing: plans.length - created };
 }

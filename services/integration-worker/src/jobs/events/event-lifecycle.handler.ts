@@ -42,11 +42,9 @@ export function createEventLifecycleHandler(deps: EventJobDeps): JobHandler {
       if (await createOnce(deps, { type: 'event.deploy', name: `Deploy event ${event.id}`, createdBy: 'system', eventId, idempotencyKey: `event-${event.id}-deploy`, params: { eventId: event.id } })) deployed++;
       const notice = planAdvanceNotice(event);
       if (notice && (await createOnce(deps, { ...commandOf(notice, event), idempotencyKey: `event-${event.id}-notice` }))) noticed++;
-      context.heartbeat();
     }
     for (const event of ended) {
       if (await createOnce(deps, { type: 'event.archive', name: `Archive event ${event.id}`, createdBy: 'system', eventId: String(event.id), idempotencyKey: `event-${event.id}-archive`, params: { eventId: event.id } })) archived++;
-      context.heartbeat();
     }
     return {
       responseCode: 'OK',

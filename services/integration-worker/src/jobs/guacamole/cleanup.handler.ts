@@ -12,7 +12,7 @@ const CleanupParams = z.object({ username: z.string().min(1), connectionName: z.
 export function createCleanupHandler(deps: GuacamoleJobDeps): JobHandler {
   const { guacamole } = deps;
 
-  return defineHandler(CleanupParams, async ({ username, connectionName }, _job, context) => {
+  return defineHandler(CleanupParams, async ({ username, connectionName }) => {
     const done: string[] = [];
 
     const connection = await guacamole.findConnectionByName(connectionName);
@@ -21,13 +21,11 @@ export function createCleanupHandler(deps: GuacamoleJobDeps): JobHandler {
       const profile = await guacamole.findSharingProfile(connection.identifier, profileName);
       if (profile) done.push(`sharing profile "${profileName}" (${profile.identifier}) ${(await deleteIfPresent(() => guacamole.deleteSharingProfile(profile.identifier))) ? 'deleted' : 'already gone'}`);
       else done.push(`sharing profile "${profileName}" already gone`);
-      context.heartbeat();
       // Deleting the connection also removes its sharing profiles and every permission on it.
       done.push(`connection "${connectionName}" (${connection.identifier}) ${(await deleteIfPresent(() => guacamole.deleteConnection(connection.identifier))) ? 'deleted' : 'already gone'}`);
     } else {
       done.push(`connection "${connectionName}" already gone`);
     }
-    context.heartbeat();
 
     done.push(`user ${username} ${(await deleteIfPresent(() => guacamole.deleteUser(username))) ? 'deleted' : 'already gone'}`);
     return { responseCode: 'OK', responseMessage: done.join(', ') };

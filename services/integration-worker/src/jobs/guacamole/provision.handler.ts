@@ -28,7 +28,7 @@ const DEFAULT_VM_USERNAME = 'student';
 export function createProvisionHandler(deps: GuacamoleJobDeps): JobHandler {
   const { guacamole, labCredentialsKey } = deps;
 
-  return defineHandler(ProvisionParams, async (params, _job, context) => {
+  return defineHandler(ProvisionParams, async (params) => {
     const { username, connectionName, protocol, hostname, fullName, validUntil } = params;
     const port = params.port ?? DEFAULT_PORTS[protocol];
     const vmUsername = params.vmUsername ?? DEFAULT_VM_USERNAME;
@@ -42,7 +42,6 @@ export function createProvisionHandler(deps: GuacamoleJobDeps): JobHandler {
           attributes: { 'guac-full-name': fullName ?? null, 'valid-until': validUntil ?? null },
         }),
     );
-    context.heartbeat();
 
     const vmPassword = deriveLabPassword(labCredentialsKey, LAB_PASSWORD_PURPOSE.vmLogin, connectionName);
     const parameters: Record<string, string> =
@@ -53,14 +52,12 @@ export function createProvisionHandler(deps: GuacamoleJobDeps): JobHandler {
       () => guacamole.findConnectionByName(connectionName),
       () => guacamole.createConnection({ name: connectionName, protocol, parameters }),
     );
-    context.heartbeat();
 
     const profileName = viewProfileName(connectionName);
     const profile = await findOrCreate<GuacamoleSharingProfile>(
       () => guacamole.findSharingProfile(connection.object.identifier, profileName),
       () => guacamole.createSharingProfile({ name: profileName, primaryConnectionIdentifier: connection.object.identifier, parameters: { 'read-only': 'true' } }),
     );
-    context.heartbeat();
 
     // Adding a permission the user already has changes nothing, so this needs no lookup.
     await guacamole.grantPermissions(username, [

@@ -11,7 +11,7 @@
 import { abortableSleep, isMoodleError, type MoodleCourse } from '@vle/integrations';
 import { defineHandler, type JobContext, type JobHandler, type JobResult } from '@vle/messaging';
 import { z } from 'zod';
-import { heartbeating, jobError, type MoodleJobDeps } from './moodle-jobs.js';
+import { jobError, type MoodleJobDeps } from './moodle-jobs.js';
 
 /** What planMoodleDeployCourse (and an event's deploy) gives the SubTask. */
 const DeployCourseParams = z.object({
@@ -31,7 +31,6 @@ interface DeployParams {
 export function createDeployCourseHandler(deps: MoodleJobDeps): JobHandler {
   const { moodle } = deps;
   const pollMs = deps.pollMs ?? 2_000;
-  const heartbeatMs = deps.heartbeatMs ?? 10_000;
 
   async function templateId(p: DeployParams, signal: AbortSignal): Promise<number> {
     if (p.templateCourseId !== undefined) return p.templateCourseId;
@@ -53,7 +52,6 @@ export function createDeployCourseHandler(deps: MoodleJobDeps): JobHandler {
     let course: MoodleCourse | undefined = found;
     const deadline = Date.now() + deps.restoreWaitMs;
     while (course && course.visible === 0 && Date.now() < deadline) {
-      context.heartbeat();
       await abortableSleep(pollMs, context.signal);
       course = await moodle.getCourseByShortname(p.shortname, { signal: context.signal });
     }
@@ -71,9 +69,7 @@ export function createDeployCourseHandler(deps: MoodleJobDeps): JobHandler {
     if (existing) return adopt(existing, p, context, 'already exists (made by an earlier attempt)');
     const template = await templateId(p, signal);
     try {
-      const made = await heartbeating(context, heartbeatMs, () =>
-        moodle.duplicateCourse({ courseId: template, fullname: p.fullname, shortname: p.shortname, categoryId: p.categoryId, options: { users: false } }, { signal }),
-      );
+      const made = await moodle.duplicateCourse({ courseId: template, fullname: p.fullname, shortname: p.shortname, categoryId: p.categoryId, options: { users: false } }, { signal });
       return { responseCode: 'OK', responseMessage: `course ${made.shortname} (id ${made.id}) duplicated from course ${template}` };
     } catch (error) {
       // Taken meanwhile (a concurrent delivery), or our request's answer was lost: look again.

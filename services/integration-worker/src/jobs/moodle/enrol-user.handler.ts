@@ -53,7 +53,6 @@ export function createEnrolUserHandler(deps: MoodleJobDeps): JobHandler {
     const course = await moodle.getCourseByShortname(p.courseShortname, { signal });
     if (!course) throw jobError(`there is no Moodle course with shortname ${p.courseShortname}`, 'MOODLE_COURSE_NOT_FOUND', true);
     const { user, created } = await findOrCreate(p, signal);
-    context.heartbeat();
     const roleId = p.roleId ?? deps.studentRoleId;
     await moodle.enrolUsers([{ roleId, userId: user.id, courseId: course.id }], { signal });
     return { responseCode: 'OK', responseMessage: `${created ? 'created and ' : ''}enrolled user ${p.username} (id ${user.id}) in course ${course.shortname} (id ${course.id}) with role ${roleId}` };
