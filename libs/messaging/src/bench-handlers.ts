@@ -4,6 +4,7 @@
 //                            of the first failGenerations generations (all if absent), then succeeds
 //   sleep { ms }             succeeds after ms, honouring the abort signal (timeouts, shutdown)
 
+import { JobFailureError } from '@vle/domain';
 import { z } from 'zod';
 import { defineHandler, PermanentJobError, type QueueHandlers } from './job-handler.js';
 
@@ -19,7 +20,7 @@ export function createBenchHandlers(): QueueHandlers {
       const failGenerations = params.failGenerations ?? Number.POSITIVE_INFINITY;
       if (attempt > failAttempts || job.generation > failGenerations) return { responseCode: 'OK', responseMessage: `succeeded on attempt ${attempt}` };
       if (params.permanent) throw new PermanentJobError(`bench: permanent failure on attempt ${attempt}`, 'BENCH_PERMANENT');
-      throw Object.assign(new Error(`bench: transient failure on attempt ${attempt}`), { responseCode: 'BENCH_TRANSIENT' });
+      throw new JobFailureError(`bench: transient failure on attempt ${attempt}`, 'BENCH_TRANSIENT', { permanent: false });
     }),
     sleep: defineHandler(SleepParams, ({ ms }, _job, { signal }) =>
       new Promise((resolve, reject) => {

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { JsMsg } from '@nats-io/jetstream';
 import { ContractError, JobSchema, jobMessageId, parseMessage, retryDelayMs, type Job, type QueuePolicy } from '@vle/contracts';
-import { exists, isRuleViolation, STALE_DELIVERY_CODES, type TaskCommand, type TaskEvent, type TaskState } from '@vle/domain';
+import { exists, isRuleViolation, JobFailureError, STALE_DELIVERY_CODES, type TaskCommand, type TaskEvent, type TaskState } from '@vle/domain';
 import { isPermanent, PermanentJobError, responseCodeOf, responseMessageOf, type JobContext, type JobHandler, type JobInput, type JobResult, type QueueHandlers } from './job-handler.js';
 import type { Logger, TaskCommands } from './task-commands.js';
 
@@ -91,8 +91,8 @@ export async function handleDelivery(message: JsMsg, deps: DeliveryDeps): Promis
         if (await recordOutcome(deps, message, command('RecordSubTaskTimedOut', { ...report, timeoutSeconds: Math.round(outcome.timeoutMs / 1000) }))) message.term();
         return;
       }
-      const timedOut = new Error(`attempt ${attempt} did not finish within ${Math.round(outcome.timeoutMs / 1000)} s`);
-      await recordFailure(deps, message, input, report, Object.assign(timedOut, { responseCode: 'ATTEMPT_TIMEOUT' }), command);
+      const timedOut = new JobFailureError(`attempt ${attempt} did not finish within ${Math.round(outcome.timeoutMs / 1000)} s`, 'ATTEMPT_TIMEOUT', { permanent: false });
+      await recordFailure(deps, message, input, report, timedOut, command);
       return;
     }
     case 'failed':

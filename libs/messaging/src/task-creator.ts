@@ -6,7 +6,7 @@
 
 import type { NatsConnection } from '@nats-io/transport-node';
 import { isErrorReply, type ContractErrorCode, type CreateTaskJson, type CreateTaskReplyJson, type Topology } from '@vle/contracts';
-import type { RuleCode } from '@vle/domain';
+import type { JobFailure, RuleCode } from '@vle/domain';
 
 export interface TaskCreator {
   /** Throws TaskRefused when task-api refuses the command, any other error when it may work later. */
@@ -34,7 +34,7 @@ const REFUSAL_CODES: ReadonlySet<string> = new Set([
 ] satisfies (ContractErrorCode | RuleCode)[]);
 
 /** task-api refused the command: permanent, for the job runtime too. */
-export class TaskRefused extends Error {
+export class TaskRefused extends Error implements JobFailure {
   override readonly name = 'TaskRefused';
   readonly permanent = true;
 

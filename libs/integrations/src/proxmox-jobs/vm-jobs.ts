@@ -2,6 +2,7 @@
 // Proxmox task (UPID) to its end under the job's abort signal (the job runtime heartbeats meanwhile),
 // and the params by which a plan names a VM. Handlers stay a few lines each (STYLE: createActivities(deps)).
 
+import { JobFailureError } from '@vle/domain';
 import { z } from 'zod';
 import { abortableSleep } from '../abortable-sleep.js';
 import type { PveClient } from '../proxmox/pve-client.js';
@@ -74,7 +75,7 @@ export async function findTargetVm(deps: PveJobDeps, params: VmTargetParams, job
   if (name === undefined) throw invalidParam('vmid', 'is required unless the SubTask depends on a SubTask about a VM or names it (vmName)');
   const matches = (await deps.pve.clusterResources('vm')).filter((r): r is PveVmResource => r.type === 'qemu' && r.name === name);
   if (matches.length > 1) {
-    throw Object.assign(new Error(`${matches.length} VMs are named "${name}" (${matches.map((m) => m.vmid).join(', ')}): which one is meant is not clear`), { permanent: true, responseCode: 'PVE_AMBIGUOUS' });
+    throw new JobFailureError(`${matches.length} VMs are named "${name}" (${matches.map((m) => m.vmid).join(', ')}): which one is meant is not clear`, 'PVE_AMBIGUOUS', { permanent: true });
   }
   return { vmid: matches[0]?.vmid ?? 0, vm: matches[0], label: `VM "${name}"` };
 }
@@ -95,6 +96,6 @@ export function existing(target: TargetVm): PveVmResource & { readonly vmid: num
 }
 
 /** A param the schema cannot judge alone (it depends on the SubTask's dependencies): worded as the runtime words INVALID_PARAMS. */
-function invalidParam(key: string, problem: string): Error {
-  return Object.assign(new Error(`invalid job params: params.${key}: ${problem}`), { permanent: true, responseCode: 'INVALID_PARAMS' });
+function invalidParam(key: string, problem: string): JobFailureError {
+  return new JobFailureError(`invalid job params: params.${key}: ${problem}`, 'INVALID_PARAMS', { permanent: true });
 }

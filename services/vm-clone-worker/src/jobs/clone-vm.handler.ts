@@ -32,6 +32,7 @@
 // S's own earlier request arriving late) is looked at again in the same attempt, not failed.
 // The reservation is released when the clone is done: the VM's config guards the VMID from then on.
 
+import { JobFailureError } from '@vle/domain';
 import { isPveError, PveTaskFailed, waitWhileLocked, type PveJobDeps, type PveVmResource } from '@vle/integrations';
 import { defineHandler, type JobContext, type JobHandler, type JobInput, type VmidHolder, type VmidReservation, type VmidReservations } from '@vle/messaging';
 import { z } from 'zod';
@@ -65,8 +66,8 @@ const MAX_VMID_PROBES = 256;
 
 type Finding = { readonly kind: 'ours'; readonly vm: PveVmResource } | { readonly kind: 'free' } | { readonly kind: 'foreign' };
 
-function transient(message: string, responseCode: string): Error {
-  return Object.assign(new Error(message), { permanent: false, responseCode });
+function transient(message: string, responseCode: string): JobFailureError {
+  return new JobFailureError(message, responseCode, { permanent: false });
 }
 
 export function createCloneVmHandler(deps: CloneVmDeps): JobHandler {
@@ -81,7 +82,7 @@ export function createCloneVmHandler(deps: CloneVmDeps): JobHandler {
     const template = await pve.findVm(p.templateVmid);
     if (template) return template.node;
     const node = p.templateNode ?? (await pve.nodes()).find((n) => n.status === 'online')?.node;
-    if (!node) throw Object.assign(new Error('no Proxmox node is online'), { responseCode: 'PVE_NO_NODE' });
+    if (!node) throw transient('no Proxmox node is online', 'PVE_NO_NODE');
     await pve.vmConfig(node, p.templateVmid);
     return node;
   }

@@ -9,9 +9,9 @@
 // is waited for; `shortnametaken` on the duplicate is looked up the same way.
 
 import { abortableSleep, isMoodleError, type MoodleCourse } from '@vle/integrations';
-import { defineHandler, type JobContext, type JobHandler, type JobResult } from '@vle/messaging';
+import { defineHandler, JobFailureError, type JobContext, type JobHandler, type JobResult } from '@vle/messaging';
 import { z } from 'zod';
-import { jobError, type MoodleJobDeps } from './moodle-jobs.js';
+import type { MoodleJobDeps } from './moodle-jobs.js';
 
 /** What planMoodleDeployCourse (and an event's deploy) gives the SubTask. */
 const DeployCourseParams = z.object({
@@ -36,18 +36,14 @@ export function createDeployCourseHandler(deps: MoodleJobDeps): JobHandler {
     if (p.templateCourseId !== undefined) return p.templateCourseId;
     if ('id' in deps.template) return deps.template.id;
     const template = await moodle.getCourseByShortname(deps.template.shortname, { signal });
-    if (!template) throw jobError(`the template course "${deps.template.shortname}" (MOODLE_TEMPLATE_SHORTNAME) does not exist`, 'MOODLE_TEMPLATE_NOT_FOUND', true);
+    if (!template) throw new JobFailureError(`the template course "${deps.template.shortname}" (MOODLE_TEMPLATE_SHORTNAME) does not exist`, 'MOODLE_TEMPLATE_NOT_FOUND', { permanent: true });
     return template.id;
   }
 
   /** A course found under our shortname: done if it is ours and restored; waits while ours is restored; refused if someone else's. */
   async function adopt(found: MoodleCourse, p: DeployParams, context: JobContext, how: string): Promise<JobResult> {
     if (found.fullname !== p.fullname || found.categoryid !== p.categoryId) {
-      throw jobError(
-        `shortname ${p.shortname} is used by another course (id ${found.id}, "${found.fullname}" in category ${found.categoryid}), not by this deploy ("${p.fullname}" in category ${p.categoryId})`,
-        'MOODLE_shortnametaken',
-        true,
-      );
+      throw new JobFailureError(`shortname ${p.shortname} is used by another course (id ${found.id}, "${found.fullname}" in category ${found.categoryid}), not by this deploy ("${p.fullname}" in category ${p.categoryId})`, 'MOODLE_shortnametaken', { permanent: true });
     }
     let course: MoodleCourse | undefined = found;
     const deadline = Date.now() + deps.restoreWaitMs;
@@ -55,9 +51,9 @@ export function createDeployCourseHandler(deps: MoodleJobDeps): JobHandler {
       await abortableSleep(pollMs, context.signal);
       course = await moodle.getCourseByShortname(p.shortname, { signal: context.signal });
     }
-    if (!course) throw jobError(`course ${p.shortname} (id ${found.id}) vanished while its restore was awaited`, 'MOODLE_COURSE_VANISHED', false);
+    if (!course) throw new JobFailureError(`course ${p.shortname} (id ${found.id}) vanished while its restore was awaited`, 'MOODLE_COURSE_VANISHED', { permanent: false });
     if (course.visible === 0) {
-      throw jobError(`course ${p.shortname} (id ${course.id}) is still hidden after ${deps.restoreWaitMs} ms: an earlier attempt's restore is still running or failed`, 'MOODLE_RESTORING', false);
+      throw new JobFailureError(`course ${p.shortname} (id ${course.id}) is still hidden after ${deps.restoreWaitMs} ms: an earlier attempt's restore is still running or failed`, 'MOODLE_RESTORING', { permanent: false });
     }
     return { responseCode: 'OK', responseMessage: `course ${p.shortname} (id ${course.id}) ${how}` };
   }

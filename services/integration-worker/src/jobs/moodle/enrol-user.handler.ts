@@ -4,9 +4,9 @@
 // password is Moodle's to make and mail (createpassword=1): a job never carries a secret.
 
 import { isMoodleError, type MoodleUser } from '@vle/integrations';
-import { defineHandler, type JobHandler } from '@vle/messaging';
+import { defineHandler, JobFailureError, type JobHandler } from '@vle/messaging';
 import { z } from 'zod';
-import { jobError, type MoodleJobDeps } from './moodle-jobs.js';
+import type { MoodleJobDeps } from './moodle-jobs.js';
 
 /** What planMoodleEnrol and planMoodleDeployCourse give each enrolment SubTask. */
 const EnrolUserParams = z.object({
@@ -33,7 +33,7 @@ export function createEnrolUserHandler(deps: MoodleJobDeps): JobHandler {
     if (existing) return { user: existing, created: false };
     try {
       const [made] = await moodle.createUsers([{ username: p.username, firstname: p.firstname, lastname: p.lastname, email: p.email, createpassword: true }], { signal });
-      if (!made) throw jobError(`core_user_create_users returned no user for ${p.username}`, 'MOODLE_NO_USER', false);
+      if (!made) throw new JobFailureError(`core_user_create_users returned no user for ${p.username}`, 'MOODLE_NO_USER', { permanent: false });
       return { user: made, created: true };
     } catch (error) {
       if (!isMoodleError(error) || (error.errorcode !== 'invalidparameter' && error.kind !== 'timeout')) throw error;
@@ -42,7 +42,7 @@ export function createEnrolUserHandler(deps: MoodleJobDeps): JobHandler {
       if (error.errorcode === 'invalidparameter') {
         // Without Moodle's debugging the reason is unknown; the likeliest one is worth naming.
         const sameEmail = (await moodle.getUsersByField('email', [p.email], { signal }))[0];
-        if (sameEmail) throw jobError(`cannot create Moodle user ${p.username}: email ${p.email} belongs to user ${sameEmail.username} (id ${sameEmail.id})`, 'MOODLE_invalidparameter', true);
+        if (sameEmail) throw new JobFailureError(`cannot create Moodle user ${p.username}: email ${p.email} belongs to user ${sameEmail.username} (id ${sameEmail.id})`, 'MOODLE_invalidparameter', { permanent: true });
       }
       throw error;
     }
@@ -51,7 +51,7 @@ export function createEnrolUserHandler(deps: MoodleJobDeps): JobHandler {
   return defineHandler(EnrolUserParams, async (p, _job, context) => {
     const { signal } = context;
     const course = await moodle.getCourseByShortname(p.courseShortname, { signal });
-    if (!course) throw jobError(`there is no Moodle course with shortname ${p.courseShortname}`, 'MOODLE_COURSE_NOT_FOUND', true);
+    if (!course) throw new JobFailureError(`there is no Moodle course with shortname ${p.courseShortname}`, 'MOODLE_COURSE_NOT_FOUND', { permanent: true });
     const { user, created } = await findOrCreate(p, signal);
     const roleId = p.roleId ?? deps.studentRoleId;
     await moodle.enrolUsers([{ roleId, userId: user.id, courseId: course.id }], { signal });

@@ -1,5 +1,5 @@
-// What the Moodle handlers share: their deps (one client, the site's defaults) and the errors a
-// handler decides itself. A long call needs nothing here: the job runtime heartbeats the attempt.
+// What the Moodle handlers share: their deps (one client, the site's defaults). A long call needs
+// nothing here: the job runtime heartbeats the attempt; a failure a handler decides is a JobFailureError.
 
 import type { MoodleClient } from '@vle/integrations';
 import type { QueueHandlers } from '@vle/messaging';
@@ -24,9 +24,4 @@ export function createMoodleHandlers(deps: MoodleJobDeps): QueueHandlers {
     deploy_course: createDeployCourseHandler(deps),
     enrol_user: createEnrolUserHandler(deps),
   };
-}
-
-/** An outcome the handler decides (not Moodle's own error): `permanent` is read by the job runtime. */
-export function jobError(message: string, responseCode: string, permanent: boolean): Error {
-  return Object.assign(new Error(message), { responseCode, permanent });
 }
