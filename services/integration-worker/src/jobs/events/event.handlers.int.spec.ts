@@ -5,6 +5,7 @@
 import type { CreateTaskJson, CreateTaskReplyJson } from '@vle/contracts';
 import type { JobContext, JobInput, TaskCreator } from '@vle/messaging';
 import { TaskRefused } from '@vle/messaging';
+import { jobContext, jobInput } from '@vle/messaging/testing';
 import { DEV_OPENVLE_TOKEN } from '@vle/sandbox';
 import { startInProcessSandbox, type InProcessSandbox } from '@vle/sandbox/testing';
 import { OpenVleClient } from '@vle/integrations';
@@ -70,10 +71,10 @@ async function addEvent(id: number, startsAt: string, endsAt: string, participan
 }
 
 function job(action: string, params: Record<string, unknown>, taskId = randomUUID()): JobInput {
-  return { taskId, subTaskId: randomUUID(), generation: 1, queue: 'core_periodic', action, params };
+  return jobInput('core_periodic', action, params, { taskId });
 }
 
-const context = (): JobContext => ({ attempt: 1, lastAttempt: false, heartbeat: () => {}, signal: new AbortController().signal, object: {}, reserveObject: async () => {}, dependencies: [] });
+const context = (): JobContext => jobContext();
 
 describe('deploy_event', () => {
   it('creates a child Task per participant and one for the course, keyed by the event, and nothing twice when delivered again or deployed again', async () => {

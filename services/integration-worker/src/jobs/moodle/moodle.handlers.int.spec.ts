@@ -4,8 +4,8 @@
 
 import { isMoodleError, type MoodleClient } from '@vle/integrations';
 import type { JobContext, JobHandler, JobInput } from '@vle/messaging';
+import { jobContext, jobInput } from '@vle/messaging/testing';
 import { startInProcessSandbox, type InProcessSandbox } from '@vle/sandbox/testing';
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createDeployCourseHandler } from './deploy-course.handler.js';
 import { createEnrolUserHandler } from './enrol-user.handler.js';
@@ -34,19 +34,11 @@ beforeEach(async () => {
 });
 
 function job(action: string, params: Record<string, unknown>): JobInput {
-  return { taskId: randomUUID(), subTaskId: randomUUID(), generation: 1, queue: 'moodle', action, objectType: 'course', params };
+  return jobInput('moodle', action, params, { objectType: 'course' });
 }
 
 function delivery(attempt: number, signal = new AbortController().signal): JobContext {
-  return {
-    attempt,
-    lastAttempt: false,
-    heartbeat: () => {},
-    signal,
-    object: { type: 'course' },
-    reserveObject: async () => {},
-    dependencies: [],
-  };
+  return jobContext({ attempt, signal, object: { type: 'course' } });
 }
 
 const deployJob = (shortname = 'EV42') => job('deploy_course', { shortname, fullname: `Lab course ${shortname}` });
