@@ -4,8 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import type { JsMsg } from '@nats-io/jetstream';
 import { ContractError, JobSchema, jobMessageId, parseMessage, retryDelayMs, type Job, type QueuePolicy } from '@vle/contracts';
-import { exists, isRuleViolation, JobFailureError, STALE_DELIVERY_CODES, type TaskCommand, type TaskEvent, type TaskState } from '@vle/domain';
-import { isPermanent, PermanentJobError, responseCodeOf, responseMessageOf, type JobContext, type JobHandler, type JobInput, type JobResult, type QueueHandlers } from './job-handler.js';
+import { exists, isRuleViolation, STALE_DELIVERY_CODES, type TaskCommand, type TaskEvent, type TaskState } from '@vle/domain';
+import { isPermanent, JobFailureError, PermanentJobError, responseCodeOf, responseMessageOf, type JobContext, type JobHandler, type JobInput, type JobResult, type QueueHandlers } from './job-handler.js';
 import type { Logger, TaskCommands } from './task-commands.js';
 
 export interface DeliveryDeps {

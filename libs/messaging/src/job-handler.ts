@@ -2,7 +2,8 @@
 // returns what the external system answered, or throws. "Do not retry" is an error type; the retry
 // delay is the queue's policy, applied by the runtime.
 
-import { isJobFailure, JobFailureError, type ObjectType } from '@vle/domain';
+import type { ObjectType } from '@vle/domain';
+import { isJobFailure, JobFailureError } from '@vle/domain';
 
 /** A job as the handler sees it (proto vle.tasks.v1.Job, JSON shape). */
 export interface JobInput {
