@@ -13,3 +13,4 @@ export { taskDecider } from './task/decider.js';
 export * from './plans/task-plan.js';
 export * from './plans/task-types.js';
 export * from './plans/event-children.js';
+export * from './job-failure.js';

@@ -4,31 +4,32 @@
 //                            of the first failGenerations generations (all if absent), then succeeds
 //   sleep { ms }             succeeds after ms, honouring the abort signal (timeouts, shutdown)
 
-import { PermanentJobError, type QueueHandlers } from './job-handler.js';
+import { JobFailureError } from '@vle/domain';
+import { z } from 'zod';
+import { defineHandler, PermanentJobError, type QueueHandlers } from './job-handler.js';
+
+const count = z.number().int().min(0);
+const FailParams = z.object({ failAttempts: count.optional(), failGenerations: count.optional(), permanent: z.boolean().default(false) });
+const SleepParams = z.object({ ms: z.number().int().min(0).default(1000) });
 
 export function createBenchHandlers(): QueueHandlers {
   return {
-    noop: async () => ({ responseCode: 'OK', responseMessage: 'noop' }),
-    fail: async (job, { attempt }) => {
-      const failAttempts = typeof job.params.failAttempts === 'number' ? job.params.failAttempts : Number.POSITIVE_INFINITY;
-      const failGenerations = typeof job.params.failGenerations === 'number' ? job.params.failGenerations : Number.POSITIVE_INFINITY;
+    noop: defineHandler(z.object({}), async () => ({ responseCode: 'OK', responseMessage: 'noop' })),
+    fail: defineHandler(FailParams, async (params, job, { attempt }) => {
+      const failAttempts = params.failAttempts ?? Number.POSITIVE_INFINITY;
+      const failGenerations = params.failGenerations ?? Number.POSITIVE_INFINITY;
       if (attempt > failAttempts || job.generation > failGenerations) return { responseCode: 'OK', responseMessage: `succeeded on attempt ${attempt}` };
-      if (job.params.permanent === true) throw new PermanentJobError(`bench: permanent failure on attempt ${attempt}`, 'BENCH_PERMANENT');
-      throw Object.assign(new Error(`bench: transient failure on attempt ${attempt}`), { responseCode: 'BENCH_TRANSIENT' });
-    },
-    sleep: (job, { signal, heartbeat }) =>
+      if (params.permanent) throw new PermanentJobError(`bench: permanent failure on attempt ${attempt}`, 'BENCH_PERMANENT');
+      throw new JobFailureError(`bench: transient failure on attempt ${attempt}`, 'BENCH_TRANSIENT', { permanent: false });
+    }),
+    sleep: defineHandler(SleepParams, ({ ms }, _job, { signal }) =>
       new Promise((resolve, reject) => {
-        const ms = typeof job.params.ms === 'number' ? job.params.ms : 1000;
-        const beat = setInterval(heartbeat, 1000);
-        const done = setTimeout(() => {
-          clearInterval(beat);
-          resolve({ responseCode: 'OK', responseMessage: `slept ${ms} ms` });
-        }, ms);
+        const done = setTimeout(() => resolve({ responseCode: 'OK', responseMessage: `slept ${ms} ms` }), ms);
         signal.addEventListener('abort', () => {
-          clearInterval(beat);
           clearTimeout(done);
           reject(signal.reason);
         }, { once: true });
       }),
+    ),
   };
 }

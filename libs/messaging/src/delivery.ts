@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { JsMsg } from '@nats-io/jetstream';
 import { ContractError, JobSchema, jobMessageId, parseMessage, retryDelayMs, scrubText, type Job, type QueuePolicy } from '@vle/contracts';
 import { exists, isRuleViolation, STALE_DELIVERY_CODES, type TaskCommand, type TaskEvent, type TaskState } from '@vle/domain';
-import { isPermanent, PermanentJobError, responseCodeOf, responseMessageOf, type JobContext, type JobHandler, type JobInput, type JobResult, type QueueHandlers } from './job-handler.js';
+import { isPermanent, JobFailureError, PermanentJobError, responseCodeOf, responseMessageOf, type JobContext, type JobHandler, type JobInput, type JobResult, type QueueHandlers } from './job-handler.js';
 import type { Logger, TaskCommands } from './task-commands.js';
 
 export interface DeliveryDeps {
@@ -92,8 +92,8 @@ export async function handleDelivery(message: JsMsg, deps: DeliveryDeps): Promis
         if (await recordOutcome(deps, message, command('RecordSubTaskTimedOut', { ...report, timeoutSeconds: Math.round(outcome.timeoutMs / 1000) }))) message.term();
         return;
       }
-      const timedOut = new Error(`attempt ${attempt} did not finish within ${Math.round(outcome.timeoutMs / 1000)} s`);
-      await recordFailure(deps, message, input, report, Object.assign(timedOut, { responseCode: 'ATTEMPT_TIMEOUT' }), command);
+      const timedOut = new JobFailureError(`attempt ${attempt} did not finish within ${Math.round(outcome.timeoutMs / 1000)} s`, 'ATTEMPT_TIMEOUT', { permanent: false });
+      await recordFailure(deps, message, input, report, timedOut, command);
       return;
     }
     case 'failed':
@@ -241,6 +241,7 @@ async function runAttempt(handler: JobHandler, input: JobInput, message: JsMsg, 
   const timeoutMs = (input.timeoutSeconds ?? 0) > 0 ? input.timeoutSeconds! * 1000 : deps.policy.attemptTimeoutMs;
   const controller = new AbortController();
   let lastBeat = 0;
+  // Only the mail handlers still call this (see JobContext.heartbeat); the interval below is the owner.
   const heartbeat = () => {
     const now = Date.now();
     if (now - lastBeat < 1000) return;

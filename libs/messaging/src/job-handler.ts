@@ -4,6 +4,7 @@
 
 import { scrubText } from '@vle/contracts';
 import type { ObjectType } from '@vle/domain';
+import { isJobFailure, JobFailureError } from '@vle/domain';
 
 /** A job as the handler sees it (proto vle.tasks.v1.Job, JSON shape). */
 export interface JobInput {
@@ -23,7 +24,10 @@ export interface JobContext {
   readonly attempt: number;
   /** Whether no retry follows a transient failure of this attempt. */
   readonly lastAttempt: boolean;
-  /** Tells JetStream the job is still being worked on; long loops call it (the runtime also does, periodically). */
+  /**
+   * @deprecated The runtime heartbeats every running attempt on an interval (delivery.ts runAttempt):
+   * handlers need not and should not call this. Kept until the mail handlers drop it.
+   */
   heartbeat(): void;
   /** Aborted when the attempt's timeout passes or the worker shuts down. */
   readonly signal: AbortSignal;
@@ -81,27 +85,28 @@ export function defineHandler<P>(schema: ParamsSchema<P>, run: (params: P, job: 
 /** Handlers of one queue, by action. */
 export type QueueHandlers = Readonly<Record<string, JobHandler>>;
 
-/** An error the external system will answer the same way however often we ask: not retried. */
-export class PermanentJobError extends Error {
-  override readonly name = 'PermanentJobError';
-  readonly permanent = true;
+// The failure shape lives in @vle/domain (the integration clients implement it); handlers take it from here.
+export { isJobFailure, JobFailureError, type JobFailure } from '@vle/domain';
 
-  constructor(
-    message: string,
-    readonly responseCode = 'PERMANENT',
-  ) {
-    super(message);
+/** A JobFailure that is permanent: the external system will answer the same way however often we ask. */
+export class PermanentJobError extends JobFailureError {
+  override readonly name = 'PermanentJobError';
+
+  constructor(message: string, responseCode = 'PERMANENT') {
+    super(message, responseCode, { permanent: true });
   }
 }
 
-/** Permanent errors are recognised by shape, so that integration clients need not import this class. */
+/** Whether a failure is not retried: only a JobFailure (@vle/domain) that says so. */
 export function isPermanent(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { permanent?: unknown }).permanent === true;
+  return isJobFailure(error) && error.permanent;
 }
 
+/** A JobFailure's responseCode; for anything else (a Node system error) its `code`, else ERROR. */
 export function responseCodeOf(error: unknown): string {
-  const candidate = typeof error === 'object' && error !== null ? ((error as { responseCode?: unknown }).responseCode ?? (error as { code?: unknown }).code) : undefined;
-  return typeof candidate === 'string' || typeof candidate === 'number' ? String(candidate) : 'ERROR';
+  if (isJobFailure(error)) return error.responseCode;
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  return typeof code === 'string' || typeof code === 'number' ? String(code) : 'ERROR';
 }
 
 const MAX_RESPONSE_MESSAGE = 2000;

@@ -9,6 +9,7 @@ import { CommandHandler, connectNats, deleteTopology, JetStreamEventStore, provi
 import { testNamespace, waitFor } from '@vle/testing';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { createBenchHandlers } from './bench-handlers.js';
 import { defineHandler, type QueueHandlers } from './job-handler.js';
 import { JobRuntime } from './job-runtime.js';
@@ -147,6 +148,12 @@ describe('JobRuntime', () => {
     expect(failures.map((e) => e.type === 'SubTaskAttemptFailed' && e.data.responseCode)).toEqual(Array(policy.maxRetries).fill('ATTEMPT_TIMEOUT'));
   });
 
+  it('fails a bench job whose params do not fit at once, naming the field', async () => {
+    const taskId = await createTask({ key: 'a', action: 'sleep', params: { ms: 'soon' } });
+    const task = await settled(taskId);
+    expect(task.subtasks[0]).toMatchObject({ status: 'failed', attempt: 1, responseCode: 'INVALID_PARAMS', responseMessage: 'invalid job params: params.ms: Invalid input: expected number, received string' });
+  });
+
   it('fails a job whose action has no handler, without retrying', async () => {
     const taskId = await createTask({ key: 'a', action: 'no-such-action' });
     const task = await settled(taskId);
@@ -246,6 +253,34 @@ describe('JobRuntime', () => {
     expect(gate.runs).toBe(1);
     expect(task.subtasks[0]).toMatchObject({ status: 'success', attempt: 1, executions: 1 });
     await runtime.stop();
+  });
+
+  it('keeps a handler that runs several ack_waits without a word of its own: the runtime heartbeats, nothing is redelivered', async () => {
+    const ackWaitMs = topology.jobAckWaitMs;
+    let runs = 0;
+    const quietHandler = defineHandler(z.object({}), async () => {
+      runs += 1;
+      // The work itself takes this long; it never tells the runtime it is alive.
+      await new Promise((resolve) => setTimeout(resolve, 3 * ackWaitMs + 500));
+      return { responseCode: 'OK' };
+    });
+    const said: string[] = [];
+    const logger = { log: () => {}, warn: (m: string) => void said.push(m), error: (m: string) => void said.push(m) };
+    const runtime = new JobRuntime({ js, topology, commands, logger, queues: [{ policy, handlers: { quiet: quietHandler } }], drainTimeoutMs: 100 });
+    runtimes.push(runtime);
+    runtime.start();
+    try {
+      const taskId = await createTask({ key: 'a', action: 'quiet', timeoutSeconds: 10 });
+      const task = await settled(taskId, 15_000);
+      expect(runs).toBe(1);
+      expect(task.subtasks[0]).toMatchObject({ status: 'success', attempt: 1, executions: 1 });
+      // A redelivery meanwhile would be held back (ATTEMPT_IN_PROGRESS) and logged.
+      expect(said).toEqual([]);
+      const consumer = await jsm.consumers.info(topology.jobStream.name, topology.jobConsumer(policy).durable_name!);
+      expect(consumer.num_redelivered).toBe(0);
+    } finally {
+      await runtime.stop();
+    }
   });
 
   it('runs the action and params the log holds, not those a (forged or stale) job message carries', async () => {

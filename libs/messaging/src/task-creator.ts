@@ -6,7 +6,7 @@
 
 import type { NatsConnection } from '@nats-io/transport-node';
 import { isErrorReply, type ContractErrorCode, type CreateTaskJson, type CreateTaskReplyJson, type Topology } from '@vle/contracts';
-import type { RuleCode } from '@vle/domain';
+import { JobFailureError, type JobFailure, type RuleCode } from '@vle/domain';
 
 export interface TaskCreator {
   /** Throws TaskRefused when task-api refuses the command, any other error when it may work later. */
@@ -34,7 +34,7 @@ const REFUSAL_CODES: ReadonlySet<string> = new Set([
 ] satisfies (ContractErrorCode | RuleCode)[]);
 
 /** task-api refused the command: permanent, for the job runtime too. */
-export class TaskRefused extends Error {
+export class TaskRefused extends Error implements JobFailure {
   override readonly name = 'TaskRefused';
   readonly permanent = true;
 
@@ -67,7 +67,7 @@ export class NatsTaskCreator implements TaskCreator {
     if ('error' in body) {
       const error = isErrorReply(body.error) ? body.error : { code: 'INTERNAL', message: JSON.stringify(body.error) };
       if (REFUSAL_CODES.has(error.code)) throw new TaskRefused(error.code, error.message);
-      throw Object.assign(new Error(`task-api could not create the Task now (${error.code}: ${error.message})`), { code: error.code, responseCode: 'TASK_API_UNAVAILABLE' });
+      throw new JobFailureError(`task-api could not create the Task now (${error.code}: ${error.message})`, 'TASK_API_UNAVAILABLE', { permanent: false });
     }
     return body;
   }

@@ -2,6 +2,8 @@
 // `{message, type, ...}` and the status of GuacamoleStatus, 403 for both bad credentials and a dead
 // token. The job runtime reads `permanent` and `responseCode` by shape, without importing this.
 
+import type { JobFailure } from '@vle/domain';
+
 export type GuacamoleErrorKind =
   /** 400 `User "x" already exists.` / `The connection "x" already exists.`: look the object up. */
   | 'exists'
@@ -62,7 +64,7 @@ export interface GuacamoleErrorInit {
 }
 
 /** Anything Guacamole refused or could not be asked. Carries no credentials and no token. */
-export class GuacamoleError extends Error {
+export class GuacamoleError extends Error implements JobFailure {
   declare readonly name: string;
   readonly status: number;
   readonly type?: string;

@@ -3,6 +3,8 @@
 // permanent, and so are EAUTH/ENOAUTH/ETLS/ECONFIG without a 4xx code (a configuration to fix). The
 // job runtime reads `permanent` and `responseCode` by shape, without importing this library.
 
+import type { JobFailure } from '@vle/domain';
+
 /** One recipient the server refused, with its answer. */
 export interface RejectedRecipient {
   readonly recipient: string;
@@ -55,7 +57,7 @@ export interface SmtpErrorInit {
 }
 
 /** A mail the SMTP server refused or that could not be handed over. Carries no credentials. */
-export class SmtpError extends Error {
+export class SmtpError extends Error implements JobFailure {
   declare readonly name: string;
   /** nodemailer's code: ECONNECTION, EENVELOPE, EAUTH, ... */
   readonly code?: string;

@@ -3,6 +3,8 @@
 // decides whether asking again can help. The job runtime reads `permanent` and `responseCode` by
 // shape, without importing this library.
 
+import type { JobFailure } from '@vle/domain';
+
 export type MoodleErrorKind =
   /** Moodle answered with an exception (HTTP 200). */
   | 'exception'
@@ -54,7 +56,7 @@ export interface MoodleErrorInit {
 }
 
 /** Anything Moodle refused or could not be asked. Carries no token. */
-export class MoodleError extends Error {
+export class MoodleError extends Error implements JobFailure {
   declare readonly name: string;
   readonly kind: MoodleErrorKind;
   readonly wsfunction: string;

@@ -2,7 +2,7 @@
 // template and participants, which the event deploy, archive and lifecycle jobs read. Reads only, so
 // a transient failure is simply asked again by the job runtime.
 
-import type { LabEvent, LabParticipant } from '@vle/domain';
+import type { JobFailure, LabEvent, LabParticipant } from '@vle/domain';
 import axios, { type AxiosInstance } from 'axios';
 
 /** An event and its participants, exactly as the domain plans from them (libs/domain event-children). */
@@ -25,7 +25,7 @@ export interface OpenVleClientOptions {
 }
 
 /** A refusal or failure of the core API. No credentials in it. */
-export class OpenVleError extends Error {
+export class OpenVleError extends Error implements JobFailure {
   override readonly name = 'OpenVleError';
   /** A 5xx, a timeout or no answer: asking again can succeed. 4xx: it will not. */
   readonly transient: boolean;

@@ -1,7 +1,9 @@
 // What the Proxmox job handlers of both vm workers share: finding where a VM is now, running a
-// Proxmox task (UPID) to its end under the job's heartbeat and abort signal, and reading the
-// params a plan gave the SubTask. Handlers stay a few lines each (STYLE: createActivities(deps)).
+// Proxmox task (UPID) to its end under the job's abort signal (the job runtime heartbeats meanwhile),
+// and the params by which a plan names a VM. Handlers stay a few lines each (STYLE: createActivities(deps)).
 
+import { JobFailureError } from '@vle/domain';
+import { z } from 'zod';
 import { abortableSleep } from '../abortable-sleep.js';
 import type { PveClient } from '../proxmox/pve-client.js';
 import { PveError } from '../proxmox/pve-error.js';
@@ -15,15 +17,13 @@ export interface PveJobDeps {
 
 /** The part of the job runtime's JobContext these helpers use. */
 export interface PveJobSignals {
-  heartbeat(): void;
   readonly signal: AbortSignal;
 }
 
 /** Starts a Proxmox task and waits for its end; rejects with PveTaskFailed carrying its exitstatus. */
 export async function runPveTask(deps: PveJobDeps, job: PveJobSignals, start: () => Promise<string>): Promise<PveTaskStatus & { readonly upid: string }> {
   const upid = await start();
-  job.heartbeat();
-  const status = await deps.pve.waitForTask(upid, { signal: job.signal, heartbeat: () => job.heartbeat(), pollMs: deps.pollMs });
+  const status = await deps.pve.waitForTask(upid, { signal: job.signal, pollMs: deps.pollMs });
   return { ...status, upid };
 }
 
@@ -31,7 +31,6 @@ export async function runPveTask(deps: PveJobDeps, job: PveJobSignals, start: ()
 export async function waitWhileLocked(deps: PveJobDeps, job: PveJobSignals, vmid: number, lock: string): Promise<PveVmResource | undefined> {
   for (;;) {
     const vm = await deps.pve.findVm(vmid);
-    job.heartbeat();
     if (!vm || vm.lock !== lock) return vm;
     await abortableSleep(deps.pollMs, job.signal);
   }
@@ -50,25 +49,33 @@ export interface TargetVm {
   readonly label: string;
 }
 
+/** How a plan names a job's VM (see findTargetVm); spread into the params schema of each VM action. */
+export const vmTargetParams = {
+  vmid: z.number().int().positive().optional(),
+  vmName: z.string().min(1).optional(),
+};
+
+export type VmTargetParams = z.output<z.ZodObject<typeof vmTargetParams>>;
+
 /**
  * The VM a job acts on: `params.vmid` when the plan knew it; otherwise the VM of the SubTask it
  * depends on (a start planned behind a clone acts on the VM that clone reserved and made); otherwise
  * `params.vmName`, looked up by name (an event's VMs are named after the event and the participant).
  * `vm` is undefined when there is no such VM.
  */
-export async function findTargetVm(deps: PveJobDeps, params: Record<string, unknown>, job: PveJobDependencies): Promise<TargetVm> {
-  let vmid = param(params, 'vmid', 'number', false);
+export async function findTargetVm(deps: PveJobDeps, params: VmTargetParams, job: PveJobDependencies): Promise<TargetVm> {
+  let vmid = params.vmid;
   if (vmid === undefined) {
     const vms = job.dependencies.filter((d) => d.object.type === 'vm' && d.object.id);
-    if (vms.length > 1) throw badParam('vmid', `is required: the SubTask depends on ${vms.length} SubTasks about VMs`);
+    if (vms.length > 1) throw invalidParam('vmid', `is required: the SubTask depends on ${vms.length} SubTasks about VMs`);
     if (vms.length === 1) vmid = Number(vms[0]!.object.id);
   }
   if (vmid !== undefined) return { vmid, vm: await deps.pve.findVm(vmid), label: `VM ${vmid}` };
-  const name = param(params, 'vmName', 'string', false);
-  if (name === undefined) throw badParam('vmid', 'is required unless the SubTask depends on a SubTask about a VM or names it (vmName)');
+  const name = params.vmName;
+  if (name === undefined) throw invalidParam('vmid', 'is required unless the SubTask depends on a SubTask about a VM or names it (vmName)');
   const matches = (await deps.pve.clusterResources('vm')).filter((r): r is PveVmResource => r.type === 'qemu' && r.name === name);
   if (matches.length > 1) {
-    throw Object.assign(new Error(`${matches.length} VMs are named "${name}" (${matches.map((m) => m.vmid).join(', ')}): which one is meant is not clear`), { permanent: true, responseCode: 'PVE_AMBIGUOUS' });
+    throw new JobFailureError(`${matches.length} VMs are named "${name}" (${matches.map((m) => m.vmid).join(', ')}): which one is meant is not clear`, 'PVE_AMBIGUOUS', { permanent: true });
   }
   return { vmid: matches[0]?.vmid ?? 0, vm: matches[0], label: `VM "${name}"` };
 }
@@ -88,18 +95,7 @@ export function existing(target: TargetVm): PveVmResource & { readonly vmid: num
   });
 }
 
-/** A job param the plan set: a bad one is a bug or a hand-made job, refused without retrying. */
-export function param<T extends 'string' | 'number' | 'boolean'>(params: Record<string, unknown>, key: string, type: T, required: boolean): (T extends 'string' ? string : T extends 'number' ? number : boolean) | undefined {
-  const value = params[key];
-  if (value === undefined || value === null || value === '') {
-    if (required) throw badParam(key, 'is required');
-    return undefined;
-  }
-  if (typeof value !== type || (type === 'number' && !Number.isInteger(value))) throw badParam(key, `must be a ${type === 'number' ? 'whole number' : type}`);
-  return value as never;
+/** A param the schema cannot judge alone (it depends on the SubTask's dependencies): worded as the runtime words INVALID_PARAMS. */
+function invalidParam(key: string, problem: string): JobFailureError {
+  return new JobFailureError(`invalid job params: params.${key}: ${problem}`, 'INVALID_PARAMS', { permanent: true });
 }
-
-function badParam(key: string, problem: string): Error {
-  return Object.assign(new Error(`job params.${key} ${problem}`), { permanent: true, responseCode: 'BAD_PARAMS' });
-}
-

@@ -2,6 +2,8 @@
 // reports most refusals as 500 with a `die` text, so the status code alone says little. The job
 // runtime reads `permanent` and `responseCode` by shape, without importing this library.
 
+import type { JobFailure } from '@vle/domain';
+
 export type PveErrorKind =
   /** "VM is locked (clone)": another task holds the guest. */
   | 'locked'
@@ -95,7 +97,7 @@ export interface PveErrorInit {
 }
 
 /** Anything the Proxmox VE API refused or could not be asked. Carries no credentials. */
-export class PveError extends Error {
+export class PveError extends Error implements JobFailure {
   declare readonly name: string;
   readonly status: number;
   readonly reason: string;

@@ -9,8 +9,6 @@ import { isTaskSuccess } from './upid.js';
 export interface WaitForTaskOptions {
   /** Aborting rejects with the signal's reason; the task goes on on the server. */
   readonly signal?: AbortSignal;
-  /** Called after every poll, answered or not: the worker is alive. */
-  readonly heartbeat?: () => void;
   /** Default 1000. */
   readonly pollMs?: number;
   /** Give up (kind 'timeout', transient) when the task has not stopped by then; unbounded by default. */
@@ -23,7 +21,7 @@ export type TaskStatusReader = (signal?: AbortSignal) => Promise<PveTaskStatus>;
 
 /** Resolves with the final status when it is OK or WARNINGS: N; rejects with PveTaskFailed otherwise. */
 export async function waitForTask(upid: string, readStatus: TaskStatusReader, path: string, options: WaitForTaskOptions = {}): Promise<PveTaskStatus> {
-  const { signal, heartbeat, pollMs = 1000, timeoutMs, maxPollFailures = 5 } = options;
+  const { signal, pollMs = 1000, timeoutMs, maxPollFailures = 5 } = options;
   const giveUpAt = timeoutMs === undefined ? Infinity : Date.now() + timeoutMs;
   let failures = 0;
   for (;;) {
@@ -36,7 +34,6 @@ export async function waitForTask(upid: string, readStatus: TaskStatusReader, pa
       if (signal?.aborted) throw signal.reason;
       if (!(error instanceof PveError && error.transient) || ++failures > maxPollFailures) throw error;
     }
-    heartbeat?.();
     if (status?.status === 'stopped') {
       if (isTaskSuccess(status.exitstatus)) return status;
       throw new PveTaskFailed(upid, status.exitstatus ?? 'unexpected status', 'GET', path);

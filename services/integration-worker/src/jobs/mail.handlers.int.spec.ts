@@ -3,6 +3,7 @@
 
 import { isSmtpError, MailClient } from '@vle/integrations';
 import type { JobContext, JobHandler, JobInput } from '@vle/messaging';
+import { jobContext } from '@vle/messaging/testing';
 import { startInProcessSandbox, type InProcessSandbox } from '@vle/sandbox/testing';
 import { createTestDatabase, type TestDatabase } from '@vle/testing';
 import { randomUUID } from 'node:crypto';
@@ -43,7 +44,7 @@ beforeEach(async () => {
 });
 
 function delivery(attempt: number): JobContext {
-  return { attempt, lastAttempt: false, heartbeat: () => {}, signal: new AbortController().signal, object: { type: 'mail' }, reserveObject: async () => {}, dependencies: [] } as unknown as JobContext;
+  return jobContext({ attempt, object: { type: 'mail' } });
 }
 
 function mailJob(params: Record<string, unknown>, generation = 1): JobInput {

@@ -4,8 +4,12 @@
 
 import type { PveGuestInfoInput, PveNodeInfoInput } from '@vle/contracts';
 import { type PveJobDeps, type PveNodeSummary, type PveResource } from '@vle/integrations';
-import { publishPveInventory, type JobHandler } from '@vle/messaging';
+import { defineHandler, publishPveInventory, type JobHandler } from '@vle/messaging';
+import { z } from 'zod';
 import type { WorkerContext } from '@vle/service-kit';
+
+/** planPveNodeSync gives the SubTask no params. */
+const NodeSyncParams = z.object({});
 
 export function createNodeSyncHandler(deps: PveJobDeps, worker: WorkerContext): JobHandler {
   const { pve } = deps;
@@ -18,18 +22,16 @@ export function createNodeSyncHandler(deps: PveJobDeps, worker: WorkerContext): 
     return { ...info, disk: status.rootfs.used, maxDisk: status.rootfs.total, pveVersion: status.pveversion };
   }
 
-  return async (job, context) => {
+  return defineHandler(NodeSyncParams, async (_params, job) => {
     const summaries = await pve.nodes();
-    context.heartbeat();
     const nodes: PveNodeInfoInput[] = [];
     for (const summary of summaries) nodes.push(await nodeInfo(summary));
     const guests = (await pve.clusterResources('vm')).filter((r) => r.type === 'qemu').map(guestInfo);
-    context.heartbeat();
     await publishPveInventory(worker.js, worker.topology, { syncedAt: new Date().toISOString(), taskId: job.taskId, subTaskId: job.subTaskId, nodes, guests });
     const online = nodes.filter((n) => n.status === 'online').length;
     const templates = guests.filter((g) => g.template).length;
     return { responseCode: 'OK', responseMessage: `${nodes.length} nodes (${online} online), ${guests.length - templates} VMs, ${templates} templates` };
-  };
+  });
 }
 
 function guestInfo(row: PveResource): PveGuestInfoInput {

@@ -3,8 +3,12 @@
 // Reset is not: Proxmox refuses to reset a stopped VM ("VM N not running"), and that refusal is the
 // SubTask's answer.
 
-import { existing, findTargetVm, isPveError, param, runPveTask, type PveErrorKind, type PveJobDeps } from '@vle/integrations';
-import type { JobHandler } from '@vle/messaging';
+import { existing, findTargetVm, isPveError, runPveTask, vmTargetParams, type PveErrorKind, type PveJobDeps } from '@vle/integrations';
+import { defineHandler, type JobHandler } from '@vle/messaging';
+import { z } from 'zod';
+
+/** What planVmStart/Stop/Reset give the SubTask (`vmid`), a deploy's start (nothing: the clone's VM), an archive's stop (`vmName`, `ifExists`). */
+const PowerParams = z.object({ ...vmTargetParams, ifExists: z.boolean().optional() });
 
 type PowerCall = 'startVm' | 'stopVm' | 'resetVm';
 
@@ -24,10 +28,10 @@ const ACTIONS = {
 } as const satisfies Record<string, PowerAction>;
 
 function createPowerHandler(deps: PveJobDeps, action: PowerAction): JobHandler {
-  return async (job, context) => {
-    const target = await findTargetVm(deps, job.params, context);
+  return defineHandler(PowerParams, async (params, _job, context) => {
+    const target = await findTargetVm(deps, params, context);
     // An archive stops a participant's VM that a failed deploy may never have made: nothing to stop.
-    if (!target.vm && action.reached === 'stopped' && param(job.params, 'ifExists', 'boolean', false) === true) {
+    if (!target.vm && action.reached === 'stopped' && params.ifExists === true) {
       return { responseCode: 'OK', responseMessage: `${target.label} does not exist: nothing to stop` };
     }
     const vm = existing(target);
@@ -40,7 +44,7 @@ function createPowerHandler(deps: PveJobDeps, action: PowerAction): JobHandler {
       if (action.reachedKind && isPveError(error) && error.kind === action.reachedKind) return { responseCode: 'OK', responseMessage: `VM ${vmid} on ${vm.node}: ${error.message}` };
       throw error;
     }
-  };
+  });
 }
 
 export function createPowerHandlers(deps: PveJobDeps): Record<keyof typeof ACTIONS, JobHandler> {

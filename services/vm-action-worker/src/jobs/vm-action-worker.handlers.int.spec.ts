@@ -3,8 +3,8 @@
 
 import type { PveClient } from '@vle/integrations';
 import type { JobContext, JobHandler, JobInput } from '@vle/messaging';
+import { jobContext, jobInput } from '@vle/messaging/testing';
 import { startInProcessSandbox, type InProcessSandbox } from '@vle/sandbox/testing';
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createMigrateVmHandler } from './migrate-vm.handler.js';
 import { createPowerHandlers } from './power.handlers.js';
@@ -30,11 +30,11 @@ beforeEach(async () => {
 });
 
 function delivery(attempt = 1): JobContext {
-  return { attempt, lastAttempt: false, heartbeat: () => {}, signal: new AbortController().signal, object: { type: 'vm', id: '4300' }, reserveObject: async () => {}, dependencies: [] };
+  return jobContext({ attempt, object: { type: 'vm', id: '4300' } });
 }
 
 function job(action: keyof typeof handlers, params: Record<string, unknown> = {}): JobInput {
-  return { taskId: randomUUID(), subTaskId: randomUUID(), generation: 1, queue: 'pve_vm_actions', action, objectType: 'vm', objectId: '4300', params: { vmid: 4300, ...params } };
+  return jobInput('pve_vm_actions', action, { vmid: 4300, ...params }, { objectType: 'vm', objectId: '4300' });
 }
 
 async function run(action: keyof typeof handlers, params?: Record<string, unknown>): Promise<string | undefined> {
@@ -59,7 +59,7 @@ describe('start and stop', () => {
     const behindClone: JobContext = { ...delivery(), dependencies: [{ key: 'clone', action: 'clone', object: { type: 'vm', id: '4300' } }] };
     const input = { ...job('start'), params: {} };
     expect((await handlers.start(input, behindClone)).responseMessage).toBe('VM 4300 on pve1 started: OK');
-    await expect(handlers.start(input, delivery())).rejects.toMatchObject({ permanent: true, responseCode: 'BAD_PARAMS' });
+    await expect(handlers.start(input, delivery())).rejects.toMatchObject({ permanent: true, responseCode: 'INVALID_PARAMS', message: 'invalid job params: params.vmid: is required unless the SubTask depends on a SubTask about a VM or names it (vmName)' });
   });
 
   it('find a VM by its name when the plan names it so (an event\'s VMs)', async () => {

@@ -15,7 +15,7 @@
 // - the store has S's UPID: that task is S's clone; its end decides (OK: done; failed: Proxmox removed
 //   the placeholder, so the VMID is free and S clones again under the same reservation);
 // - a placeholder without a known UPID (the answer was lost, or the worker died before recording it):
-//   ours or an outsider's; the attempt waits for the copy to end (heartbeating) instead of guessing,
+//   ours or an outsider's; the attempt waits for the copy to end (the runtime heartbeats) instead of guessing,
 //   then the finished config decides: S's marker in the description means S's VM;
 // - a finished VM without S's marker: someone else's. S gives the VMID back and reserves a fresh one;
 //   this is the only way S leaves a VMID, and only a finished foreign config makes it, so a clone of
@@ -32,35 +32,27 @@
 // S's own earlier request arriving late) is looked at again in the same attempt, not failed.
 // The reservation is released when the clone is done: the VM's config guards the VMID from then on.
 
-import { isPveError, param, PveTaskFailed, waitWhileLocked, type PveJobDeps, type PveVmResource } from '@vle/integrations';
-import type { JobContext, JobHandler, JobInput, VmidHolder, VmidReservation, VmidReservations } from '@vle/messaging';
+import { JobFailureError } from '@vle/domain';
+import { isPveError, PveTaskFailed, waitWhileLocked, type PveJobDeps, type PveVmResource } from '@vle/integrations';
+import { defineHandler, type JobContext, type JobHandler, type JobInput, type VmidHolder, type VmidReservation, type VmidReservations } from '@vle/messaging';
+import { z } from 'zod';
 
 export interface CloneVmDeps extends PveJobDeps {
   readonly reservations: VmidReservations;
 }
 
-interface CloneParams {
-  readonly templateVmid: number;
-  readonly templateNode?: string;
-  readonly name: string;
-  readonly targetNode?: string;
-  readonly pool?: string;
-  readonly full: boolean;
-  readonly storage?: string;
-}
+/** What planVmClone and an event's deploy give the SubTask. */
+const CloneParams = z.object({
+  templateVmid: z.number().int().positive(),
+  templateNode: z.string().min(1).optional(),
+  name: z.string().min(1),
+  targetNode: z.string().min(1).optional(),
+  pool: z.string().min(1).optional(),
+  full: z.boolean().default(false),
+  storage: z.string().min(1).optional(),
+});
 
-function cloneParams(job: JobInput): CloneParams {
-  const p = job.params;
-  return {
-    templateVmid: param(p, 'templateVmid', 'number', true)!,
-    templateNode: param(p, 'templateNode', 'string', false),
-    name: param(p, 'name', 'string', true)!,
-    targetNode: param(p, 'targetNode', 'string', false),
-    pool: param(p, 'pool', 'string', false),
-    full: param(p, 'full', 'boolean', false) ?? false,
-    storage: param(p, 'storage', 'string', false),
-  };
-}
+type CloneParams = z.output<typeof CloneParams>;
 
 /** Written into the new VM's description: for people, and how a finished VM is known as this SubTask's. */
 export function cloneMarker(job: JobInput): string {
@@ -74,8 +66,8 @@ const MAX_VMID_PROBES = 256;
 
 type Finding = { readonly kind: 'ours'; readonly vm: PveVmResource } | { readonly kind: 'free' } | { readonly kind: 'foreign' };
 
-function transient(message: string, responseCode: string): Error {
-  return Object.assign(new Error(message), { permanent: false, responseCode });
+function transient(message: string, responseCode: string): JobFailureError {
+  return new JobFailureError(message, responseCode, { permanent: false });
 }
 
 export function createCloneVmHandler(deps: CloneVmDeps): JobHandler {
@@ -90,7 +82,7 @@ export function createCloneVmHandler(deps: CloneVmDeps): JobHandler {
     const template = await pve.findVm(p.templateVmid);
     if (template) return template.node;
     const node = p.templateNode ?? (await pve.nodes()).find((n) => n.status === 'online')?.node;
-    if (!node) throw Object.assign(new Error('no Proxmox node is online'), { responseCode: 'PVE_NO_NODE' });
+    if (!node) throw transient('no Proxmox node is online', 'PVE_NO_NODE');
     await pve.vmConfig(node, p.templateVmid);
     return node;
   }
@@ -123,7 +115,7 @@ export function createCloneVmHandler(deps: CloneVmDeps): JobHandler {
   async function inspect(vmid: number, job: JobInput, context: JobContext, upid: string | undefined): Promise<Finding> {
     if (upid !== undefined) {
       try {
-        await pve.waitForTask(upid, { signal: context.signal, heartbeat: () => context.heartbeat(), pollMs: deps.pollMs });
+        await pve.waitForTask(upid, { signal: context.signal, pollMs: deps.pollMs });
       } catch (error) {
         // The task failed (its placeholder is gone) or is unknown to the node: the VMID itself tells.
         if (!(error instanceof PveTaskFailed) && !(isPveError(error) && !error.transient)) throw error;
@@ -149,8 +141,7 @@ export function createCloneVmHandler(deps: CloneVmDeps): JobHandler {
     }
   }
 
-  return async (job, context) => {
-    const p = cloneParams(job);
+  return defineHandler(CloneParams, async (p, job, context) => {
     const holder: VmidHolder = { taskId: job.taskId, subTaskId: job.subTaskId, generation: job.generation, attempt: context.attempt };
     let vmid = context.object.type === 'vm' && context.object.id ? Number(context.object.id) : undefined;
     for (let round = 0; round < MAX_ROUNDS; round++) {
@@ -190,13 +181,12 @@ export function createCloneVmHandler(deps: CloneVmDeps): JobHandler {
         throw error;
       }
       reservation = await reservations.recordUpid(reservation, upid);
-      context.heartbeat();
       // A failed task is thrown as Proxmox gave it; Proxmox removed the placeholder, and the next
       // attempt clones again under this reservation.
-      const task = await pve.waitForTask(upid, { signal: context.signal, heartbeat: () => context.heartbeat(), pollMs: deps.pollMs });
+      const task = await pve.waitForTask(upid, { signal: context.signal, pollMs: deps.pollMs });
       await reservations.release(reservation);
       return { responseCode: 'OK', responseMessage: `VM ${vmid} "${p.name}" cloned from ${p.templateVmid} on ${node}${p.targetNode ? ` to ${p.targetNode}` : ''}: ${task.exitstatus}` };
     }
     throw transient(`VMID ${vmid ?? '(none)'} still not settled after ${MAX_ROUNDS} looks`, 'PVE_VMID_UNSETTLED');
-  };
+  });
 }

@@ -7,7 +7,8 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { Topology } from '@vle/contracts';
 import { connectNats } from '@vle/event-store';
 import { isPveError, type PveClient } from '@vle/integrations';
-import { JetStreamVmidReservations, type JobContext, type JobHandler, type JobInput } from '@vle/messaging';
+import { JetStreamVmidReservations, type JobHandler, type JobInput } from '@vle/messaging';
+import { ObjectLog } from '@vle/messaging/testing';
 import { startInProcessSandbox, type InProcessSandbox } from '@vle/sandbox/testing';
 import { testNamespace, waitFor } from '@vle/testing';
 import { randomUUID } from 'node:crypto';
@@ -52,27 +53,9 @@ beforeEach(async () => {
 });
 
 /** The SubTask as the log holds it, across deliveries: what the runtime passes in JobContext.object. */
-class SubTaskLog {
-  object: { type?: string; id?: string };
-  readonly reservations: string[] = [];
-
+class SubTaskLog extends ObjectLog {
   constructor(readonly job: JobInput) {
-    this.object = { type: job.objectType, id: job.objectId };
-  }
-
-  delivery(attempt: number, signal = new AbortController().signal): JobContext {
-    return {
-      attempt,
-      lastAttempt: false,
-      heartbeat: () => {},
-      signal,
-      object: { ...this.object },
-      reserveObject: async (type, id) => {
-        if (this.object.type !== type || this.object.id !== id) this.reservations.push(id);
-        this.object = { type, id };
-      },
-      dependencies: [],
-    };
+    super({ type: job.objectType, id: job.objectId });
   }
 }
 
@@ -134,7 +117,7 @@ describe('clone', () => {
     await sandbox.pve('PUT', 'timings', { qmclone: 1_500 });
     const log = cloneJob({ name: 'crashed' });
     const crash = new AbortController();
-    const first = failure(clone(log.job, log.delivery(1, crash.signal)));
+    const first = failure(clone(log.job, log.delivery(1, { signal: crash.signal })));
     const vmid = await waitFor(async () => {
       const id = Number(log.reservations[0]);
       return id && (await simulatedVm(id))?.lock === 'clone' ? id : undefined;
@@ -223,7 +206,8 @@ describe('clone', () => {
 
   it('refuses a job whose params are not a clone\'s, without retrying', async () => {
     const log = cloneJob({ name: 42 });
-    expect(await failure(clone(log.job, log.delivery(1)))).toMatchObject({ permanent: true, responseCode: 'BAD_PARAMS', message: 'job params.name must be a string' });
+    expect(await failure(clone(log.job, log.delivery(1)))).toMatchObject({ permanent: true, responseCode: 'INVALID_PARAMS', message: 'invalid job params: params.name: Invalid input: expected string, received number' });
+    expect(log.reservations).toEqual([]);
   });
 });
 

@@ -4,7 +4,8 @@
 import type { CreateTaskJson, CreateTaskReplyJson } from '@vle/contracts';
 import type { ChildTaskPlan, LabEvent } from '@vle/domain';
 import type { OpenVleClient } from '@vle/integrations';
-import { PermanentJobError, TaskRefused, type TaskCreator } from '@vle/messaging';
+import { TaskRefused, type TaskCreator } from '@vle/messaging';
+import { z } from 'zod';
 
 export interface EventJobDeps {
   readonly openvle: OpenVleClient;
@@ -15,11 +16,8 @@ export interface EventJobDeps {
   readonly now: () => Date;
 }
 
-export function eventIdOf(params: Record<string, unknown>): number {
-  const eventId = params.eventId;
-  if (typeof eventId !== 'number' || !Number.isInteger(eventId) || eventId < 1) throw new PermanentJobError('job params.eventId must be a positive whole number', 'BAD_PARAMS');
-  return eventId;
-}
+/** What planEventDeploy and planEventArchive give the SubTask: the event, read from the core API when the job runs. */
+export const EventParams = z.object({ eventId: z.number().int().positive() });
 
 export interface Created {
   readonly created: number;
@@ -31,11 +29,10 @@ export interface Created {
  * redelivered job, or a second deploy of the same event (a person's and the lifecycle's), finds them
  * instead of cloning a second VM for a participant.
  */
-export async function createChildren(deps: EventJobDeps, parentTaskId: string, event: LabEvent, plans: readonly ChildTaskPlan[], heartbeat: () => void): Promise<Created> {
+export async function createChildren(deps: EventJobDeps, parentTaskId: string, event: LabEvent, plans: readonly ChildTaskPlan[]): Promise<Created> {
   let created = 0;
   for (const plan of plans) {
     if (await createOnce(deps, { ...commandOf(plan, event), originTaskId: parentTaskId, idempotencyKey: childKey(event.id, plan.key) })) created++;
-    heartbeat();
   }
   return { created, existing: plans.length - created };
 }

@@ -4,18 +4,30 @@
 // runs see an event, it is deployed, noticed and archived once.
 
 import { planAdvanceNotice } from '@vle/domain';
-import { PermanentJobError, type JobHandler } from '@vle/messaging';
+import { defineHandler, type JobHandler } from '@vle/messaging';
+import { z } from 'zod';
 import { commandOf, createOnce, type EventJobDeps } from './event-jobs.js';
 
 const DAY_MS = 24 * 3600_000;
 /** How far back a run still catches an event it missed (the scheduler was down, the event was entered late). */
 const MISSED_MS = 7 * DAY_MS;
 
+const days = z.number().int().min(0).default(0);
+
+/** What planEventLifecycle gives the SubTask; `at` is the scheduler's slot time (absent: the job's clock). */
+const EventLifecycleParams = z.object({
+  startPrepDays: days,
+  endPrepDays: days,
+  at: z
+    .string()
+    .refine((at) => !Number.isNaN(Date.parse(at)), 'must be an RFC 3339 time')
+    .optional(),
+});
+
 export function createEventLifecycleHandler(deps: EventJobDeps): JobHandler {
-  return async (job, context) => {
-    const at = slotOf(job.params.at, deps.now);
-    const startPrepDays = days(job.params.startPrepDays, 'startPrepDays');
-    const endPrepDays = days(job.params.endPrepDays, 'endPrepDays');
+  return defineHandler(EventLifecycleParams, async (params, _job, context) => {
+    const at = params.at === undefined ? deps.now() : new Date(params.at);
+    const { startPrepDays, endPrepDays } = params;
     // Starting soon, or started lately and not over (entered late, or a run was missed).
     const starting = (await deps.openvle.listEvents({ startsFrom: new Date(at.getTime() - MISSED_MS), startsTo: new Date(at.getTime() + startPrepDays * DAY_MS) }, context.signal)).filter(
       (event) => Date.parse(event.endsAt) > at.getTime(),
@@ -30,28 +42,13 @@ export function createEventLifecycleHandler(deps: EventJobDeps): JobHandler {
       if (await createOnce(deps, { type: 'event.deploy', name: `Deploy event ${event.id}`, createdBy: 'system', eventId, idempotencyKey: `event-${event.id}-deploy`, params: { eventId: event.id } })) deployed++;
       const notice = planAdvanceNotice(event);
       if (notice && (await createOnce(deps, { ...commandOf(notice, event), idempotencyKey: `event-${event.id}-notice` }))) noticed++;
-      context.heartbeat();
     }
     for (const event of ended) {
       if (await createOnce(deps, { type: 'event.archive', name: `Archive event ${event.id}`, createdBy: 'system', eventId: String(event.id), idempotencyKey: `event-${event.id}-archive`, params: { eventId: event.id } })) archived++;
-      context.heartbeat();
     }
     return {
       responseCode: 'OK',
       responseMessage: `at ${at.toISOString()}: ${starting.length} starting (${deployed} deploys and ${noticed} notices created), ${ended.length} ended (${archived} archives created)`,
     };
-  };
-}
-
-function slotOf(at: unknown, now: () => Date): Date {
-  if (at === undefined || at === null || at === '') return now();
-  const date = typeof at === 'string' ? new Date(at) : new Date(Number.NaN);
-  if (Number.isNaN(date.getTime())) throw new PermanentJobError('job params.at must be an RFC 3339 time', 'BAD_PARAMS');
-  return date;
-}
-
-function days(value: unknown, key: string): number {
-  if (value === undefined) return 0;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw new PermanentJobError(`job params.${key} must be a whole number of days`, 'BAD_PARAMS');
-  return value;
+  });
 }

@@ -5,6 +5,7 @@
 import type { CreateTaskJson, CreateTaskReplyJson } from '@vle/contracts';
 import type { JobContext, JobInput, TaskCreator } from '@vle/messaging';
 import { TaskRefused } from '@vle/messaging';
+import { jobContext, jobInput } from '@vle/messaging/testing';
 import { DEV_OPENVLE_TOKEN } from '@vle/sandbox';
 import { startInProcessSandbox, type InProcessSandbox } from '@vle/sandbox/testing';
 import { OpenVleClient } from '@vle/integrations';
@@ -70,10 +71,10 @@ async function addEvent(id: number, startsAt: string, endsAt: string, participan
 }
 
 function job(action: string, params: Record<string, unknown>, taskId = randomUUID()): JobInput {
-  return { taskId, subTaskId: randomUUID(), generation: 1, queue: 'core_periodic', action, params };
+  return jobInput('core_periodic', action, params, { taskId });
 }
 
-const context = (): JobContext => ({ attempt: 1, lastAttempt: false, heartbeat: () => {}, signal: new AbortController().signal, object: {}, reserveObject: async () => {}, dependencies: [] });
+const context = (): JobContext => jobContext();
 
 describe('deploy_event', () => {
   it('creates a child Task per participant and one for the course, keyed by the event, and nothing twice when delivered again or deployed again', async () => {
@@ -99,7 +100,7 @@ describe('deploy_event', () => {
     await expect(deploy(job('deploy_event', { eventId: 404 }), context())).rejects.toMatchObject({ permanent: true, responseCode: 'OPENVLE_404' });
     await fetch(`${sandbox.url}/_sandbox/openvle/outage`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ down: true }) });
     await expect(deploy(job('deploy_event', { eventId: 42 }), context())).rejects.toMatchObject({ transient: true, responseCode: 'OPENVLE_503' });
-    await expect(deploy(job('deploy_event', { eventId: 'x' }), context())).rejects.toMatchObject({ permanent: true, responseCode: 'BAD_PARAMS' });
+    await expect(deploy(job('deploy_event', { eventId: 'x' }), context())).rejects.toMatchObject({ permanent: true, responseCode: 'INVALID_PARAMS', message: 'invalid job params: params.eventId: Invalid input: expected number, received string' });
   });
 });
 
@@ -135,5 +136,15 @@ describe('event_lifecycle', () => {
     expect(next.responseMessage).toBe('at 2026-12-02T01:00:00.000Z: 1 starting (0 deploys and 0 notices created), 2 ended (1 archives created)');
     // Without a slot time the job's clock decides.
     expect((await lifecycle(job('event_lifecycle', { startPrepDays: 1, endPrepDays: 1 }), context())).responseMessage).toMatch(/^at 2026-12-01T01:00:00.000Z: /);
+  });
+
+  it('refuses bad job params at once, naming each field, and creates nothing', async () => {
+    const lifecycle = createEventLifecycleHandler(deps);
+    await expect(lifecycle(job('event_lifecycle', { startPrepDays: -1, endPrepDays: 1.5, at: 'tomorrow' }), context())).rejects.toMatchObject({
+      permanent: true,
+      responseCode: 'INVALID_PARAMS',
+      message: 'invalid job params: params.startPrepDays: Too small: expected number to be >=0; params.endPrepDays: Invalid input: expected int, received number; params.at: must be an RFC 3339 time',
+    });
+    expect(api.commands()).toEqual([]);
   });
 });

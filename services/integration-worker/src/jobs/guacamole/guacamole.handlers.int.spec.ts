@@ -4,8 +4,8 @@
 
 import { deriveLabPassword, isGuacamoleError, LAB_PASSWORD_PURPOSE, type GuacamoleClient } from '@vle/integrations';
 import type { JobContext, JobHandler, JobInput } from '@vle/messaging';
+import { jobContext, jobInput } from '@vle/messaging/testing';
 import { startInProcessSandbox, type InProcessSandbox } from '@vle/sandbox/testing';
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createCleanupHandler } from './cleanup.handler.js';
 import { createProvisionHandler } from './provision.handler.js';
@@ -33,10 +33,10 @@ beforeEach(async () => {
   await sandbox.guacamole('POST', 'reset');
 });
 
-const job = (action: string, params: Record<string, unknown>): JobInput => ({ taskId: randomUUID(), subTaskId: randomUUID(), generation: 1, queue: 'guacamole', action, objectType: 'connection', objectId: String(params.connectionName), params });
+const job = (action: string, params: Record<string, unknown>): JobInput => jobInput('guacamole', action, params, { objectType: 'connection', objectId: String(params.connectionName) });
 
 function delivery(attempt: number): JobContext {
-  return { attempt, lastAttempt: false, heartbeat: () => {}, signal: new AbortController().signal, object: { type: 'connection' }, reserveObject: async () => {}, dependencies: [] };
+  return jobContext({ attempt, object: { type: 'connection' } });
 }
 
 const s07 = { username: 'ev42-s07', fullName: 'Ada Lovelace', connectionName: 'ev42-s07-rdp', protocol: 'rdp', hostname: 'lab-ev42-s07', port: 3389, validUntil: '2026-05-01' };
@@ -121,7 +121,8 @@ describe('provision', () => {
 
   it('refuses bad params permanently', async () => {
     const error = await failure(provision(job('provision', { ...s07, protocol: 'ssh' }), delivery(1)));
-    expect(error).toMatchObject({ permanent: true, responseCode: 'BAD_PARAMS' });
+    expect(error).toMatchObject({ permanent: true, responseCode: 'INVALID_PARAMS', message: 'invalid job params: params.protocol: Invalid option: expected one of "rdp"|"vnc"' });
+    expect((await ledger()).entries).toEqual([]);
   });
 });
 

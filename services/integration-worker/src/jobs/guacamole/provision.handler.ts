@@ -4,26 +4,34 @@
 // making a second one. The passwords are derived here (never in the job): the participant's from
 // their username, the VM login's from the connection's name.
 
-import { deriveLabPassword, LAB_PASSWORD_PURPOSE, param, type GuacamoleConnection, type GuacamoleProtocol, type GuacamoleSharingProfile, type GuacamoleUser } from '@vle/integrations';
-import type { JobHandler } from '@vle/messaging';
+import { deriveLabPassword, LAB_PASSWORD_PURPOSE, type GuacamoleConnection, type GuacamoleProtocol, type GuacamoleSharingProfile, type GuacamoleUser } from '@vle/integrations';
+import { defineHandler, type JobHandler } from '@vle/messaging';
+import { z } from 'zod';
 import { findOrCreate, viewProfileName, type GuacamoleJobDeps } from './guacamole-jobs.js';
 
-const PROTOCOLS: readonly GuacamoleProtocol[] = ['rdp', 'vnc'];
+/** What planGuacamoleProvision (and an event's deploy) gives the SubTask: never a password. */
+const ProvisionParams = z.object({
+  username: z.string().min(1),
+  connectionName: z.string().min(1),
+  protocol: z.enum(['rdp', 'vnc'] satisfies GuacamoleProtocol[]),
+  hostname: z.string().min(1),
+  port: z.number().int().min(1).max(65_535).optional(),
+  fullName: z.string().min(1).optional(),
+  validUntil: z.string().min(1).optional(),
+  vmUsername: z.string().min(1).optional(),
+  vmid: z.number().int().positive().optional(),
+});
+
 const DEFAULT_PORTS: Readonly<Record<GuacamoleProtocol, number>> = { rdp: 3389, vnc: 5900 };
 const DEFAULT_VM_USERNAME = 'student';
 
 export function createProvisionHandler(deps: GuacamoleJobDeps): JobHandler {
   const { guacamole, labCredentialsKey } = deps;
 
-  return async (job, context) => {
-    const username = param(job.params, 'username', 'string', true)!;
-    const connectionName = param(job.params, 'connectionName', 'string', true)!;
-    const protocol = protocolOf(param(job.params, 'protocol', 'string', true)!);
-    const hostname = param(job.params, 'hostname', 'string', true)!;
-    const port = param(job.params, 'port', 'number', false) ?? DEFAULT_PORTS[protocol];
-    const fullName = param(job.params, 'fullName', 'string', false);
-    const validUntil = param(job.params, 'validUntil', 'string', false);
-    const vmUsername = param(job.params, 'vmUsername', 'string', false) ?? DEFAULT_VM_USERNAME;
+  return defineHandler(ProvisionParams, async (params) => {
+    const { username, connectionName, protocol, hostname, fullName, validUntil } = params;
+    const port = params.port ?? DEFAULT_PORTS[protocol];
+    const vmUsername = params.vmUsername ?? DEFAULT_VM_USERNAME;
 
     const user = await findOrCreate<GuacamoleUser>(
       () => guacamole.getUser(username),
@@ -34,7 +42,6 @@ export function createProvisionHandler(deps: GuacamoleJobDeps): JobHandler {
           attributes: { 'guac-full-name': fullName ?? null, 'valid-until': validUntil ?? null },
         }),
     );
-    context.heartbeat();
 
     const vmPassword = deriveLabPassword(labCredentialsKey, LAB_PASSWORD_PURPOSE.vmLogin, connectionName);
     const parameters: Record<string, string> =
@@ -45,14 +52,12 @@ export function createProvisionHandler(deps: GuacamoleJobDeps): JobHandler {
       () => guacamole.findConnectionByName(connectionName),
       () => guacamole.createConnection({ name: connectionName, protocol, parameters }),
     );
-    context.heartbeat();
 
     const profileName = viewProfileName(connectionName);
     const profile = await findOrCreate<GuacamoleSharingProfile>(
       () => guacamole.findSharingProfile(connection.object.identifier, profileName),
       () => guacamole.createSharingProfile({ name: profileName, primaryConnectionIdentifier: connection.object.identifier, parameters: { 'read-only': 'true' } }),
     );
-    context.heartbeat();
 
     // Adding a permission the user already has changes nothing, so this needs no lookup.
     await guacamole.grantPermissions(username, [
@@ -66,10 +71,5 @@ export function createProvisionHandler(deps: GuacamoleJobDeps): JobHandler {
         `user ${username} ${user.how}, connection "${connectionName}" (${connection.object.identifier}, ${protocol} to ${hostname}:${port}) ${connection.how}, ` +
         `sharing profile "${profileName}" (${profile.object.identifier}) ${profile.how}; READ granted on both`,
     };
-  };
-}
-
-function protocolOf(value: string): GuacamoleProtocol {
-  if ((PROTOCOLS as readonly string[]).includes(value)) return value as GuacamoleProtocol;
-  throw Object.assign(new Error(`job params.protocol must be rdp or vnc, not "${value}"`), { permanent: true, responseCode: 'BAD_PARAMS' });
+  });
 }

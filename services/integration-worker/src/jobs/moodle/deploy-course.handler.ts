@@ -8,9 +8,18 @@
 // idnumber to mark it otherwise); ours and hidden means an earlier attempt's restore still runs, which
 // is waited for; `shortnametaken` on the duplicate is looked up the same way.
 
-import { abortableSleep, isMoodleError, param, type MoodleCourse } from '@vle/integrations';
-import type { JobContext, JobHandler, JobInput, JobResult } from '@vle/messaging';
-import { heartbeating, jobError, type MoodleJobDeps } from './moodle-jobs.js';
+import { abortableSleep, isMoodleError, type MoodleCourse } from '@vle/integrations';
+import { defineHandler, JobFailureError, type JobContext, type JobHandler, type JobResult } from '@vle/messaging';
+import { z } from 'zod';
+import type { MoodleJobDeps } from './moodle-jobs.js';
+
+/** What planMoodleDeployCourse (and an event's deploy) gives the SubTask. */
+const DeployCourseParams = z.object({
+  shortname: z.string().min(1),
+  fullname: z.string().min(1),
+  templateCourseId: z.number().int().positive().optional(),
+  categoryId: z.number().int().positive().optional(),
+});
 
 interface DeployParams {
   readonly shortname: string;
@@ -19,62 +28,44 @@ interface DeployParams {
   readonly categoryId: number;
 }
 
-function deployParams(job: JobInput, deps: MoodleJobDeps): DeployParams {
-  const p = job.params;
-  return {
-    shortname: param(p, 'shortname', 'string', true)!,
-    fullname: param(p, 'fullname', 'string', true)!,
-    templateCourseId: param(p, 'templateCourseId', 'number', false),
-    categoryId: param(p, 'categoryId', 'number', false) ?? deps.categoryId,
-  };
-}
-
 export function createDeployCourseHandler(deps: MoodleJobDeps): JobHandler {
   const { moodle } = deps;
   const pollMs = deps.pollMs ?? 2_000;
-  const heartbeatMs = deps.heartbeatMs ?? 10_000;
 
   async function templateId(p: DeployParams, signal: AbortSignal): Promise<number> {
     if (p.templateCourseId !== undefined) return p.templateCourseId;
     if ('id' in deps.template) return deps.template.id;
     const template = await moodle.getCourseByShortname(deps.template.shortname, { signal });
-    if (!template) throw jobError(`the template course "${deps.template.shortname}" (MOODLE_TEMPLATE_SHORTNAME) does not exist`, 'MOODLE_TEMPLATE_NOT_FOUND', true);
+    if (!template) throw new JobFailureError(`the template course "${deps.template.shortname}" (MOODLE_TEMPLATE_SHORTNAME) does not exist`, 'MOODLE_TEMPLATE_NOT_FOUND', { permanent: true });
     return template.id;
   }
 
   /** A course found under our shortname: done if it is ours and restored; waits while ours is restored; refused if someone else's. */
   async function adopt(found: MoodleCourse, p: DeployParams, context: JobContext, how: string): Promise<JobResult> {
     if (found.fullname !== p.fullname || found.categoryid !== p.categoryId) {
-      throw jobError(
-        `shortname ${p.shortname} is used by another course (id ${found.id}, "${found.fullname}" in category ${found.categoryid}), not by this deploy ("${p.fullname}" in category ${p.categoryId})`,
-        'MOODLE_shortnametaken',
-        true,
-      );
+      throw new JobFailureError(`shortname ${p.shortname} is used by another course (id ${found.id}, "${found.fullname}" in category ${found.categoryid}), not by this deploy ("${p.fullname}" in category ${p.categoryId})`, 'MOODLE_shortnametaken', { permanent: true });
     }
     let course: MoodleCourse | undefined = found;
     const deadline = Date.now() + deps.restoreWaitMs;
     while (course && course.visible === 0 && Date.now() < deadline) {
-      context.heartbeat();
       await abortableSleep(pollMs, context.signal);
       course = await moodle.getCourseByShortname(p.shortname, { signal: context.signal });
     }
-    if (!course) throw jobError(`course ${p.shortname} (id ${found.id}) vanished while its restore was awaited`, 'MOODLE_COURSE_VANISHED', false);
+    if (!course) throw new JobFailureError(`course ${p.shortname} (id ${found.id}) vanished while its restore was awaited`, 'MOODLE_COURSE_VANISHED', { permanent: false });
     if (course.visible === 0) {
-      throw jobError(`course ${p.shortname} (id ${course.id}) is still hidden after ${deps.restoreWaitMs} ms: an earlier attempt's restore is still running or failed`, 'MOODLE_RESTORING', false);
+      throw new JobFailureError(`course ${p.shortname} (id ${course.id}) is still hidden after ${deps.restoreWaitMs} ms: an earlier attempt's restore is still running or failed`, 'MOODLE_RESTORING', { permanent: false });
     }
     return { responseCode: 'OK', responseMessage: `course ${p.shortname} (id ${course.id}) ${how}` };
   }
 
-  return async (job, context) => {
-    const p = deployParams(job, deps);
+  return defineHandler(DeployCourseParams, async (params, _job, context) => {
+    const p: DeployParams = { ...params, categoryId: params.categoryId ?? deps.categoryId };
     const { signal } = context;
     const existing = await moodle.getCourseByShortname(p.shortname, { signal });
     if (existing) return adopt(existing, p, context, 'already exists (made by an earlier attempt)');
     const template = await templateId(p, signal);
     try {
-      const made = await heartbeating(context, heartbeatMs, () =>
-        moodle.duplicateCourse({ courseId: template, fullname: p.fullname, shortname: p.shortname, categoryId: p.categoryId, options: { users: false } }, { signal }),
-      );
+      const made = await moodle.duplicateCourse({ courseId: template, fullname: p.fullname, shortname: p.shortname, categoryId: p.categoryId, options: { users: false } }, { signal });
       return { responseCode: 'OK', responseMessage: `course ${made.shortname} (id ${made.id}) duplicated from course ${template}` };
     } catch (error) {
       // Taken meanwhile (a concurrent delivery), or our request's answer was lost: look again.
@@ -84,5 +75,5 @@ export function createDeployCourseHandler(deps: MoodleJobDeps): JobHandler {
       }
       throw error;
     }
-  };
+  });
 }

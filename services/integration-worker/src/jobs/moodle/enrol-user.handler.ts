@@ -3,30 +3,22 @@
 // in debuginfo, reference §3), then enrol_manual_enrol_users, which is harmless when repeated. The
 // password is Moodle's to make and mail (createpassword=1): a job never carries a secret.
 
-import { isMoodleError, param, type MoodleUser } from '@vle/integrations';
-import type { JobHandler, JobInput } from '@vle/messaging';
-import { jobError, type MoodleJobDeps } from './moodle-jobs.js';
+import { isMoodleError, type MoodleUser } from '@vle/integrations';
+import { defineHandler, JobFailureError, type JobHandler } from '@vle/messaging';
+import { z } from 'zod';
+import type { MoodleJobDeps } from './moodle-jobs.js';
 
-interface EnrolParams {
-  readonly courseShortname: string;
-  readonly username: string;
-  readonly firstname: string;
-  readonly lastname: string;
-  readonly email: string;
-  readonly roleId?: number;
-}
+/** What planMoodleEnrol and planMoodleDeployCourse give each enrolment SubTask. */
+const EnrolUserParams = z.object({
+  courseShortname: z.string().min(1),
+  username: z.string().min(1),
+  firstname: z.string().min(1),
+  lastname: z.string().min(1),
+  email: z.string().min(1),
+  roleId: z.number().int().positive().optional(),
+});
 
-function enrolParams(job: JobInput): EnrolParams {
-  const p = job.params;
-  return {
-    courseShortname: param(p, 'courseShortname', 'string', true)!,
-    username: param(p, 'username', 'string', true)!,
-    firstname: param(p, 'firstname', 'string', true)!,
-    lastname: param(p, 'lastname', 'string', true)!,
-    email: param(p, 'email', 'string', true)!,
-    roleId: param(p, 'roleId', 'number', false),
-  };
-}
+type EnrolParams = z.output<typeof EnrolUserParams>;
 
 export function createEnrolUserHandler(deps: MoodleJobDeps): JobHandler {
   const { moodle } = deps;
@@ -41,7 +33,7 @@ export function createEnrolUserHandler(deps: MoodleJobDeps): JobHandler {
     if (existing) return { user: existing, created: false };
     try {
       const [made] = await moodle.createUsers([{ username: p.username, firstname: p.firstname, lastname: p.lastname, email: p.email, createpassword: true }], { signal });
-      if (!made) throw jobError(`core_user_create_users returned no user for ${p.username}`, 'MOODLE_NO_USER', false);
+      if (!made) throw new JobFailureError(`core_user_create_users returned no user for ${p.username}`, 'MOODLE_NO_USER', { permanent: false });
       return { user: made, created: true };
     } catch (error) {
       if (!isMoodleError(error) || (error.errorcode !== 'invalidparameter' && error.kind !== 'timeout')) throw error;
@@ -50,21 +42,19 @@ export function createEnrolUserHandler(deps: MoodleJobDeps): JobHandler {
       if (error.errorcode === 'invalidparameter') {
         // Without Moodle's debugging the reason is unknown; the likeliest one is worth naming.
         const sameEmail = (await moodle.getUsersByField('email', [p.email], { signal }))[0];
-        if (sameEmail) throw jobError(`cannot create Moodle user ${p.username}: email ${p.email} belongs to user ${sameEmail.username} (id ${sameEmail.id})`, 'MOODLE_invalidparameter', true);
+        if (sameEmail) throw new JobFailureError(`cannot create Moodle user ${p.username}: email ${p.email} belongs to user ${sameEmail.username} (id ${sameEmail.id})`, 'MOODLE_invalidparameter', { permanent: true });
       }
       throw error;
     }
   }
 
-  return async (job, context) => {
-    const p = enrolParams(job);
+  return defineHandler(EnrolUserParams, async (p, _job, context) => {
     const { signal } = context;
     const course = await moodle.getCourseByShortname(p.courseShortname, { signal });
-    if (!course) throw jobError(`there is no Moodle course with shortname ${p.courseShortname}`, 'MOODLE_COURSE_NOT_FOUND', true);
+    if (!course) throw new JobFailureError(`there is no Moodle course with shortname ${p.courseShortname}`, 'MOODLE_COURSE_NOT_FOUND', { permanent: true });
     const { user, created } = await findOrCreate(p, signal);
-    context.heartbeat();
     const roleId = p.roleId ?? deps.studentRoleId;
     await moodle.enrolUsers([{ roleId, userId: user.id, courseId: course.id }], { signal });
     return { responseCode: 'OK', responseMessage: `${created ? 'created and ' : ''}enrolled user ${p.username} (id ${user.id}) in course ${course.shortname} (id ${course.id}) with role ${roleId}` };
-  };
+  });
 }

@@ -4,8 +4,8 @@
 
 import { isMoodleError, type MoodleClient } from '@vle/integrations';
 import type { JobContext, JobHandler, JobInput } from '@vle/messaging';
+import { jobContext, jobInput } from '@vle/messaging/testing';
 import { startInProcessSandbox, type InProcessSandbox } from '@vle/sandbox/testing';
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createDeployCourseHandler } from './deploy-course.handler.js';
 import { createEnrolUserHandler } from './enrol-user.handler.js';
@@ -20,7 +20,7 @@ beforeAll(async () => {
   sandbox = await startInProcessSandbox();
   // The duplicate (400 ms in the simulator) outlasts the client's 250 ms for it.
   moodle = sandbox.moodleClient({ timeoutMs: 1_000, duplicateTimeoutMs: 250 });
-  const deps: MoodleJobDeps = { moodle, template: { id: 2 }, categoryId: 2, studentRoleId: 5, restoreWaitMs: 3_000, pollMs: 20, heartbeatMs: 20 };
+  const deps: MoodleJobDeps = { moodle, template: { id: 2 }, categoryId: 2, studentRoleId: 5, restoreWaitMs: 3_000, pollMs: 20 };
   deploy = createDeployCourseHandler(deps);
   enrol = createEnrolUserHandler(deps);
 });
@@ -34,19 +34,11 @@ beforeEach(async () => {
 });
 
 function job(action: string, params: Record<string, unknown>): JobInput {
-  return { taskId: randomUUID(), subTaskId: randomUUID(), generation: 1, queue: 'moodle', action, objectType: 'course', params };
+  return jobInput('moodle', action, params, { objectType: 'course' });
 }
 
-function delivery(attempt: number, signal = new AbortController().signal, beats: { count: number } = { count: 0 }): JobContext {
-  return {
-    attempt,
-    lastAttempt: false,
-    heartbeat: () => void beats.count++,
-    signal,
-    object: { type: 'course' },
-    reserveObject: async () => {},
-    dependencies: [],
-  };
+function delivery(attempt: number, signal = new AbortController().signal): JobContext {
+  return jobContext({ attempt, signal, object: { type: 'course' } });
 }
 
 const deployJob = (shortname = 'EV42') => job('deploy_course', { shortname, fullname: `Lab course ${shortname}` });
@@ -67,10 +59,8 @@ async function failure(work: Promise<unknown>): Promise<any> {
 
 describe('deploy_course', () => {
   it('duplicates the template once; a second delivery finds the course instead of making another', async () => {
-    const beats = { count: 0 };
-    const first = await deploy(deployJob(), delivery(1, undefined, beats));
+    const first = await deploy(deployJob(), delivery(1));
     expect(first).toEqual({ responseCode: 'OK', responseMessage: 'course EV42 (id 3) duplicated from course 2' });
-    expect(beats.count).toBeGreaterThan(1); // heartbeats during the long request
     const again = await deploy(deployJob(), delivery(2));
     expect(again.responseMessage).toBe('course EV42 (id 3) already exists (made by an earlier attempt)');
     expect((await ledger()).counts.coursesCreated).toBe(1);
@@ -117,6 +107,15 @@ describe('deploy_course', () => {
     const error = await failure(deploy(deployJob(), delivery(1)));
     expect(error).toMatchObject({ responseCode: 'MOODLE_shortnametaken', permanent: true });
     expect(error.message).toContain('is used by another course');
+  });
+
+  it('refuses bad job params at once, asking Moodle nothing', async () => {
+    const error = await failure(deploy(job('deploy_course', { shortname: 'EV42', fullname: 'Lab', templateCourseId: 'seven' }), delivery(1)));
+    expect(error).toMatchObject({ permanent: true, responseCode: 'INVALID_PARAMS', message: 'invalid job params: params.templateCourseId: Invalid input: expected number, received string' });
+    const enrolError = await failure(enrol(job('enrol_user', { courseShortname: 'EV42', username: 'stu' }), delivery(1)));
+    expect(enrolError).toMatchObject({ permanent: true, responseCode: 'INVALID_PARAMS' });
+    expect(enrolError.message).toBe('invalid job params: params.firstname: Invalid input: expected string, received undefined; params.lastname: Invalid input: expected string, received undefined; params.email: Invalid input: expected string, received undefined');
+    expect((await ledger()).entries).toEqual([]);
   });
 
   it('a template that does not exist fails at once with Moodle\'s invalidrecord', async () => {
