@@ -235,19 +235,13 @@ function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-type AttemptContext = Omit<JobContext, 'heartbeat' | 'signal'>;
+type AttemptContext = Omit<JobContext, 'signal'>;
 
 async function runAttempt(handler: JobHandler, input: JobInput, message: JsMsg, context: AttemptContext, deps: DeliveryDeps): Promise<Outcome> {
   const timeoutMs = (input.timeoutSeconds ?? 0) > 0 ? input.timeoutSeconds! * 1000 : deps.policy.attemptTimeoutMs;
   const controller = new AbortController();
-  let lastBeat = 0;
-  // Only the mail handlers still call this (see JobContext.heartbeat); the interval below is the owner.
-  const heartbeat = () => {
-    const now = Date.now();
-    if (now - lastBeat < 1000) return;
-    lastBeat = now;
-    message.working();
-  };
+  // The one heartbeat of a running attempt (handlers have none): JetStream keeps the job ours while
+  // this process runs it; a crashed or frozen process stops beating and the job goes to another.
   const beat = setInterval(() => message.working(), deps.heartbeatMs);
   let timer: NodeJS.Timeout | undefined;
   let interrupt: (outcome: Outcome) => void = () => {};
@@ -265,7 +259,7 @@ async function runAttempt(handler: JobHandler, input: JobInput, message: JsMsg, 
         resolve({ kind: 'timed_out', timeoutMs });
       }, timeoutMs);
     });
-    const work = handler(input, { ...context, heartbeat, signal: controller.signal }).then(
+    const work = handler(input, { ...context, signal: controller.signal }).then(
       (result): Outcome => ({ kind: 'succeeded', result: result ?? {} }),
       (error: unknown): Outcome => ({ kind: 'failed', error }),
     );

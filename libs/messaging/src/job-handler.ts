@@ -24,11 +24,6 @@ export interface JobContext {
   readonly attempt: number;
   /** Whether no retry follows a transient failure of this attempt. */
   readonly lastAttempt: boolean;
-  /**
-   * @deprecated The runtime heartbeats every running attempt on an interval (delivery.ts runAttempt):
-   * handlers need not and should not call this. Kept until the mail handlers drop it.
-   */
-  heartbeat(): void;
   /** Aborted when the attempt's timeout passes or the worker shuts down. */
   readonly signal: AbortSignal;
   /**

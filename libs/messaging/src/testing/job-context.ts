@@ -22,7 +22,6 @@ export function jobContext(fields: Partial<JobContext> = {}): JobContext {
   return {
     attempt: 1,
     lastAttempt: false,
-    heartbeat: () => {},
     signal: new AbortController().signal,
     object: {},
     reserveObject: async () => {},

@@ -4,8 +4,9 @@
 // job's params, the log, the mail log or the logs.
 
 import { deriveLabPassword, LAB_PASSWORD_PURPOSE } from '@vle/integrations';
-import { PermanentJobError, type JobHandler } from '@vle/messaging';
-import { createSendMailHandler, type MailJobDeps, type MailParams } from './send-mail.handler.js';
+import { defineHandler, type JobHandler } from '@vle/messaging';
+import { z } from 'zod';
+import { Addresses, createMailSender, type MailJobDeps, type MailParams } from './send-mail.handler.js';
 
 export interface LabAccess {
   readonly credentialsKey: string;
@@ -13,34 +14,38 @@ export interface LabAccess {
   readonly guacamoleUrl: string;
 }
 
+/** What an event's deploy gives the access mail SubTask (event-children.ts). */
+const LabAccessParams = z.object({
+  to: Addresses.min(1),
+  username: z.string().min(1),
+  fullName: z.string().min(1),
+  eventName: z.string().min(1),
+  startsAt: z.string().min(1),
+  endsAt: z.string().min(1),
+  connectionName: z.string().min(1),
+});
+export type LabAccessParams = z.output<typeof LabAccessParams>;
+
 export function createLabAccessMailHandler(deps: MailJobDeps, access: LabAccess): JobHandler {
-  return createSendMailHandler(deps, (params) => composeLabAccess(params, access));
+  const send = createMailSender(deps);
+  return defineHandler(LabAccessParams, (params, job, context) => send(composeLabAccess(params, access), job, context));
 }
 
-export function composeLabAccess(params: Record<string, unknown>, access: LabAccess): MailParams {
-  const text = (key: string): string => {
-    const value = params[key];
-    if (typeof value !== 'string' || value === '') throw new PermanentJobError(`job params.${key} is required`, 'BAD_PARAMS');
-    return value;
-  };
-  const to = params.to;
-  if (!Array.isArray(to) || to.length === 0 || to.some((a) => typeof a !== 'string' || a === '')) throw new PermanentJobError('job params.to must be a list of addresses', 'BAD_PARAMS');
-  const username = text('username');
-  const password = deriveLabPassword(access.credentialsKey, LAB_PASSWORD_PURPOSE.guacamoleUser, username);
-  const eventName = text('eventName');
+export function composeLabAccess(params: LabAccessParams, access: LabAccess): MailParams {
+  const password = deriveLabPassword(access.credentialsKey, LAB_PASSWORD_PURPOSE.guacamoleUser, params.username);
   return {
-    to: to as string[],
+    to: params.to,
     cc: [],
-    subject: `Your lab machine for ${eventName} is ready`,
+    subject: `Your lab machine for ${params.eventName} is ready`,
     text: [
-      `Hello ${text('fullName')},`,
+      `Hello ${params.fullName},`,
       '',
-      `your lab machine for "${eventName}" is ready. It is yours from ${text('startsAt')} to ${text('endsAt')} (UTC).`,
+      `your lab machine for "${params.eventName}" is ready. It is yours from ${params.startsAt} to ${params.endsAt} (UTC).`,
       '',
       `Open ${access.guacamoleUrl} in your browser and sign in with`,
-      `  user name: ${username}`,
+      `  user name: ${params.username}`,
       `  password:  ${password}`,
-      `then choose the connection "${text('connectionName')}".`,
+      `then choose the connection "${params.connectionName}".`,
       '',
     ].join('\n'),
   };

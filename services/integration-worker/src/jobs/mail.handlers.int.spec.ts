@@ -162,9 +162,10 @@ describe('send', () => {
     expect(isSmtpError(error) && error.transient).toBe(true);
   });
 
-  it('refuses a hand-made job without recipients, permanently, without sending', async () => {
-    const error = await failure(send(mailJob({ to: [] }), delivery(1)));
-    expect(error).toMatchObject({ permanent: true, responseCode: 'BAD_PARAMS', message: 'job params.to is required' });
+  it('refuses a hand-made job without recipients or subject, permanently, naming each field, without sending', async () => {
+    const error = await failure(send(mailJob({ to: [], subject: 42 }), delivery(1)));
+    expect(error).toMatchObject({ permanent: true, responseCode: 'INVALID_PARAMS' });
+    expect((error as Error).message).toMatch(/params\.to: .*; params\.subject: /);
     expect(await sunk()).toEqual([]);
   });
 });

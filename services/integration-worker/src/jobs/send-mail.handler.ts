@@ -6,7 +6,8 @@
 // at least once: a person's retry is a new generation and sends a new mail).
 
 import { isSmtpError, type MailClient } from '@vle/integrations';
-import { PermanentJobError, type JobHandler } from '@vle/messaging';
+import { defineHandler, PermanentJobError, type JobContext, type JobHandler, type JobInput, type JobResult } from '@vle/messaging';
+import { z } from 'zod';
 import type { MailLog } from '../mail/mail-log.js';
 import { answerOf, failedRecord, isDelivered, messageIdOf, sendingRecord, sentRecord, type MailHeaders, type MailLogRecord, type MailRef } from '../mail/mail-log.mapping.js';
 
@@ -19,19 +20,29 @@ export interface MailJobDeps {
   readonly maxAgeWeeks: number;
 }
 
-export interface MailParams {
-  readonly to: readonly string[];
-  readonly cc: readonly string[];
-  readonly subject: string;
-  readonly text: string;
-  readonly html?: string;
+/** Addresses as planMailSend gives them (checked there: 1-100 valid addresses). */
+export const Addresses = z.array(z.string().min(1));
+
+/** What planMailSend gives the SubTask: the mail itself. */
+export const MailParams = z.object({
+  to: Addresses.min(1),
+  cc: Addresses.default([]),
+  subject: z.string().min(1),
+  text: z.string().min(1),
+  html: z.string().min(1).optional(),
+});
+export type MailParams = z.output<typeof MailParams>;
+
+/** A mail sent at most once per SubTask generation: what the send and the lab access mail share. */
+export type MailSender = (mail: MailParams, job: JobInput, context: JobContext) => Promise<JobResult>;
+
+export function createSendMailHandler(deps: MailJobDeps): JobHandler {
+  const send = createMailSender(deps);
+  return defineHandler(MailParams, (mail, job, context) => send(mail, job, context));
 }
 
-/**
- * `compose` makes the mail from the job (by default the mail the params spell out); a composed mail
- * (the lab access) is logged and deduplicated the same way.
- */
-export function createSendMailHandler(deps: MailJobDeps, compose: (params: Record<string, unknown>) => MailParams = mailParams): JobHandler {
+/** Sends a mail made from the job (the send's own params, or the lab access composed), logged and deduplicated alike. */
+export function createMailSender(deps: MailJobDeps): MailSender {
   // An outcome the log refused stays here until a redelivery to this process records it; a
   // redelivery to another replica finds only the `sending` row.
   const unrecorded = new Map<string, MailLogRecord>();
@@ -48,8 +59,7 @@ export function createSendMailHandler(deps: MailJobDeps, compose: (params: Recor
     }
   };
 
-  return async (job, context) => {
-    const mail = compose(job.params);
+  return async (mail, job, context) => {
     const ref = { taskId: job.taskId, subTaskId: job.subTaskId, generation: job.generation };
     const pending = unrecorded.get(keyOf(ref));
     if (pending) await record(pending);
@@ -63,7 +73,6 @@ export function createSendMailHandler(deps: MailJobDeps, compose: (params: Recor
       if (other && isDelivered(other)) return alreadySent(other);
       if (other) throw outcomeUnknown(other);
     }
-    context.heartbeat();
     let outcome: MailLogRecord;
     try {
       const result = await deps.client.sendMail({ ...mail, messageId: headers.messageId }, context.signal);
@@ -102,29 +111,4 @@ function outcomeUnknown(row: MailLogRecord): PermanentJobError {
 function alreadySent(record: MailLogRecord): { responseCode: string; responseMessage: string } {
   const answer = answerOf(record);
   return { ...answer, responseMessage: `${answer.responseMessage} (sent by attempt ${record.attempt}; not sent again)` };
-}
-
-/** The params the plan gave the SubTask; a bad one is a hand-made job, refused without retrying. */
-function mailParams(params: Record<string, unknown>): MailParams {
-  const list = (key: string, required: boolean): string[] => {
-    const value = params[key] ?? [];
-    if (!Array.isArray(value) || value.some((a) => typeof a !== 'string' || a === '')) throw badParam(`job params.${key} must be a list of addresses`);
-    if (required && value.length === 0) throw badParam(`job params.${key} is required`);
-    return value as string[];
-  };
-  const text = (key: string, required: boolean): string | undefined => {
-    const value = params[key];
-    if (value === undefined || value === null || value === '') {
-      if (required) throw badParam(`job params.${key} is required`);
-      return undefined;
-    }
-    if (typeof value !== 'string') throw badParam(`job params.${key} must be a string`);
-    return value;
-  };
-  const html = text('html', false);
-  return { to: list('to', true), cc: list('cc', false), subject: text('subject', true)!, text: text('text', true)!, ...(html ? { html } : {}) };
-}
-
-function badParam(message: string): PermanentJobError {
-  return new PermanentJobError(message, 'BAD_PARAMS');
 }
