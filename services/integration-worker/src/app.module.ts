@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { NatsTaskCreator } from '@vle/messaging';
+import { NatsTaskCreator } from '@vle/task-client';
 import { natsOptionsOf, ServiceKitModule, WorkerModule } from '@vle/service-kit';
 import type { IntegrationWorkerConfig } from './config.js';
 import { createOpenVleClient } from './jobs/events/events.config.js';

@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { JetStreamVmidReservations } from '@vle/messaging';
+import { JetStreamVmidReservations } from '@vle/pve-state';
 import { createPveClient, natsOptionsOf, ServiceKitModule, WorkerModule } from '@vle/service-kit';
 import type { VmCloneWorkerConfig } from './config.js';
 import { createHandlers } from './jobs/handlers.js';

@@ -9,7 +9,7 @@ import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContractError, Topology, type DeadLetterJson, type PveInventorySnapshotInput } from '@vle/contracts';
 import { connectNats, deleteTopology } from '@vle/event-store';
-import { publishPveInventory } from '@vle/messaging';
+import { publishPveInventory } from '@vle/pve-state';
 import type { RunningService } from '@vle/service-kit';
 import { createTestDatabase, freePort, testNamespace, waitFor, type TestDatabase } from '@vle/testing';
 import { bootstrap } from '../index.js';

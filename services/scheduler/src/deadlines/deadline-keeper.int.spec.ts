@@ -7,7 +7,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { Topology, type DeadLetterJson } from '@vle/contracts';
 import type { TaskEvent } from '@vle/domain';
 import { connectNats, deleteTopology, ensureConsumer, ensureStream, JetStreamEventStore } from '@vle/event-store';
-import { NatsTaskCreator } from '@vle/messaging';
+import { NatsTaskCreator } from '@vle/task-client';
 import type { RunningService } from '@vle/service-kit';
 import { bootstrap as bootstrapTaskApi } from '@vle/task-api';
 import { freePort, testNamespace, waitFor } from '@vle/testing';

@@ -15,7 +15,7 @@ import { VirtualClock } from '../testing/virtual-clock.js';
 import { activeSchedules, periodicSchedules, type PeriodicSchedule } from './periodic-schedules.js';
 import { PeriodicScheduler } from './periodic-scheduler.js';
 import { slotsBetween } from './slots.js';
-import { NatsTaskCreator, type TaskCreator } from '@vle/messaging';
+import { NatsTaskCreator, type TaskCreator } from '@vle/task-client';
 
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const HOUR = 3_600_000;

@@ -6,7 +6,7 @@
 import type { Clock } from '../clock/clock.js';
 import { slotCommand, type PeriodicSchedule } from './periodic-schedules.js';
 import { countSlotsBetween, nextSlotAfter, periodMs, slotAtOrBefore, slotsBetween } from './slots.js';
-import { TaskRefused, type TaskCreator } from '@vle/messaging';
+import { TaskRefused, type TaskCreator } from '@vle/task-client';
 
 export interface SchedulerLogger {
   log(message: string): void;

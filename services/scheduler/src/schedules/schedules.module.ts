@@ -7,7 +7,7 @@ import { AcceleratedClock, SystemClock, type Clock } from '../clock/clock.js';
 import type { SchedulerConfig } from '../config.js';
 import { activeSchedules, periodicSchedules } from './periodic-schedules.js';
 import { PeriodicScheduler } from './periodic-scheduler.js';
-import { NatsTaskCreator } from '@vle/messaging';
+import { NatsTaskCreator } from '@vle/task-client';
 
 /** Injection token of a factory of the scheduler's Clock, called when the schedules start. */
 export const CLOCK_FACTORY = Symbol('SchedulerClockFactory');

@@ -1,7 +1,7 @@
 // task-api's create for unit tests: one Task per (createdBy, idempotency key), as the real one.
 
 import type { CreateTaskJson, CreateTaskReplyJson } from '@vle/contracts';
-import { TaskRefused, type TaskCreator } from '@vle/messaging';
+import { TaskRefused, type TaskCreator } from '@vle/task-client';
 
 export class FakeTaskApi implements TaskCreator {
   /** The Tasks created, by idempotency key. */

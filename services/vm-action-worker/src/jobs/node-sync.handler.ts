@@ -4,7 +4,8 @@
 
 import type { PveGuestInfoInput, PveNodeInfoInput } from '@vle/contracts';
 import { type PveJobDeps, type PveNodeSummary, type PveResource } from '@vle/integrations';
-import { defineHandler, publishPveInventory, type JobHandler } from '@vle/messaging';
+import { defineHandler, type JobHandler } from '@vle/messaging';
+import { publishPveInventory } from '@vle/pve-state';
 import { z } from 'zod';
 import type { WorkerContext } from '@vle/service-kit';
 

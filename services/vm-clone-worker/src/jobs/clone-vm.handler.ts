@@ -34,7 +34,8 @@
 
 import { JobFailureError } from '@vle/domain';
 import { isPveError, PveTaskFailed, waitWhileLocked, type PveJobDeps, type PveVmResource } from '@vle/integrations';
-import { defineHandler, type JobContext, type JobHandler, type JobInput, type VmidHolder, type VmidReservation, type VmidReservations } from '@vle/messaging';
+import { defineHandler, type JobContext, type JobHandler, type JobInput } from '@vle/messaging';
+import { type VmidHolder, type VmidReservation, type VmidReservations } from '@vle/pve-state';
 import { z } from 'zod';
 
 export interface CloneVmDeps extends PveJobDeps {

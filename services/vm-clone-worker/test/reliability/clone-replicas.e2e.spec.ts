@@ -3,7 +3,7 @@
 // Real Proxmox shows only a placeholder config while it copies, so a redelivered job must know its own
 // clone from the reservation store, not from the VM: exactly 20 VMs, none left locked, all succeed.
 
-import { JetStreamVmidReservations } from '@vle/messaging';
+import { JetStreamVmidReservations } from '@vle/pve-state';
 import { startService, waitFor, type ServiceProcess } from '@vle/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { entries, System } from '../../../task-api/test/system.js';

@@ -4,7 +4,7 @@
 import type { CreateTaskJson, CreateTaskReplyJson } from '@vle/contracts';
 import type { ChildTaskPlan, LabEvent } from '@vle/domain';
 import type { OpenVleClient } from '@vle/integrations';
-import { TaskRefused, type TaskCreator } from '@vle/messaging';
+import { TaskRefused, type TaskCreator } from '@vle/task-client';
 import { z } from 'zod';
 
 export interface EventJobDeps {

@@ -3,8 +3,8 @@
 // another body: IDEMPOTENCY_KEY_REUSED), so that what a redelivered job sends can be checked.
 
 import type { CreateTaskJson, CreateTaskReplyJson } from '@vle/contracts';
-import type { JobContext, JobInput, TaskCreator } from '@vle/messaging';
-import { TaskRefused } from '@vle/messaging';
+import type { JobContext, JobInput } from '@vle/messaging';
+import { TaskRefused, type TaskCreator } from '@vle/task-client';
 import { jobContext, jobInput } from '@vle/messaging/testing';
 import { DEV_OPENVLE_TOKEN } from '@vle/sandbox';
 import { startInProcessSandbox, type InProcessSandbox } from '@vle/sandbox/testing';

@@ -1,0 +1,2 @@
+export * from './vmid-reservations.js';
+export * from './pve-inventory.js';
