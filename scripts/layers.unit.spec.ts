@@ -1,5 +1,5 @@
 // The layers of STYLE.md, checked on the sources: the domain imports nothing external, and only
-// services (and service-kit, their shared composition root) import NestJS or TypeORM.
+// services (and service-kit and task-runtime, their shared composition roots) import NestJS or TypeORM.
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

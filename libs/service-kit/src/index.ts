@@ -8,6 +8,3 @@ export * from './database.js';
 export * from './nats-connection.js';
 export * from './service-kit.module.js';
 export * from './bootstrap.js';
-export * from './task-runtime.js';
-export * from './worker.module.js';
-export * from './proxmox.js';

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { NatsTaskCreator } from '@vle/task-client';
-import { natsOptionsOf, ServiceKitModule, WorkerModule } from '@vle/service-kit';
+import { natsOptionsOf, ServiceKitModule } from '@vle/service-kit';
+import { WorkerModule } from '@vle/task-runtime';
 import type { IntegrationWorkerConfig } from './config.js';
 import { createOpenVleClient } from './jobs/events/events.config.js';
 import { createHandlers } from './jobs/handlers.js';

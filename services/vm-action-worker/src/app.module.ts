@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { createPveClient, natsOptionsOf, ServiceKitModule, WorkerModule } from '@vle/service-kit';
+import { natsOptionsOf, ServiceKitModule } from '@vle/service-kit';
+import { createPveClient, WorkerModule } from '@vle/task-runtime';
 import type { VmActionWorkerConfig } from './config.js';
 import { createHandlers } from './jobs/handlers.js';
 

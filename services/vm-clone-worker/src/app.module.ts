@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { JetStreamVmidReservations } from '@vle/pve-state';
-import { createPveClient, natsOptionsOf, ServiceKitModule, WorkerModule } from '@vle/service-kit';
+import { natsOptionsOf, ServiceKitModule } from '@vle/service-kit';
+import { createPveClient, WorkerModule } from '@vle/task-runtime';
 import type { VmCloneWorkerConfig } from './config.js';
 import { createHandlers } from './jobs/handlers.js';
 

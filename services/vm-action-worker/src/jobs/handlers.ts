@@ -1,5 +1,5 @@
 import type { PveJobDeps } from '@vle/integrations';
-import type { WorkerContext, WorkerHandlers } from '@vle/service-kit';
+import type { WorkerContext, WorkerHandlers } from '@vle/task-runtime';
 import { createMigrateVmHandler } from './migrate-vm.handler.js';
 import { createNodeSyncHandler } from './node-sync.handler.js';
 import { createPowerHandlers } from './power.handlers.js';

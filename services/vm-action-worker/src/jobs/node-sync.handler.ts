@@ -7,7 +7,7 @@ import { type PveJobDeps, type PveNodeSummary, type PveResource } from '@vle/int
 import { defineHandler, type JobHandler } from '@vle/messaging';
 import { publishPveInventory } from '@vle/pve-state';
 import { z } from 'zod';
-import type { WorkerContext } from '@vle/service-kit';
+import type { WorkerContext } from '@vle/task-runtime';
 
 /** planPveNodeSync gives the SubTask no params. */
 const NodeSyncParams = z.object({});

@@ -1,4 +1,4 @@
-import type { WorkerHandlers } from '@vle/service-kit';
+import type { WorkerHandlers } from '@vle/task-runtime';
 import { createCloneVmHandler, type CloneVmDeps } from './clone-vm.handler.js';
 import { createDeleteVmHandler } from './delete-vm.handler.js';
 

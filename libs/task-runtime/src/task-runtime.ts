@@ -7,7 +7,7 @@ import { queuePolicies, Topology } from '@vle/contracts';
 import { taskDecider, type TaskCommand, type TaskEvent, type TaskState } from '@vle/domain';
 import { CommandHandler, JetStreamEventStore, provisionTopology } from '@vle/event-store';
 import type { Provider } from '@nestjs/common';
-import { NATS_CONNECTION } from './service-kit.module.js';
+import { NATS_CONNECTION } from '@vle/service-kit';
 
 export type TaskCommandHandler = CommandHandler<TaskCommand, TaskEvent, TaskState>;
 

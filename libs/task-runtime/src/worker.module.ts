@@ -6,7 +6,7 @@ import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jets
 import type { NatsConnection } from '@nats-io/transport-node';
 import { QUEUE_NAMES, QUEUE_OWNERS, queuePolicies, Topology, type QueueName, type WorkerService } from '@vle/contracts';
 import { jobExhaustion, JobRuntime, type ExhaustedDeliveries, type QueueHandlers } from '@vle/messaging';
-import { NATS_CONNECTION } from './service-kit.module.js';
+import { NATS_CONNECTION } from '@vle/service-kit';
 import { provisionAll, TASK_COMMANDS, taskRuntimeProviders, type TaskCommandHandler } from './task-runtime.js';
 
 export interface WorkerModuleOptions {

@@ -2,7 +2,7 @@
 
 import { readFileSync } from 'node:fs';
 import { PveClient } from '@vle/integrations';
-import type { ProxmoxConfig } from './variables.js';
+import type { ProxmoxConfig } from '@vle/service-kit';
 
 export function createPveClient(config: ProxmoxConfig): PveClient {
   let ca: Buffer | undefined;

@@ -1,0 +1,3 @@
+export * from './task-runtime.js';
+export * from './worker.module.js';
+export * from './proxmox.js';
