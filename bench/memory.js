@@ -3,9 +3,11 @@
 // `bench` queue) booted as processes from the built dist, then `--tasks` Tasks of `--subtasks`
 // independent no-op SubTasks each, created over NATS request/reply. Prints the resident set (VmRSS)
 // of both processes idle, at its peak (VmHWM) and at the end, and how long the run took. A fresh
-// namespace and database; removed at the end.
+// namespace and database; removed at the end. RSS alone says little (V8 grows its heap lazily up to
+// a limit set from the machine's memory); `--heap-mb` runs the services with the old-space limit of
+// a small pod, so that what the caches hold has to fit (an unbounded cache dies of OOM there).
 //
-// Plain Node ESM: `npm run build && node bench/memory.js [--tasks 200] [--subtasks 1000]`.
+// Plain Node ESM: `npm run build && node bench/memory.js [--tasks 200] [--subtasks 1000] [--heap-mb 160]`.
 
 import { connect } from '@nats-io/transport-node';
 import { Topology } from '@vle/contracts';
@@ -16,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
-const { values } = parseArgs({ options: { tasks: { type: 'string', default: '200' }, subtasks: { type: 'string', default: '1000' }, concurrency: { type: 'string', default: '4' } } });
+const { values } = parseArgs({ options: { tasks: { type: 'string', default: '200' }, subtasks: { type: 'string', default: '1000' }, concurrency: { type: 'string', default: '4' }, 'heap-mb': { type: 'string' } } });
 const TASKS = Number(values.tasks);
 const SUBTASKS = Number(values.subtasks);
 const CONCURRENCY = Number(values.concurrency);
@@ -34,7 +36,12 @@ function memoryOf(pid) {
 const namespace = testNamespace('mem');
 const topology = new Topology({ namespace });
 const db = await createTestDatabase('vle_bench_mem');
-const env = { NATS_NAMESPACE: namespace, DATABASE_URL: db.url, TASK_API_BENCH_QUEUE: 'true', LOG_LEVEL: 'warn', WORKER_RETRY_INTERVAL_SCALE: '0.01' };
+const HEAP_MB = values['heap-mb'] === undefined ? undefined : Number(values['heap-mb']);
+if (HEAP_MB !== undefined && (!Number.isSafeInteger(HEAP_MB) || HEAP_MB < 64)) throw new Error('--heap-mb must be an integer of at least 64');
+const env = {
+  NATS_NAMESPACE: namespace, DATABASE_URL: db.url, TASK_API_BENCH_QUEUE: 'true', LOG_LEVEL: 'warn', WORKER_RETRY_INTERVAL_SCALE: '0.01',
+  ...(HEAP_MB ? { NODE_OPTIONS: `--max-old-space-size=${HEAP_MB}` } : {}),
+};
 const services = [];
 const nc = await connect({ servers: process.env.NATS_URL ?? 'nats://127.0.0.1:4222' });
 try {
@@ -71,11 +78,14 @@ try {
   events.unsubscribe();
 
   const row = (name, key) => `${name.padEnd(20)} ${idle[key].rss.toFixed(0).padStart(8)} ${end[key].peak.toFixed(0).padStart(8)} ${end[key].rss.toFixed(0).padStart(8)}`;
-  console.log(`${TASKS} Tasks x ${SUBTASKS} SubTasks (${TASKS * SUBTASKS} SubTasks) in ${seconds.toFixed(1)} s (${((TASKS * SUBTASKS) / seconds).toFixed(0)} SubTasks/s)`);
+  console.log(`${TASKS} Tasks x ${SUBTASKS} SubTasks (${TASKS * SUBTASKS} SubTasks) in ${seconds.toFixed(1)} s (${((TASKS * SUBTASKS) / seconds).toFixed(0)} SubTasks/s)${HEAP_MB ? `, services limited to a ${HEAP_MB} MiB heap` : ''}`);
+  for (const [name, service] of Object.entries({ 'task-api': taskApi, 'integration-worker': worker })) {
+    if (service.exitResult) console.log(`${name} exited during the run: ${JSON.stringify(service.exitResult)}`);
+  }
   console.log(`${'process'.padEnd(20)} ${'idle MiB'.padStart(8)} ${'peak MiB'.padStart(8)} ${'end MiB'.padStart(8)}`);
   console.log(row('task-api', 'taskApi'));
   console.log(row('integration-worker', 'worker'));
-  console.log(JSON.stringify({ tasks: TASKS, subtasks: SUBTASKS, seconds, idle, end }));
+  console.log(JSON.stringify({ tasks: TASKS, subtasks: SUBTASKS, heapMb: HEAP_MB, seconds, idle, end }));
 } finally {
   await Promise.allSettled(services.map((s) => s.stop()));
   await nc.close();
