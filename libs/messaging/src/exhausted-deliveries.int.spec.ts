@@ -134,6 +134,14 @@ describe('a message its consumer gave up on', () => {
     expect((await jsm.streams.info(topology.eventStream.name)).state.messages).toBe(1);
   });
 
+  it('the sweep of an empty work queue (a fresh system) finds nothing and warns of nothing', async () => {
+    const warnings: string[] = [];
+    const listener = listen({ logger: { ...quiet, warn: (m: string) => void warnings.push(m) }, sweepIntervalMs: 3_600_000 });
+    await listener.sweep();
+    expect(warnings).toEqual([]);
+    expect(await deadLetters()).toEqual([]);
+  });
+
   it('exhausted while no listener ran is found by the sweep, and one still in flight is left alone', async () => {
     await js.publish(topology.commandSubject('create'), '{"lost":true}');
     const consumer = await commandConsumer();

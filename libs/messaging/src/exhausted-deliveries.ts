@@ -128,7 +128,13 @@ export class ExhaustedDeliveries {
     const info = await jsm.consumers.info(stream, consumer);
     // Not from the ack floor: it moves past an exhausted message once a later one is acked. In a work
     // queue, whatever is still stored up to the last delivered sequence is in flight or stranded.
-    const first = (await jsm.streams.info(stream)).state.first_seq;
+    const { first_seq, messages } = (await jsm.streams.info(stream)).state;
+    // An empty stream (a fresh system) says first_seq 0, which no message has.
+    if (messages === 0) {
+      this.seen.clear();
+      return;
+    }
+    const first = Math.max(first_seq, 1);
     const last = Math.min(info.delivered.stream_seq, first + SWEEP_BATCH - 1);
     const now = (this.options.now ?? Date.now)();
     const stored = new Set<number>();
