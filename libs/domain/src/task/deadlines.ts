@@ -48,6 +48,14 @@ function begun(task: Task): boolean {
   return task.subtasks.some((s) => s.attempt > 0 || isFinished(s));
 }
 
+/**
+ * A first attempt that would start once `startBefore` passed is too late (the scheduler's
+ * ExpireTaskStart, on its way, ends the Task): the worker must not run it.
+ */
+export function startTooLate(task: Task, at: string): boolean {
+  return task.startBefore !== undefined && !begun(task) && ms(at) >= ms(task.startBefore);
+}
+
 function missed(command: Envelope, task: Task): TaskStartDeadlineMissed {
   const cancelledSubTaskIds = task.subtasks.filter((s) => !isFinished(s)).map((s) => s.id);
   return { type: 'TaskStartDeadlineMissed', version: 1, taskId: command.taskId, at: command.at, actor: command.actor, data: { reason: 'START_DEADLINE_MISSED', startBefore: task.startBefore!, cancelledSubTaskIds } };

@@ -16,6 +16,12 @@ describe('a missed start deadline (startBefore)', () => {
     expect(task().subtasks[0]!.responseMessage).toBe(`not started before ${at(60)}`);
   });
 
+  it('refuses a first attempt that comes after startBefore (the expiry is on its way), and takes later attempts of a Task that began in time', () => {
+    expect(violation(() => given(queued).when(cmd.start({ subTaskId: 'st-a', at: at(61) }))).code).toBe('START_DEADLINE_MISSED');
+    const begun = run([cmd.start({ subTaskId: 'st-a', at: at(10) }), cmd.fail({ subTaskId: 'st-a', at: at(11) }, 1000)], queued);
+    expect(types(given(begun).when(cmd.start({ subTaskId: 'st-a', attempt: 2, at: at(90) })).events)).toEqual(['SubTaskAttemptStarted']);
+  });
+
   it('is a no-op when sent again (a second scheduler, a redelivery) and refused before its time', () => {
     const { history } = given(queued).when(cmd.expireStart(at(60)));
     expect(given(history).when(cmd.expireStart(at(61))).events).toEqual([]);

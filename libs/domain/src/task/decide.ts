@@ -5,7 +5,7 @@
 
 import type { CancelTask, CreateTask, SkipSubTask, RecordAttemptFailed, RecordObjectReserved, RecordAttemptStarted, RecordWorkerLost, RecordSubTaskSucceeded, RecordSubTaskTimedOut, RetrySubTask, StartTask, TaskCommand } from './commands.js';
 import { readySubTasks, validateDag, isFinished } from './dag.js';
-import { beforeStart, expireTaskStart, refuseAfterEnd, timeOutTask } from './deadlines.js';
+import { beforeStart, expireTaskStart, refuseAfterEnd, startTooLate, timeOutTask } from './deadlines.js';
 import type { PlannedSubTask, TaskEvent } from './events.js';
 import { evolve } from './evolve.js';
 import { redactSecrets } from './redact.js';
@@ -133,6 +133,9 @@ function recordAttemptStarted(command: RecordAttemptStarted, task: Task): TaskEv
   }
   if (isFinished(subTask)) throw new RuleViolation('SUBTASK_FINISHED', `SubTask ${subTask.id} is already ${subTask.status}`);
   if (subTask.status === 'blocked') throw new RuleViolation('SUBTASK_NOT_QUEUED', `SubTask ${subTask.id} is not queued`);
+  if (startTooLate(task, command.at)) {
+    throw new RuleViolation('START_DEADLINE_MISSED', `Task ${task.id} had to start before ${task.startBefore}; its first attempt came at ${command.at}`);
+  }
   // One job message per generation runs attempts: a copy published again (after the JOBS duplicate
   // window, by a dispatcher whose consumer was reset) is refused however it is numbered.
   if (subTask.jobSeq !== undefined && command.jobSeq !== subTask.jobSeq) {

@@ -18,6 +18,7 @@ export type RuleCode =
   | 'STALE_ATTEMPT'
   | 'DUPLICATE_JOB'
   | 'ATTEMPT_IN_PROGRESS'
+  | 'START_DEADLINE_MISSED'
   | 'WRONG_QUEUE'
   | 'ALREADY_RESERVED'
   | 'NOT_RETRYABLE'
@@ -43,7 +44,7 @@ export class RuleViolation extends Error {
 }
 
 /** Codes that mean "this job delivery is out of date": the runtime drops it without running it. */
-export const STALE_DELIVERY_CODES: readonly RuleCode[] = ['STALE_ATTEMPT', 'DUPLICATE_JOB', 'SUBTASK_FINISHED', 'SUBTASK_NOT_QUEUED', 'TASK_NOT_FOUND', 'SUBTASK_NOT_FOUND'];
+export const STALE_DELIVERY_CODES: readonly RuleCode[] = ['STALE_ATTEMPT', 'DUPLICATE_JOB', 'START_DEADLINE_MISSED', 'SUBTASK_FINISHED', 'SUBTASK_NOT_QUEUED', 'TASK_NOT_FOUND', 'SUBTASK_NOT_FOUND'];
 
 export function isRuleViolation(error: unknown): error is RuleViolation {
   return error instanceof RuleViolation;
