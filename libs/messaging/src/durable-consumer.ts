@@ -26,10 +26,17 @@ export interface DurableConsumerOptions {
   readonly handle: (message: JsMsg) => Promise<Settlement>;
 }
 
+/**
+ * How long one pull waits for messages. A stopping consumer lets its last pull run out instead of
+ * unsubscribing from it: a message the server is already sending would otherwise be dropped by the
+ * client yet counted as delivered, and wait out ack_wait before anyone else gets it (a graceful
+ * restart would delay it by ack_wait). What arrives while stopping is handed back at once (nak).
+ */
+const PULL_EXPIRES_MS = 1_000;
+
 export class DurableConsumer {
   private running = false;
   private loop?: Promise<void>;
-  private messages?: { close(): Promise<void | Error> };
   private readonly inFlight = new Set<Promise<void>>();
 
   constructor(private readonly options: DurableConsumerOptions) {}
@@ -40,11 +47,11 @@ export class DurableConsumer {
     this.loop = this.consume();
   }
 
+  /** Stops pulling (within one pull's expiry), hands back what still arrives, and waits for the running handlers. */
   async stop(): Promise<void> {
     this.running = false;
-    await this.messages?.close();
-    await Promise.allSettled(this.inFlight);
     await this.loop;
+    await Promise.allSettled(this.inFlight);
   }
 
   private async consume(): Promise<void> {
@@ -52,12 +59,17 @@ export class DurableConsumer {
     while (this.running) {
       try {
         const consumer = await js.consumers.get(stream, durable);
-        const messages = await consumer.consume({ max_messages: concurrency });
-        this.messages = messages;
-        for await (const message of messages) {
+        while (this.running) {
           while (this.inFlight.size >= concurrency) await Promise.race(this.inFlight);
-          const work = this.process(message).finally(() => this.inFlight.delete(work));
-          this.inFlight.add(work);
+          const batch = await consumer.fetch({ max_messages: concurrency - this.inFlight.size, expires: PULL_EXPIRES_MS });
+          for await (const message of batch) {
+            if (!this.running) {
+              message.nak();
+              continue;
+            }
+            const work = this.process(message).finally(() => this.inFlight.delete(work));
+            this.inFlight.add(work);
+          }
         }
       } catch (error) {
         if (!this.running) break;

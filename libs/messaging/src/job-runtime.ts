@@ -10,6 +10,9 @@ import { handleDelivery, type DeliveryDeps } from './delivery.js';
 import type { QueueHandlers } from './job-handler.js';
 import type { Logger, TaskCommands } from './task-commands.js';
 
+/** How long one fetch waits for jobs; also how long a stopping worker waits for its open fetches. */
+const FETCH_EXPIRES_MS = 2_000;
+
 export interface JobRuntimeOptions {
   readonly js: JetStreamClient;
   readonly topology: Topology;
@@ -26,7 +29,7 @@ export class JobRuntime {
   private readonly shutdown = new AbortController();
   private readonly loops: Promise<void>[] = [];
   private readonly inFlight = new Set<Promise<void>>();
-  private readonly fetches = new Set<{ close(): Promise<void | Error> }>();
+  private readonly fetchesDone = new Set<Promise<void>>();
   private running = false;
 
   constructor(private readonly options: JobRuntimeOptions) {
@@ -44,11 +47,16 @@ export class JobRuntime {
     return this.options.queues.map((q) => q.policy.queue);
   }
 
-  /** Stops fetching, waits for running attempts (bounded), and leaves the rest to redelivery. */
+  /**
+   * Stops fetching, waits for running attempts (bounded), and leaves the rest to redelivery. The
+   * open fetches run out (FETCH_EXPIRES_MS) rather than being closed: a job the server is already
+   * sending would be dropped by a closed fetch yet count as delivered, and wait out ack_wait before
+   * another worker got it; one that arrives while stopping is handed back at once (nak).
+   */
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
-    await Promise.all([...this.fetches].map((f) => f.close().catch(() => undefined)));
+    await Promise.allSettled([...this.fetchesDone]);
     const drained = Promise.all(this.inFlight);
     const deadline = new Promise((resolve) => setTimeout(resolve, this.options.drainTimeoutMs ?? 10_000).unref());
     await Promise.race([drained, deadline]);
@@ -77,10 +85,16 @@ export class JobRuntime {
         while (this.running) {
           await slots.free();
           if (!this.running) break;
-          const batch = await consumer.fetch({ max_messages: slots.available, expires: 5_000 });
-          this.fetches.add(batch);
+          const batch = await consumer.fetch({ max_messages: slots.available, expires: FETCH_EXPIRES_MS });
+          let fetched: () => void = () => {};
+          const done = new Promise<void>((resolve) => (fetched = resolve));
+          this.fetchesDone.add(done);
           try {
             for await (const message of batch) {
+              if (!this.running) {
+                message.nak();
+                continue;
+              }
               slots.take();
               const work = handleDelivery(message, deps)
                 .catch((error: unknown) => logger.error(`job ${message.subject}#${message.seq} failed unexpectedly: ${String(error)}`))
@@ -91,7 +105,8 @@ export class JobRuntime {
               this.inFlight.add(work);
             }
           } finally {
-            this.fetches.delete(batch);
+            this.fetchesDone.delete(done);
+            fetched();
           }
         }
       } catch (error) {
