@@ -56,7 +56,7 @@ export class JobRuntime {
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
-    await Promise.allSettled([...this.fetchesDone]);
+    await Promise.allSettled(this.fetchesDone);
     const drained = Promise.all(this.inFlight);
     const deadline = new Promise((resolve) => setTimeout(resolve, this.options.drainTimeoutMs ?? 10_000).unref());
     await Promise.race([drained, deadline]);
