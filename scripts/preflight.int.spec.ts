@@ -2,29 +2,18 @@
 // as Debian sets it up. Each printed fix is then applied, and the check must pass afterwards.
 
 import { type ChildProcess, spawn } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, waitFor } from '@vle/testing';
+import { accepts, freePort, NATS_SERVER_BIN, waitFor } from '@vle/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkDatabase, checkNats, type Machine } from './preflight.js';
-import { type StockPostgres, startStockPostgres, stockPostgresUnavailable } from './stock-postgres.js';
+import { type StockPostgres, startStockPostgres } from './stock-postgres.js';
 
-const NATS_SERVER = '/usr/sbin/nats-server';
+const NATS_SERVER = NATS_SERVER_BIN;
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const debian: Machine = { natsDebianService: true, natsDebianConfHasJetStream: false, natsServer: NATS_SERVER, postgresVersions: ['15'] };
 const noService: Machine = { natsDebianService: false, natsDebianConfHasJetStream: false, natsServer: NATS_SERVER, postgresVersions: [] };
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port }, () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.on('error', () => resolve(false));
-  });
-}
 
 async function startNats(args: string[], port: number): Promise<ChildProcess> {
   const server = spawn(NATS_SERVER, args, { stdio: 'ignore' });
@@ -48,7 +37,7 @@ describe('checkNats', () => {
     expect(await checkNats(`nats://127.0.0.1:${port}`, { ...debian, natsDebianConfHasJetStream: true })).toContain('; start it: sudo systemctl start nats-server');
   });
 
-  describe.skipIf(!existsSync(NATS_SERVER))('a nats-server without -js', () => {
+  describe('a nats-server without -js', () => {
     let dir: string;
     let port: number;
     const servers: ChildProcess[] = [];
@@ -91,10 +80,7 @@ describe('checkNats', () => {
   });
 });
 
-const unavailable = stockPostgresUnavailable();
-if (unavailable) console.log(`skipping checkDatabase against a stock PostgreSQL: ${unavailable}`);
-
-describe.skipIf(unavailable !== undefined)('checkDatabase against a stock Debian PostgreSQL', () => {
+describe('checkDatabase against a stock Debian PostgreSQL', () => {
   let stock: StockPostgres;
 
   beforeAll(async () => {

@@ -2,25 +2,12 @@
 // run against a nats-server that answers on its port but has no JetStream (what Debian's nats-server
 // package runs), and against a PostgreSQL that asks user postgres for a password over TCP.
 
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { connect } from 'node:net';
-import { freePort, waitFor } from '@vle/testing';
+import { spawn } from 'node:child_process';
+import { freePort, NATS_SERVER_BIN, startNatsServer, type OwnNatsServer } from '@vle/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type StockPostgres, startStockPostgres, stockPostgresUnavailable } from './stock-postgres.js';
+import { type StockPostgres, startStockPostgres } from './stock-postgres.js';
 
 const root = new URL('..', import.meta.url).pathname;
-const NATS_SERVER = '/usr/sbin/nats-server';
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port }, () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.on('error', () => resolve(false));
-  });
-}
 
 function runStart(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
@@ -32,18 +19,17 @@ function runStart(env: Record<string, string>): Promise<{ code: number | null; o
   });
 }
 
-describe.skipIf(!existsSync(NATS_SERVER))(`npm start against ${NATS_SERVER} without -js`, () => {
-  let server: ChildProcess;
+describe(`npm start against ${NATS_SERVER_BIN} without -js`, () => {
+  let server: OwnNatsServer;
   let port: number;
 
   beforeAll(async () => {
-    port = await freePort();
-    server = spawn(NATS_SERVER, ['-a', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-    await waitFor(() => accepts(port), { description: `nats-server on port ${port}` });
+    server = await startNatsServer({ jetstream: false });
+    port = server.port;
   });
 
-  afterAll(() => {
-    server?.kill('SIGKILL');
+  afterAll(async () => {
+    await server?.dispose();
   });
 
   it('stops before PostgreSQL with "has no JetStream" and the command that enables it', async () => {
@@ -60,10 +46,7 @@ describe.skipIf(!existsSync(NATS_SERVER))(`npm start against ${NATS_SERVER} with
   });
 });
 
-const unavailable = stockPostgresUnavailable();
-if (unavailable) console.log(`skipping npm start against a stock PostgreSQL: ${unavailable}`);
-
-describe.skipIf(unavailable !== undefined)('npm start against a stock Debian PostgreSQL (scram-sha-256 over TCP)', () => {
+describe('npm start against a stock Debian PostgreSQL (scram-sha-256 over TCP)', () => {
   let stock: StockPostgres;
 
   beforeAll(async () => {

@@ -23,13 +23,19 @@ function binDir(): string | undefined {
 }
 
 /** Why a stock cluster cannot be made here, or undefined when it can. */
-export function stockPostgresUnavailable(): string | undefined {
+function stockPostgresUnavailable(): string | undefined {
   if (!binDir()) return 'no PostgreSQL server binaries under /usr/lib/postgresql/<version>/bin';
   if (process.getuid?.() === 0 && spawnSync('id', ['-u', 'postgres']).status !== 0) return 'running as root without an OS user postgres to run initdb as';
   return undefined;
 }
 
+/**
+ * A throwaway cluster set up as Debian sets one up. Where none can be made the test fails, naming
+ * why: a skipped test would prove nothing, and these machines have PostgreSQL's server packages.
+ */
 export async function startStockPostgres(): Promise<StockPostgres> {
+  const unavailable = stockPostgresUnavailable();
+  if (unavailable) throw new Error(`cannot make a stock PostgreSQL cluster here: ${unavailable}`);
   const bin = binDir()!;
   const dir = mkdtempSync(join(tmpdir(), 'vle-stock-pg-'));
   const asRoot = process.getuid?.() === 0;

@@ -22,8 +22,11 @@ export interface OwnNatsServer {
   dispose(): Promise<void>;
 }
 
+/** The machine's nats-server binary (Debian's path unless NATS_SERVER_BIN says otherwise). */
+export const NATS_SERVER_BIN = process.env.NATS_SERVER_BIN ?? '/usr/sbin/nats-server';
+
 export async function startNatsServer(options: { jetstream?: boolean } = {}): Promise<OwnNatsServer> {
-  const bin = process.env.NATS_SERVER_BIN ?? '/usr/sbin/nats-server';
+  const bin = NATS_SERVER_BIN;
   const port = await freePort();
   const storeDir = mkdtempSync(join(tmpdir(), 'vle-nats-'));
   let child: ChildProcess | undefined;
@@ -38,7 +41,7 @@ export async function startNatsServer(options: { jetstream?: boolean } = {}): Pr
     process.once('exit', () => started.kill('SIGKILL'));
     await waitFor(async () => {
       if (started.exitCode !== null) throw new Error(`nats-server exited (${started.exitCode}):\n${output}`);
-      return (await listening(port)) ? true : undefined;
+      return (await accepts(port)) ? true : undefined;
     }, { description: `nats-server on port ${port}`, timeoutMs: 10_000 });
   }
 
@@ -64,7 +67,8 @@ export async function startNatsServer(options: { jetstream?: boolean } = {}): Pr
   };
 }
 
-function listening(port: number): Promise<boolean> {
+/** Whether something accepts TCP connections on 127.0.0.1:`port`. */
+export function accepts(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = tcpConnect({ host: '127.0.0.1', port }, () => {
       socket.destroy();
