@@ -31,7 +31,8 @@ describe('CommandHandler over JetStream', () => {
   });
 
   it('two handlers hammering one task lose no update', async () => {
-    const [a, b] = [await newHandler({ maxConflictRetries: 50 }), await newHandler({ maxConflictRetries: 50 })];
+    // One command per commit, so that every increment races the other process for the fence.
+    const [a, b] = [await newHandler({ maxConflictRetries: 50, maxGroup: 1 }), await newHandler({ maxConflictRetries: 50, maxGroup: 1 })];
     const taskId = newTaskId();
     await a.handler.handle({ type: 'Open', taskId });
     const loads = [vi.spyOn(a.store, 'load'), vi.spyOn(b.store, 'load')];

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { CommandHandler } from './command-handler.js';
-import { ConcurrencyConflict, WrongExpectedSequence } from './errors.js';
+import { CommitTooLarge, ConcurrencyConflict, WrongExpectedSequence } from './errors.js';
 import { InMemoryEventStore } from './in-memory-event-store.js';
 import { CounterClosed, counterDecider, type CounterCommand, type CounterEvent, type CounterState } from './testing/counter.js';
 
@@ -114,5 +114,100 @@ describe('CommandHandler on a conflict', () => {
     expect(result).toMatchObject({ seq: 53, state: { value: 52 } });
     const read = await Promise.all(load.mock.results.map((r) => r.value as ReturnType<typeof store.load>));
     expect(read.reduce((n, loaded) => n + loaded.commits.length, 0)).toBe(1);
+  });
+});
+
+describe('CommandHandler group commit', () => {
+  it('appends the commands waiting for one task as one commit, each with its own events', async () => {
+    const store = new InMemoryEventStore<CounterEvent>();
+    const handler = newHandler(store);
+    await handler.handle(open('t1'));
+    const append = vi.spyOn(store, 'append');
+    const results = await Promise.all(['a', 'b', 'c', 'd'].map((id) => handler.handle(inc('t1', id))));
+    expect(append).toHaveBeenCalledTimes(1);
+    expect(results.map((r) => r.events.map((e) => (e.type === 'Incremented' ? e.id : e.type)))).toEqual([['a'], ['b'], ['c'], ['d']]);
+    expect(new Set(results.map((r) => r.seq))).toEqual(new Set([2]));
+    expect(results.every((r) => r.state.value === 4)).toBe(true);
+    expect(store.allCommits().at(-1)?.events).toHaveLength(4);
+  });
+
+  it('decides each command on the state the earlier ones left: a repeat in the same group is a no-op', async () => {
+    const store = new InMemoryEventStore<CounterEvent>();
+    const handler = newHandler(store);
+    await handler.handle(open('t1'));
+    const [first, repeat] = await Promise.all([handler.handle(inc('t1', 'x')), handler.handle(inc('t1', 'x'))]);
+    expect(first.events).toHaveLength(1);
+    expect(repeat).toMatchObject({ events: [], seq: first.seq, state: { value: 1 } });
+  });
+
+  it('refuses one command of a group alone and appends the others', async () => {
+    const store = new InMemoryEventStore<CounterEvent>();
+    const handler = newHandler(store);
+    await handler.handle(open('t1'));
+    const results = await Promise.allSettled([handler.handle(inc('t1', 'a')), handler.handle(open('other')), handler.handle(inc('t1', 'b'))]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
+    const closed = await Promise.allSettled([handler.handle(inc('t2', 'a')), handler.handle(open('t2')), handler.handle(inc('t2', 'b'))]);
+    // t2 was closed when its first increment was decided: refused; the open and the later increment land.
+    expect(closed[0]).toMatchObject({ status: 'rejected', reason: expect.any(CounterClosed) });
+    expect(closed[2]).toMatchObject({ status: 'fulfilled', value: { state: { value: 1 } } });
+    expect(store.allCommits().filter((c) => c.subject === 't2')).toHaveLength(1);
+  });
+
+  it('decides the whole group again after a conflict, losing none of it', async () => {
+    const store = new InMemoryEventStore<CounterEvent>();
+    const a = newHandler(store);
+    const b = newHandler(store);
+    await a.handle(open('t1'));
+    await a.handle(inc('t1', 'warm'));
+    await b.handle(inc('t1', 'from-b'));
+    const results = await Promise.all(['x', 'y', 'z'].map((id) => a.handle(inc('t1', id))));
+    expect(results.at(-1)?.state.value).toBe(5);
+    expect(store.allCommits()).toHaveLength(4);
+  });
+
+  it('splits a group whose commit would be too large, and appends both halves', async () => {
+    const store = new InMemoryEventStore<CounterEvent>();
+    const handler = newHandler(store);
+    await handler.handle(open('t1'));
+    const append = store.append.bind(store);
+    vi.spyOn(store, 'append').mockImplementation(async (taskId, events, expected) => {
+      if (events.length > 2) throw new CommitTooLarge(taskId, events.length * 1000, 2000);
+      return append(taskId, events, expected);
+    });
+    const results = await Promise.all(['a', 'b', 'c', 'd', 'e'].map((id) => handler.handle(inc('t1', id))));
+    expect(results.every((r) => r.events.length === 1)).toBe(true);
+    expect(results.at(-1)?.state.value).toBe(5);
+    expect(store.allCommits().slice(1).map((c) => c.events.length)).toEqual([2, 2, 1]);
+  });
+
+  it('does not group more than maxGroup commands into one commit', async () => {
+    const store = new InMemoryEventStore<CounterEvent>();
+    const handler = newHandler(store, { maxGroup: 2 });
+    await handler.handle(open('t1'));
+    await Promise.all(['a', 'b', 'c', 'd', 'e'].map((id) => handler.handle(inc('t1', id))));
+    expect(store.allCommits().slice(1).map((c) => c.events.length)).toEqual([2, 2, 1]);
+  });
+});
+
+describe('CommandHandler creation', () => {
+  const creating = { ...counterDecider, isCreation: (command: CounterCommand) => command.type === 'Open' };
+
+  it('appends a creation with expected sequence 0 without reading the log', async () => {
+    const store = new InMemoryEventStore<CounterEvent>();
+    const handler = new CommandHandler<CounterCommand, CounterEvent, CounterState>(store, creating);
+    const load = vi.spyOn(store, 'load');
+    const last = vi.spyOn(store, 'lastSequence');
+    expect(await handler.handle(open('t1'))).toMatchObject({ events: [{ type: 'Opened' }], seq: 1 });
+    expect(load).not.toHaveBeenCalled();
+    expect(last).not.toHaveBeenCalled();
+  });
+
+  it('decides a creation of an existing aggregate again on the stored state (an idempotent repeat)', async () => {
+    const store = new InMemoryEventStore<CounterEvent>();
+    await newHandler(store).handle(open('t1'));
+    await newHandler(store).handle(inc('t1', 'a'));
+    const result = await new CommandHandler<CounterCommand, CounterEvent, CounterState>(store, creating).handle(open('t1'));
+    expect(result).toMatchObject({ events: [], seq: 2, state: { open: true, value: 1 } });
+    expect(store.allCommits()).toHaveLength(2);
   });
 });

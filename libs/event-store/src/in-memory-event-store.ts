@@ -13,7 +13,7 @@ export class InMemoryEventStore<E extends EventLike> implements AggregateStore<E
 
   async append(taskId: string, events: readonly E[], expectedSeq: number): Promise<{ seq: number }> {
     validateCommit(taskId, events);
-    const actual = await this.lastSequence(taskId);
+    const actual = this.byTask.get(taskId)?.at(-1)?.seq ?? 0;
     if (actual !== expectedSeq) throw new WrongExpectedSequence(taskId, expectedSeq, actual);
     const seq = ++this.lastStreamSeq;
     const commit: StoredCommit<E> = { seq, subject: taskId, time: this.now().toISOString(), events: roundTrip(events) };

@@ -9,6 +9,8 @@ export const taskDecider = {
   decide: (command: TaskCommand, state: TaskState): TaskEvent[] => decide(command, state),
   evolve: (state: TaskState, event: TaskEvent): TaskState => evolve(state, event),
   initialState,
+  /** A creation is appended with expected sequence 0 without reading the log first (a new Task has none). */
+  isCreation: (command: TaskCommand): boolean => command.type === 'CreateTask',
   /** A Task's size for the command handler's cache: about one unit per SubTask. */
   weigh: (state: TaskState): number => (state.status === 'absent' ? 1 : 1 + state.subtasks.length),
 };
