@@ -9,7 +9,8 @@ export type EventStoreErrorCode =
   | 'WRONG_EXPECTED_SEQUENCE'
   | 'MALFORMED_COMMIT'
   | 'LOAD_TIMEOUT'
-  | 'CONCURRENCY_CONFLICT';
+  | 'CONCURRENCY_CONFLICT'
+  | 'STREAM_UNAVAILABLE';
 
 export abstract class EventStoreError extends Error {
   abstract readonly code: EventStoreErrorCode;
@@ -113,6 +114,20 @@ export class ConcurrencyConflict extends EventStoreError {
     cause?: unknown,
   ) {
     super(`task ${taskId}: gave up after ${attempts} attempts, each met a concurrent change`, { cause });
+  }
+}
+
+/** No stream answered an append: the event stream was deleted (or never provisioned), or JetStream is off. */
+export class StreamUnavailable extends EventStoreError {
+  override readonly name = 'StreamUnavailable';
+  readonly code = 'STREAM_UNAVAILABLE';
+
+  constructor(
+    readonly stream: string,
+    readonly subject: string,
+    cause: unknown,
+  ) {
+    super(`no JetStream stream stores ${subject}: stream ${stream} not found, or JetStream is not enabled (${reasonOf(cause)})`, { cause });
   }
 }
 

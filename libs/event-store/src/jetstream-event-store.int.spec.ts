@@ -1,6 +1,6 @@
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
-import { Headers } from '@vle/contracts';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Headers, Topology } from '@vle/contracts';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { MalformedCommit } from './errors.js';
 import { JetStreamEventStore } from './jetstream-event-store.js';
 import { provisionedNamespace, type TestNats } from './testing/nats.js';
@@ -54,6 +54,31 @@ describe('JetStreamEventStore', () => {
     expect(raw?.header.get(Headers.eventType)).toBe('Opened,Counted');
     expect(raw?.json()).toEqual({ events: [ev(taskId, 1, 'Opened'), ev(taskId, 2)] });
     expect(await store.lastSequence(taskId)).toBe(second.seq);
+  });
+
+  it('loads a task whose only commit opens its stream with one request', async () => {
+    const opening = await JetStreamEventStore.connect<TestEvent>(nats.nc, nats.topology, { firstEventType: 'Opened' });
+    const single = newTaskId();
+    const { seq } = await opening.append(single, [ev(single, 1, 'Opened')], 0);
+    const requests: string[] = [];
+    const request = nats.nc.request.bind(nats.nc);
+    const spy = vi.spyOn(nats.nc, 'request').mockImplementation((subject, ...rest) => {
+      requests.push(subject);
+      return request(subject, ...rest);
+    });
+    try {
+      expect(await opening.load(single)).toMatchObject({ lastSeq: seq, commits: [{ seq, events: [ev(single, 1, 'Opened')] }] });
+      expect(requests).toHaveLength(1);
+      // A longer history is still read whole.
+      const longer = newTaskId();
+      const first = await opening.append(longer, [ev(longer, 1, 'Opened')], 0);
+      await opening.append(longer, [ev(longer, 2)], first.seq);
+      requests.length = 0;
+      expect((await opening.load(longer)).commits.map((c) => c.events[0]!.n)).toEqual([1, 2]);
+      expect(requests).toHaveLength(2);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('loads a task that has no commit as empty, with last sequence 0', async () => {
@@ -111,6 +136,14 @@ describe('JetStreamEventStore', () => {
     await expect(store.append(taskId, [], 0)).rejects.toMatchObject({ code: 'INVALID_COMMIT' });
     await expect(store.append(taskId, [ev('other', 1)], 0)).rejects.toMatchObject({ code: 'INVALID_COMMIT' });
     expect(await store.lastSequence(taskId)).toBe(0);
+  });
+
+  it('names the missing stream when no stream stores the subject of an append', async () => {
+    const elsewhere = new Topology({ namespace: `${nats.topology.namespace}missing` });
+    const orphan = await JetStreamEventStore.connect<TestEvent>(nats.nc, elsewhere);
+    const taskId = newTaskId();
+    const error = await orphan.append(taskId, [ev(taskId, 1)], 0).catch((err: unknown) => err);
+    expect(error).toMatchObject({ code: 'STREAM_UNAVAILABLE', message: expect.stringContaining(`stream ${elsewhere.eventStream.name} not found`) });
   });
 
   it('refuses a commit larger than the stream allows, naming its size', async () => {

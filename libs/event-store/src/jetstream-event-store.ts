@@ -6,7 +6,7 @@ import { headers, InvalidArgumentError, type NatsConnection } from '@nats-io/tra
 import { Headers, type Topology } from '@vle/contracts';
 import { decodeCommit, encodeCommit, eventTypesHeader, validateCommit, type EventLike, type StoredCommit } from './commit-codec.js';
 import { DEFAULT_MAX_BUFFERED, OrderedCommitSubscription } from './commit-subscription.js';
-import { CommitTooLarge, LoadTimeout, WrongExpectedSequence } from './errors.js';
+import { CommitTooLarge, LoadTimeout, StreamUnavailable, WrongExpectedSequence } from './errors.js';
 import type { CommitSubscription, EventStore, LoadedStream, SubscribeOptions } from './event-store.js';
 
 const ApiCode = { WrongLastSequence: 10071, MessageTooLarge: 10054 } as const;
@@ -17,6 +17,11 @@ const HEADER_OVERHEAD_BYTES = 96;
 export interface JetStreamEventStoreOptions {
   /** Upper bound of one `load`; a stall (the subject purged mid-read) fails instead of hanging. Default 10 s. */
   readonly loadTimeoutMs?: number;
+  /**
+   * The type of the event that opens every aggregate's stream (TaskCreated). A last commit that holds
+   * it is the whole history, so loading a new Task costs one request.
+   */
+  readonly firstEventType?: string;
 }
 
 /** Direct gets tried before a load switches to an ordered consumer. */
@@ -26,6 +31,7 @@ export class JetStreamEventStore<E extends EventLike> implements EventStore<E> {
   private readonly stream: string;
   private readonly maxCommitBytes: number;
   private readonly loadTimeoutMs: number;
+  private readonly firstEventType: string | undefined;
 
   constructor(
     private readonly js: JetStreamClient,
@@ -36,6 +42,7 @@ export class JetStreamEventStore<E extends EventLike> implements EventStore<E> {
     this.stream = topology.eventStream.name;
     this.maxCommitBytes = topology.eventStream.max_msg_size ?? Number.POSITIVE_INFINITY;
     this.loadTimeoutMs = options.loadTimeoutMs ?? 10_000;
+    this.firstEventType = options.firstEventType;
   }
 
   static async connect<E extends EventLike>(nc: NatsConnection, topology: Topology, options?: JetStreamEventStoreOptions): Promise<JetStreamEventStore<E>> {
@@ -61,32 +68,41 @@ export class JetStreamEventStore<E extends EventLike> implements EventStore<E> {
       const tooLarge =
         (err instanceof JetStreamApiError && err.code === ApiCode.MessageTooLarge) || (err instanceof InvalidArgumentError && err.message.includes('max_payload'));
       if (tooLarge) throw new CommitTooLarge(taskId, bytes, this.maxCommitBytes, err);
+      // nats.js's name for "no responders": nothing stores the subject.
+      if (err instanceof Error && err.name === 'JetStreamNotEnabled') throw new StreamUnavailable(this.stream, this.topology.eventSubject(taskId), err);
       throw err;
     }
   }
 
   async lastSequence(taskId: string): Promise<number> {
-    const last = await this.jsm.streams.getMessage(this.stream, { last_by_subj: this.topology.eventSubject(taskId) });
+    const last = await this.jsm.direct.getMessage(this.stream, { last_by_subj: this.topology.eventSubject(taskId) });
     return last?.seq ?? 0;
   }
 
   async load(taskId: string, options: { readonly afterSeq?: number } = {}): Promise<LoadedStream<E>> {
     const subject = this.topology.eventSubject(taskId);
     const afterSeq = options.afterSeq ?? 0;
-    // One request tells an absent Task (most creates) and bounds the read below.
-    const last = await this.jsm.streams.getMessage(this.stream, { last_by_subj: subject });
+    // One request tells an absent Task and bounds the read below (a direct get: no JetStream API call).
+    const last = await this.jsm.direct.getMessage(this.stream, { last_by_subj: subject });
     if (!last) return { commits: [], lastSeq: 0 };
     const lastSeq = last.seq;
     if (lastSeq <= afterSeq) return { commits: [], lastSeq };
+    const lastCommit = decodeCommit<E>({ seq: last.seq, subject: last.subject, time: last.time.toISOString(), data: last.data }, taskId);
+    // A Task with one commit (a worker's first look at a Task another process created): done.
+    if (afterSeq === 0 && this.firstEventType !== undefined && lastCommit.events[0]?.type === this.firstEventType) return { commits: [lastCommit], lastSeq };
     // Short histories (most loads: a worker's first look at a Task, a cache catching up after a
     // conflict) are read with a few direct gets; a temporary consumer costs five API calls, so it
     // only pays off for longer ones.
     const commits: StoredCommit<E>[] = [];
     let next = afterSeq + 1;
     for (let gets = 0; gets < DIRECT_GET_LIMIT; gets++) {
-      const m = next === lastSeq ? last : await this.jsm.direct.getMessage(this.stream, { next_by_subj: subject, seq: next });
+      if (next === lastSeq) {
+        commits.push(lastCommit);
+        return { commits, lastSeq };
+      }
+      const m = await this.jsm.direct.getMessage(this.stream, { next_by_subj: subject, seq: next });
       if (!m || m.seq > lastSeq) return { commits, lastSeq: commits.at(-1)?.seq ?? afterSeq };
-      commits.push(decodeCommit<E>({ seq: m.seq, subject: m.subject, time: m.time.toISOString(), data: m.data }, taskId));
+      commits.push(m.seq === lastSeq ? lastCommit : decodeCommit<E>({ seq: m.seq, subject: m.subject, time: m.time.toISOString(), data: m.data }, taskId));
       if (m.seq === lastSeq) return { commits, lastSeq };
       next = m.seq + 1;
     }

@@ -57,7 +57,7 @@ describe('a durable command that cannot be handled now', () => {
       expect(dlq.messages).toBe(1);
       const letter = (await jsm.streams.getMessage(topology.deadLetterStream.name, { seq: dlq.last_seq }))!.json<DeadLetterJson>();
       expect(letter).toMatchObject({ source: 'commands', code: 'MAX_DELIVERIES', streamSequence: String(seq), payload: Buffer.from(body).toString('base64') });
-      expect(letter.reason).toMatch(/^not handled in 2 deliveries \(max_deliver\); last error: .*stream not found/i);
+      expect(letter.reason).toMatch(/^not handled in 2 deliveries \(max_deliver\); last error: .*stream \S+TASK_EVENTS not found/i);
       expect(warnings.filter((w) => w.includes('delivered again in 1000 ms'))).toHaveLength(1);
     } finally {
       await intake.stop();
