@@ -6,3 +6,4 @@ export { createBenchHandlers } from './bench-handlers.js';
 export * from './durable-consumer.js';
 export * from './exhausted-deliveries.js';
 export * from './job-exhaustion.js';
+export * from './job-publisher.js';

@@ -6,7 +6,8 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { queuePolicies, Topology } from '@vle/contracts';
 import { taskDecider, type TaskCommand, type TaskEvent, type TaskState } from '@vle/domain';
 import { CommandHandler, JetStreamEventStore, provisionTopology } from '@vle/event-store';
-import type { Provider } from '@nestjs/common';
+import { Logger, type Provider } from '@nestjs/common';
+import { InlineDispatch } from '@vle/messaging';
 import { NATS_CONNECTION } from '@vle/service-kit';
 
 export type TaskCommandHandler = CommandHandler<TaskCommand, TaskEvent, TaskState>;
@@ -23,17 +24,33 @@ export async function provisionAll(nc: NatsConnection, topology: Topology, worke
   await provisionTopology(await jetstreamManager(nc), topology, Object.values(queuePolicies(workerMaxRetry)));
 }
 
-export function taskRuntimeProviders(): Provider[] {
+export interface TaskRuntimeOptions {
+  /**
+   * Whether the process publishes the jobs of the commits it appends (default true). Off only in
+   * tests that need a commit whose jobs only the dispatcher publishes.
+   */
+  readonly inlineDispatch?: boolean;
+}
+
+export function taskRuntimeProviders(options: TaskRuntimeOptions = {}): Provider[] {
+  const inlineDispatch = options.inlineDispatch ?? true;
   return [
     {
       provide: JetStreamEventStore,
       inject: [NATS_CONNECTION, Topology],
-      useFactory: async (nc: NatsConnection, topology: Topology) => new JetStreamEventStore<TaskEvent>(jetstream(nc), await jetstreamManager(nc), topology),
+      useFactory: async (nc: NatsConnection, topology: Topology) => new JetStreamEventStore<TaskEvent>(jetstream(nc), await jetstreamManager(nc), topology, { firstEventType: 'TaskCreated' }),
+    },
+    {
+      provide: InlineDispatch,
+      inject: [NATS_CONNECTION, Topology],
+      useFactory: (nc: NatsConnection, topology: Topology) => new InlineDispatch(jetstream(nc), topology, new Logger('InlineDispatch')),
     },
     {
       provide: TASK_COMMANDS,
-      inject: [JetStreamEventStore],
-      useFactory: (store: JetStreamEventStore<TaskEvent>): TaskCommandHandler => new CommandHandler<TaskCommand, TaskEvent, TaskState>(store, taskDecider),
+      inject: [JetStreamEventStore, InlineDispatch],
+      useFactory: (store: JetStreamEventStore<TaskEvent>, inline: InlineDispatch): TaskCommandHandler =>
+        // Every commit that queues SubTasks has its jobs published by the process that appended it.
+        new CommandHandler<TaskCommand, TaskEvent, TaskState>(store, taskDecider, inlineDispatch ? { onCommitted: (_taskId, seq, events) => inline.committed(seq, events) } : {}),
     },
   ];
 }

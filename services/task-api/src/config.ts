@@ -20,9 +20,11 @@ const schema = z
     /**
      * Tests only (refused unless NODE_ENV=test): `crash-after-append` makes the process SIGKILL itself
      * right after a durable command (tasks.cmd.*) was appended and before it is acked, the crash
-     * window of a redelivery (test/reliability/durable-create-crash.e2e.spec.ts).
+     * window of a redelivery (test/reliability/durable-create-crash.e2e.spec.ts); `no-inline-dispatch`
+     * appends commits without publishing their jobs, what a crash right after an append leaves
+     * behind (test/reliability/crash.e2e.spec.ts).
      */
-    TASK_API_FAULT: z.enum(['none', 'crash-after-append']).default('none'),
+    TASK_API_FAULT: z.enum(['none', 'crash-after-append', 'no-inline-dispatch']).default('none'),
   })
   .superRefine((config, ctx) => {
     if (config.TASK_API_FAULT !== 'none' && config.NODE_ENV !== 'test') {

@@ -5,7 +5,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { Topology } from '@vle/contracts';
 import type { TaskEvent } from '@vle/domain';
 import { JetStreamEventStore } from '@vle/event-store';
-import type { ExhaustedDeliveries } from '@vle/messaging';
+import { InlineDispatch, type ExhaustedDeliveries } from '@vle/messaging';
 import { NATS_CONNECTION, natsOptionsOf, ServiceKitModule } from '@vle/service-kit';
 import { provisionAll, TASK_COMMANDS, taskRuntimeProviders, type TaskCommandHandler } from '@vle/task-runtime';
 import type { TaskApiConfig } from './config.js';
@@ -36,6 +36,7 @@ class TaskApiRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
     private readonly budget: CommandBudget,
     private readonly store: JetStreamEventStore<TaskEvent>,
     @Inject(TASK_COMMANDS) private readonly commands: TaskCommandHandler,
+    private readonly inline: InlineDispatch,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -46,7 +47,7 @@ class TaskApiRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
     this.intake = new CommandIntake({ nc: this.nc, js, topology: this.topology, service: this.service, budget: this.budget, logger: this.logger, beforeAck: beforeAckFaultOf(this.config) });
     this.intake.start();
     if (this.config.TASK_API_DISPATCHER === 'on') {
-      this.dispatcher = new Dispatcher({ js, store: this.store, known: (taskId) => this.commands.known(taskId), topology: this.topology, logger: this.logger });
+      this.dispatcher = new Dispatcher({ js, store: this.store, known: (taskId) => this.commands.known(taskId), topology: this.topology, logger: this.logger, inline: this.inline });
       this.dispatcher.start();
     }
   }
@@ -68,7 +69,7 @@ export class TaskApiModule {
       providers: [
         { provide: CONFIG, useValue: config },
         { provide: APP_FILTER, useClass: ErrorReplyFilter },
-        ...taskRuntimeProviders(),
+        ...taskRuntimeProviders({ inlineDispatch: config.TASK_API_FAULT !== 'no-inline-dispatch' }),
         {
           provide: TaskCommandService,
           inject: [TASK_COMMANDS],

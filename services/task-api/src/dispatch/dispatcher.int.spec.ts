@@ -7,7 +7,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { queuePolicies, Topology, type QueuePolicy } from '@vle/contracts';
 import { exists, taskDecider, type Task, type TaskCommand, type TaskEvent, type TaskState } from '@vle/domain';
 import { CommandHandler, connectNats, deleteTopology, JetStreamEventStore, provisionTopology } from '@vle/event-store';
-import { JobRuntime, type QueueHandlers } from '@vle/messaging';
+import { InlineDispatch, JobRuntime, type QueueHandlers } from '@vle/messaging';
 import { testNamespace, waitFor } from '@vle/testing';
 import { nanos } from '@nats-io/transport-node';
 import { randomUUID } from 'node:crypto';
@@ -109,5 +109,25 @@ describe('Dispatcher', () => {
     for (const id of [...done, ...holding]) expect((await taskOf(id)).subtasks[0]).toMatchObject({ status: 'success', attempt: 1, executions: 1 });
     await dispatcher.stop();
     await runtime.stop();
+  });
+
+  it('skips the commits whose jobs its own process published inline, and publishes the others', async () => {
+    const inline = new InlineDispatch(js, topology, quiet);
+    const withInline = new CommandHandler<TaskCommand, TaskEvent, TaskState>(store, taskDecider, { onCommitted: (_taskId, seq, events) => inline.committed(seq, events) });
+    const without = newCommands();
+    const publishes: string[] = [];
+    // The dispatcher's own publishes, counted on a JetStream client of its own.
+    const counting = new Proxy(js, {
+      get: (target, key) => (key === 'publish' ? (subject: string, ...rest: unknown[]) => (publishes.push(subject), target.publish(subject, ...(rest as []))) : Reflect.get(target, key)),
+    });
+    const dispatcher = new Dispatcher({ js: counting, store, known: (taskId) => withInline.known(taskId), topology, logger: quiet, inline });
+    dispatcher.start();
+    const create = (commands: CommandHandler<TaskCommand, TaskEvent, TaskState>) =>
+      commands.handle({ type: 'CreateTask', taskId: randomUUID(), at: new Date().toISOString(), actor: 'test', name: 'inline', createdBy: 'test', subtasks: [{ id: randomUUID(), key: 'a', name: 'a', queue: 'bench', action: 'noop' }] });
+    await create(withInline);
+    await create(without);
+    await dispatcherCaughtUp();
+    await dispatcher.stop();
+    expect(publishes).toEqual([topology.jobSubject('bench')]);
   });
 });

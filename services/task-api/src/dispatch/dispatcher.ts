@@ -1,5 +1,7 @@
 // The dispatcher publishes from the log (DESIGN §5): every job it publishes is triggered by a
-// SubTaskQueued fact already in TASK_EVENTS, with Nats-Msg-Id `<subTaskId>:<generation>`. It acks a
+// SubTaskQueued fact already in TASK_EVENTS, with Nats-Msg-Id `<subTaskId>:<generation>`. The process
+// that appended a commit has usually published its jobs already (InlineDispatch, libs/messaging): the
+// dispatcher is the path that makes sure, and skips the commits its own process published. It acks a
 // commit only after its jobs are stored, so a crash anywhere is repaired by redelivery: the
 // duplicate window absorbs a repeat within 10 minutes, the attempt fence of the domain (one job
 // message per generation) any later one.
@@ -10,11 +12,10 @@
 // reads history without re-publishing it.
 
 import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
-import { headers as natsHeaders } from '@nats-io/transport-node';
-import { Headers, jobMessageId, type JobJson, type QueueName, type Topology } from '@vle/contracts';
+import { Headers, type Topology } from '@vle/contracts';
 import { exists, type PlannedSubTask, type SubTaskQueued, type TaskEvent, type TaskState } from '@vle/domain';
 import { decodeCommit, hasErrorCode, type AggregateStore } from '@vle/event-store';
-import { DurableConsumer, Settle, type Logger, type Settlement } from '@vle/messaging';
+import { DurableConsumer, jobOf, publishJob, Settle, type InlineDispatch, type Logger, type Settlement } from '@vle/messaging';
 import { DefinitionCache } from './definition-cache.js';
 
 export interface DispatcherOptions {
@@ -26,6 +27,8 @@ export interface DispatcherOptions {
   readonly logger: Logger;
   /** Commits handled at once. */
   readonly concurrency?: number;
+  /** This process's inline path: commits whose jobs it already published are skipped. */
+  readonly inline?: InlineDispatch;
 }
 
 export class Dispatcher {
@@ -58,6 +61,7 @@ export class Dispatcher {
     // Most commits hold no SubTaskQueued: the header says so without parsing the body.
     const types = message.headers?.get(Headers.eventType) ?? '';
     if (types && !types.includes('SubTaskQueued')) return Settle.ack;
+    if (await this.options.inline?.dispatched(message.seq)) return Settle.ack;
     const taskId = topology.taskIdOf(message.subject);
     try {
       const commit = decodeCommit<TaskEvent>({ seq: message.seq, subject: message.subject, time: message.time.toISOString(), data: message.data }, taskId);
@@ -77,19 +81,15 @@ export class Dispatcher {
     }
   }
 
-  /**
-   * The job names the SubTask and its generation; workers run what the log holds for it, so it
-   * carries no params (the action is there for people reading the queue).
-   */
   private async publish(taskId: string, event: SubTaskQueued): Promise<void> {
-    const { queue, action } = event.data.queue && event.data.action ? { queue: event.data.queue, action: event.data.action } : await this.definitionOf(taskId, event.data.subTaskId);
-    const job: JobJson = { taskId, subTaskId: event.data.subTaskId, generation: event.data.generation, queue, action };
-    const h = natsHeaders();
-    h.set(Headers.eventType, 'Job');
-    await this.options.js.publish(this.options.topology.jobSubject(queue as QueueName), JSON.stringify(job), {
-      msgID: jobMessageId(event.data.subTaskId, event.data.generation),
-      headers: h,
-    });
+    const { subTaskId, generation } = event.data;
+    const job = jobOf(event) ?? { taskId, subTaskId, generation, ...(await this.queueOf(taskId, subTaskId)) };
+    await publishJob(this.options.js, this.options.topology, job);
+  }
+
+  private async queueOf(taskId: string, subTaskId: string): Promise<{ queue: string; action: string }> {
+    const { queue, action } = await this.definitionOf(taskId, subTaskId);
+    return { queue, action };
   }
 
   /** A log written before SubTaskQueued carried the queue: read the SubTask's definition (never changes). */
