@@ -1,3 +1,2 @@
 export * from './task-runtime.js';
 export * from './worker.module.js';
-export * from './proxmox.js';

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { natsOptionsOf, ServiceKitModule } from '@vle/service-kit';
-import { createPveClient, WorkerModule } from '@vle/task-runtime';
+import { WorkerModule } from '@vle/task-runtime';
+import { createPveClient } from '@vle/task-runtime/proxmox';
 import type { VmActionWorkerConfig } from './config.js';
 import { createHandlers } from './jobs/handlers.js';
 

@@ -1,7 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { JetStreamVmidReservations } from '@vle/pve-state';
 import { natsOptionsOf, ServiceKitModule } from '@vle/service-kit';
-import { createPveClient, WorkerModule } from '@vle/task-runtime';
+import { WorkerModule } from '@vle/task-runtime';
+import { createPveClient } from '@vle/task-runtime/proxmox';
 import type { VmCloneWorkerConfig } from './config.js';
 import { createHandlers } from './jobs/handlers.js';
 
