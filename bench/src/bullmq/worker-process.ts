@@ -16,7 +16,6 @@ export interface WorkerCallbacks {
 
 export class BullmqWorkerProcess {
   private output = '';
-  private exited = false;
 
   private constructor(
     private readonly child: ChildProcess,
@@ -52,7 +51,6 @@ export class BullmqWorkerProcess {
     const keep = (text: string) => (worker.output = (worker.output + text).slice(-20_000));
     child.stdout?.setEncoding('utf8').on('data', keep);
     child.stderr?.setEncoding('utf8').on('data', keep);
-    void exit.then(() => (worker.exited = true));
     const ready = new Promise<void>((resolve, reject) => {
       child.on('message', (report: WorkerReport) => {
         if (report.type === 'ready') resolve();
@@ -69,9 +67,5 @@ export class BullmqWorkerProcess {
       throw error;
     }
     return worker;
-  }
-
-  get running(): boolean {
-    return !this.exited;
   }
 }

@@ -82,15 +82,17 @@ export function fixedGroup(name: string, pids: readonly number[]): ProcessGroup 
   return { name, pids: () => pids };
 }
 
-/** The server listening on `port` (nats-server, redis-server), or an empty group if it is not visible. */
+/** The server listening on `port` (nats-server, redis-server); says so when it is not visible to us. */
 export function serverGroup(name: string, port: number): ProcessGroup {
   const pid = listeningPid(port);
+  if (pid === undefined) console.error(`warning: no process visible listening on port ${port}: the CPU of ${name} is not counted`);
   return fixedGroup(name, pid === undefined ? [] : [pid]);
 }
 
 /** The PostgreSQL server on `port`: its postmaster, background processes and the backends of `database`. */
 export function postgresGroup(port: number, database: string): ProcessGroup {
   const postmaster = listeningPid(port);
+  if (postmaster === undefined) console.error(`warning: no process visible listening on port ${port}: the CPU of postgres is not counted`);
   return {
     name: 'postgres',
     pids: () => {
