@@ -20,6 +20,8 @@ export interface StartServiceOptions {
   readonly readyPath?: string;
   /** Default 30 s. */
   readonly readyTimeoutMs?: number;
+  /** Node flags before the entry, after `--enable-source-maps` (e.g. `--cpu-prof` and its directory). */
+  readonly nodeArgs?: readonly string[];
 }
 
 export class ServiceExitedError extends Error {
@@ -161,7 +163,7 @@ export class ServiceProcess {
       if (value !== undefined) env[key] = value;
     }
     this.result = undefined;
-    const child = spawn(process.execPath, ['--enable-source-maps', this.entry], { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    const child = spawn(process.execPath, ['--enable-source-maps', ...(this.options.nodeArgs ?? []), this.entry], { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
     this.child = child;
     live.add(child);
     child.stdout?.setEncoding('utf8').on('data', (text: string) => this.capture('stdout', text));

@@ -1,0 +1,186 @@
+// The command line of `npm run bench` (node bench/dist/main.js): which sub-command and its options,
+// parsed and checked before anything starts. Pure: it returns what to run; main.ts runs it.
+
+import { Command, Option } from 'commander';
+import { PIPELINE_SERVICES, type PipelineService } from '../pipeline/system.js';
+import { SHAPES, type Shape } from '../pipeline/task-shapes.js';
+import { TRANSPORTS, type Transport } from '../pipeline/task-submitter.js';
+import { integer, integers, listOf, oneOf } from './values.js';
+
+export interface LoadOptions {
+  readonly tasks: number;
+  readonly concurrency: number;
+  readonly lightTasks: number;
+  readonly lightInterval: number;
+  readonly warmup: number;
+  readonly timeout: number;
+  readonly json: boolean;
+}
+
+export interface PipelineOptions extends LoadOptions {
+  readonly transport: Transport;
+  readonly halfRateTasks: number;
+  readonly cpuProf: readonly PipelineService[];
+  readonly census: boolean;
+}
+
+export interface BullmqOptions extends LoadOptions {
+  readonly bullmqConcurrency: number;
+}
+
+export interface CompareOptions extends PipelineOptions, BullmqOptions {
+  readonly rounds: number;
+}
+
+export interface SizesOptions {
+  readonly sizes: readonly number[];
+  readonly shapes: readonly Shape[];
+  readonly totalSubtasks: number;
+  readonly concurrency: number;
+  readonly warmup: number;
+  readonly transport: Transport;
+  readonly timeout: number;
+  readonly json: boolean;
+}
+
+export interface ReplicasOptions {
+  readonly replicas: number;
+  readonly rounds: number;
+  readonly tasks: number;
+  readonly concurrency: number;
+  readonly warmup: number;
+  readonly transport: Transport;
+  readonly timeout: number;
+  readonly json: boolean;
+}
+
+export interface MemoryOptions {
+  readonly tasks: number;
+  readonly subtasks: number;
+  readonly concurrency: number;
+  readonly heapMb?: number;
+  readonly timeout: number;
+  readonly json: boolean;
+}
+
+export interface ProfileSummaryOptions {
+  readonly files: readonly string[];
+  readonly top: number;
+}
+
+export type Invocation =
+  | { readonly command: 'compare'; readonly options: CompareOptions }
+  | { readonly command: 'pipeline'; readonly options: PipelineOptions }
+  | { readonly command: 'bullmq'; readonly options: BullmqOptions }
+  | { readonly command: 'sizes'; readonly options: SizesOptions }
+  | { readonly command: 'replicas'; readonly options: ReplicasOptions }
+  | { readonly command: 'memory'; readonly options: MemoryOptions }
+  | { readonly command: 'profile-summary'; readonly options: ProfileSummaryOptions };
+
+const opt = (flags: string, description: string) => new Option(flags, description);
+const timeout = (seconds: number) => opt('--timeout <s>', 'hard limit of the whole command, in seconds').env('BENCH_TIMEOUT_S').default(seconds).argParser(integer(10, 24 * 3600));
+const json = () => opt('--json', 'print one JSON line per round and the summary on stdout (the readable report goes to stderr)').default(false);
+const transport = () => opt('--transport <t>', 'creates over NATS request/reply (<ns>.tasks.req.create) or POST /api/v1/tasks').env('BENCH_TRANSPORT').default('nats').argParser(oneOf(TRANSPORTS));
+const warmup = () => opt('--warmup <n>', 'Tasks run first and not reported (JIT, caches, connections)').env('BENCH_WARMUP').default(100).argParser(integer(0, 10_000));
+const concurrency = (n: number, what = 'creates (flow adds) in flight at saturation') => opt('--concurrency <n>', what).env('BENCH_CONCURRENCY').default(n).argParser(integer(1, 4096));
+
+function loadOptions(command: Command, seconds: number): Command {
+  return command
+    .addOption(opt('--tasks <n>', 'Tasks (flows) at saturation').env('BENCH_TASKS').default(2000).argParser(integer(1, 100_000)))
+    .addOption(concurrency(64))
+    .addOption(opt('--light-tasks <n>', 'Tasks at light load (0 skips the light phases)').env('BENCH_LIGHT_TASKS').default(100).argParser(integer(0, 10_000)))
+    .addOption(opt('--light-interval <ms>', 'one Task every <ms> at light load').env('BENCH_LIGHT_INTERVAL_MS').default(20).argParser(integer(1, 10_000)))
+    .addOption(warmup())
+    .addOption(timeout(seconds))
+    .addOption(json());
+}
+
+function pipelineOptions(command: Command): Command {
+  return command
+    .addOption(transport())
+    .addOption(opt('--half-rate-tasks <n>', 'Tasks at half the measured saturation rate, for the projection lag there (0 skips)').env('BENCH_HALF_RATE_TASKS').default(300).argParser(integer(0, 100_000)))
+    .addOption(opt('--cpu-prof <services>', `write .cpuprofile files of these services to bench/profiles/<pid>/ (${PIPELINE_SERVICES.join(', ')}, all)`).env('BENCH_CPU_PROF').default([]).argParser(listOf(PIPELINE_SERVICES)))
+    .addOption(opt('--census', 'count the NATS messages of the saturation phase by kind (costs a little)').default(false));
+}
+
+const bullmqOptions = (command: Command) => command.addOption(opt('--bullmq-concurrency <n>', 'jobs the BullMQ worker process runs at once').env('BENCH_BULLMQ_CONCURRENCY').default(64).argParser(integer(1, 4096)));
+
+export interface Output {
+  writeOut(text: string): void;
+  writeErr(text: string): void;
+}
+
+/**
+ * Parses `args` (without node and the script). Throws commander's CommanderError for a bad value,
+ * --help and --version (its exitCode says which), after writing the message to `output`.
+ */
+export function parseCommandLine(args: readonly string[], output?: Output): Invocation {
+  let invocation: Invocation | undefined;
+  const set = (value: Invocation) => {
+    invocation = value;
+  };
+  const program = new Command('bench')
+    .description('The vle-tasks benchmark: BullMQ FlowProducer and the pipeline, interleaved (bench/README.md).')
+    .exitOverride()
+    .showHelpAfterError('(add --help for the options)');
+  if (output) program.configureOutput(output);
+
+  const compare = program.command('compare', { isDefault: true }).description('rounds of a BullMQ phase and a pipeline phase, in alternating order (default)');
+  bullmqOptions(pipelineOptions(loadOptions(compare, 1800)))
+    .addOption(opt('--rounds <n>', 'interleaved rounds').env('BENCH_ROUNDS').default(3).argParser(integer(1, 50)))
+    .action((options: CompareOptions) => set({ command: 'compare', options }));
+
+  const pipeline = program.command('pipeline').description('the pipeline alone: task-api, integration-worker and projection as processes');
+  pipelineOptions(loadOptions(pipeline, 300)).action((options: PipelineOptions) => set({ command: 'pipeline', options }));
+
+  const bullmq = program.command('bullmq').description('BullMQ FlowProducer alone (Redis on REDIS_URL, default redis://127.0.0.1:6379)');
+  bullmqOptions(loadOptions(bullmq, 300)).action((options: BullmqOptions) => set({ command: 'bullmq', options }));
+
+  program
+    .command('sizes')
+    .description('Tasks of growing size, as a fan-out and as a chain: SubTasks/s and CPU per SubTask')
+    .addOption(opt('--sizes <list>', 'SubTasks per Task').default([10, 100, 1000, 10_000]).argParser(integers(1, 1_000_000)))
+    .addOption(opt('--shapes <list>', `${SHAPES.join(', ')} or all`).default([...SHAPES]).argParser(listOf(SHAPES)))
+    .addOption(opt('--total-subtasks <n>', 'SubTasks per row (Tasks = this / size, at least 1)').env('BENCH_TOTAL_SUBTASKS').default(20_000).argParser(integer(1, 10_000_000)))
+    .addOption(concurrency(64, 'creates in flight'))
+    .addOption(warmup())
+    .addOption(transport())
+    .addOption(timeout(3600))
+    .addOption(json())
+    .action((options: SizesOptions) => set({ command: 'sizes', options }));
+
+  program
+    .command('replicas')
+    .description('N replicas of each service against 1 of each, interleaved rounds: Tasks/s of both')
+    .addOption(opt('--replicas <n>', 'processes of each service').default(2).argParser(integer(2, 16)))
+    .addOption(opt('--rounds <n>', 'interleaved rounds').env('BENCH_ROUNDS').default(3).argParser(integer(1, 50)))
+    .addOption(opt('--tasks <n>', 'Tasks at saturation').env('BENCH_TASKS').default(2000).argParser(integer(1, 100_000)))
+    .addOption(concurrency(64))
+    .addOption(warmup())
+    .addOption(transport())
+    .addOption(timeout(1800))
+    .addOption(json())
+    .action((options: ReplicasOptions) => set({ command: 'replicas', options }));
+
+  program
+    .command('memory')
+    .description('RSS of task-api and integration-worker under big Tasks (idle, peak, end)')
+    .addOption(opt('--tasks <n>', 'Tasks').default(200).argParser(integer(1, 100_000)))
+    .addOption(opt('--subtasks <n>', 'independent SubTasks per Task').default(1000).argParser(integer(1, 1_000_000)))
+    .addOption(concurrency(4, 'creates in flight'))
+    .addOption(opt('--heap-mb <n>', "the services' old-space limit (a small pod's), so that what their caches hold must fit").argParser(integer(64, 65_536)))
+    .addOption(timeout(3600))
+    .addOption(json())
+    .action((options: MemoryOptions) => set({ command: 'memory', options }));
+
+  program
+    .command('profile-summary')
+    .description('self time by package and by function of .cpuprofile files (from --cpu-prof)')
+    .argument('<files...>', '.cpuprofile files')
+    .addOption(opt('--top <n>', 'rows per table').default(25).argParser(integer(1, 1000)))
+    .action((files: string[], options: { top: number }) => set({ command: 'profile-summary', options: { files, top: options.top } }));
+
+  program.parse(args, { from: 'user' });
+  if (!invocation) throw new Error('no command was parsed');
+  return invocation;
+}

@@ -1,0 +1,68 @@
+import { CommanderError } from 'commander';
+import { describe, expect, it } from 'vitest';
+import { parseCommandLine } from './command-line.js';
+
+function parseError(args: string[]): { error: CommanderError; message: string } {
+  let message = '';
+  try {
+    parseCommandLine(args, { writeOut: () => undefined, writeErr: (text) => (message += text) });
+  } catch (error) {
+    if (error instanceof CommanderError) return { error, message };
+    throw error;
+  }
+  throw new Error(`${args.join(' ')} was accepted`);
+}
+
+describe('parseCommandLine', () => {
+  it('runs compare by default, with the defaults of the issue: 3 rounds of 2000 Tasks, 64 in flight', () => {
+    const invocation = parseCommandLine([]);
+    expect(invocation.command).toBe('compare');
+    expect(invocation.options).toMatchObject({ rounds: 3, tasks: 2000, concurrency: 64, lightTasks: 100, lightInterval: 20, warmup: 100, transport: 'nats', json: false, cpuProf: [], census: false });
+  });
+
+  it('passes options given without a command to compare', () => {
+    expect(parseCommandLine(['--rounds', '1', '--tasks', '500', '--json'])).toMatchObject({ command: 'compare', options: { rounds: 1, tasks: 500, json: true } });
+  });
+
+  it('parses the old options of the pipeline bench', () => {
+    const invocation = parseCommandLine(['pipeline', '--tasks', '10', '--concurrency', '8', '--light-tasks', '0', '--light-interval', '5', '--warmup', '0', '--transport', 'http', '--timeout', '60', '--cpu-prof', 'task-api,projection', '--census']);
+    expect(invocation).toEqual({
+      command: 'pipeline',
+      options: expect.objectContaining({ tasks: 10, concurrency: 8, lightTasks: 0, lightInterval: 5, warmup: 0, transport: 'http', timeout: 60, cpuProf: ['task-api', 'projection'], census: true }),
+    });
+  });
+
+  it('expands --cpu-prof all to every service', () => {
+    expect(parseCommandLine(['pipeline', '--cpu-prof', 'all']).options).toMatchObject({ cpuProf: ['task-api', 'integration-worker', 'projection'] });
+  });
+
+  it('parses the lists of sizes and shapes', () => {
+    expect(parseCommandLine(['sizes', '--sizes', '10,100', '--shapes', 'chain', '--total-subtasks', '1000'])).toMatchObject({ command: 'sizes', options: { sizes: [10, 100], shapes: ['chain'], totalSubtasks: 1000 } });
+    expect(parseCommandLine(['sizes']).options).toMatchObject({ sizes: [10, 100, 1000, 10_000], shapes: ['fan-out', 'chain'], totalSubtasks: 20_000 });
+  });
+
+  it('takes the files of profile-summary', () => {
+    expect(parseCommandLine(['profile-summary', 'a.cpuprofile', 'b.cpuprofile', '--top', '5'])).toEqual({ command: 'profile-summary', options: { files: ['a.cpuprofile', 'b.cpuprofile'], top: 5 } });
+  });
+
+  it.each([
+    [['pipeline', '--tasks', 'abc'], "option '--tasks <n>' argument 'abc' is invalid. must be an integer from 1 to 100000"],
+    [['--tasks', '0'], "option '--tasks <n>' argument '0' is invalid"],
+    [['--rounds', '1.5'], "option '--rounds <n>' argument '1.5' is invalid. must be an integer from 1 to 50"],
+    [['pipeline', '--transport', 'grpc'], "option '--transport <t>' argument 'grpc' is invalid. must be one of nats, http"],
+    [['pipeline', '--cpu-prof', 'scheduler'], 'argument \'scheduler\' is invalid. unknown "scheduler" (task-api, integration-worker, projection, all)'],
+    [['sizes', '--sizes', '10,x'], 'option \'--sizes <list>\' argument \'10,x\' is invalid. "x" must be an integer'],
+    [['replicas', '--replicas', '1'], "option '--replicas <n>' argument '1' is invalid. must be an integer from 2 to 16"],
+    [['memory', '--heap-mb', '32'], "option '--heap-mb <n>' argument '32' is invalid"],
+  ])('refuses %j naming the option', (args, expected) => {
+    const { error, message } = parseError(args);
+    expect(error.exitCode).not.toBe(0);
+    expect(message).toContain(expected);
+  });
+
+  it('refuses an unknown option, an unknown command and a missing argument', () => {
+    expect(parseError(['pipeline', '--taks', '5']).message).toContain("unknown option '--taks'");
+    expect(parseError(['benchmark']).message).toContain("too many arguments for 'compare'");
+    expect(parseError(['profile-summary']).message).toContain("missing required argument 'files'");
+  });
+});

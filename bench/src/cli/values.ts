@@ -1,0 +1,45 @@
+// Parsers of option values. A bad value stops the command with commander's message, which names the
+// option and the value: "option '--tasks <n>' argument 'abc' is invalid. must be an integer from 1 to 100000".
+
+import { InvalidArgumentError } from 'commander';
+
+export function integer(min: number, max: number): (raw: string) => number {
+  return (raw) => {
+    const n = Number(raw);
+    if (!/^\s*-?\d+\s*$/.test(raw) || !Number.isSafeInteger(n) || n < min || n > max) throw new InvalidArgumentError(`must be an integer from ${min} to ${max}`);
+    return n;
+  };
+}
+
+export function oneOf<T extends string>(values: readonly T[]): (raw: string) => T {
+  return (raw) => {
+    if (!(values as readonly string[]).includes(raw)) throw new InvalidArgumentError(`must be one of ${values.join(', ')}`);
+    return raw as T;
+  };
+}
+
+/** A comma-separated list of `values`; `all` stands for every one of them. */
+export function listOf<T extends string>(values: readonly T[]): (raw: string) => T[] {
+  return (raw) => {
+    const items = raw.split(',').map((s) => s.trim()).filter(Boolean);
+    if (items.includes('all')) return [...values];
+    for (const item of items) if (!(values as readonly string[]).includes(item)) throw new InvalidArgumentError(`unknown "${item}" (${values.join(', ')}, all)`);
+    return [...new Set(items)] as T[];
+  };
+}
+
+/** A comma-separated list of integers from `min` to `max`. */
+export function integers(min: number, max: number): (raw: string) => number[] {
+  const one = integer(min, max);
+  return (raw) => {
+    const items = raw.split(',').map((s) => s.trim()).filter(Boolean);
+    if (items.length === 0) throw new InvalidArgumentError('must list at least one integer');
+    return items.map((item) => {
+      try {
+        return one(item);
+      } catch {
+        throw new InvalidArgumentError(`"${item}" must be an integer from ${min} to ${max}`);
+      }
+    });
+  };
+}

@@ -1,0 +1,27 @@
+// From the command line's options to the options of one phase of each peer.
+
+import type { BullmqPhaseOptions } from '../bullmq/bullmq-phase.js';
+import type { BullmqOptions, PipelineOptions } from '../cli/command-line.js';
+import type { PipelinePhaseOptions } from '../pipeline/pipeline-result.js';
+
+export function pipelinePhase(o: PipelineOptions, deadline: number, overrides: Partial<PipelinePhaseOptions> = {}): PipelinePhaseOptions {
+  return {
+    tasks: o.tasks,
+    concurrency: o.concurrency,
+    lightTasks: o.lightTasks,
+    lightIntervalMs: o.lightInterval,
+    warmup: o.warmup,
+    halfRateTasks: o.halfRateTasks,
+    transport: o.transport,
+    replicas: 1,
+    light: true,
+    census: o.census,
+    cpuProf: o.cpuProf,
+    deadline,
+    ...overrides,
+  };
+}
+
+export function bullmqPhase(o: BullmqOptions, deadline: number): BullmqPhaseOptions {
+  return { tasks: o.tasks, concurrency: o.concurrency, lightTasks: o.lightTasks, lightIntervalMs: o.lightInterval, warmup: o.warmup, workerConcurrency: o.bullmqConcurrency, deadline };
+}

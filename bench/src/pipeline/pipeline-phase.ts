@@ -1,0 +1,110 @@
+// One pipeline phase of the benchmark: boot the system, then warm-up (not reported), light load
+// (one Task every --light-interval ms, open loop), the projection probe (light load again with the
+// query API polled), saturation (--tasks Tasks, --concurrency creates in flight) with the samplers,
+// the probe once more at half the rate saturation reached; then the read model is checked against
+// the log and everything is stopped and removed.
+
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { lightFigures } from '../load/figures.js';
+import { closedLoop, openLoop } from '../load/loops.js';
+import { cpuSnapshot, cpuUsage } from '../proc/cpu.js';
+import { MemoryWatch } from '../proc/memory-watch.js';
+import type { Progress } from '../run/progress.js';
+import type { RunGuard } from '../run/run-guard.js';
+import { PipelineHarness } from './harness.js';
+import { staged, submitStandard, type PhaseRun } from './phase-run.js';
+import type { PipelineLight, PipelinePhaseOptions, PipelineResult } from './pipeline-result.js';
+import { probeProjection, type ProbeFigures } from './projection-probe.js';
+import { saturate } from './saturation-phase.js';
+import { stageSummaries } from './stages.js';
+
+const WARMUP_CONCURRENCY = 16;
+
+export async function runPipelinePhase(guard: RunGuard, options: PipelinePhaseOptions, progress: Progress): Promise<PipelineResult> {
+  const profileDir = options.cpuProf.length > 0 ? join(fileURLToPath(new URL('../../profiles/', import.meta.url)), String(process.pid)) : undefined;
+  const harness = await PipelineHarness.start(guard, { transport: options.transport, replicas: options.replicas, cpuProf: options.cpuProf, profileDir }, progress);
+  try {
+    return await phases(harness, guard, options, progress, profileDir);
+  } finally {
+    await harness.stop();
+  }
+}
+
+async function phases(harness: PipelineHarness, guard: RunGuard, options: PipelinePhaseOptions, progress: Progress, profileDir?: string): Promise<PipelineResult> {
+  const { system, ledger } = harness;
+  const memory = new MemoryWatch(new Map(system.services.map((s) => [s.label, s.process.pid])));
+  memory.start();
+  const run: PhaseRun = { harness, options, progress, groups: system.cpuGroups(), remaining: () => Math.max(1_000, options.deadline - Date.now()), stopping: () => guard.stopping };
+  await warmUp(run);
+  const light = options.light && options.lightTasks > 0 ? await lightLoad(run) : undefined;
+  const probe = light ? await lightProbe(run) : undefined;
+  progress(`pipeline: saturation, ${options.tasks} Tasks, ${options.concurrency} creates in flight over ${options.transport === 'nats' ? 'NATS request/reply' : 'HTTP'}…`);
+  const saturation = await saturate(run);
+  const halfRate = options.light && options.halfRateTasks > 0 && saturation.tasksPerS > 0 ? await halfTheRate(run, saturation.tasksPerS) : undefined;
+  const readModel = await checkReadModel(harness);
+  const refused = ledger.book.refusals();
+  const problems: string[] = [];
+  if (refused.length > 0) problems.push(`${refused.length} creates refused (first: ${refused[0]!.message})`);
+  if (ledger.fold.counters.failedTasks > 0) problems.push(`${ledger.fold.counters.failedTasks} Tasks failed`);
+  if (!readModel.ok) problems.push(`the read model lists ${readModel.successInReadModel} Tasks as success, the log ${readModel.successOnLog} (of ${ledger.book.all().length})`);
+  return {
+    peer: 'pipeline',
+    transport: options.transport,
+    replicas: options.replicas,
+    natsServer: system.nc.info?.version,
+    light,
+    projectionProbe: probe,
+    saturation,
+    halfRate,
+    memory: memory.figures(),
+    readModel,
+    counters: { ...ledger.fold.counters, refused: refused.length },
+    serviceLogLines: Object.fromEntries(system.services.map((s) => [s.label, s.process.output().split('\n').filter(Boolean).length])),
+    profiles: profileDir,
+    ok: problems.length === 0,
+    problems,
+  };
+}
+
+async function warmUp({ harness, options, progress, remaining, stopping }: PhaseRun): Promise<void> {
+  if (options.warmup === 0) return;
+  progress(`pipeline: warm-up, ${options.warmup} Tasks…`);
+  await closedLoop(options.warmup, WARMUP_CONCURRENCY, submitStandard(harness, 'warmup'), stopping);
+  await harness.ledger.book.untilFinished('warmup', options.warmup, remaining());
+  await harness.projectionCaughtUp();
+}
+
+async function lightLoad({ harness, options, progress, groups, remaining, stopping }: PhaseRun): Promise<PipelineLight> {
+  progress(`pipeline: light load, ${options.lightTasks} Tasks, one every ${options.lightIntervalMs} ms…`);
+  const before = cpuSnapshot(groups);
+  await openLoop(options.lightTasks, options.lightIntervalMs, submitStandard(harness, 'light'), stopping);
+  await harness.ledger.book.untilFinished('light', options.lightTasks, remaining());
+  const cpu = cpuUsage(before, cpuSnapshot(groups));
+  await harness.projectionCaughtUp();
+  const items = harness.ledger.book.of('light');
+  return { ...lightFigures(items, cpu), stagesMs: stageSummaries(staged(harness, items)) };
+}
+
+async function lightProbe({ harness, options, progress, remaining, stopping }: PhaseRun): Promise<ProbeFigures> {
+  progress(`pipeline: projection lag probe, ${options.lightTasks} Tasks, polling the query API every 5 ms…`);
+  return probeProjection(harness, 'probe', { tasks: options.lightTasks, intervalMs: options.lightIntervalMs, timeoutMs: remaining(), stopping });
+}
+
+/** The probe again at half the rate saturation reached: the projection's lag under real but sustainable load. */
+async function halfTheRate({ harness, options, progress, remaining, stopping }: PhaseRun, tasksPerS: number): Promise<ProbeFigures> {
+  const intervalMs = 2_000 / tasksPerS;
+  progress(`pipeline: half the saturation rate, ${options.halfRateTasks} Tasks, one every ${intervalMs.toFixed(1)} ms, polling the query API…`);
+  await harness.projectionCaughtUp();
+  return probeProjection(harness, 'half-rate', { tasks: options.halfRateTasks, intervalMs, timeoutMs: remaining(), stopping });
+}
+
+/** The read model agrees with the log: every Task the log saw succeed is listed as success. */
+async function checkReadModel(harness: PipelineHarness): Promise<PipelineResult['readModel']> {
+  const { book } = harness.ledger;
+  const phases = [...new Set(book.all().map((t) => t.phase))];
+  let successInReadModel = 0;
+  for (const phase of phases) successInReadModel += await harness.projection.successCount(harness.ledger.createdBy(phase));
+  const successOnLog = book.all().filter((t) => t.ok === true).length;
+  return { successInReadModel, successOnLog, ok: successInReadModel === successOnLog && successOnLog === book.all().length };
+}

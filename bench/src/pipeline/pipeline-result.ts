@@ -1,0 +1,60 @@
+// What a pipeline phase measures: the figures every peer has (load/figures.ts) and the pipeline's
+// own (the log, the stages, the projection, the backlog, the read model).
+
+import type { LightFigures, PeerResult, SaturationFigures } from '../load/figures.js';
+import type { Summary } from '../stats/summary.js';
+import type { Census } from './census.js';
+import type { FoldCounters } from './commit-fold.js';
+import type { ProbeFigures } from './projection-probe.js';
+import type { BacklogPeak, CheckpointFigures } from './samplers.js';
+import type { Stage } from './stages.js';
+import type { PipelineService } from './system.js';
+import type { Transport } from './task-submitter.js';
+
+export interface PipelinePhaseOptions {
+  readonly tasks: number;
+  readonly concurrency: number;
+  readonly lightTasks: number;
+  readonly lightIntervalMs: number;
+  readonly warmup: number;
+  /** Tasks of the phase at half the saturation rate just measured (the projection's lag there); 0 skips it. */
+  readonly halfRateTasks: number;
+  readonly transport: Transport;
+  readonly replicas: number;
+  /** Run the light phases (light load and the projection probe); off for the replicas comparison. */
+  readonly light: boolean;
+  readonly census: boolean;
+  readonly cpuProf: readonly PipelineService[];
+  /** Date.now() by which every wait gives up. */
+  readonly deadline: number;
+}
+
+export interface PipelineLight extends LightFigures {
+  readonly stagesMs: Record<Stage, Summary>;
+}
+
+export interface PipelineSaturation extends SaturationFigures {
+  readonly commitsPerS: number;
+  readonly commitsPerTask: number;
+  readonly bytesPerTask: number;
+  readonly stagesMs: Record<Stage, Summary>;
+  readonly projection: CheckpointFigures;
+  readonly backlogPeak: BacklogPeak;
+  readonly census?: Census;
+}
+
+export interface PipelineResult extends PeerResult {
+  readonly peer: 'pipeline';
+  readonly transport: Transport;
+  readonly replicas: number;
+  readonly natsServer?: string;
+  readonly light?: PipelineLight;
+  readonly projectionProbe?: ProbeFigures;
+  readonly saturation: PipelineSaturation;
+  /** The probe again, at half the saturation rate. */
+  readonly halfRate?: ProbeFigures;
+  readonly readModel: { readonly successInReadModel: number; readonly successOnLog: number; readonly ok: boolean };
+  readonly counters: FoldCounters & { readonly refused: number };
+  readonly serviceLogLines: Readonly<Record<string, number>>;
+  readonly profiles?: string;
+}

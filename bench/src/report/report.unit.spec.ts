@@ -1,0 +1,168 @@
+import { describe, expect, it } from 'vitest';
+import type { BullmqResult } from '../bullmq/bullmq-phase.js';
+import type { PipelineResult } from '../pipeline/pipeline-result.js';
+import { STAGES } from '../pipeline/stages.js';
+import type { Summary } from '../stats/summary.js';
+import { formatRound, formatSummary } from './compare-report.js';
+import { summarizeRounds, tasksPerSRatio, type CompareRound } from './compare-summary.js';
+import { num, p50p99, spreadText } from './format.js';
+import { formatPeerRun } from './peer-report.js';
+import { formatSizeTable, rateRows, withinFactor, type SizeRow } from './size-table.js';
+import { table } from './table.js';
+import { compareTargets } from './targets.js';
+
+const dist = (p50: number, p99: number): Summary => ({ n: 100, p50, p99, max: p99, mean: p50 });
+const cpu = { wallS: 10, seconds: {}, totalS: 1, machineBusy: 0.9, otherProcessesS: 0.1 };
+
+function bullmq(tasksPerS: number, cpuMs: number): BullmqResult {
+  return {
+    peer: 'bullmq',
+    queue: 'vle-bench-1-abcd',
+    workerConcurrency: 64,
+    redisServer: '7.0.15',
+    completedJobs: 11_000,
+    light: { tasks: 100, completed: 100, latencyMs: dist(3, 6), replyMs: dist(1, 2), cpu },
+    saturation: {
+      tasks: 2000, completed: 2000, concurrency: 64, wallS: 2000 / tasksPerS, tasksPerS, subtasksPerS: tasksPerS * 5, commandsPerS: tasksPerS,
+      latencyMs: dist(50, 80), replyMs: dist(20, 40), cpu, cpuPerTask: { ms: { 'bullmq-worker': cpuMs / 2, 'redis-server': cpuMs / 2 }, totalMs: cpuMs },
+    },
+    memory: { 'bullmq-worker': { idleMiB: 70, peakMiB: 100, peakOver: 'phase' } },
+    ok: true,
+    problems: [],
+  };
+}
+
+const stages = Object.fromEntries(STAGES.map((s, i) => [s, dist(i + 1, 10 * (i + 1))])) as PipelineResult['saturation']['stagesMs'];
+
+function pipeline(tasksPerS: number, lightP50: number, idleMiB: number, ok = true): PipelineResult {
+  return {
+    peer: 'pipeline',
+    transport: 'nats',
+    replicas: 1,
+    light: { tasks: 100, completed: 100, latencyMs: dist(lightP50, 2 * lightP50), replyMs: dist(2, 4), cpu, stagesMs: stages },
+    projectionProbe: { tasks: 100, intervalMs: 20, shown: 100, polls: 400, lagMs: dist(25, 57), latencyMs: dist(14, 29) },
+    halfRate: { tasks: 300, intervalMs: 13.3, shown: 300, polls: 900, lagMs: dist(40, 90), latencyMs: dist(20, 40) },
+    saturation: {
+      tasks: 2000, completed: 2000, concurrency: 64, wallS: 2000 / tasksPerS, tasksPerS, subtasksPerS: tasksPerS * 5, commandsPerS: tasksPerS,
+      latencyMs: dist(1000, 1300), replyMs: dist(195, 420), cpu, cpuPerTask: { ms: { 'task-api': 1.3, 'nats-server': 1.8 }, totalMs: 3.1 },
+      commitsPerS: tasksPerS * 11, commitsPerTask: 11, bytesPerTask: 7216, stagesMs: stages,
+      projection: { checkpointLagMs: dist(210, 360), seqGap: dist(400, 1200), caughtUpAfterLastSuccessMs: 95, samples: 150 },
+      backlogPeak: { dispatcherPending: 1600, dispatcherAckPending: 330, jobsPending: 500, jobsAckPending: 256 },
+    },
+    memory: { 'task-api': { idleMiB, peakMiB: 210, peakOver: 'phase' }, projection: { idleMiB: 100, peakMiB: 180, peakOver: 'process' } },
+    readModel: { successInReadModel: 2500, successOnLog: 2500, ok: true },
+    counters: { commits: 27_500, events: 40_000, attemptFailures: 0, failedTasks: 0, refused: 0 },
+    serviceLogLines: { 'task-api': 0 },
+    ok,
+    problems: ok ? [] : ['3 creates refused (first: BUSY: task-api is busy)'],
+  };
+}
+
+function round(k: number, b: BullmqResult, p: PipelineResult): CompareRound {
+  return { bench: 'compare-round', round: k, order: k % 2 ? ['bullmq', 'pipeline'] : ['pipeline', 'bullmq'], bullmq: b, pipeline: p, ratio: tasksPerSRatio(p, b) };
+}
+
+describe('table', () => {
+  it('aligns names left and figures right, with - for a missing cell', () => {
+    expect(table(['peer', 'Tasks/s'], [['bullmq', 1200], ['pipeline', undefined]])).toBe(['peer      Tasks/s', 'bullmq       1200', 'pipeline        -'].join('\n'));
+  });
+});
+
+describe('format', () => {
+  it('writes figures with digits by magnitude, distributions and spreads', () => {
+    expect([num(1234.4), num(123.4), num(12.34), num(1.234), num(undefined)]).toEqual(['1234', '123', '12.3', '1.23', '-']);
+    expect(p50p99(dist(3.81, 5.2))).toBe('3.81 / 5.20');
+    expect(p50p99({ n: 0 })).toBe('-');
+    expect(spreadText({ median: 150, min: 142, max: 161 })).toBe('150 (142–161)');
+    expect(spreadText({ median: 7, min: 7, max: 7 })).toBe('7.00');
+  });
+});
+
+describe('summarizeRounds', () => {
+  const rounds = [round(1, bullmq(1200, 1.5), pipeline(150, 14, 130)), round(2, bullmq(1000, 1.7), pipeline(160, 12, 125)), round(3, bullmq(1250, 1.4), pipeline(140, 18, 128, false))];
+  const summary = summarizeRounds(rounds);
+
+  it('reduces every figure to its median with min–max over the rounds', () => {
+    expect(summary.rounds).toBe(3);
+    expect(summary.bullmq.tasksPerS).toEqual({ median: 1200, min: 1000, max: 1250 });
+    expect(summary.pipeline.tasksPerS).toEqual({ median: 150, min: 140, max: 160 });
+    expect(summary.pipeline.lightP50).toEqual({ median: 14, min: 12, max: 18 });
+    expect(summary.bullmq.cpuMsPerTaskByProcess['redis-server']).toEqual({ median: 0.75, min: 0.7, max: 0.85 });
+    expect(summary.pipeline.idleMiB['task-api']).toEqual({ median: 128, min: 125, max: 130 });
+    expect(summary.pipeline.commitsPerTask).toEqual({ median: 11, min: 11, max: 11 });
+    expect(summary.pipeline.halfRateLagP99).toEqual({ median: 90, min: 90, max: 90 });
+  });
+
+  it('takes the ratio per round, then its median and range', () => {
+    expect(rounds.map((r) => r.ratio)).toEqual([0.125, 0.16, 0.112]);
+    expect(summary.ratio).toEqual({ median: 0.13, min: 0.11, max: 0.16 });
+  });
+
+  it('is ok only if every round of both peers was', () => {
+    expect(summary.ok).toBe(false);
+    expect(summarizeRounds(rounds.slice(0, 2)).ok).toBe(true);
+  });
+
+  it('checks the targets on the medians', () => {
+    const met = Object.fromEntries(compareTargets(summary).map((t) => [t.target, t.met]));
+    expect(met).toMatchObject({
+      'throughput ≥ 0.5× BullMQ FlowProducer Tasks/s (same run)': false,
+      'light-load success p50 ≤ 10 ms': false,
+      'projection lag p99 ≤ 100 ms at half the saturation rate': true,
+      'CPU per Task ≤ 3 ms summed over every process': false,
+      'idle RSS ≤ 120 MiB per service (the highest)': false,
+      'RSS ≤ 256 MiB per service under load (the highest peak)': true,
+    });
+  });
+
+  it('prints the summary table, the ratio, the pipeline figures and the targets', () => {
+    const text = formatSummary(summary);
+    expect(text).toContain('summary over 3 rounds: median (min–max)');
+    expect(text).toMatch(/Tasks\/s\s+1200 \(1000–1250\)\s+150 \(140–160\)/);
+    expect(text).toMatch(/CPU ms\/Task, redis-server\s+0\.75 \(0\.70–0\.85\)\s+-/);
+    expect(text).toContain('ratio pipeline / BullMQ Tasks/s (per round): 0.13 (0.11–0.16)');
+    expect(text).toMatch(/projection lag p99 ms, half rate\s+90\.0/);
+    expect(text).toMatch(/light-load success p50 ≤ 10 ms\s+14\.0 \(12\.0–18\.0\)\s+no/);
+    expect(text).toContain('PROBLEMS in some rounds');
+  });
+
+  it('prints a round in the order it ran, with each peer\'s details and problems', () => {
+    const text = formatRound(rounds[2]!, 3);
+    expect(text.split('\n')[0]).toBe('round 3 of 3 (bullmq first, then pipeline)');
+    expect(text).toContain('ratio pipeline / BullMQ Tasks/s: 0.11');
+    expect(text).toContain('pipeline: 11.0 commits and 7216 bytes per Task');
+    expect(text).toContain('pipeline: RSS MiB idle → peak: task-api 128 → 210, projection 100 → 180 (lifetime peak)');
+    expect(text).toContain('pipeline: PROBLEM: 3 creates refused');
+    expect(formatRound(rounds[1]!, 3).split('\n')[0]).toBe('round 2 of 3 (pipeline first, then bullmq)');
+  });
+});
+
+describe('formatPeerRun', () => {
+  it('prints the peer table and the CPU per process', () => {
+    const text = formatPeerRun(bullmq(1200, 1.5));
+    expect(text).toMatch(/bullmq\s+1200\s+6000\s+3\.00 \/ 6\.00\s+50\.0 \/ 80\.0\s+20\.0 \/ 40\.0\s+1\.50\s+yes/);
+    expect(text).toContain('bullmq: CPU ms per Task (10.0 s of saturation; machine busy 90%, other processes 0.10 CPU-s): bullmq-worker 0.75, redis-server 0.75');
+  });
+});
+
+describe('size table', () => {
+  const row = (shape: 'fan-out' | 'chain', size: number, subtasksPerS: number, cpuMsPerSubTask: number): SizeRow => ({ shape, size, tasks: 20_000 / size, refusedTasks: 0, completed: 20_000 / size, subtasksPerS, cpuMsPerSubTask });
+  const rows = rateRows([
+    row('fan-out', 10, 1000, 1.5),
+    row('fan-out', 100, 1200, 1.2),
+    row('chain', 100, 300, 2.7),
+    { shape: 'fan-out', size: 10_000, tasks: 2, refusedTasks: 2, completed: 0, refusal: 'VALIDATION_FAILED: invalid (subtasks: must have at most 2000 SubTasks (has 10000))' },
+  ]);
+
+  it('rates every measured row against the best throughput and the lowest cost', () => {
+    expect(rows.map((r) => [r.throughputVsBest, r.costVsBest])).toEqual([[0.83, 1.25], [1, 1], [0.25, 2.25], [undefined, undefined]]);
+    expect(withinFactor(rows)).toBe(false);
+    expect(withinFactor(rows.slice(0, 2))).toBe(true);
+  });
+
+  it('prints a refused size with the server\'s error', () => {
+    const text = formatSizeTable(rows);
+    expect(text).toContain('refused: VALIDATION_FAILED: invalid (subtasks: must have at most 2000 SubTasks (has 10000))');
+    expect(text).toMatch(/chain\s+100\s+200\s+300\s+0\.25\s+2\.70\s+2\.25/);
+  });
+});
