@@ -22,15 +22,21 @@ export interface StagedTask {
 }
 
 const has = (entry: TimelineEntry, type: TaskEventType) => entry.types.includes(type);
+const count = (entry: TimelineEntry, type: TaskEventType) => entry.types.filter((t) => t === type).length;
 
-/** The stage durations (ms) of one Task of the standard shape, or undefined if its log does not have that shape. */
+/**
+ * The stage durations (ms) of one Task of the standard shape, or undefined if its log does not have
+ * that shape (one attempt per SubTask). Commits may hold the events of several SubTasks (group commit:
+ * the parallel SubTasks' starts, and their results, often share one), so events are counted, not commits.
+ */
 export function stagesOf(task: StagedTask, subtasks = 5): Record<Stage, number> | undefined {
   const { timeline } = task;
   const created = timeline.find((c) => has(c, 'TaskCreated'));
   const started = timeline.filter((c) => has(c, 'SubTaskAttemptStarted'));
+  const attempts = started.reduce((n, c) => n + count(c, 'SubTaskAttemptStarted'), 0);
   const queuedLast = timeline.find((c) => has(c, 'SubTaskSucceeded') && has(c, 'SubTaskQueued'));
   const succeeded = timeline.filter((c) => has(c, 'SubTaskSucceeded'));
-  if (!created || started.length !== subtasks || !queuedLast || succeeded.length === 0) return undefined;
+  if (!created || attempts !== subtasks || !queuedLast || succeeded.length === 0) return undefined;
   const startedLast = started.find((c) => c.serverTime >= queuedLast.serverTime) ?? started.at(-1)!;
   const lastSuccess = succeeded.at(-1)!;
   return {

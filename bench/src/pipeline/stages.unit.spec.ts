@@ -25,6 +25,21 @@ describe('stagesOf', () => {
     expect(stagesOf(task)).toEqual({ command: 2, dispatchLevel1: 3, runLevel1: 9, dispatchLevel2: 6, runLevel2: 10, observe: 2 });
   });
 
+  it('counts the events of grouped commits (the parallel SubTasks started and finished together)', () => {
+    const grouped: StagedTask = {
+      submittedWall: 1_000,
+      finishedWall: 1_020,
+      timeline: [
+        { serverTime: 1_002, types: ['TaskCreated', 'SubTaskQueued', 'SubTaskQueued', 'SubTaskQueued', 'SubTaskQueued'] },
+        { serverTime: 1_004, types: ['SubTaskAttemptStarted', 'SubTaskAttemptStarted', 'SubTaskAttemptStarted', 'SubTaskAttemptStarted'] },
+        { serverTime: 1_007, types: ['SubTaskSucceeded', 'SubTaskSucceeded', 'SubTaskSucceeded', 'SubTaskSucceeded', 'SubTaskQueued'] },
+        { serverTime: 1_010, types: ['SubTaskAttemptStarted'] },
+        { serverTime: 1_018, types: ['SubTaskSucceeded'] },
+      ],
+    };
+    expect(stagesOf(grouped)).toEqual({ command: 2, dispatchLevel1: 2, runLevel1: 3, dispatchLevel2: 3, runLevel2: 8, observe: 2 });
+  });
+
   it('leaves out a Task whose log does not have the standard shape', () => {
     expect(stagesOf({ ...task, timeline: task.timeline.filter((c) => !c.types.includes('SubTaskQueued') || c.types.includes('TaskCreated')) })).toBeUndefined();
     expect(stagesOf({ ...task, timeline: task.timeline.slice(0, 4) })).toBeUndefined();
