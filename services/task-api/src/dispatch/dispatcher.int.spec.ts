@@ -45,7 +45,8 @@ function newCommands() {
 }
 
 function newDispatcher(commands: CommandHandler<TaskCommand, TaskEvent, TaskState>): Dispatcher {
-  return new Dispatcher({ js, store, known: (taskId) => commands.known(taskId), topology, logger: quiet });
+  // Recent: within half the (shortened) duplicate window set in beforeAll.
+  return new Dispatcher({ js, store, known: (taskId) => commands.known(taskId), topology, logger: quiet, recentMs: 250 });
 }
 
 async function taskOf(taskId: string): Promise<Task> {
@@ -129,5 +130,38 @@ describe('Dispatcher', () => {
     await dispatcherCaughtUp();
     await dispatcher.stop();
     expect(publishes).toEqual([topology.jobSubject('bench')]);
+  });
+
+  it('publishes the jobs of a recent commit without reading the Task, once however often it reads the commit', async () => {
+    // A namespace of its own, with the declared duplicate window (the one above is shortened).
+    const own = new Topology({ namespace: testNamespace('disprecent') });
+    await provisionTopology(jsm, own, [policy]);
+    try {
+      const ownStore = new JetStreamEventStore<TaskEvent>(js, jsm, own);
+      const commands = new CommandHandler<TaskCommand, TaskEvent, TaskState>(ownStore, taskDecider);
+      let reads = 0;
+      const known = (taskId: string) => ((reads += 1), commands.known(taskId));
+      const taskId = randomUUID();
+      await commands.handle({ type: 'CreateTask', taskId, at: new Date().toISOString(), actor: 'test', name: 'recent', createdBy: 'test', subtasks: [{ id: randomUUID(), key: 'a', name: 'a', queue: 'bench', action: 'noop' }] });
+      const caughtUp = () => waitFor(async () => {
+        const c = await jsm.consumers.info(own.eventStream.name, own.dispatcherConsumer.durable_name!);
+        return c.ack_floor.stream_seq >= 1 && c.num_ack_pending === 0 && c.num_pending === 0 ? true : undefined;
+      }, { description: 'the dispatcher to read the commit' });
+      const first = new Dispatcher({ js, store: ownStore, known, topology: own, logger: quiet });
+      first.start();
+      await caughtUp();
+      await first.stop();
+      // Read again from the start (a reset consumer): the commit is recent, its job is not stored twice.
+      await jsm.consumers.delete(own.eventStream.name, own.dispatcherConsumer.durable_name!);
+      await provisionTopology(jsm, own, [policy]);
+      const again = new Dispatcher({ js, store: ownStore, known, topology: own, logger: quiet });
+      again.start();
+      await caughtUp();
+      await again.stop();
+      expect(reads).toBe(0);
+      expect((await jsm.streams.info(own.jobStream.name)).state.messages).toBe(1);
+    } finally {
+      await deleteTopology(jsm, own);
+    }
   });
 });

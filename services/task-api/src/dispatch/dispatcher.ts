@@ -6,7 +6,8 @@
 // duplicate window absorbs a repeat within 10 minutes, the attempt fence of the domain (one job
 // message per generation) any later one.
 //
-// A SubTaskQueued is published only while the Task, as this process knows it, still has that
+// A recent commit (within half the JOBS duplicate window) has its jobs published again as they are;
+// an older one's SubTaskQueued is published only while the Task, as this process knows it, still has that
 // SubTask queued in that generation: states only move forward, so one already started, finished or
 // retried by a person needs no job. A dispatcher whose consumer was reset (DeliverPolicy.All) thus
 // reads history without re-publishing it.
@@ -29,14 +30,22 @@ export interface DispatcherOptions {
   readonly concurrency?: number;
   /** This process's inline path: commits whose jobs it already published are skipped. */
   readonly inline?: InlineDispatch;
+  /**
+   * How long after its append a commit's jobs are published again without reading the Task first.
+   * Default half the JOBS duplicate window (with room for clock skew); never more than the window.
+   */
+  readonly recentMs?: number;
 }
 
 export class Dispatcher {
   private readonly definitions = new DefinitionCache(20_000);
   private readonly consumer: DurableConsumer;
+  /** Half the JOBS duplicate window: a commit stored since is "recent" (with room for clock skew). */
+  private readonly recentMs: number;
 
   constructor(private readonly options: DispatcherOptions) {
     const { js, topology, logger } = options;
+    this.recentMs = options.recentMs ?? (topology.jobStream.duplicate_window ?? 0) / 2e6;
     this.consumer = new DurableConsumer({
       js,
       stream: topology.eventStream.name,
@@ -67,8 +76,13 @@ export class Dispatcher {
       const commit = decodeCommit<TaskEvent>({ seq: message.seq, subject: message.subject, time: message.time.toISOString(), data: message.data }, taskId);
       const queued = commit.events.filter((e): e is SubTaskQueued => e.type === 'SubTaskQueued');
       if (queued.length === 0) return Settle.ack;
-      const state = await this.options.known(taskId);
-      const due = queued.filter((event) => stillQueued(state, event));
+      // A recent commit's jobs are published again as they are: JOBS stores a job once within its
+      // duplicate window (also one already run and removed), which costs less than reading the
+      // Task (this process seldom has it cached: another replica or a worker appended it). An older
+      // one (a consumer reset reading history) is checked against the Task first.
+      const recent = Date.now() - message.time.getTime() < this.recentMs;
+      const state = recent ? undefined : await this.options.known(taskId);
+      const due = state ? queued.filter((event) => stillQueued(state, event)) : queued;
       await Promise.all(due.map((event) => this.publish(taskId, event)));
       return Settle.ack;
     } catch (error) {
