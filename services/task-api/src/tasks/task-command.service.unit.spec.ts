@@ -122,12 +122,12 @@ describe('the size of a Task (issue 8)', () => {
   const keys = Array.from({ length: 1000 }, (_, i) => `k${i}`);
 
   it(`refuses more than ${MAX_DEPENDENCIES_PER_TASK} dependencies in all, naming the limit, before anything is appended`, async () => {
-    // 1000 SubTasks, each after the previous 6: 5979 edges, every one stored as a 36-character id.
-    const subtasks = keys.map((key, i) => ({ key, name: key, action: 'noop', queue: 'bench', dependsOn: keys.slice(Math.max(0, i - 6), i) }));
+    // 1000 SubTasks, each after the previous 21: 20769 edges, every one stored as a 36-character id.
+    const subtasks = keys.map((key, i) => ({ key, name: key, action: 'noop', queue: 'bench', dependsOn: keys.slice(Math.max(0, i - 21), i) }));
     const refused = await refusal({ name: 'dense', createdBy: 'core', subtasks });
     expect(refused.code).toBe('VALIDATION_FAILED');
     expect(refused.fields).toEqual(['subtasks']);
-    expect(refused.message).toContain(`at most ${MAX_DEPENDENCIES_PER_TASK} dependencies in all (has 5979)`);
+    expect(refused.message).toContain(`at most ${MAX_DEPENDENCIES_PER_TASK} dependencies in all (has 20769)`);
     expect(store.allCommits()).toEqual([]);
   });
 });
