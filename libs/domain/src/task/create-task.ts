@@ -22,8 +22,12 @@ import { RuleViolation } from './rule-violation.js';
 import { exists, type Task, type TaskState } from './state.js';
 import type { QueueName } from '@vle/contracts/queues';
 
-/** How long a Task created in parts has to get its last part in. */
-export const PLANNING_WINDOW_MS = 15 * 60_000;
+/**
+ * How long a Task created in parts has to get its last part in: longer than task-api's durable
+ * intake keeps delivering a create it cannot handle (some 17 minutes), so that a create stopped by
+ * an outage is completed by its redelivery rather than ended.
+ */
+export const PLANNING_WINDOW_MS = 30 * 60_000;
 
 export function createTask(command: CreateTask, state: TaskState): TaskEvent[] {
   if (exists(state)) return continueCreating(command, state);
