@@ -5,7 +5,7 @@ export * from './task/decide.js';
 export * from './task/evolve.js';
 export * from './task/dag.js';
 export * from './task/status.js';
-export { subTaskById } from './task/subtask-index.js';
+export { subTaskById, subTaskTally, type Tally } from './task/subtask-index.js';
 export { PLANNING_WINDOW_MS } from './task/create-task.js';
 export { MAX_QUEUED_BYTES_PER_COMMIT } from './task/queueing.js';
 export * from './task/redact.js';

@@ -149,6 +149,11 @@ export function isReady(s: SubTask, dependency: (id: string) => SubTask | undefi
   return true;
 }
 
+/** How many of the Task's SubTasks are finished, failed, running...: what its status is derived from, in constant time. */
+export function subTaskTally(task: Pick<Task, 'subtasks'>): Tally {
+  return indexOf(task.subtasks).tally;
+}
+
 /** The SubTask `id` of the Task, in constant time. */
 export function subTaskById(task: Pick<Task, 'subtasks'>, id: string): SubTask | undefined {
   return subTaskAt(task.subtasks, indexOf(task.subtasks).layout.find(id, task.subtasks));

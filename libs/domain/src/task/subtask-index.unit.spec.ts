@@ -3,7 +3,7 @@ import { readySubTasks } from './dag.js';
 import type { TaskEvent } from './events.js';
 import { evolveAll } from './evolve.js';
 import { initialState, type Task } from './state.js';
-import { subTaskById } from './subtask-index.js';
+import { subTaskById, subTaskTally } from './subtask-index.js';
 import { at, createTask, draft, given, TASK_ID, taskOf } from './testing.js';
 
 function on(task: Task, ...events: TaskEvent[]): Task {
@@ -33,6 +33,15 @@ describe('subTaskById', () => {
     // The state folded from keeps its own SubTasks.
     expect(subTaskById(stored, 'st-a')).toMatchObject({ status: 'queued' });
   });
+});
+
+it('tallies the SubTasks of a state', () => {
+  const task = taskOf(given([]).when(createTask([draft('a'), draft('b', [], { bestEffort: true }), draft('c', ['a'])])).history);
+  const after = on(task, fact('SubTaskAttemptStarted', { subTaskId: 'st-a', generation: 1, attempt: 1, jobId: 'j' }), fact('SubTaskSucceeded', { subTaskId: 'st-a', generation: 1, attempt: 1 }), fact('SubTaskAttemptStarted', { subTaskId: 'st-b', generation: 1, attempt: 1, jobId: 'j' }), fact('SubTaskFailed', { subTaskId: 'st-b', generation: 1, attempt: 1, permanent: true }));
+  expect(subTaskTally(task)).toEqual({ running: 0, inFlight: 2, finished: 0, failed: 0, requiredFailures: 0, begun: 0, everStarted: 0 });
+  // c waits blocked: only decide queues it.
+  expect(subTaskTally(after)).toEqual({ running: 0, inFlight: 0, finished: 2, failed: 1, requiredFailures: 0, begun: 2, everStarted: 2 });
+  expect(subTaskTally(JSON.parse(JSON.stringify(after)) as Task)).toEqual(subTaskTally(after));
 });
 
 describe('readiness', () => {
