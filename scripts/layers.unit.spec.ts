@@ -33,6 +33,6 @@ describe('layers', () => {
   });
 
   it('finds the imports it checks', () => {
-    expect(importsOf('libs/domain/src/task/decide.ts')).toContain('./evolve.js');
+    expect(importsOf('libs/domain/src/task/decide.ts')).toContain('./queueing.js');
   });
 });

@@ -11,17 +11,31 @@ import { MAX_EVENT_COMMIT_BYTES } from './topology.js';
  */
 export const MAX_JSON_DEPTH = 32;
 
-/** SubTasks of one Task, planned or explicit (an explicit DAG is also bounded by its proto rule). */
-export const MAX_SUBTASKS_PER_TASK = 2000;
+/**
+ * SubTasks of one Task, planned or explicit (an explicit DAG is also bounded by its proto rule, 1000).
+ * A Task too large for one commit is created in parts (libs/domain create-task.ts).
+ */
+export const MAX_SUBTASKS_PER_TASK = 10_000;
 
 /**
- * `dependsOn` entries of one Task. Every edge is stored as a SubTask id (36 characters, however short
- * the key), so dense dependencies are what blows a creation up past a commit.
+ * `dependsOn` entries of one Task: two per SubTask of the largest Task, so that a chain of 10,000
+ * (9,999 edges) fits, and a join of them all beside it. Each edge is stored as a SubTask id (36
+ * characters, however short the key) in the log, the read model and every cached state, and is
+ * walked when the Task is validated and when its index is built: the bound is on that weight (some
+ * 800 KB of ids at most), no longer on a single commit, since parts split a creation.
  */
-export const MAX_DEPENDENCIES_PER_TASK = 5000;
+export const MAX_DEPENDENCIES_PER_TASK = 2 * MAX_SUBTASKS_PER_TASK;
 
-/** Largest commit of the event log (the server's max_payload): a creation over it is refused with 413. */
+/** Largest commit of the event log (the server's max_payload): a commit over it is refused with 413. */
 export const MAX_COMMIT_BYTES = MAX_EVENT_COMMIT_BYTES;
+
+/**
+ * The encoded size of one commit of a creation (TaskCreated or SubTasksPlanned, with the SubTaskQueued
+ * facts of its commit), measured by the domain as it decides the parts. The quarter left of a
+ * commit is room for what the domain does not measure: the headers (the event-type header names
+ * each event of the commit, some 14 bytes per SubTaskQueued) and the publish overhead.
+ */
+export const MAX_CREATION_COMMIT_BYTES = (MAX_COMMIT_BYTES * 3) / 4;
 
 /**
  * The bound a Task's SubTasks break, if any: counted over the planned or explicit DAG before it is

@@ -2,6 +2,7 @@
 
 import { RuleViolation } from '../task/rule-violation.js';
 import type { PlanContext, Planner, PlanParams, TaskPlan } from './task-plan.js';
+import { BENCH_TASK_TYPES, planBenchChain, planBenchFanOut } from './bench.plans.js';
 import { planEventArchive, planEventDeploy, planEventLifecycle } from './event.plans.js';
 import { planGuacamoleCleanup, planGuacamoleProvision } from './guacamole.plans.js';
 import { planMailCleanup, planMailSend } from './mail.plans.js';
@@ -25,6 +26,8 @@ const PLANNERS = {
   'event.deploy': planEventDeploy,
   'event.archive': planEventArchive,
   'event.lifecycle': planEventLifecycle,
+  'bench.fan_out': planBenchFanOut,
+  'bench.chain': planBenchChain,
 } as const satisfies Record<string, Planner<PlanParams>>;
 
 export type TaskType = keyof typeof PLANNERS;
@@ -33,6 +36,11 @@ export const TASK_TYPES = Object.keys(PLANNERS) as TaskType[];
 
 export function isTaskType(type: string): type is TaskType {
   return Object.hasOwn(PLANNERS, type);
+}
+
+/** Types whose SubTasks run on the `bench` queue: known only where it is enabled. */
+export function isBenchTaskType(type: string): boolean {
+  return (BENCH_TASK_TYPES as readonly string[]).includes(type);
 }
 
 /** The plan of a typed command; `params` already match the type's message of task_types.proto. */

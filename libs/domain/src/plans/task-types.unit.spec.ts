@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { validateDag } from '../task/dag.js';
 import { violation } from '../task/testing.js';
-import { planTask, TASK_TYPES } from './task-types.js';
+import { isBenchTaskType, planTask, TASK_TYPES } from './task-types.js';
 
 describe('vm.clone', () => {
   it('plans one SubTask per VM on pve_vm_clone, each about the template until it reserves its VM', () => {
@@ -101,5 +101,25 @@ describe('the lab-event types', () => {
     expect(planTask('event.lifecycle', { startPrepDays: 3, endPrepDays: 1, at: '2026-12-01T01:00:00Z' }).subtasks).toEqual([
       expect.objectContaining({ action: 'event_lifecycle', queue: 'core_periodic', params: { startPrepDays: 3, endPrepDays: 1, at: '2026-12-01T01:00:00Z' } }),
     ]);
+  });
+});
+
+describe('the bench types', () => {
+  it('bench.fan_out plans independent SubTasks of one bench action', () => {
+    const plan = planTask('bench.fan_out', { subtasks: 3, action: 'sleep' });
+    expect(plan.name).toBe('Bench fan-out of 3 sleep');
+    expect(plan.subtasks).toEqual([1, 2, 3].map((i) => ({ key: `step-${i}`, name: `Step ${i} (sleep)`, action: 'sleep', queue: 'bench', dependsOn: [] })));
+  });
+
+  it('bench.chain plans each SubTask after the previous, noop by default', () => {
+    const plan = planTask('bench.chain', { subtasks: 10_000 });
+    expect(plan.subtasks).toHaveLength(10_000);
+    expect(plan.subtasks[0]).toMatchObject({ key: 'step-1', action: 'noop', dependsOn: [] });
+    expect(plan.subtasks[9_999]).toMatchObject({ key: 'step-10000', dependsOn: ['step-9999'] });
+    expect(() => validateDag(plan.subtasks.map((s) => ({ ...s, id: s.key })))).not.toThrow();
+  });
+
+  it('are the types that need the bench queue', () => {
+    expect(TASK_TYPES.filter(isBenchTaskType)).toEqual(['bench.fan_out', 'bench.chain']);
   });
 });

@@ -31,7 +31,14 @@ export interface SubTaskDraft {
 /** The definition's `type` is `taskType` here: `type` names the command. */
 export interface CreateTask extends CommandOf<'CreateTask'>, Omit<TaskDefinition, 'type'> {
   readonly taskType?: string;
+  /** All of the Task's SubTasks, however many commits it takes to record them. */
   readonly subtasks: readonly SubTaskDraft[];
+  /**
+   * The encoded size a commit of this creation may take (the caller's share of the log's limit).
+   * A Task larger than that is created in parts, one per handling of this same command
+   * (create-task.ts); without it, in one TaskCreated whatever its size.
+   */
+  readonly maxCommitBytes?: number;
 }
 
 /** A scheduled Task's start time has come (the scheduler sends it). */

@@ -4,7 +4,8 @@
 import { isQueueName } from '@vle/contracts/queues';
 import type { SubTaskDraft } from './commands.js';
 import { RuleViolation } from './rule-violation.js';
-import type { SubTask, SubTaskStatus, Task } from './state.js';
+import type { SubTask, Task } from './state.js';
+import { indexOf } from './subtask-index.js';
 
 /** Throws a RuleViolation naming the field for an empty graph, a duplicate key, an unknown queue or dependency, or a cycle. */
 export function validateDag(drafts: readonly SubTaskDraft[]): void {
@@ -29,7 +30,7 @@ export function validateDag(drafts: readonly SubTaskDraft[]): void {
   }
 }
 
-/** A cycle as a list of keys (first = last), or undefined. Iterative DFS: graphs have up to 1000 nodes. */
+/** A cycle as a list of keys (first = last), or undefined. Iterative DFS: graphs have up to 10,000 nodes. */
 function findCycle(drafts: readonly SubTaskDraft[]): string[] | undefined {
   const edges = new Map(drafts.map((d) => [d.key, d.dependsOn ?? []]));
   const state = new Map<string, 'visiting' | 'done'>();
@@ -61,30 +62,13 @@ function findCycle(drafts: readonly SubTaskDraft[]): string[] | undefined {
   return undefined;
 }
 
-const FINISHED: ReadonlySet<SubTaskStatus> = new Set(['success', 'failed', 'skipped', 'cancelled', 'timed_out']);
-const IN_FLIGHT: ReadonlySet<SubTaskStatus> = new Set(['queued', 'running', 'retrying']);
+export { isFinished, isInFlight, isRequiredFailure } from './subtask-status.js';
 
-export function isFinished(subTask: SubTask): boolean {
-  return FINISHED.has(subTask.status);
-}
-
-export function isInFlight(subTask: SubTask): boolean {
-  return IN_FLIGHT.has(subTask.status);
-}
-
-/** Failed for good as far as the Task is concerned (a best-effort failure is not). */
-export function isRequiredFailure(subTask: SubTask): boolean {
-  return !subTask.bestEffort && (subTask.status === 'failed' || subTask.status === 'timed_out');
-}
-
-/** A dependency lets its dependents run once it succeeded, was skipped, or failed as best effort. */
-function satisfies(dependency: SubTask): boolean {
-  return dependency.status === 'success' || dependency.status === 'skipped' || (dependency.bestEffort && (dependency.status === 'failed' || dependency.status === 'timed_out'));
-}
-
-/** Blocked SubTasks whose dependencies all let them run. */
+/**
+ * Blocked SubTasks whose dependencies all let them run, in creation order; none while the Task
+ * may not run (not started, cancelled, still being planned).
+ */
 export function readySubTasks(task: Task): SubTask[] {
-  if (!task.started || task.cancelRequested) return [];
-  const byId = new Map(task.subtasks.map((s) => [s.id, s]));
-  return task.subtasks.filter((s) => s.status === 'blocked' && s.dependsOn.every((id) => satisfies(byId.get(id)!)));
+  if (!task.started || task.cancelRequested || task.planning !== undefined) return [];
+  return indexOf(task.subtasks).ready.map((position) => task.subtasks[position]!);
 }

@@ -7,10 +7,11 @@
 // SubTask ends with it, so a worker's late report is refused as stale by the attempt fence.
 
 import type { CommandOf, TaskCommand } from './commands.js';
-import { isFinished } from './dag.js';
 import type { EventOf, TaskEvent } from './events.js';
 import { RuleViolation } from './rule-violation.js';
 import { exists, type Task, type TaskState } from './state.js';
+import { indexOf } from './subtask-index.js';
+import { isFinished } from './subtask-status.js';
 
 export const END_REASONS = ['START_DEADLINE_MISSED', 'TASK_TIMEOUT'] as const;
 /** Why a deadline ended a Task; shown as its status reason and as its SubTasks' response code. */
@@ -40,12 +41,12 @@ function notDue(task: Task, what: string, due: string): RuleViolation {
 
 /** Ended by a deadline, cancelled or finished: no deadline applies any more. */
 function closed(task: Task): boolean {
-  return task.endReason !== undefined || task.cancelRequested || task.subtasks.every(isFinished);
+  return task.endReason !== undefined || task.cancelRequested || (task.planning === undefined && indexOf(task.subtasks).tally.finished === task.subtasks.length);
 }
 
 /** Some SubTask of the Task has started an attempt (or finished): the Task has started. */
 function begun(task: Task): boolean {
-  return task.subtasks.some((s) => s.attempt > 0 || isFinished(s));
+  return indexOf(task.subtasks).tally.begun > 0;
 }
 
 /**
@@ -102,15 +103,24 @@ export function refuseAfterEnd(command: TaskCommand, state: TaskState): void {
   }
 }
 
-/** The SubTask outcome a deadline leaves (evolve). */
-export function endedSubTask(event: TaskStartDeadlineMissed | TaskTimedOut, subTaskId: string): { status: 'cancelled' | 'timed_out'; responseCode: EndReason; responseMessage: string } | undefined {
+export interface EndedSubTask {
+  readonly status: 'cancelled' | 'timed_out';
+  readonly responseCode: EndReason;
+  readonly responseMessage: string;
+}
+
+/** The outcome a deadline leaves to each SubTask it lists (evolve), by SubTask id. */
+export function endedSubTasks(event: TaskStartDeadlineMissed | TaskTimedOut): ReadonlyMap<string, EndedSubTask> {
+  const ended = new Map<string, EndedSubTask>();
   // A log written by hand or by another version may lack a list: evolve never throws.
-  const listed = (ids: readonly string[] | undefined) => (ids ?? []).includes(subTaskId);
   if (event.type === 'TaskStartDeadlineMissed') {
-    if (!listed(event.data.cancelledSubTaskIds)) return undefined;
-    return { status: 'cancelled', responseCode: 'START_DEADLINE_MISSED', responseMessage: `not started before ${event.data.startBefore}` };
+    const outcome: EndedSubTask = { status: 'cancelled', responseCode: 'START_DEADLINE_MISSED', responseMessage: `not started before ${event.data.startBefore}` };
+    for (const id of event.data.cancelledSubTaskIds ?? []) ended.set(id, outcome);
+    return ended;
   }
-  const timedOut = listed(event.data.timedOutSubTaskIds);
-  if (!timedOut && !listed(event.data.cancelledSubTaskIds)) return undefined;
-  return { status: timedOut ? 'timed_out' : 'cancelled', responseCode: 'TASK_TIMEOUT', responseMessage: `the Task did not finish within ${event.data.timeoutSeconds} s` };
+  const responseMessage = `the Task did not finish within ${event.data.timeoutSeconds} s`;
+  for (const id of event.data.cancelledSubTaskIds ?? []) ended.set(id, { status: 'cancelled', responseCode: 'TASK_TIMEOUT', responseMessage });
+  // Listed as both (a log written by hand): timed out, as before.
+  for (const id of event.data.timedOutSubTaskIds ?? []) ended.set(id, { status: 'timed_out', responseCode: 'TASK_TIMEOUT', responseMessage });
+  return ended;
 }

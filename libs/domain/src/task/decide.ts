@@ -1,41 +1,47 @@
 // decide(command, state) -> events. Returns [] for a command already applied (redelivery, a retried
-// request) and throws a RuleViolation for one the rules refuse. Queueing is decided here too: the
-// events that make SubTasks ready are appended in the same commit as the SubTaskQueued facts, so no
-// crash can leave a ready SubTask unqueued.
+// request) and throws a RuleViolation for one the rules refuse. Queueing is decided here too
+// (queueing.ts): every decision is followed, in its commit, by the SubTaskQueued facts of the
+// SubTasks it makes ready.
 
-import type { CancelTask, CreateTask, SkipSubTask, RecordAttemptFailed, RecordObjectReserved, RecordAttemptStarted, RecordWorkerLost, RecordSubTaskSucceeded, RecordSubTaskTimedOut, RetrySubTask, StartTask, TaskCommand } from './commands.js';
-import { readySubTasks, validateDag, isFinished } from './dag.js';
+import type { CancelTask, SkipSubTask, RecordAttemptFailed, RecordObjectReserved, RecordAttemptStarted, RecordWorkerLost, RecordSubTaskSucceeded, RecordSubTaskTimedOut, RetrySubTask, StartTask, TaskCommand } from './commands.js';
+import { createTask } from './create-task.js';
 import { beforeStart, expireTaskStart, refuseAfterEnd, startTooLate, timeOutTask } from './deadlines.js';
-import type { PlannedSubTask, TaskEvent } from './events.js';
-import { evolve } from './evolve.js';
-import { redactSecrets } from './redact.js';
+import type { TaskEvent } from './events.js';
+import { fact } from './fact.js';
+import { withQueueing } from './queueing.js';
 import { RuleViolation } from './rule-violation.js';
 import { exists, type SubTask, type Task, type TaskState } from './state.js';
-import type { QueueName } from '@vle/contracts/queues';
+import { subTaskById } from './subtask-index.js';
+import { isFinished } from './subtask-status.js';
 
 export function decide(command: TaskCommand, state: TaskState): TaskEvent[] {
-  if (command.type === 'CreateTask') return withQueueing(state, createTask(command, state));
+  // A creation queues in its last part's commit, within that commit's size (create-task.ts).
+  if (command.type === 'CreateTask') return createTask(command, state);
   if (!exists(state)) throw new RuleViolation('TASK_NOT_FOUND', `Task ${command.taskId} does not exist`, 'taskId');
   refuseAfterEnd(command, state);
+  return withQueueing(state, decideOn(command, state));
+}
+
+function decideOn(command: Exclude<TaskCommand, { type: 'CreateTask' }>, state: Task): TaskEvent[] {
   switch (command.type) {
     case 'StartTask':
-      return withQueueing(state, startTask(command, state));
+      return startTask(command, state);
     case 'RecordAttemptStarted':
       return recordAttemptStarted(command, state);
     case 'RecordSubTaskSucceeded':
-      return withQueueing(state, recordSucceeded(command, state));
+      return recordSucceeded(command, state);
     case 'RecordAttemptFailed':
-      return withQueueing(state, recordAttemptFailed(command, state));
+      return recordAttemptFailed(command, state);
     case 'RecordSubTaskTimedOut':
-      return withQueueing(state, recordTimedOut(command, state));
+      return recordTimedOut(command, state);
     case 'RecordObjectReserved':
       return recordObjectReserved(command, state);
     case 'RecordWorkerLost':
-      return withQueueing(state, recordWorkerLost(command, state));
+      return recordWorkerLost(command, state);
     case 'RetrySubTask':
       return retrySubTask(command, state);
     case 'SkipSubTask':
-      return withQueueing(state, skipSubTask(command, state));
+      return skipSubTask(command, state);
     case 'CancelTask':
       return cancelTask(command, state);
     case 'ExpireTaskStart':
@@ -49,52 +55,6 @@ export function decide(command: TaskCommand, state: TaskState): TaskEvent[] {
   }
 }
 
-type Envelope = Pick<TaskCommand, 'taskId' | 'at' | 'actor'>;
-
-function fact<E extends TaskEvent>(command: Envelope, type: E['type'], data: E['data']): E {
-  return { type, version: 1, taskId: command.taskId, at: command.at, actor: command.actor, data } as E;
-}
-
-/** Appends a SubTaskQueued for every SubTask the events make ready. */
-function withQueueing(state: TaskState, events: TaskEvent[]): TaskEvent[] {
-  if (events.length === 0) return events;
-  const after = events.reduce(evolve, state);
-  if (!exists(after)) return events;
-  const last = events[events.length - 1]!;
-  const queued = readySubTasks(after).map((s) => fact(last, 'SubTaskQueued', { subTaskId: s.id, generation: s.generation + 1, queue: s.queue, action: s.action }));
-  return [...events, ...queued];
-}
-
-function createTask(command: CreateTask, state: TaskState): TaskEvent[] {
-  if (exists(state)) {
-    if (state.idempotencyKey !== undefined && state.requestHash === command.requestHash) return [];
-    if (state.idempotencyKey !== undefined) {
-      throw new RuleViolation('IDEMPOTENCY_KEY_REUSED', `idempotency key "${state.idempotencyKey}" was already used for Task ${state.id} with a different request`, 'idempotencyKey');
-    }
-    throw new RuleViolation('TASK_EXISTS', `Task ${command.taskId} already exists`, 'taskId');
-  }
-  validateDag(command.subtasks);
-  if (command.startAt && command.startBefore && Date.parse(command.startBefore) <= Date.parse(command.startAt)) {
-    throw new RuleViolation('INVALID_SCHEDULE', 'startBefore must be later than startAt', 'startBefore');
-  }
-  const idByKey = new Map(command.subtasks.map((d) => [d.key, d.id]));
-  const subtasks: PlannedSubTask[] = command.subtasks.map((d) => ({
-    id: d.id,
-    key: d.key,
-    name: d.name,
-    action: d.action,
-    queue: d.queue as QueueName,
-    objectType: d.objectType,
-    objectId: d.objectId,
-    params: redactSecrets(d.params ?? {}),
-    dependsOn: (d.dependsOn ?? []).map((key) => idByKey.get(key)!),
-    bestEffort: d.bestEffort ?? false,
-    timeoutSeconds: d.timeoutSeconds,
-  }));
-  const { type: _command, taskId: _taskId, at: _at, actor: _actor, taskType, subtasks: _drafts, ...definition } = command;
-  return [fact(command, 'TaskCreated', { ...definition, type: taskType, subtasks })];
-}
-
 function startTask(command: StartTask, task: Task): TaskEvent[] {
   const instead = beforeStart(command, task);
   if (instead) return instead;
@@ -103,7 +63,7 @@ function startTask(command: StartTask, task: Task): TaskEvent[] {
 }
 
 function subTaskOf(task: Task, subTaskId: string): SubTask {
-  const subTask = task.subtasks.find((s) => s.id === subTaskId);
+  const subTask = subTaskById(task, subTaskId);
   if (!subTask) throw new RuleViolation('SUBTASK_NOT_FOUND', `Task ${task.id} has no SubTask ${subTaskId}`, 'subTaskId');
   return subTask;
 }
@@ -209,6 +169,7 @@ function recordWorkerLost(command: RecordWorkerLost, task: Task): TaskEvent[] {
 
 function retrySubTask(command: RetrySubTask, task: Task): TaskEvent[] {
   const subTask = subTaskOf(task, command.subTaskId);
+  refuseWhilePlanning(task);
   if (task.cancelRequested) throw new RuleViolation('TASK_CANCELLED', `Task ${task.id} was cancelled`);
   if (subTask.status !== 'failed' && subTask.status !== 'timed_out') {
     throw new RuleViolation('NOT_RETRYABLE', `SubTask ${subTask.id} is ${subTask.status}; only a failed or timed-out SubTask can be retried`, 'subTaskId');
@@ -227,6 +188,7 @@ function retrySubTask(command: RetrySubTask, task: Task): TaskEvent[] {
 function skipSubTask(command: SkipSubTask, task: Task): TaskEvent[] {
   const subTask = subTaskOf(task, command.subTaskId);
   if (subTask.status === 'skipped') return [];
+  refuseWhilePlanning(task);
   if (task.cancelRequested) throw new RuleViolation('TASK_CANCELLED', `Task ${task.id} was cancelled`);
   if (!['failed', 'timed_out', 'blocked'].includes(subTask.status)) {
     throw new RuleViolation('NOT_SKIPPABLE', `SubTask ${subTask.id} is ${subTask.status}; only a failed, timed-out or blocked SubTask can be skipped`, 'subTaskId');
@@ -237,11 +199,16 @@ function skipSubTask(command: SkipSubTask, task: Task): TaskEvent[] {
 function cancelTask(command: CancelTask, task: Task): TaskEvent[] {
   if (task.cancelRequested) return [];
   const open = task.subtasks.filter((s) => !isFinished(s));
-  if (open.length === 0) throw new RuleViolation('TASK_FINISHED', `Task ${task.id} is already ${task.status}`);
-  // Running SubTasks finish (or fail) on their own; their workers are not interrupted.
-  const cancellable = open.filter((s) => s.status !== 'running');
-  return [
-    fact(command, 'TaskCancelRequested', { reason: command.reason }),
-    ...cancellable.map((s) => fact(command, 'SubTaskCancelled', { subTaskId: s.id })),
-  ];
+  if (open.length === 0 && task.planning === undefined) throw new RuleViolation('TASK_FINISHED', `Task ${task.id} is already ${task.status}`);
+  // Running SubTasks finish (or fail) on their own; their workers are not interrupted. The others
+  // are listed in the one event: a SubTaskCancelled each would not fit a commit for a large Task.
+  const cancelledSubTaskIds = open.filter((s) => s.status !== 'running').map((s) => s.id);
+  return [fact(command, 'TaskCancelRequested', { reason: command.reason, cancelledSubTaskIds })];
+}
+
+/** A person's retry or skip waits until the Task is planned: nothing of it has run yet. */
+function refuseWhilePlanning(task: Task): void {
+  if (task.planning !== undefined) {
+    throw new RuleViolation('TASK_PLANNING', `Task ${task.id} is still being created (${task.subtasks.length} of ${task.planning.total} SubTasks planned)`);
+  }
 }

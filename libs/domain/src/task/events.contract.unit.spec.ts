@@ -46,8 +46,14 @@ function everyKindOfEvent(): TaskEvent[] {
   const scheduled = given([]).when(createTask([draft('a')], { startAt: at(60) })).history;
   const missed = given([]).when(createTask([draft('a')], { startBefore: at(60) })).history;
   const timed = run([cmd.start({ subTaskId: 'st-a' })], given([]).when(createTask([draft('a'), draft('b', ['a'])], { timeoutSeconds: 60 })).history);
-  return [...events, ...run([cmd.startTask(at(60))], scheduled), ...run([cmd.expireStart(at(60))], missed), ...run([cmd.timeOutTask(at(60))], timed)];
+  // Created in parts: a commit this small takes one SubTask a part.
+  const parted = given([]).when(createTask([draft('a'), draft('b', ['a']), draft('c')], { maxCommitBytes: 1 }));
+  const planned = run([createTask([draft('a'), draft('b', ['a']), draft('c')], { maxCommitBytes: 1 })], parted.history);
+  return [...events, ...run([cmd.startTask(at(60))], scheduled), ...run([cmd.expireStart(at(60))], missed), ...run([cmd.timeOutTask(at(60))], timed), ...planned, LEGACY_CANCELLED];
 }
+
+/** Logs written before TaskCancelRequested listed its SubTasks hold one of these per SubTask. */
+const LEGACY_CANCELLED: TaskEvent = { type: 'SubTaskCancelled', version: 1, taskId: 'legacy', at: at(0), actor: 'admin', data: { subTaskId: 'st-a' } };
 
 describe('the event contract', () => {
   const events = everyKindOfEvent();

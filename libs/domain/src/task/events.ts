@@ -45,6 +45,23 @@ export interface TaskDefinition {
 }
 
 export interface TaskCreatedData extends TaskDefinition {
+  /** All of them, or the first part when `subtaskCount` says more follow. */
+  readonly subtasks: readonly PlannedSubTask[];
+  /**
+   * Set when the Task is too large for one commit: the SubTasks it has once planned, the rest of
+   * them following in SubTasksPlanned commits. Absent: `subtasks` are all of them.
+   */
+  readonly subtaskCount?: number;
+  /** With `subtaskCount`: the plan must be complete by then, or the Task ends unstarted. */
+  readonly planBefore?: string;
+}
+
+/**
+ * The next part of a Task created in parts (`part` 1, 2, ...; TaskCreated holds part 0), appended
+ * after the SubTasks already planned. The commit of the last one queues the first SubTasks.
+ */
+export interface SubTasksPlannedData {
+  readonly part: number;
   readonly subtasks: readonly PlannedSubTask[];
 }
 
@@ -74,6 +91,7 @@ export interface EventOf<Type extends string, Data> {
 }
 
 export type TaskCreated = EventOf<'TaskCreated', TaskCreatedData>;
+export type SubTasksPlanned = EventOf<'SubTasksPlanned', SubTasksPlannedData>;
 /**
  * The SubTask may run; the dispatcher publishes its job `<subTaskId>:<generation>` to `queue`. The
  * queue and action are carried here so that dispatching needs no lookup (absent in logs written
@@ -100,11 +118,18 @@ export type SubTaskSkipped = EventOf<'SubTaskSkipped', { readonly subTaskId: str
  */
 export type SubTaskObjectReserved = EventOf<'SubTaskObjectReserved', AttemptRef & { readonly objectType: ObjectType; readonly objectId: string }>;
 export type TaskStarted = EventOf<'TaskStarted', Record<string, never>>;
-export type TaskCancelRequested = EventOf<'TaskCancelRequested', { readonly reason?: string }>;
+/**
+ * A person cancelled the Task; the SubTasks it lists (all that were neither finished nor running)
+ * are cancelled with it, in the one event, however many there are. Logs written before the list
+ * existed hold a SubTaskCancelled per SubTask instead.
+ */
+export type TaskCancelRequested = EventOf<'TaskCancelRequested', { readonly reason?: string; readonly cancelledSubTaskIds?: readonly string[] }>;
+/** Written by versions before TaskCancelRequested listed its SubTasks: still folded. */
 export type SubTaskCancelled = EventOf<'SubTaskCancelled', { readonly subTaskId: string }>;
 
 export type TaskEvent =
   | TaskCreated
+  | SubTasksPlanned
   | TaskStarted
   | SubTaskQueued
   | SubTaskAttemptStarted
@@ -124,6 +149,7 @@ export type TaskEventType = TaskEvent['type'];
 
 export const TASK_EVENT_TYPES: readonly TaskEventType[] = [
   'TaskCreated',
+  'SubTasksPlanned',
   'TaskStarted',
   'SubTaskQueued',
   'SubTaskAttemptStarted',

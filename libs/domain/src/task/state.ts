@@ -6,10 +6,10 @@ import type { QueueName } from '@vle/contracts/queues';
 
 export type SubTaskStatus = 'blocked' | 'queued' | 'running' | 'retrying' | 'success' | 'failed' | 'skipped' | 'cancelled' | 'timed_out';
 
-export type TaskStatus = 'scheduled' | 'queued' | 'running' | 'success' | 'warning' | 'failed' | 'cancelling' | 'cancelled' | 'timed_out';
+export type TaskStatus = 'planning' | 'scheduled' | 'queued' | 'running' | 'success' | 'warning' | 'failed' | 'cancelling' | 'cancelled' | 'timed_out';
 
 export const SUB_TASK_STATUSES: readonly SubTaskStatus[] = ['blocked', 'queued', 'running', 'retrying', 'success', 'failed', 'skipped', 'cancelled', 'timed_out'];
-export const TASK_STATUSES: readonly TaskStatus[] = ['scheduled', 'queued', 'running', 'success', 'warning', 'failed', 'cancelling', 'cancelled', 'timed_out'];
+export const TASK_STATUSES: readonly TaskStatus[] = ['planning', 'scheduled', 'queued', 'running', 'success', 'warning', 'failed', 'cancelling', 'cancelled', 'timed_out'];
 
 export interface SubTask {
   readonly id: string;
@@ -48,6 +48,23 @@ export interface SubTask {
   readonly updatedAt: string;
 }
 
+/**
+ * A Task too large for one commit is created in parts (TaskCreated, then SubTasksPlanned): until
+ * the last part is in it is `planning`, and none of its SubTasks is queued.
+ */
+export interface Planning {
+  /** The SubTasks the Task has once planned. */
+  readonly total: number;
+  /** The parts in so far, TaskCreated's included: the index the next SubTasksPlanned carries. */
+  readonly parts: number;
+  /**
+   * The planning deadline (TaskCreated's `planBefore`) when it stands in for a `startBefore` the
+   * creator did not give: a plan nobody completes is then a missed start, which the scheduler ends
+   * (ExpireTaskStart). It goes, and `startBefore` with it, once the last part is in.
+   */
+  readonly deadline?: string;
+}
+
 export interface Task extends TaskDefinition {
   readonly status: TaskStatus;
   readonly id: string;
@@ -56,9 +73,11 @@ export interface Task extends TaskDefinition {
   readonly cancelRequested: boolean;
   /** A person retried a SubTask: the Task ends `warning` at best. */
   readonly manualIntervention: boolean;
-  /** In creation order. */
+  /** In creation order; a SubTask keeps its position for good. */
   readonly subtasks: readonly SubTask[];
-  /** Finished SubTasks / all SubTasks, 0..1. */
+  /** Present while the Task is being created in parts. */
+  readonly planning?: Planning;
+  /** Finished SubTasks / all SubTasks (those still to be planned included), 0..1. */
   readonly progress: number;
   readonly createdAt: string;
   readonly updatedAt: string;

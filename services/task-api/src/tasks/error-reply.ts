@@ -22,6 +22,7 @@ const STATUS_BY_RULE: Partial<Record<RuleCode, number>> = {
   TASK_CANCELLED: 409,
   TASK_FINISHED: 409,
   DEADLINE_NOT_DUE: 409,
+  TASK_PLANNING: 409,
 };
 
 /** The refusal for a known kind of error, or undefined for an unexpected one (a 500/503). */

@@ -3,8 +3,8 @@
 
 import { toJson } from '@bufbuild/protobuf';
 import { timestampDate, type Timestamp } from '@bufbuild/protobuf/wkt';
-import { CancelTaskSchema, ContractError, CreateTaskSchema, parseMessage, RetrySubTaskSchema, SkipSubTaskSchema, TaskDeadlineCommandSchema, taskSizeViolation, type CreateTask as CreateTaskMessage, type SystemCommandName } from '@vle/contracts';
-import { exists, isTaskType, planTask, RuleViolation, type CreateTask, type ObjectType, type PlannedDraft, type Task, type TaskCommand, type TaskEvent, type TaskPlan, type TaskState } from '@vle/domain';
+import { CancelTaskSchema, ContractError, CreateTaskSchema, MAX_CREATION_COMMIT_BYTES, parseMessage, RetrySubTaskSchema, SkipSubTaskSchema, TaskDeadlineCommandSchema, taskSizeViolation, type CreateTask as CreateTaskMessage, type SystemCommandName } from '@vle/contracts';
+import { exists, isBenchTaskType, isTaskType, planTask, RuleViolation, type CreateTask, type ObjectType, type PlannedDraft, type Task, type TaskCommand, type TaskEvent, type TaskPlan, type TaskState } from '@vle/domain';
 import type { CommandHandler } from '@vle/event-store';
 import { isUuid, messageIdempotencyKey, requestHash, subTaskIdFor, taskIdFor, type CommandMessage } from './task-ids.js';
 import { parseTaskParams } from './task-type-params.js';
@@ -44,15 +44,25 @@ export class TaskCommandService {
    * `raw`: the request bytes, or JSON already parsed by a transport. `source`: the stream message of a
    * durable create, whose identity stands in for a missing idempotency key. Throws ContractError /
    * RuleViolation.
+   *
+   * A Task too large for one commit is created in parts (libs/domain create-task.ts): the same
+   * command is handled again, each time one commit under its own expected sequence, while the Task
+   * is planning. A failure half way leaves it planning; the same create retried (HTTP, with its
+   * idempotency key) or redelivered (NATS) appends the parts still missing.
    */
   async create(raw: unknown, actor?: string, source?: CommandMessage): Promise<CreateTaskResult> {
     const message = parseMessage(CreateTaskSchema, raw);
     const command = this.toCreateCommand(message, actor, source);
-    const { events, state } = await this.handler.handle(command);
+    let { events, state } = await this.handler.handle(command);
+    const existing = !events.some((e) => e.type === 'TaskCreated');
+    // Each part holds one SubTask at least: the bound only guards against a loop.
+    for (let parts = 1; events.length > 0 && state.status === 'planning' && parts <= command.subtasks.length; parts++) {
+      ({ events, state } = await this.handler.handle(command));
+    }
     const task = this.mustExist(state, command.taskId);
     return {
       taskId: task.id,
-      existing: events.length === 0,
+      existing,
       status: task.status,
       subTaskIds: Object.fromEntries(task.subtasks.map((s) => [s.key, s.id])),
     };
@@ -93,8 +103,8 @@ export class TaskCommandService {
     const idempotencyKey = message.idempotencyKey || (source ? messageIdempotencyKey(source) : undefined);
     const taskId = taskIdFor(message.createdBy, idempotencyKey);
     const optional = (value: string) => value || undefined;
-    const plan = planOf(message);
     if (!this.options.benchQueue) refuseBenchQueue(message);
+    const plan = planOf(message);
     const drafts: readonly PlannedDraft[] = plan?.subtasks ?? message.subtasks.map((s) => ({
       key: s.key,
       name: s.name,
@@ -127,6 +137,7 @@ export class TaskCommandService {
       startBefore: iso(message.startBefore),
       timeoutSeconds: message.timeoutSeconds || undefined,
       subtasks: drafts.map((d) => ({ ...d, id: subTaskIdFor(taskId, d.key) })),
+      maxCommitBytes: MAX_CREATION_COMMIT_BYTES,
     };
   }
 
@@ -165,9 +176,13 @@ function planOf(message: CreateTaskMessage): TaskPlan | undefined {
 
 /**
  * The `bench` queue runs the pipeline's no-op, failing and sleeping actions: where no benchmark or
- * test asked for it, it is an unknown queue, so that no client can load the workers with it.
+ * test asked for it, it is an unknown queue, and the bench task types unknown types, so that no
+ * client can load the workers with it.
  */
 function refuseBenchQueue(message: CreateTaskMessage): void {
+  if (message.subtasks.length === 0 && isBenchTaskType(message.type)) {
+    throw new RuleViolation('UNKNOWN_TASK_TYPE', `type "${message.type}" has no plan (or give subtasks)`, 'type');
+  }
   const index = message.subtasks.findIndex((s) => s.queue === 'bench');
   if (index >= 0) throw new RuleViolation('UNKNOWN_QUEUE', 'unknown queue "bench"', `subtasks[${index}].queue`);
 }

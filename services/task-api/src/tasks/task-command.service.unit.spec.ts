@@ -1,7 +1,7 @@
 // Typed commands through the write side's use case, over an in-memory log: the plan becomes the
 // Task's SubTasks, and every bad input is refused with its code and field.
 
-import { ContractError, MAX_DEPENDENCIES_PER_TASK } from '@vle/contracts';
+import { ContractError, MAX_CREATION_COMMIT_BYTES, MAX_DEPENDENCIES_PER_TASK } from '@vle/contracts';
 import { RuleViolation, taskDecider, type TaskCommand, type TaskEvent, type TaskState } from '@vle/domain';
 import { CommandHandler, InMemoryEventStore } from '@vle/event-store';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -24,6 +24,11 @@ async function refusal(raw: unknown): Promise<{ code: string; fields: string[]; 
   if (error instanceof ContractError) return { code: error.code, fields: error.violations.map((v) => v.field), message: error.message };
   if (error instanceof RuleViolation) return { code: error.code, fields: error.field ? [error.field] : [], message: error.message };
   throw new Error(`expected a refusal, got ${String(error)}`);
+}
+
+/** A commit's size as the log stores it (libs/event-store's codec). */
+function encodedBytes(events: readonly TaskEvent[]): number {
+  return Buffer.byteLength(JSON.stringify({ events }));
 }
 
 function created(): Extract<TaskEvent, { type: 'TaskCreated' }> {
@@ -92,6 +97,14 @@ describe('the bench queue', () => {
     expect(store.allCommits()).toEqual([]);
   });
 
+  it('makes the bench task types unknown types by default', async () => {
+    service = new TaskCommandService(new CommandHandler<TaskCommand, TaskEvent, TaskState>(store, taskDecider), () => new Date('2026-11-29T10:00:00Z'), 24 * 3600_000);
+    for (const type of ['bench.fan_out', 'bench.chain']) {
+      expect(await refusal({ type, createdBy: 'client', params: { subtasks: 10 } })).toMatchObject({ code: 'UNKNOWN_TASK_TYPE', fields: ['type'] });
+    }
+    expect(store.allCommits()).toEqual([]);
+  });
+
   it('is taken when a benchmark or test enables it', async () => {
     service = new TaskCommandService(new CommandHandler<TaskCommand, TaskEvent, TaskState>(store, taskDecider), () => new Date('2026-11-29T10:00:00Z'), 24 * 3600_000, { benchQueue: true });
     expect((await service.create(body)).status).toBe('queued');
@@ -118,16 +131,69 @@ describe('a durable create without an idempotency key', () => {
   });
 });
 
-describe('the size of a Task (issue 8)', () => {
+describe('the size of a Task (issues 8 and 9)', () => {
   const keys = Array.from({ length: 1000 }, (_, i) => `k${i}`);
+  const dense = (each: number) => keys.map((key, i) => ({ key, name: key, action: 'noop', queue: 'bench', dependsOn: keys.slice(Math.max(0, i - each), i) }));
 
   it(`refuses more than ${MAX_DEPENDENCIES_PER_TASK} dependencies in all, naming the limit, before anything is appended`, async () => {
-    // 1000 SubTasks, each after the previous 6: 5979 edges, every one stored as a 36-character id.
-    const subtasks = keys.map((key, i) => ({ key, name: key, action: 'noop', queue: 'bench', dependsOn: keys.slice(Math.max(0, i - 6), i) }));
-    const refused = await refusal({ name: 'dense', createdBy: 'core', subtasks });
+    // 1000 SubTasks, each after the previous 21: 20769 edges, every one stored as a 36-character id.
+    const refused = await refusal({ name: 'dense', createdBy: 'core', subtasks: dense(21) });
     expect(refused.code).toBe('VALIDATION_FAILED');
     expect(refused.fields).toEqual(['subtasks']);
-    expect(refused.message).toContain(`at most ${MAX_DEPENDENCIES_PER_TASK} dependencies in all (has 5979)`);
+    expect(refused.message).toContain(`at most ${MAX_DEPENDENCIES_PER_TASK} dependencies in all (has 20769)`);
     expect(store.allCommits()).toEqual([]);
+  });
+
+  it('creates a Task too dense for one commit in parts, each commit within the limit', async () => {
+    // 19,769 edges: some 800 KB of ids, more than one commit holds beside its SubTasks.
+    const result = await service.create({ name: 'dense', createdBy: 'core', subtasks: dense(20) });
+    expect(result.status).toBe('queued');
+    expect(Object.keys(result.subTaskIds)).toHaveLength(1000);
+    const commits = store.allCommits();
+    expect(commits.length).toBeGreaterThan(1);
+    for (const commit of commits) expect(encodedBytes(commit.events)).toBeLessThanOrEqual(MAX_CREATION_COMMIT_BYTES);
+  });
+});
+
+describe('a Task of 10,000 SubTasks (issue 9)', () => {
+  const chain = { type: 'bench.chain', createdBy: 'bench', idempotencyKey: 'chain-10000', params: { subtasks: 10_000 } };
+
+  it('is one small typed request, created in parts: each commit within the limit, the first SubTask queued by the last', async () => {
+    const result = await service.create(chain);
+    expect(result).toMatchObject({ existing: false, status: 'queued' });
+    expect(Object.keys(result.subTaskIds)).toHaveLength(10_000);
+    const commits = store.allCommits();
+    expect(commits.map((c) => c.events[0]!.type)).toEqual(['TaskCreated', ...commits.slice(1).map(() => 'SubTasksPlanned')]);
+    for (const commit of commits) expect(encodedBytes(commit.events)).toBeLessThanOrEqual(MAX_CREATION_COMMIT_BYTES);
+    expect(commits.flatMap((c) => c.events).filter((e) => e.type === 'SubTaskQueued')).toEqual([expect.objectContaining({ data: expect.objectContaining({ subTaskId: result.subTaskIds['step-1'] }) })]);
+    expect(commits.at(-1)!.events.at(-1)!.type).toBe('SubTaskQueued');
+  });
+
+  it('stopped half way, is completed by the same create retried, and not created twice', async () => {
+    let appends = 0;
+    const failing = new CommandHandler<TaskCommand, TaskEvent, TaskState>(
+      {
+        append: (taskId, events, expectedSeq) => (++appends === 2 ? Promise.reject(new Error('NATS went away')) : store.append(taskId, events, expectedSeq)),
+        load: (taskId, options) => store.load(taskId, options),
+        lastSequence: (taskId) => store.lastSequence(taskId),
+      },
+      taskDecider,
+    );
+    const interrupted = new TaskCommandService(failing, () => new Date('2026-11-29T10:00:00Z'), 24 * 3600_000, { benchQueue: true });
+    await expect(interrupted.create(chain)).rejects.toThrow('NATS went away');
+    expect(store.allCommits()).toHaveLength(1);
+    const retried = await service.create(chain);
+    expect(retried).toMatchObject({ existing: true, status: 'queued' });
+    const commits = store.allCommits();
+    expect(commits.filter((c) => c.events[0]!.type === 'TaskCreated')).toHaveLength(1);
+    const planned = commits.flatMap((c) => c.events).flatMap((e) => (e.type === 'TaskCreated' || e.type === 'SubTasksPlanned' ? e.data.subtasks : []));
+    expect(new Set(planned.map((s) => s.id)).size).toBe(10_000);
+    expect(await service.create(chain)).toMatchObject({ existing: true, taskId: retried.taskId });
+    expect(store.allCommits()).toHaveLength(commits.length);
+  });
+
+  it('takes at most 10,000 SubTasks of a bench type, as the contract says', async () => {
+    expect((await refusal({ ...chain, params: { subtasks: 10_001 } })).fields).toEqual(['params.subtasks']);
+    expect((await refusal({ ...chain, params: { subtasks: 10, action: 'explode' } })).fields).toEqual(['params.action']);
   });
 });

@@ -3,7 +3,7 @@
 // the command (`params.count: must be at least 1`).
 
 import { toJson, type DescMessage, type JsonValue } from '@bufbuild/protobuf';
-import { ContractError, EventArchiveParamsSchema, EventDeployParamsSchema, EventLifecycleParamsSchema, GuacamoleCleanupParamsSchema, GuacamoleProvisionParamsSchema, MailCleanupParamsSchema, MailSendParamsSchema, MoodleDeployCourseParamsSchema, MoodleEnrolParamsSchema, parseMessage, PveNodeSyncParamsSchema, VmCloneParamsSchema, VmDeleteParamsSchema, VmMigrateParamsSchema, VmPowerParamsSchema } from '@vle/contracts';
+import { BenchPlanParamsSchema, ContractError, EventArchiveParamsSchema, EventDeployParamsSchema, EventLifecycleParamsSchema, GuacamoleCleanupParamsSchema, GuacamoleProvisionParamsSchema, MailCleanupParamsSchema, MailSendParamsSchema, MoodleDeployCourseParamsSchema, MoodleEnrolParamsSchema, parseMessage, PveNodeSyncParamsSchema, VmCloneParamsSchema, VmDeleteParamsSchema, VmMigrateParamsSchema, VmPowerParamsSchema } from '@vle/contracts';
 import type { JsonObject, TaskType } from '@vle/domain';
 
 const PARAMS: Record<TaskType, DescMessage> = {
@@ -23,6 +23,8 @@ const PARAMS: Record<TaskType, DescMessage> = {
   'event.deploy': EventDeployParamsSchema,
   'event.archive': EventArchiveParamsSchema,
   'event.lifecycle': EventLifecycleParamsSchema,
+  'bench.fan_out': BenchPlanParamsSchema,
+  'bench.chain': BenchPlanParamsSchema,
 };
 
 /** The params as the type's proto JSON (camelCase, defaults left out), or a ContractError naming `params.<field>`. */
