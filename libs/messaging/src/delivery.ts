@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { JsMsg } from '@nats-io/jetstream';
 import { ContractError, JobSchema, jobMessageId, parseMessage, retryDelayMs, scrubText, type Job, type QueuePolicy } from '@vle/contracts';
-import { exists, isRuleViolation, STALE_DELIVERY_CODES, type TaskCommand, type TaskEvent, type TaskState } from '@vle/domain';
+import { exists, isRuleViolation, STALE_DELIVERY_CODES, subTaskById, type TaskCommand, type TaskEvent, type TaskState } from '@vle/domain';
 import { isPermanent, JobFailureError, PermanentJobError, responseCodeOf, responseMessageOf, type JobContext, type JobHandler, type JobInput, type JobResult, type QueueHandlers } from './job-handler.js';
 import type { Logger, TaskCommands } from './task-commands.js';
 
@@ -122,7 +122,7 @@ async function recordFailure(deps: DeliveryDeps, message: JsMsg, input: JobInput
 
 /** The job as the log defines it: the SubTask's planned action, params, object and timeout. */
 function jobInputOf(state: TaskState, ref: { taskId: string; subTaskId: string; generation: number }): JobInput | undefined {
-  const subTask = exists(state) ? state.subtasks.find((s) => s.id === ref.subTaskId) : undefined;
+  const subTask = exists(state) ? subTaskById(state, ref.subTaskId) : undefined;
   if (!subTask) return undefined;
   return {
     ...ref,
@@ -140,10 +140,10 @@ function jobInputOf(state: TaskState, ref: { taskId: string; subTaskId: string; 
  * and those of the SubTasks it depends on (a start after a clone acts on the VM the clone made).
  */
 function objectsOf(state: TaskState, input: JobInput): Pick<AttemptContext, 'object' | 'dependencies'> {
-  const subTask = exists(state) ? state.subtasks.find((s) => s.id === input.subTaskId) : undefined;
+  const subTask = exists(state) ? subTaskById(state, input.subTaskId) : undefined;
   if (!exists(state) || !subTask) return { object: { type: input.objectType, id: input.objectId }, dependencies: [] };
   const dependencies = subTask.dependsOn
-    .map((id) => state.subtasks.find((s) => s.id === id))
+    .map((id) => subTaskById(state, id))
     .filter((s) => s !== undefined)
     .map((s) => ({ key: s.key, action: s.action, object: { type: s.objectType, id: s.objectId } }));
   return { object: { type: subTask.objectType, id: subTask.objectId }, dependencies };

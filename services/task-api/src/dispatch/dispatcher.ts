@@ -14,7 +14,7 @@
 
 import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import { Headers, type Topology } from '@vle/contracts';
-import { exists, type PlannedSubTask, type SubTaskQueued, type TaskEvent, type TaskState } from '@vle/domain';
+import { exists, subTaskById, type PlannedSubTask, type SubTaskQueued, type TaskEvent, type TaskState } from '@vle/domain';
 import { decodeCommit, hasErrorCode, type AggregateStore } from '@vle/event-store';
 import { DurableConsumer, jobOf, publishJob, Settle, type InlineDispatch, type Logger, type Settlement } from '@vle/messaging';
 import { DefinitionCache } from './definition-cache.js';
@@ -123,7 +123,7 @@ export class Dispatcher {
 /** Whether the SubTask may still need this generation's job: queued in it, as far as this process knows. */
 function stillQueued(state: TaskState, event: SubTaskQueued): boolean {
   if (!exists(state)) return true;
-  const subTask = state.subtasks.find((s) => s.id === event.data.subTaskId);
+  const subTask = subTaskById(state, event.data.subTaskId);
   if (!subTask) return true;
   return subTask.generation < event.data.generation || (subTask.generation === event.data.generation && subTask.status === 'queued');
 }
