@@ -39,7 +39,8 @@ export interface PipelineSaturation extends SaturationFigures {
   readonly bytesPerTask: number;
   readonly stagesMs: Record<Stage, Summary>;
   readonly projection: CheckpointFigures;
-  readonly backlogPeak: BacklogPeak;
+  /** Undefined when no sample was answered (a checkout whose consumers have other names). */
+  readonly backlogPeak?: BacklogPeak;
   readonly census?: Census;
 }
 

@@ -99,7 +99,7 @@ export function pipelineSpread(results: readonly PipelineResult[]): PipelineSpre
     halfRateLagP99: of((r) => r.halfRate?.lagMs.p99),
     checkpointLagP50: of((r) => r.saturation.projection.checkpointLagMs.p50),
     checkpointLagP99: of((r) => r.saturation.projection.checkpointLagMs.p99),
-    backlogPeak: Object.fromEntries(backlogKeys.map((k) => [k, of((r) => r.saturation.backlogPeak[k])])) as Record<keyof BacklogPeak, Spread | undefined>,
+    backlogPeak: Object.fromEntries(backlogKeys.map((k) => [k, of((r) => r.saturation.backlogPeak?.[k])])) as Record<keyof BacklogPeak, Spread | undefined>,
   };
 }
 
