@@ -8,10 +8,16 @@ import type { FoldCounters } from './commit-fold.js';
 import type { ProbeFigures } from './projection-probe.js';
 import type { BacklogPeak, CheckpointFigures } from './samplers.js';
 import type { Stage } from './stages.js';
-import type { PipelineService } from './system.js';
+import type { Checkout, PipelineService } from './checkout.js';
 import type { Transport } from './task-submitter.js';
 
+/** The pipeline of this checkout, or the baseline: the services of another checkout, run the same way. */
+export type PipelinePeer = 'pipeline' | 'baseline';
+
 export interface PipelinePhaseOptions {
+  readonly peer: PipelinePeer;
+  /** Whose services are booted. */
+  readonly checkout: Checkout;
   readonly tasks: number;
   readonly concurrency: number;
   readonly lightTasks: number;
@@ -45,7 +51,8 @@ export interface PipelineSaturation extends SaturationFigures {
 }
 
 export interface PipelineResult extends PeerResult {
-  readonly peer: 'pipeline';
+  readonly peer: PipelinePeer;
+  readonly checkout: Checkout;
   readonly transport: Transport;
   readonly replicas: number;
   readonly natsServer?: string;
