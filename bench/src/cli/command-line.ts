@@ -1,11 +1,12 @@
 // The command line of `npm run bench` (node bench/dist/main.js): which sub-command and its options,
-// parsed and checked before anything starts. Pure: it returns what to run; main.ts runs it.
+// parsed and checked before anything starts (a checkout named by --baseline or --checkout must be
+// built; its label is read from git). It returns what to run; main.ts runs it.
 
 import { Command, Option } from 'commander';
-import { PIPELINE_SERVICES, type PipelineService } from '../pipeline/system.js';
+import { checkoutAt, PIPELINE_SERVICES, type Checkout, type PipelineService } from '../pipeline/checkout.js';
 import { SHAPES, type Shape } from '../pipeline/task-shapes.js';
 import { TRANSPORTS, type Transport } from '../pipeline/task-submitter.js';
-import { integer, integers, listOf, oneOf } from './values.js';
+import { builtCheckout, integer, integers, listOf, oneOf } from './values.js';
 
 export interface LoadOptions {
   readonly tasks: number;
@@ -28,8 +29,15 @@ export interface BullmqOptions extends LoadOptions {
   readonly bullmqConcurrency: number;
 }
 
+export interface PipelineAloneOptions extends PipelineOptions {
+  /** Another checkout whose services are booted instead of this one's. */
+  readonly checkout?: Checkout;
+}
+
 export interface CompareOptions extends PipelineOptions, BullmqOptions {
   readonly rounds: number;
+  /** Another checkout whose services run as a third peer, the baseline. */
+  readonly baseline?: Checkout;
 }
 
 export interface SizesOptions {
@@ -70,7 +78,7 @@ export interface ProfileSummaryOptions {
 
 export type Invocation =
   | { readonly command: 'compare'; readonly options: CompareOptions }
-  | { readonly command: 'pipeline'; readonly options: PipelineOptions }
+  | { readonly command: 'pipeline'; readonly options: PipelineAloneOptions }
   | { readonly command: 'bullmq'; readonly options: BullmqOptions }
   | { readonly command: 'sizes'; readonly options: SizesOptions }
   | { readonly command: 'replicas'; readonly options: ReplicasOptions }
@@ -103,6 +111,11 @@ function pipelineOptions(command: Command): Command {
     .addOption(opt('--census', 'count the NATS messages of the saturation phase by kind (costs a little)').default(false));
 }
 
+const checkoutDir = (flags: string, description: string) => opt(flags, `${description} (a built checkout: npm ci && npm run build done there)`).argParser(builtCheckout);
+
+/** The options as commander hands them over: a checkout is its directory until the action labels it. */
+type Parsed<T, K extends keyof T> = Omit<T, K> & { readonly [P in K]?: string };
+
 const bullmqOptions = (command: Command) => command.addOption(opt('--bullmq-concurrency <n>', 'jobs the BullMQ worker process runs at once').env('BENCH_BULLMQ_CONCURRENCY').default(64).argParser(integer(1, 4096)));
 
 export interface Output {
@@ -125,13 +138,20 @@ export function parseCommandLine(args: readonly string[], output?: Output): Invo
     .showHelpAfterError('(add --help for the options)');
   if (output) program.configureOutput(output);
 
-  const compare = program.command('compare', { isDefault: true }).description('rounds of a BullMQ phase and a pipeline phase, in alternating order (default)');
+  const compare = program.command('compare', { isDefault: true }).description('rounds of a BullMQ phase and a pipeline phase (and the baseline\'s), in rotating order (default)');
   bullmqOptions(pipelineOptions(loadOptions(compare, 1800)))
     .addOption(opt('--rounds <n>', 'interleaved rounds').env('BENCH_ROUNDS').default(3).argParser(integer(1, 50)))
-    .action((options: CompareOptions) => set({ command: 'compare', options }));
+    .addOption(checkoutDir('--baseline <dir>', "another checkout of this repository whose services run as a third peer, the baseline").env('BENCH_BASELINE'))
+    .addOption(opt('--baseline-label <text>', "the baseline's name in the report (default: its short commit)"))
+    .action(({ baseline, baselineLabel, ...options }: Parsed<CompareOptions, 'baseline'> & { baselineLabel?: string }) => {
+      if (baselineLabel !== undefined && baseline === undefined) compare.error("error: option '--baseline-label <text>' needs --baseline <dir>");
+      set({ command: 'compare', options: { ...options, baseline: baseline === undefined ? undefined : checkoutAt(baseline, baselineLabel) } });
+    });
 
   const pipeline = program.command('pipeline').description('the pipeline alone: task-api, integration-worker and projection as processes');
-  pipelineOptions(loadOptions(pipeline, 300)).action((options: PipelineOptions) => set({ command: 'pipeline', options }));
+  pipelineOptions(loadOptions(pipeline, 300))
+    .addOption(checkoutDir('--checkout <dir>', 'boot the services of another checkout of this repository instead of this one\'s'))
+    .action(({ checkout, ...options }: Parsed<PipelineAloneOptions, 'checkout'>) => set({ command: 'pipeline', options: { ...options, checkout: checkout === undefined ? undefined : checkoutAt(checkout) } }));
 
   const bullmq = program.command('bullmq').description('BullMQ FlowProducer alone (Redis on REDIS_URL, default redis://127.0.0.1:6379)');
   bullmqOptions(loadOptions(bullmq, 300)).action((options: BullmqOptions) => set({ command: 'bullmq', options }));

@@ -1,5 +1,9 @@
 import { CommanderError } from 'commander';
-import { describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parseCommandLine } from './command-line.js';
 
 function parseError(args: string[]): { error: CommanderError; message: string } {
@@ -64,5 +68,63 @@ describe('parseCommandLine', () => {
     expect(parseError(['pipeline', '--taks', '5']).message).toContain("unknown option '--taks'");
     expect(parseError(['benchmark']).message).toContain("too many arguments for 'compare'");
     expect(parseError(['profile-summary']).message).toContain("missing required argument 'files'");
+  });
+});
+
+describe('another checkout (--baseline, --checkout)', () => {
+  const scratch = mkdtempSync(join(tmpdir(), 'vle-bench-cli-'));
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+  /** A directory laid out as a checkout built with `npm ci && npm run build`, or only partly. */
+  function checkout(name: string, services: readonly string[] = ['task-api', 'integration-worker', 'projection'], nodeModules = true): string {
+    const root = join(scratch, name);
+    for (const service of services) {
+      mkdirSync(join(root, 'services', service, 'dist'), { recursive: true });
+      writeFileSync(join(root, 'services', service, 'dist', 'main.js'), '');
+    }
+    if (nodeModules) mkdirSync(join(root, 'node_modules'), { recursive: true });
+    mkdirSync(root, { recursive: true });
+    return root;
+  }
+
+  const git = (root: string, ...args: string[]) =>
+    execFileSync('git', ['-C', root, '-c', 'user.name=bench', '-c', 'user.email=bench@example.invalid', '-c', 'commit.gpgsign=false', ...args], { encoding: 'utf8' }).trim();
+
+  it('is off unless asked for', () => {
+    expect(parseCommandLine([]).options).toMatchObject({ baseline: undefined });
+    expect(parseCommandLine(['pipeline']).options).toMatchObject({ checkout: undefined });
+  });
+
+  it('labels the baseline by its short commit, or by --baseline-label', () => {
+    const root = checkout('in-git');
+    git(root, 'init', '--quiet');
+    git(root, 'commit', '--quiet', '--allow-empty', '-m', 'baseline');
+    const commit = git(root, 'rev-parse', '--short', 'HEAD');
+    expect(commit).toMatch(/^[0-9a-f]{4,}$/);
+    expect(parseCommandLine(['--rounds', '1', '--baseline', root])).toMatchObject({ command: 'compare', options: { rounds: 1, baseline: { root, label: commit } } });
+    expect(parseCommandLine(['compare', '--baseline', root, '--baseline-label', 'before group commit']).options).toMatchObject({ baseline: { root, label: 'before group commit' } });
+  });
+
+  it('labels a checkout that is not a git repository by its path, and resolves a relative one', () => {
+    const root = checkout('copied');
+    expect(parseCommandLine(['--baseline', root]).options).toMatchObject({ baseline: { root, label: root } });
+    const relative = join(scratch, 'copied', '..', 'copied');
+    expect(parseCommandLine(['pipeline', '--checkout', relative]).options).toMatchObject({ checkout: { root, label: root } });
+  });
+
+  it('refuses a missing or unbuilt checkout, naming the option and the missing file', () => {
+    const missing = join(scratch, 'nowhere');
+    expect(parseError(['--baseline', missing]).message).toContain(`option '--baseline <dir>' argument '${missing}' is invalid. ${missing} is not a directory`);
+    const unbuilt = checkout('unbuilt', []);
+    expect(parseError(['--baseline', unbuilt]).message).toContain(`${join(unbuilt, 'services/task-api/dist/main.js')} is missing: run npm ci && npm run build in ${unbuilt}`);
+    const partly = checkout('partly', ['task-api', 'integration-worker']);
+    expect(parseError(['pipeline', '--checkout', partly]).message).toContain(`option '--checkout <dir>' argument '${partly}' is invalid. ${join(partly, 'services/projection/dist/main.js')} is missing`);
+    const noModules = checkout('no-modules', undefined, false);
+    expect(parseError(['--baseline', noModules]).message).toContain(`${join(noModules, 'node_modules')} is missing: run npm ci && npm run build in ${noModules}`);
+  });
+
+  it('refuses --baseline-label without --baseline, and --checkout on compare', () => {
+    expect(parseError(['--baseline-label', 'x']).message).toContain("option '--baseline-label <text>' needs --baseline <dir>");
+    expect(parseError(['compare', '--checkout', checkout('built')]).message).toContain("unknown option '--checkout'");
   });
 });

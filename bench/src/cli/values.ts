@@ -2,6 +2,8 @@
 // option and the value: "option '--tasks <n>' argument 'abc' is invalid. must be an integer from 1 to 100000".
 
 import { InvalidArgumentError } from 'commander';
+import { resolve } from 'node:path';
+import { missingBuild } from '../pipeline/checkout.js';
 
 export function integer(min: number, max: number): (raw: string) => number {
   return (raw) => {
@@ -42,4 +44,12 @@ export function integers(min: number, max: number): (raw: string) => number[] {
       }
     });
   };
+}
+
+/** The absolute path of a built checkout of this repository (its services' dist and node_modules present). */
+export function builtCheckout(raw: string): string {
+  const root = resolve(raw);
+  const missing = missingBuild(root);
+  if (missing) throw new InvalidArgumentError(missing);
+  return root;
 }

@@ -2,10 +2,13 @@
 
 import type { BullmqPhaseOptions } from '../bullmq/bullmq-phase.js';
 import type { BullmqOptions, PipelineOptions } from '../cli/command-line.js';
+import { thisCheckout } from '../pipeline/checkout.js';
 import type { PipelinePhaseOptions } from '../pipeline/pipeline-result.js';
 
+/** This checkout's pipeline unless `overrides` name another peer and checkout. */
 export function pipelinePhase(o: PipelineOptions, deadline: number, overrides: Partial<PipelinePhaseOptions> = {}): PipelinePhaseOptions {
   return {
+    peer: 'pipeline',
     tasks: o.tasks,
     concurrency: o.concurrency,
     lightTasks: o.lightTasks,
@@ -19,6 +22,7 @@ export function pipelinePhase(o: PipelineOptions, deadline: number, overrides: P
     cpuProf: o.cpuProf,
     deadline,
     ...overrides,
+    checkout: overrides.checkout ?? thisCheckout(),
   };
 }
 

@@ -3,6 +3,7 @@
 // single-replica throughput on this machine?
 
 import type { ReplicasOptions } from '../cli/command-line.js';
+import { thisCheckout } from '../pipeline/checkout.js';
 import { runPipelinePhase } from '../pipeline/pipeline-phase.js';
 import type { PipelinePhaseOptions, PipelineResult } from '../pipeline/pipeline-result.js';
 import { num, p50p99, spreadText } from '../report/format.js';
@@ -33,6 +34,7 @@ const HEADER = ['replicas', 'Tasks/s', 'SubTasks/s', 'saturation p50 / p99 ms', 
 export async function replicas(guard: RunGuard, o: ReplicasOptions, out: Output, progress: Progress): Promise<number> {
   const deadline = Date.now() + o.timeout * 1000;
   const phase = (count: number): PipelinePhaseOptions => ({
+    peer: 'pipeline', checkout: thisCheckout(),
     tasks: o.tasks, concurrency: o.concurrency, lightTasks: 0, lightIntervalMs: 20, warmup: o.warmup, halfRateTasks: 0,
     transport: o.transport, replicas: count, light: false, census: false, cpuProf: [], deadline,
   });

@@ -1,7 +1,7 @@
 // `pipeline` and `bullmq`: one peer's phase alone, with its report and JSON line.
 
 import { runBullmqPhase } from '../bullmq/bullmq-phase.js';
-import type { BullmqOptions, PipelineOptions } from '../cli/command-line.js';
+import type { BullmqOptions, PipelineAloneOptions } from '../cli/command-line.js';
 import type { PeerResult } from '../load/figures.js';
 import { runPipelinePhase } from '../pipeline/pipeline-phase.js';
 import { formatPeerRun } from '../report/peer-report.js';
@@ -17,8 +17,8 @@ function report(result: PeerResult, out: Output): number {
   return result.ok ? 0 : EXIT.failed;
 }
 
-export async function pipelineAlone(guard: RunGuard, o: PipelineOptions, out: Output, progress: Progress): Promise<number> {
-  return report(await runPipelinePhase(guard, pipelinePhase(o, Date.now() + o.timeout * 1000), progress), out);
+export async function pipelineAlone(guard: RunGuard, o: PipelineAloneOptions, out: Output, progress: Progress): Promise<number> {
+  return report(await runPipelinePhase(guard, pipelinePhase(o, Date.now() + o.timeout * 1000, { checkout: o.checkout }), progress), out);
 }
 
 export async function bullmqAlone(guard: RunGuard, o: BullmqOptions, out: Output, progress: Progress): Promise<number> {

@@ -7,7 +7,8 @@ import { round, summarize, type Summary } from '../stats/summary.js';
 import type { LoopTimes } from './loops.js';
 import type { WorkItem } from './work-book.js';
 
-export type PeerName = 'bullmq' | 'pipeline';
+/** BullMQ FlowProducer, this checkout's pipeline, and the pipeline of a baseline checkout (compare --baseline). */
+export type PeerName = 'bullmq' | 'pipeline' | 'baseline';
 
 export interface LightFigures {
   readonly tasks: number;

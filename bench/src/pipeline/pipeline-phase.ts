@@ -22,8 +22,10 @@ import { stageSummaries } from './stages.js';
 const WARMUP_CONCURRENCY = 16;
 
 export async function runPipelinePhase(guard: RunGuard, options: PipelinePhaseOptions, progress: Progress): Promise<PipelineResult> {
-  const profileDir = options.cpuProf.length > 0 ? join(fileURLToPath(new URL('../../profiles/', import.meta.url)), String(process.pid)) : undefined;
-  const harness = await PipelineHarness.start(guard, { transport: options.transport, replicas: options.replicas, cpuProf: options.cpuProf, profileDir }, progress);
+  // The baseline's profiles beside the pipeline's, not over them (the files are named by service).
+  const profiles = join(fileURLToPath(new URL('../../profiles/', import.meta.url)), String(process.pid));
+  const profileDir = options.cpuProf.length === 0 ? undefined : options.peer === 'baseline' ? join(profiles, 'baseline') : profiles;
+  const harness = await PipelineHarness.start(guard, { root: options.checkout.root, transport: options.transport, replicas: options.replicas, cpuProf: options.cpuProf, profileDir }, progress);
   try {
     return await phases(harness, guard, options, progress, profileDir);
   } finally {
@@ -39,7 +41,7 @@ async function phases(harness: PipelineHarness, guard: RunGuard, options: Pipeli
   await warmUp(run);
   const light = options.light && options.lightTasks > 0 ? await lightLoad(run) : undefined;
   const probe = light ? await lightProbe(run) : undefined;
-  progress(`pipeline: saturation, ${options.tasks} Tasks, ${options.concurrency} creates in flight over ${options.transport === 'nats' ? 'NATS request/reply' : 'HTTP'}…`);
+  progress(`${options.peer}: saturation, ${options.tasks} Tasks, ${options.concurrency} creates in flight over ${options.transport === 'nats' ? 'NATS request/reply' : 'HTTP'}…`);
   const saturation = await saturate(run);
   const halfRate = options.light && options.halfRateTasks > 0 && saturation.tasksPerS > 0 ? await halfTheRate(run, saturation.tasksPerS) : undefined;
   const readModel = await checkReadModel(harness);
@@ -49,7 +51,8 @@ async function phases(harness: PipelineHarness, guard: RunGuard, options: Pipeli
   if (ledger.fold.counters.failedTasks > 0) problems.push(`${ledger.fold.counters.failedTasks} Tasks failed`);
   if (!readModel.ok) problems.push(`the read model lists ${readModel.successInReadModel} Tasks as success, the log ${readModel.successOnLog} (of ${ledger.book.all().length})`);
   return {
-    peer: 'pipeline',
+    peer: options.peer,
+    checkout: options.checkout,
     transport: options.transport,
     replicas: options.replicas,
     natsServer: system.nc.info?.version,
@@ -69,14 +72,14 @@ async function phases(harness: PipelineHarness, guard: RunGuard, options: Pipeli
 
 async function warmUp({ harness, options, progress, remaining, stopping }: PhaseRun): Promise<void> {
   if (options.warmup === 0) return;
-  progress(`pipeline: warm-up, ${options.warmup} Tasks…`);
+  progress(`${options.peer}: warm-up, ${options.warmup} Tasks…`);
   await closedLoop(options.warmup, WARMUP_CONCURRENCY, submitStandard(harness, 'warmup'), stopping);
   await harness.ledger.book.untilFinished('warmup', options.warmup, remaining());
   await harness.projectionCaughtUp();
 }
 
 async function lightLoad({ harness, options, progress, groups, remaining, stopping }: PhaseRun): Promise<PipelineLight> {
-  progress(`pipeline: light load, ${options.lightTasks} Tasks, one every ${options.lightIntervalMs} ms…`);
+  progress(`${options.peer}: light load, ${options.lightTasks} Tasks, one every ${options.lightIntervalMs} ms…`);
   const before = cpuSnapshot(groups);
   await openLoop(options.lightTasks, options.lightIntervalMs, submitStandard(harness, 'light'), stopping);
   await harness.ledger.book.untilFinished('light', options.lightTasks, remaining());
@@ -87,14 +90,14 @@ async function lightLoad({ harness, options, progress, groups, remaining, stoppi
 }
 
 async function lightProbe({ harness, options, progress, remaining, stopping }: PhaseRun): Promise<ProbeFigures> {
-  progress(`pipeline: projection lag probe, ${options.lightTasks} Tasks, polling the query API every 5 ms…`);
+  progress(`${options.peer}: projection lag probe, ${options.lightTasks} Tasks, polling the query API every 5 ms…`);
   return probeProjection(harness, 'probe', { tasks: options.lightTasks, intervalMs: options.lightIntervalMs, timeoutMs: remaining(), stopping });
 }
 
 /** The probe again at half the rate saturation reached: the projection's lag under real but sustainable load. */
 async function halfTheRate({ harness, options, progress, remaining, stopping }: PhaseRun, tasksPerS: number): Promise<ProbeFigures> {
   const intervalMs = 2_000 / tasksPerS;
-  progress(`pipeline: half the saturation rate, ${options.halfRateTasks} Tasks, one every ${intervalMs.toFixed(1)} ms, polling the query API…`);
+  progress(`${options.peer}: half the saturation rate, ${options.halfRateTasks} Tasks, one every ${intervalMs.toFixed(1)} ms, polling the query API…`);
   await harness.projectionCaughtUp();
   return probeProjection(harness, 'half-rate', { tasks: options.halfRateTasks, intervalMs, timeoutMs: remaining(), stopping });
 }

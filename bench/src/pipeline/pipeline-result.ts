@@ -8,10 +8,16 @@ import type { FoldCounters } from './commit-fold.js';
 import type { ProbeFigures } from './projection-probe.js';
 import type { BacklogPeak, CheckpointFigures } from './samplers.js';
 import type { Stage } from './stages.js';
-import type { PipelineService } from './system.js';
+import type { Checkout, PipelineService } from './checkout.js';
 import type { Transport } from './task-submitter.js';
 
+/** The pipeline of this checkout, or the baseline: the services of another checkout, run the same way. */
+export type PipelinePeer = 'pipeline' | 'baseline';
+
 export interface PipelinePhaseOptions {
+  readonly peer: PipelinePeer;
+  /** Whose services are booted. */
+  readonly checkout: Checkout;
   readonly tasks: number;
   readonly concurrency: number;
   readonly lightTasks: number;
@@ -39,12 +45,14 @@ export interface PipelineSaturation extends SaturationFigures {
   readonly bytesPerTask: number;
   readonly stagesMs: Record<Stage, Summary>;
   readonly projection: CheckpointFigures;
-  readonly backlogPeak: BacklogPeak;
+  /** Undefined when no sample was answered (a checkout whose consumers have other names). */
+  readonly backlogPeak?: BacklogPeak;
   readonly census?: Census;
 }
 
 export interface PipelineResult extends PeerResult {
-  readonly peer: 'pipeline';
+  readonly peer: PipelinePeer;
+  readonly checkout: Checkout;
   readonly transport: Transport;
   readonly replicas: number;
   readonly natsServer?: string;

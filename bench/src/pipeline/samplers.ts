@@ -98,6 +98,7 @@ export interface BacklogPeak {
 /** num_pending / num_ack_pending of the dispatcher and the `bench` job consumer. */
 export class BacklogSampler {
   private peak = { dispatcherPending: 0, dispatcherAckPending: 0, jobsPending: 0, jobsAckPending: 0 };
+  private answered = false;
   private stopped = false;
   private readonly loop: Promise<void>;
 
@@ -123,6 +124,7 @@ export class BacklogSampler {
           jobsPending: Math.max(p.jobsPending, jobs.num_pending),
           jobsAckPending: Math.max(p.jobsAckPending, jobs.num_ack_pending),
         };
+        this.answered = true;
       } catch {
         // a missed sample
       }
@@ -130,9 +132,10 @@ export class BacklogSampler {
     }
   }
 
-  async stop(): Promise<BacklogPeak> {
+  /** The peaks, or undefined when no sample was answered: a peak of 0 would be a figure nobody measured. */
+  async stop(): Promise<BacklogPeak | undefined> {
     this.stopped = true;
     await this.loop;
-    return this.peak;
+    return this.answered ? this.peak : undefined;
   }
 }

@@ -22,7 +22,7 @@ export async function saturate({ harness, options, groups, remaining, stopping }
   const before = cpuSnapshot(groups);
   let after: CpuSnapshot | undefined;
   let loop: LoopTimes | undefined;
-  let backlogPeak: BacklogPeak;
+  let backlogPeak: BacklogPeak | undefined;
   try {
     loop = await closedLoop(options.tasks, options.concurrency, submitStandard(harness, phase), stopping);
     await ledger.book.untilFinished(phase, options.tasks, remaining());

@@ -1,30 +1,26 @@
 // The system under test, booted as production runs it: task-api (command intake + dispatcher),
 // integration-worker (consumes the `bench` queue) and projection (the read model) as processes from
-// their built dist, each N times, on a NATS namespace and a database of this run only. Everything it
-// creates is held by the run guard from the moment it exists, so a boot that fails half-way, Ctrl-C
-// or the hard timeout still leave nothing behind.
+// the built dist of a checkout (this one, or a baseline's), each N times, on a NATS namespace and a
+// database of this run only. Everything it creates is held by the run guard from the moment it
+// exists, so a boot that fails half-way, Ctrl-C or the hard timeout still leave nothing behind.
 
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Topology } from '@vle/contracts';
 import { connectNats } from '@vle/event-store';
 import { createTestDatabase, deleteNamespaceStreams, startService, testNamespace, type ServiceEnv, type ServiceProcess } from '@vle/testing';
-import { existsSync, mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { mkdirSync } from 'node:fs';
 import type { ProcessGroup } from '../proc/cpu.js';
 import { fixedGroup, postgresGroup, serverGroup } from '../proc/processes.js';
 import type { Release, RunGuard } from '../run/run-guard.js';
-
-export const PIPELINE_SERVICES = ['task-api', 'integration-worker', 'projection'] as const;
-export type PipelineService = (typeof PIPELINE_SERVICES)[number];
-
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-const entryOf = (service: PipelineService) => `${root}services/${service}/dist/main.js`;
+import { missingBuild, PIPELINE_SERVICES, serviceEntry, THIS_ROOT, type PipelineService } from './checkout.js';
 
 export const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const DATABASE_SERVER_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 export interface SystemOptions {
+  /** The root of the checkout whose services are booted (default: this one). */
+  readonly root?: string;
   /** Default: all three. */
   readonly services?: readonly PipelineService[];
   /** Processes of each service (default 1). */
@@ -74,9 +70,9 @@ export class PipelineSystem {
 
   private async boot(options: SystemOptions): Promise<void> {
     const wanted = options.services ?? PIPELINE_SERVICES;
-    for (const service of wanted) {
-      if (!existsSync(entryOf(service))) throw new Error(`${entryOf(service)} is missing: run npm run build first`);
-    }
+    const root = options.root ?? THIS_ROOT;
+    const missing = missingBuild(root, wanted);
+    if (missing) throw new Error(missing);
     const db = await createTestDatabase('vle_bench', DATABASE_SERVER_URL);
     this.database = db.name;
     this.releases.push(this.guard.hold(`database ${db.name}`, () => db.drop()));
@@ -91,6 +87,7 @@ export class PipelineSystem {
       NATS_URL,
       NATS_NAMESPACE: this.namespace,
       DATABASE_URL: db.url,
+      // A baseline checkout's services get the same variables: both peers run alike.
       // The bench queue is off unless asked for: task-api accepts it and integration-worker runs it.
       TASK_API_BENCH_QUEUE: 'true',
       LOG_LEVEL: 'warn',
@@ -103,7 +100,7 @@ export class PipelineSystem {
     const boot = async ({ service, label }: { service: PipelineService; label: string }) => {
       const profiled = options.profileDir && options.cpuProf?.includes(service);
       const nodeArgs = profiled ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`, `--cpu-prof-name=${label}.cpuprofile`] : [];
-      const child = await startService(entryOf(service), env, { nodeArgs });
+      const child = await startService(serviceEntry(root, service), env, { nodeArgs });
       this.services.push({ service, label, process: child });
       // SIGTERM first: a profiled service writes its profile when it exits.
       this.serviceReleases.push(this.guard.hold(label, async () => void (await child.stop(15_000))));
@@ -112,6 +109,9 @@ export class PipelineSystem {
     const [first, ...rest] = plan;
     if (first) await boot(first);
     await Promise.all(rest.map(boot));
+    // In the plan's order, not the order they became ready: the reports of two checkouts line up.
+    const rank = (label: string) => plan.findIndex((p) => p.label === label);
+    this.services.sort((a, b) => rank(a.label) - rank(b.label));
   }
 
   of(service: PipelineService): RunningService[] {

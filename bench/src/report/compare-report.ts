@@ -1,69 +1,91 @@
-// The readable report of `compare`: each round as it ends, then the summary over the rounds.
+// The readable report of `compare`: each round as it ends, then the summary over the rounds and,
+// with a baseline checkout, its before → after table.
 
+import type { PeerResult } from '../load/figures.js';
 import { STAGES } from '../pipeline/stages.js';
 import type { Spread } from '../stats/summary.js';
-import type { CompareRound, CompareSummary, PeerSpread } from './compare-summary.js';
+import { formatBeforeAfter } from './before-after.js';
+import type { CompareRound, CompareSummary, PeerSpread, PipelineSpread } from './compare-summary.js';
 import { num, spreadText } from './format.js';
 import { peerDetails, peerTable } from './peer-report.js';
 import { table } from './table.js';
 import { compareTargets, formatTargets } from './targets.js';
 
+const baselineName = (label: string | undefined) => `baseline ${label ?? ''}`.trim();
+
 export function formatRound(round: CompareRound, of: number): string {
-  const peers = round.order.map((name) => round[name]);
+  const peers = round.order.flatMap((name): PeerResult[] => {
+    const result = round[name];
+    return result ? [result] : [];
+  });
+  const [first, ...rest] = round.order;
   return [
-    `round ${round.round} of ${of} (${round.order.join(' first, then ')})`,
+    `round ${round.round} of ${of} (${first} first, then ${rest.join(', then ')})`,
     peerTable(peers),
     `  ratio pipeline / BullMQ Tasks/s: ${num(round.ratio)}`,
+    ...(round.baseline ? [`  ratio pipeline / ${baselineName(round.baseline.checkout.label)} Tasks/s: ${num(round.baselineRatio)}`] : []),
     ...peers.flatMap(peerDetails),
   ].join('\n');
 }
 
-type Row = [string, Spread | undefined, Spread | undefined];
+type Row = [string, ...(Spread | undefined)[]];
 
-function peerRows(b: PeerSpread, p: PeerSpread): Row[] {
+/** The figures every peer has, one column per peer. */
+function peerRows(peers: readonly PeerSpread[]): Row[] {
   const rows: Row[] = [
-    ['Tasks/s', b.tasksPerS, p.tasksPerS],
-    ['SubTasks/s', b.subtasksPerS, p.subtasksPerS],
-    ['light success p50 ms', b.lightP50, p.lightP50],
-    ['light success p99 ms', b.lightP99, p.lightP99],
-    ['saturation success p50 ms', b.saturationP50, p.saturationP50],
-    ['saturation success p99 ms', b.saturationP99, p.saturationP99],
-    ['CPU ms/Task, all processes', b.cpuMsPerTask, p.cpuMsPerTask],
+    ['Tasks/s', ...peers.map((p) => p.tasksPerS)],
+    ['SubTasks/s', ...peers.map((p) => p.subtasksPerS)],
+    ['light success p50 ms', ...peers.map((p) => p.lightP50)],
+    ['light success p99 ms', ...peers.map((p) => p.lightP99)],
+    ['saturation success p50 ms', ...peers.map((p) => p.saturationP50)],
+    ['saturation success p99 ms', ...peers.map((p) => p.saturationP99)],
+    ['CPU ms/Task, all processes', ...peers.map((p) => p.cpuMsPerTask)],
   ];
-  const processes = [...new Set([...Object.keys(b.cpuMsPerTaskByProcess), ...Object.keys(p.cpuMsPerTaskByProcess)])];
-  for (const name of processes) rows.push([`  CPU ms/Task, ${name}`, b.cpuMsPerTaskByProcess[name], p.cpuMsPerTaskByProcess[name]]);
-  const labels = [...new Set([...Object.keys(b.idleMiB), ...Object.keys(p.idleMiB)])];
+  const processes = [...new Set(peers.flatMap((p) => Object.keys(p.cpuMsPerTaskByProcess)))];
+  for (const name of processes) rows.push([`  CPU ms/Task, ${name}`, ...peers.map((p) => p.cpuMsPerTaskByProcess[name])]);
+  const labels = [...new Set(peers.flatMap((p) => Object.keys(p.idleMiB)))];
   for (const label of labels) {
-    rows.push([`RSS MiB idle, ${label}`, b.idleMiB[label], p.idleMiB[label]]);
-    rows.push([`RSS MiB peak, ${label}`, b.peakMiB[label], p.peakMiB[label]]);
+    rows.push([`RSS MiB idle, ${label}`, ...peers.map((p) => p.idleMiB[label])]);
+    rows.push([`RSS MiB peak, ${label}`, ...peers.map((p) => p.peakMiB[label])]);
   }
   return rows;
 }
 
-export function formatSummary(summary: CompareSummary): string {
-  const p = summary.pipeline;
-  const pipelineOnly: [string, Spread | undefined][] = [
-    ['commits per Task', p.commitsPerTask],
-    ['bytes per Task', p.bytesPerTask],
-    ...STAGES.map((stage): [string, Spread | undefined] => [`stage p50 ms, light: ${stage}`, p.stagesLightP50[stage]]),
-    ...STAGES.map((stage): [string, Spread | undefined] => [`stage p50 ms, saturation: ${stage}`, p.stagesSaturationP50[stage]]),
-    ['projection lag p50 ms, light probe', p.probeLagP50],
-    ['projection lag p99 ms, light probe', p.probeLagP99],
-    ['projection lag p50 ms, half rate', p.halfRateLagP50],
-    ['projection lag p99 ms, half rate', p.halfRateLagP99],
-    ['projection lag p50 ms, saturation checkpoint', p.checkpointLagP50],
-    ['projection lag p99 ms, saturation checkpoint', p.checkpointLagP99],
-    ['backlog peak: dispatcher pending', p.backlogPeak.dispatcherPending],
-    ['backlog peak: dispatcher ack pending', p.backlogPeak.dispatcherAckPending],
-    ['backlog peak: jobs pending', p.backlogPeak.jobsPending],
-    ['backlog peak: jobs ack pending', p.backlogPeak.jobsAckPending],
+/** The figures only a pipeline has (this checkout's and the baseline's), one column per pipeline. */
+function pipelineRows(pipelines: readonly PipelineSpread[]): Row[] {
+  const row = (name: string, pick: (p: PipelineSpread) => Spread | undefined): Row => [name, ...pipelines.map(pick)];
+  return [
+    row('commits per Task', (p) => p.commitsPerTask),
+    row('bytes per Task', (p) => p.bytesPerTask),
+    ...STAGES.map((stage) => row(`stage p50 ms, light: ${stage}`, (p) => p.stagesLightP50[stage])),
+    ...STAGES.map((stage) => row(`stage p50 ms, saturation: ${stage}`, (p) => p.stagesSaturationP50[stage])),
+    row('projection lag p50 ms, light probe', (p) => p.probeLagP50),
+    row('projection lag p99 ms, light probe', (p) => p.probeLagP99),
+    row('projection lag p50 ms, half rate', (p) => p.halfRateLagP50),
+    row('projection lag p99 ms, half rate', (p) => p.halfRateLagP99),
+    row('projection lag p50 ms, saturation checkpoint', (p) => p.checkpointLagP50),
+    row('projection lag p99 ms, saturation checkpoint', (p) => p.checkpointLagP99),
+    row('backlog peak: dispatcher pending', (p) => p.backlogPeak.dispatcherPending),
+    row('backlog peak: dispatcher ack pending', (p) => p.backlogPeak.dispatcherAckPending),
+    row('backlog peak: jobs pending', (p) => p.backlogPeak.jobsPending),
+    row('backlog peak: jobs ack pending', (p) => p.backlogPeak.jobsAckPending),
   ];
+}
+
+const texts = (rows: readonly Row[]) => rows.map(([name, ...spreads]) => [name, ...spreads.map(spreadText)]);
+
+export function formatSummary(summary: CompareSummary): string {
+  const { baseline, checkouts } = summary;
+  const baselineColumn = baseline ? [baselineName(checkouts.baseline?.label)] : [];
+  const pipelines = baseline ? [summary.pipeline, baseline] : [summary.pipeline];
   return [
     `summary over ${summary.rounds} round${summary.rounds === 1 ? '' : 's'}: median (min–max)`,
-    table(['figure', 'BullMQ FlowProducer', 'pipeline'], peerRows(summary.bullmq, p).map(([name, b, q]) => [name, spreadText(b), spreadText(q)])),
+    table(['figure', 'BullMQ FlowProducer', 'pipeline', ...baselineColumn], texts(peerRows([summary.bullmq, ...pipelines]))),
     `ratio pipeline / BullMQ Tasks/s (per round): ${spreadText(summary.ratio)}`,
+    ...(baseline ? [`ratio pipeline / ${baselineColumn[0]} Tasks/s (per round): ${spreadText(summary.baselineRatio)}`] : []),
     '',
-    table(['pipeline only', 'median (min–max)'], pipelineOnly.map(([name, s]) => [name, spreadText(s)])),
+    table(['pipeline only', baseline ? 'pipeline' : 'median (min–max)', ...baselineColumn], texts(pipelineRows(pipelines))),
+    ...(summary.beforeAfter ? ['', formatBeforeAfter(summary.beforeAfter, checkouts.baseline?.label ?? 'baseline', `this checkout (${checkouts.pipeline?.label ?? '?'})`)] : []),
     '',
     formatTargets(compareTargets(summary)),
     summary.ok ? 'every Task and flow completed, nothing was refused' : 'PROBLEMS in some rounds: see the rounds above',

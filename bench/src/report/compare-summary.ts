@@ -1,13 +1,15 @@
 // The summary of the interleaved rounds: every figure as its median with min–max over the rounds,
-// and the ratio pipeline/BullMQ of Tasks/s taken per round (both peers measured back to back on the
-// same machine state), then reduced the same way.
+// and the ratios pipeline/BullMQ and pipeline/baseline of Tasks/s taken per round (the peers measured
+// back to back on the same machine state), then reduced the same way.
 
 import type { BullmqResult } from '../bullmq/bullmq-phase.js';
 import type { PeerName, PeerResult } from '../load/figures.js';
+import type { Checkout } from '../pipeline/checkout.js';
 import type { PipelineResult } from '../pipeline/pipeline-result.js';
 import type { BacklogPeak } from '../pipeline/samplers.js';
 import { STAGES, type Stage } from '../pipeline/stages.js';
 import { round, spread, type Spread } from '../stats/summary.js';
+import { beforeAfterRows, type BeforeAfterRow } from './before-after.js';
 
 export interface CompareRound {
   readonly bench: 'compare-round';
@@ -15,8 +17,12 @@ export interface CompareRound {
   readonly order: readonly PeerName[];
   readonly bullmq: BullmqResult;
   readonly pipeline: PipelineResult;
+  /** The pipeline of the --baseline checkout, when one was given. */
+  readonly baseline?: PipelineResult;
   /** Pipeline Tasks/s ÷ BullMQ Tasks/s in this round. */
   readonly ratio?: number;
+  /** Pipeline Tasks/s ÷ baseline Tasks/s in this round. */
+  readonly baselineRatio?: number;
 }
 
 export interface PeerSpread {
@@ -49,15 +55,39 @@ export interface PipelineSpread extends PeerSpread {
 export interface CompareSummary {
   readonly bench: 'compare-summary';
   readonly rounds: number;
+  /** Pipeline / BullMQ Tasks/s, per round. */
   readonly ratio?: Spread;
+  /** Pipeline / baseline Tasks/s, per round. */
+  readonly baselineRatio?: Spread;
   readonly bullmq: PeerSpread;
   readonly pipeline: PipelineSpread;
-  /** Every round of both peers was ok. */
+  readonly baseline?: PipelineSpread;
+  /** Whose services each pipeline peer ran. */
+  readonly checkouts: { readonly pipeline?: Checkout; readonly baseline?: Checkout };
+  /** The baseline's medians against the pipeline's (before → after), when there is a baseline. */
+  readonly beforeAfter?: readonly BeforeAfterRow[];
+  /** Every round of every peer was ok. */
   readonly ok: boolean;
 }
 
-export function tasksPerSRatio(pipeline: PeerResult, bullmq: PeerResult): number | undefined {
-  return bullmq.saturation.tasksPerS > 0 ? round(pipeline.saturation.tasksPerS / bullmq.saturation.tasksPerS, 3) : undefined;
+/** Tasks/s of `peer` ÷ Tasks/s of `other`. */
+export function tasksPerSRatio(peer: PeerResult, other: PeerResult): number | undefined {
+  return other.saturation.tasksPerS > 0 ? round(peer.saturation.tasksPerS / other.saturation.tasksPerS, 3) : undefined;
+}
+
+/** Round `k` of the results of its peers, with its ratios. */
+export function compareRound(k: number, order: readonly PeerName[], peers: { bullmq: BullmqResult; pipeline: PipelineResult; baseline?: PipelineResult }): CompareRound {
+  const { bullmq, pipeline, baseline } = peers;
+  return {
+    bench: 'compare-round',
+    round: k,
+    order,
+    bullmq,
+    pipeline,
+    baseline,
+    ratio: tasksPerSRatio(pipeline, bullmq),
+    baselineRatio: baseline ? tasksPerSRatio(pipeline, baseline) : undefined,
+  };
 }
 
 /** One record per key present in any result, each the spread of `pick` over the results. */
@@ -99,17 +129,24 @@ export function pipelineSpread(results: readonly PipelineResult[]): PipelineSpre
     halfRateLagP99: of((r) => r.halfRate?.lagMs.p99),
     checkpointLagP50: of((r) => r.saturation.projection.checkpointLagMs.p50),
     checkpointLagP99: of((r) => r.saturation.projection.checkpointLagMs.p99),
-    backlogPeak: Object.fromEntries(backlogKeys.map((k) => [k, of((r) => r.saturation.backlogPeak[k])])) as Record<keyof BacklogPeak, Spread | undefined>,
+    backlogPeak: Object.fromEntries(backlogKeys.map((k) => [k, of((r) => r.saturation.backlogPeak?.[k])])) as Record<keyof BacklogPeak, Spread | undefined>,
   };
 }
 
 export function summarizeRounds(rounds: readonly CompareRound[]): CompareSummary {
+  const pipeline = pipelineSpread(rounds.map((r) => r.pipeline));
+  const baselines = rounds.flatMap((r) => (r.baseline ? [r.baseline] : []));
+  const baseline = baselines.length > 0 ? pipelineSpread(baselines) : undefined;
   return {
     bench: 'compare-summary',
     rounds: rounds.length,
     ratio: spread(rounds.map((r) => r.ratio)),
+    baselineRatio: spread(rounds.map((r) => r.baselineRatio)),
     bullmq: peerSpread(rounds.map((r) => r.bullmq)),
-    pipeline: pipelineSpread(rounds.map((r) => r.pipeline)),
-    ok: rounds.every((r) => r.bullmq.ok && r.pipeline.ok),
+    pipeline,
+    baseline,
+    checkouts: { pipeline: rounds[0]?.pipeline.checkout, baseline: baselines[0]?.checkout },
+    beforeAfter: baseline ? beforeAfterRows(baseline, pipeline) : undefined,
+    ok: rounds.every((r) => r.bullmq.ok && r.pipeline.ok && (r.baseline?.ok ?? true)),
   };
 }

@@ -4,7 +4,9 @@ import type { PipelineResult } from '../pipeline/pipeline-result.js';
 import { STAGES } from '../pipeline/stages.js';
 import type { Summary } from '../stats/summary.js';
 import { formatRound, formatSummary } from './compare-report.js';
-import { summarizeRounds, tasksPerSRatio, type CompareRound } from './compare-summary.js';
+import { roundOrder } from '../load/round-order.js';
+import { beforeAfterRows, formatBeforeAfter } from './before-after.js';
+import { compareRound, summarizeRounds, type CompareRound } from './compare-summary.js';
 import { num, p50p99, spreadText } from './format.js';
 import { formatPeerRun } from './peer-report.js';
 import { formatSizeTable, rateRows, withinFactor, type SizeRow } from './size-table.js';
@@ -34,9 +36,12 @@ function bullmq(tasksPerS: number, cpuMs: number): BullmqResult {
 
 const stages = Object.fromEntries(STAGES.map((s, i) => [s, dist(i + 1, 10 * (i + 1))])) as PipelineResult['saturation']['stagesMs'];
 
-function pipeline(tasksPerS: number, lightP50: number, idleMiB: number, ok = true): PipelineResult {
+const thisCheckout = { root: '/work/vle-tasks', label: 'd4804f5' };
+
+function pipeline(tasksPerS: number, lightP50: number, idleMiB: number, ok = true, overrides: Partial<PipelineResult> = {}): PipelineResult {
   return {
     peer: 'pipeline',
+    checkout: thisCheckout,
     transport: 'nats',
     replicas: 1,
     light: { tasks: 100, completed: 100, latencyMs: dist(lightP50, 2 * lightP50), replyMs: dist(2, 4), cpu, stagesMs: stages },
@@ -55,11 +60,12 @@ function pipeline(tasksPerS: number, lightP50: number, idleMiB: number, ok = tru
     serviceLogLines: { 'task-api': 0 },
     ok,
     problems: ok ? [] : ['3 creates refused (first: BUSY: task-api is busy)'],
+    ...overrides,
   };
 }
 
 function round(k: number, b: BullmqResult, p: PipelineResult): CompareRound {
-  return { bench: 'compare-round', round: k, order: k % 2 ? ['bullmq', 'pipeline'] : ['pipeline', 'bullmq'], bullmq: b, pipeline: p, ratio: tasksPerSRatio(p, b) };
+  return compareRound(k, roundOrder(['bullmq', 'pipeline'], k), { bullmq: b, pipeline: p });
 }
 
 describe('table', () => {
@@ -134,6 +140,117 @@ describe('summarizeRounds', () => {
     expect(text).toContain('pipeline: RSS MiB idle → peak: task-api 128 → 210, projection 100 → 180 (lifetime peak)');
     expect(text).toContain('pipeline: PROBLEM: 3 creates refused');
     expect(formatRound(rounds[1]!, 3).split('\n')[0]).toBe('round 2 of 3 (pipeline first, then bullmq)');
+  });
+});
+
+describe('compare with a baseline checkout', () => {
+  const base = { root: '/work/wt-base', label: '779000a' };
+  /** An older checkout's pipeline: twice the commits, no half-rate figures, no backlog samples, other processes. */
+  function baseline(tasksPerS: number, ok = true): PipelineResult {
+    const r = pipeline(tasksPerS, 30, 140, ok, { peer: 'baseline', checkout: base });
+    return {
+      ...r,
+      halfRate: undefined,
+      saturation: { ...r.saturation, commitsPerTask: 22, bytesPerTask: 14_432, backlogPeak: undefined, cpuPerTask: { ms: { 'task-api': 2.6, 'nats-server': 4.7, postgres: 2.9 }, totalMs: 10.2 } },
+    };
+  }
+  const peers = ['bullmq', 'pipeline', 'baseline'] as const;
+  const rounds = [
+    compareRound(1, roundOrder(peers, 1), { bullmq: bullmq(1200, 1.5), pipeline: pipeline(150, 14, 130), baseline: baseline(100) }),
+    compareRound(2, roundOrder(peers, 2), { bullmq: bullmq(1000, 1.7), pipeline: pipeline(160, 12, 125), baseline: baseline(80) }),
+    compareRound(3, roundOrder(peers, 3), { bullmq: bullmq(1250, 1.4), pipeline: pipeline(140, 18, 128), baseline: baseline(100, false) }),
+  ];
+  const summary = summarizeRounds(rounds);
+
+  it('takes both ratios per round, then their medians and ranges', () => {
+    expect(rounds.map((r) => [r.ratio, r.baselineRatio])).toEqual([[0.125, 1.5], [0.16, 2], [0.112, 1.4]]);
+    expect(summary.ratio).toEqual({ median: 0.13, min: 0.11, max: 0.16 });
+    expect(summary.baselineRatio).toEqual({ median: 1.5, min: 1.4, max: 2 });
+  });
+
+  it('summarizes the baseline as a peer with all its figures, a missing one as undefined', () => {
+    expect(summary.baseline?.tasksPerS).toEqual({ median: 100, min: 80, max: 100 });
+    expect(summary.baseline?.commitsPerTask).toEqual({ median: 22, min: 22, max: 22 });
+    expect(summary.baseline?.cpuMsPerTaskByProcess.postgres).toEqual({ median: 2.9, min: 2.9, max: 2.9 });
+    expect(summary.baseline?.halfRateLagP99).toBeUndefined();
+    expect(summary.baseline?.backlogPeak.dispatcherPending).toBeUndefined();
+    expect(summary.checkouts).toEqual({ pipeline: thisCheckout, baseline: base });
+  });
+
+  it('is ok only if every round of the baseline was too', () => {
+    expect(summary.ok).toBe(false);
+    expect(summarizeRounds(rounds.slice(0, 2)).ok).toBe(true);
+  });
+
+  it('has no baseline figures without a baseline', () => {
+    const alone = summarizeRounds([round(1, bullmq(1200, 1.5), pipeline(150, 14, 130))]);
+    expect([alone.baseline, alone.baselineRatio, alone.beforeAfter]).toEqual([undefined, undefined, undefined]);
+    expect(formatSummary(alone)).not.toContain('baseline');
+    expect(formatSummary(alone)).not.toContain('before → after');
+  });
+
+  it('puts the medians before → after with their quotient, a figure one side lacks without one', () => {
+    const rows = Object.fromEntries(beforeAfterRows(summary.baseline!, summary.pipeline).map((r) => [r.figure, [r.before, r.after, r.change]]));
+    expect(rows).toEqual({
+      'Tasks/s': [100, 150, 1.5],
+      'light success p50 ms': [30, 14, 0.47],
+      'light success p99 ms': [60, 28, 0.47],
+      'saturation success p50 ms': [1000, 1000, 1],
+      'CPU ms/Task, all processes': [10.2, 3.1, 0.3],
+      '  CPU ms/Task, task-api': [2.6, 1.3, 0.5],
+      '  CPU ms/Task, nats-server': [4.7, 1.8, 0.38],
+      '  CPU ms/Task, postgres': [2.9, undefined, undefined],
+      'commits per Task': [22, 11, 0.5],
+      'bytes per Task': [14_432, 7216, 0.5],
+      'projection lag p99 ms, half rate': [undefined, 90, undefined],
+      'RSS MiB idle, task-api': [140, 128, 0.91],
+      'RSS MiB peak, task-api': [210, 210, 1],
+      'RSS MiB idle, projection': [100, 100, 1],
+      'RSS MiB peak, projection': [180, 180, 1],
+    });
+    expect(summary.beforeAfter).toEqual(beforeAfterRows(summary.baseline!, summary.pipeline));
+    const text = formatBeforeAfter(summary.beforeAfter!, '779000a', 'this checkout');
+    expect(text.split('\n')[0]).toMatch(/^before → after \(medians\)\s+before: 779000a\s+after: this checkout\s+after ÷ before$/);
+    expect(text).toMatch(/\n {2}CPU ms\/Task, postgres\s+2\.90\s+-\s+-\n/);
+    expect(text).toMatch(/\nprojection lag p99 ms, half rate\s+-\s+90\.0\s+-\n/);
+  });
+
+  it('prints the baseline as a third column, its ratio, and the before → after table', () => {
+    const text = formatSummary(summary);
+    expect(text).toMatch(/figure\s+BullMQ FlowProducer\s+pipeline\s+baseline 779000a\n/);
+    expect(text).toMatch(/\nTasks\/s\s+1200 \(1000–1250\)\s+150 \(140–160\)\s+100 \(80\.0–100\)\n/);
+    expect(text).toMatch(/\n {2}CPU ms\/Task, redis-server\s+0\.75 \(0\.70–0\.85\)\s+-\s+-\n/);
+    expect(text).toContain('ratio pipeline / BullMQ Tasks/s (per round): 0.13 (0.11–0.16)');
+    expect(text).toContain('ratio pipeline / baseline 779000a Tasks/s (per round): 1.50 (1.40–2.00)');
+    expect(text).toMatch(/pipeline only\s+pipeline\s+baseline 779000a\n/);
+    expect(text).toMatch(/\ncommits per Task\s+11\.0\s+22\.0\n/);
+    expect(text).toMatch(/\nbacklog peak: dispatcher pending\s+1600\s+-\n/);
+    expect(text).toMatch(/before → after \(medians\)\s+before: 779000a\s+after: this checkout \(d4804f5\)\s+after ÷ before\n/);
+    expect(text).toMatch(/\nTasks\/s\s+100\s+150\s+1\.50\n/);
+  });
+
+  it('prints a round in the order it ran, the baseline named by its label, with both ratios', () => {
+    const text = formatRound(rounds[1]!, 3);
+    expect(text.split('\n')[0]).toBe('round 2 of 3 (pipeline first, then baseline, then bullmq)');
+    expect(text.split('\n').slice(2, 5).map((line) => line.split(/\s{2,}/)[0])).toEqual(['pipeline', 'baseline 779000a', 'bullmq']);
+    expect(text).toContain('ratio pipeline / BullMQ Tasks/s: 0.16');
+    expect(text).toContain('ratio pipeline / baseline 779000a Tasks/s: 2.00');
+    expect(text).toContain('  pipeline: services of /work/vle-tasks (d4804f5)');
+    expect(text).toContain('  baseline: services of /work/wt-base (779000a)');
+    expect(text).toContain('  baseline: 22.0 commits and 14432 bytes per Task');
+    expect(text).toContain('  baseline: backlog peak: - (no sample of the consumers was answered)');
+  });
+});
+
+describe('roundOrder', () => {
+  it('alternates two peers, as compare always did', () => {
+    expect([1, 2, 3].map((k) => roundOrder(['bullmq', 'pipeline'], k))).toEqual([['bullmq', 'pipeline'], ['pipeline', 'bullmq'], ['bullmq', 'pipeline']]);
+  });
+
+  it('rotates three peers so that each runs first, second and last once in three rounds', () => {
+    const orders = [1, 2, 3].map((k) => roundOrder(['bullmq', 'pipeline', 'baseline'], k));
+    expect(orders).toEqual([['bullmq', 'pipeline', 'baseline'], ['pipeline', 'baseline', 'bullmq'], ['baseline', 'bullmq', 'pipeline']]);
+    expect(roundOrder(['bullmq', 'pipeline', 'baseline'], 4)).toEqual(orders[0]);
   });
 });
 
