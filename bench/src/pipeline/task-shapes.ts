@@ -15,13 +15,17 @@ export function standardTask(name: string, createdBy: string): CreateTaskJson {
   return { name, createdBy, subtasks: [step('a'), step('b'), step('c'), step('d'), step('e', ['a', 'b', 'c', 'd'])] };
 }
 
-/** `size` SubTasks, all independent (fan-out) or each depending on the previous one (chain). */
+/**
+ * `size` SubTasks, all independent (fan-out) or each depending on the previous one (chain): the typed
+ * bench plans (libs/domain/src/plans/bench.plans.ts), so that a Task of 10,000 SubTasks is one small
+ * request and is planned (in parts) by task-api, as big Tasks of the product are.
+ */
 export function sizedTask(name: string, createdBy: string, shape: Shape, size: number): CreateTaskJson {
-  const subtasks = Array.from({ length: size }, (_, i) => step(`s${i}`, shape === 'chain' && i > 0 ? [`s${i - 1}`] : undefined));
-  return { name, createdBy, subtasks };
+  return { name, createdBy, type: shape === 'chain' ? 'bench.chain' : 'bench.fan_out', params: { subtasks: size, action: 'noop' } };
 }
 
 /** How many SubTasks a Task has: how many successes finish it. */
 export function subtaskCount(task: CreateTaskJson): number {
-  return task.subtasks?.length ?? 0;
+  const planned = (task.params as { subtasks?: unknown } | undefined)?.subtasks;
+  return typeof planned === 'number' ? planned : (task.subtasks?.length ?? 0);
 }
