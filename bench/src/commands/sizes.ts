@@ -29,11 +29,12 @@ export async function sizes(guard: RunGuard, o: SizesOptions, out: Output, progr
       await closedLoop(o.warmup, 16, (i) => harness.submit('warmup', i, standardTask(`bench warmup ${i}`, ledger.createdBy('warmup'))), stopping);
       await ledger.book.untilFinished('warmup', o.warmup, remaining());
     }
+    const idle = await idleCpuRate(groups, stopping, progress);
     const rows: SizeRow[] = [];
     for (const shape of o.shapes) {
       for (const size of o.sizes) {
         if (guard.stopping) break;
-        const row = await sizeRow(harness, shape, size, o, groups, remaining, stopping, progress);
+        const row = await sizeRow(harness, shape, size, o, groups, idle, remaining, stopping, progress);
         rows.push(row);
         out.json({ bench: 'sizes-row', at: new Date().toISOString(), ...row });
       }
@@ -69,6 +70,7 @@ async function sizeRow(
   size: number,
   o: SizesOptions,
   groups: readonly ProcessGroup[],
+  idleCpuPerS: number,
   remaining: () => number,
   stopping: () => boolean,
   progress: Progress,
@@ -91,12 +93,27 @@ async function sizeRow(
   if (items.length === 0) return base;
   const wallS = (lastFinish(items) - loop.first) / 1000;
   const per = cpuPer(usage, subtasks);
+  const net = Math.max(0, usage.totalS - idleCpuPerS * usage.wallS);
   return {
     ...base,
     wallS: round(wallS, 3),
     subtasksPerS: wallS > 0 ? round(subtasks / wallS, 0) : undefined,
     cpuMsPerSubTask: per.totalMs,
     cpuMsPerSubTaskByProcess: per.ms,
+    netCpuMsPerSubTask: round((net * 1000) / Math.max(1, subtasks), 3),
     taskLatencyMs: summarize(items.map((t) => t.finishedAt! - t.submittedAt)),
   };
+}
+
+/** How long the system's idle use is sampled (timers, heartbeats, pull expiries, the bench's samplers). */
+const IDLE_SAMPLE_MS = 3_000;
+
+/** CPU seconds per second the booted system uses with nothing to do. */
+async function idleCpuRate(groups: readonly ProcessGroup[], stopping: () => boolean, progress: Progress): Promise<number> {
+  progress(`sizes: the system's idle CPU, ${IDLE_SAMPLE_MS / 1000} s…`);
+  const before = cpuSnapshot(groups);
+  const until = Date.now() + IDLE_SAMPLE_MS;
+  while (Date.now() < until && !stopping()) await new Promise((resolve) => setTimeout(resolve, 100));
+  const usage = cpuUsage(before, cpuSnapshot(groups));
+  return usage.wallS > 0 ? usage.totalS / usage.wallS : 0;
 }

@@ -277,6 +277,15 @@ describe('size table', () => {
     expect(withinFactor(rows.slice(0, 2))).toBe(true);
   });
 
+  it('rates the CPU above idle against the smallest Task of the same shape, and judges the target by it', () => {
+    const net = (shape: 'fan-out' | 'chain', size: number, netCpuMsPerSubTask: number): SizeRow => ({ ...row(shape, size, 1000, 9), netCpuMsPerSubTask });
+    const rated = rateRows([net('fan-out', 10, 1.0), net('fan-out', 10_000, 1.9), net('chain', 10, 2.5), net('chain', 10_000, 4.0)]);
+    expect(rated.map((r) => r.netCostVsSmallest)).toEqual([1, 1.9, 1, 1.6]);
+    expect(withinFactor(rated)).toBe(true);
+    expect(withinFactor(rateRows([net('chain', 10, 1), net('chain', 1000, 2.5)]))).toBe(false);
+    expect(formatSizeTable(rated)).toMatch(/chain\s+10000\s+2\s+1000\s+1\.00\s+9\.00\s+1\.00\s+4\.00\s+1\.60/);
+  });
+
   it('prints a refused size with the server\'s error', () => {
     const text = formatSizeTable(rows);
     expect(text).toContain('refused: VALIDATION_FAILED: invalid (subtasks: must have at most 2000 SubTasks (has 10000))');
