@@ -45,6 +45,8 @@ export interface SizesOptions {
   readonly shapes: readonly Shape[];
   readonly totalSubtasks: number;
   readonly concurrency: number;
+  /** Tasks of a row running at once (each wave waits for the last): the same parallelism at every size. */
+  readonly tasksInFlight?: number;
   readonly warmup: number;
   readonly transport: Transport;
   readonly timeout: number;
@@ -163,6 +165,7 @@ export function parseCommandLine(args: readonly string[], output?: Output): Invo
     .addOption(opt('--shapes <list>', `${SHAPES.join(', ')} or all`).default([...SHAPES]).argParser(listOf(SHAPES)))
     .addOption(opt('--total-subtasks <n>', 'SubTasks per row (Tasks = this / size, at least 1)').env('BENCH_TOTAL_SUBTASKS').default(20_000).argParser(integer(1, 10_000_000)))
     .addOption(concurrency(64, 'creates in flight'))
+    .addOption(opt('--tasks-in-flight <n>', 'run each row in waves of n Tasks, the next wave once the last finished (the same parallelism at every size: a chain of 10 then runs n at a time like a chain of 10,000)').argParser(integer(1, 100_000)))
     .addOption(warmup())
     .addOption(transport())
     .addOption(timeout(3600))

@@ -81,7 +81,8 @@ async function sizeRow(
   progress(`sizes: ${tasks} Tasks of ${size} SubTasks as a ${shape}…`);
   const createdBy = ledger.createdBy(phase);
   const before = cpuSnapshot(groups);
-  const loop = await closedLoop(tasks, Math.min(o.concurrency, tasks), (i) => harness.submit(phase, i, sizedTask(`bench ${phase} ${i}`, createdBy, shape, size)), stopping);
+  const submit = (i: number) => harness.submit(phase, i, sizedTask(`bench ${phase} ${i}`, createdBy, shape, size));
+  const loop = o.tasksInFlight === undefined ? await closedLoop(tasks, Math.min(o.concurrency, tasks), submit, stopping) : await inWaves(tasks, o.tasksInFlight, o.concurrency, submit, (n) => ledger.book.untilFinished(phase, n, remaining()), stopping);
   await ledger.book.untilFinished(phase, tasks, remaining());
   // The row's cost includes the projection's catch-up, so that none of it is charged to the next row.
   await harness.projectionCaughtUp(remaining());
@@ -103,6 +104,18 @@ async function sizeRow(
     netCpuMsPerSubTask: round((net * 1000) / Math.max(1, subtasks), 3),
     taskLatencyMs: summarize(items.map((t) => t.finishedAt! - t.submittedAt)),
   };
+}
+
+/** `tasks` Tasks in waves of `wave`: each wave is created, then waited for until it finished. */
+async function inWaves(tasks: number, wave: number, concurrency: number, submit: (i: number) => Promise<void>, finished: (count: number) => Promise<void>, stopping: () => boolean) {
+  let first: number | undefined;
+  for (let start = 0; start < tasks && !stopping(); start += wave) {
+    const size = Math.min(wave, tasks - start);
+    const times = await closedLoop(size, Math.min(concurrency, size), (i) => submit(start + i), stopping);
+    first ??= times.first;
+    await finished(start + size);
+  }
+  return { first: first ?? performance.now(), lastAnswer: performance.now() };
 }
 
 /** How long the system's idle use is sampled (timers, heartbeats, pull expiries, the bench's samplers). */
