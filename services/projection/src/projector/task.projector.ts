@@ -1,12 +1,14 @@
 // Applies one batch of commits to the read model in ONE transaction (DESIGN §5, §8): move the
-// checkpoint by compare-and-set, load the folded states of the batch's Tasks (one query), evolve,
-// upsert the changed rows in bulk, commit. Idempotent twice over: commits at or below the checkpoint
-// are dropped before the transaction, and a commit at or below its Task's last_seq is not folded again.
+// checkpoint by compare-and-set, take the folded states of the batch's Tasks from the cache or load
+// the others (one query), evolve, upsert the changed rows in bulk, commit. Idempotent twice over:
+// commits at or below the checkpoint are dropped before the transaction, and a commit at or below its
+// Task's last_seq is not folded again.
 
 import type { DataSource, QueryRunner } from 'typeorm';
 import type { Task } from '@vle/domain';
 import type { IncomingCommit, RejectedCommit } from './commit.js';
 import { CheckpointMoved, isDataError } from './errors.js';
+import { FoldedStateCache } from './folded-state-cache.js';
 import { foldBatch, taskIdsOf, type StoredTaskState } from './fold-batch.js';
 import {
   CREATE_CHECKPOINT_AT,
@@ -25,6 +27,11 @@ export interface TaskProjectorOptions {
   readonly name: string;
   /** The Task id of an event subject (Topology.taskIdOf). */
   readonly taskIdOf: (subject: string) => string;
+  /**
+   * The summed weight (about one unit per SubTask) of the folded states kept in memory between
+   * batches; 0 loads every state from the read model. Default 50 000.
+   */
+  readonly stateCacheWeight?: number;
 }
 
 export interface AppliedBatch {
@@ -36,6 +43,12 @@ export interface AppliedBatch {
   readonly skipped: readonly RejectedCommit[];
   readonly taskRows: number;
   readonly subTaskRows: number;
+}
+
+/** What one transaction did, and the states it committed (for the cache). */
+interface BatchWork {
+  readonly applied: AppliedBatch;
+  readonly changed: ReadonlyMap<string, StoredTaskState>;
 }
 
 const NOTHING: AppliedBatch = { checkpoint: 0, commits: 0, events: 0, skipped: [], taskRows: 0, subTaskRows: 0 };
@@ -52,10 +65,14 @@ function combine(a: AppliedBatch, b: AppliedBatch): AppliedBatch {
 }
 
 export class TaskProjector {
+  private readonly cache: FoldedStateCache;
+
   constructor(
     private readonly db: DataSource,
     readonly options: TaskProjectorOptions,
-  ) {}
+  ) {
+    this.cache = new FoldedStateCache(options.stateCacheWeight ?? 50_000);
+  }
 
   get name(): string {
     return this.options.name;
@@ -79,9 +96,10 @@ export class TaskProjector {
     const fresh = commits.filter((c) => c.seq > expected);
     if (fresh.length === 0) return { ...NOTHING, checkpoint: expected };
     const target = Math.max(...fresh.map((c) => c.seq));
-    return this.inTransaction(async (q) => {
+    const cached = this.cache.lookup(taskIdsOf(fresh, this.options.taskIdOf), expected);
+    return this.changing(expected, target, async (q) => {
       await this.moveCheckpoint(q, expected, target);
-      const stored = await this.loadStates(q, taskIdsOf(fresh, this.options.taskIdOf));
+      const stored = new Map([...cached.hits, ...(await this.loadStates(q, cached.misses))]);
       const folded = foldBatch(stored, fresh, this.options.taskIdOf);
       const states = [...folded.states].map(([taskId, s]) => ({ task_id: taskId, state: s.state, last_seq: s.lastSeq }));
       // Parents first: sub_tasks reference tasks.
@@ -89,7 +107,7 @@ export class TaskProjector {
       if (folded.taskRows.length > 0) await q.query(UPSERT_TASKS, [JSON.stringify(folded.taskRows)]);
       if (folded.subTaskRows.length > 0) await q.query(UPSERT_SUB_TASKS, [JSON.stringify(folded.subTaskRows)]);
       await this.recordSkipped(q, folded.skipped);
-      return {
+      const applied: AppliedBatch = {
         checkpoint: target,
         commits: folded.commits,
         events: folded.events,
@@ -97,6 +115,7 @@ export class TaskProjector {
         taskRows: folded.taskRows.length,
         subTaskRows: folded.subTaskRows.length,
       };
+      return { applied, changed: folded.states };
     });
   }
 
@@ -120,11 +139,27 @@ export class TaskProjector {
   /** Moves the checkpoint past one commit whose rows PostgreSQL refused, recording why. */
   async skip(commit: IncomingCommit, reason: string, expected: number): Promise<AppliedBatch> {
     const rejected: RejectedCommit = { ok: false, seq: commit.seq, subject: commit.subject, reason };
-    return this.inTransaction(async (q) => {
+    return this.changing(expected, commit.seq, async (q) => {
       await this.moveCheckpoint(q, expected, commit.seq);
       await this.recordSkipped(q, [rejected]);
-      return { ...NOTHING, checkpoint: commit.seq, skipped: [rejected] };
+      return { applied: { ...NOTHING, checkpoint: commit.seq, skipped: [rejected] }, changed: new Map() };
     });
+  }
+
+  /**
+   * One transaction moving the checkpoint from `from` to `to`; the cache follows only once it
+   * committed. After any failure (the outcome of a lost COMMIT included) the cache is emptied.
+   */
+  private async changing(from: number, to: number, work: (q: QueryRunner) => Promise<BatchWork>): Promise<AppliedBatch> {
+    let done: BatchWork;
+    try {
+      done = await this.inTransaction(work);
+    } catch (error) {
+      this.cache.forget();
+      throw error;
+    }
+    this.cache.committed(from, to, done.changed);
+    return done.applied;
   }
 
   private async moveCheckpoint(q: QueryRunner, expected: number, target: number): Promise<void> {
@@ -134,7 +169,7 @@ export class TaskProjector {
     if (!created || created.records.length === 0) throw new CheckpointMoved(this.name, expected);
   }
 
-  private async loadStates(q: QueryRunner, taskIds: string[]): Promise<Map<string, StoredTaskState>> {
+  private async loadStates(q: QueryRunner, taskIds: readonly string[]): Promise<Map<string, StoredTaskState>> {
     if (taskIds.length === 0) return new Map();
     const rows: Array<{ task_id: string; state: Task; last_seq: string }> = await q.query(LOAD_STATES, [taskIds]);
     return new Map(rows.map((r) => [r.task_id, { state: r.state, lastSeq: Number(r.last_seq) }]));
