@@ -9,8 +9,15 @@ import { InitialReadModel1763805600000 } from './migrations/1763805600000-initia
 import { PveInventory1764374400000 } from './migrations/1764374400000-pve-inventory.js';
 import { TaskStatusReason1765000000000 } from './migrations/1765000000000-task-status-reason.js';
 import { SubTaskExecutions1766500000000 } from './migrations/1766500000000-sub-task-executions.js';
+import { SubTaskStates1767000000000 } from './migrations/1767000000000-sub-task-states.js';
 
-export const READ_MODEL_MIGRATIONS = [InitialReadModel1763805600000, PveInventory1764374400000, TaskStatusReason1765000000000, SubTaskExecutions1766500000000];
+export const READ_MODEL_MIGRATIONS = [
+  InitialReadModel1763805600000,
+  PveInventory1764374400000,
+  TaskStatusReason1765000000000,
+  SubTaskExecutions1766500000000,
+  SubTaskStates1767000000000,
+];
 
 /** The schema of the live read model unless DATABASE_SCHEMA says otherwise. */
 export const DEFAULT_READ_MODEL_SCHEMA = 'projection';

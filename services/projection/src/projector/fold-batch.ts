@@ -3,7 +3,7 @@
 
 import { evolve, exists, initialState, type Task, type TaskState } from '@vle/domain';
 import { checkCommit, isUuid, type IncomingCommit, type RejectedCommit } from './commit.js';
-import { changedSubTaskRows, toTaskRow, type SubTaskRow, type TaskRow } from './rows.js';
+import { changedSubTaskRows, toStateRow, toTaskRow, type StateRow, type SubTaskRow, type TaskRow } from './rows.js';
 
 export interface StoredTaskState {
   readonly state: Task;
@@ -19,6 +19,7 @@ export interface ChangedTask {
 export interface FoldedBatch {
   /** New state per Task touched by the batch. */
   readonly states: ReadonlyMap<string, ChangedTask>;
+  readonly stateRows: StateRow[];
   readonly taskRows: TaskRow[];
   readonly subTaskRows: SubTaskRow[];
   readonly skipped: RejectedCommit[];
@@ -63,11 +64,13 @@ export function foldBatch(
     // Events of a Task that was never created change nothing (evolve leaves `absent` as it is).
     if (exists(state)) states.set(checked.taskId, { state, lastSeq: checked.seq });
   }
+  const stateRows: StateRow[] = [];
   const taskRows: TaskRow[] = [];
   const subTaskRows: SubTaskRow[] = [];
   for (const [taskId, changed] of states) {
+    stateRows.push(toStateRow(changed.state, changed.lastSeq));
     taskRows.push(toTaskRow(changed.state, changed.lastSeq));
     subTaskRows.push(...changedSubTaskRows(stored.get(taskId)?.state, changed.state));
   }
-  return { states, taskRows, subTaskRows, skipped, commits: folded, events };
+  return { states, stateRows, taskRows, subTaskRows, skipped, commits: folded, events };
 }

@@ -59,6 +59,7 @@ export const SUB_TASK_COLUMNS: Columns = [
   ['finished_at', 'timestamptz'],
   ['created_at', 'timestamptz'],
   ['updated_at', 'timestamptz'],
+  ['state', 'jsonb'],
 ];
 
 const STATE_COLUMNS: Columns = [
@@ -82,7 +83,11 @@ export const UPSERT_TASKS = bulkUpsert('tasks', TASK_COLUMNS, ['id']);
 export const UPSERT_SUB_TASKS = bulkUpsert('sub_tasks', SUB_TASK_COLUMNS, ['task_id', 'id']);
 export const UPSERT_STATES = bulkUpsert('task_states', STATE_COLUMNS, ['task_id']);
 
-export const LOAD_STATES = `SELECT task_id, state, last_seq FROM task_states WHERE task_id = ANY($1::uuid[])`;
+/** The stored parts of the folded states (rows.ts: loadedState). */
+export const LOAD_STATES =
+  `SELECT s.task_id, s.state, s.last_seq, ` +
+  `(SELECT coalesce(jsonb_agg(t.state ORDER BY t.position), '[]') FROM sub_tasks t WHERE t.task_id = s.task_id) AS subtasks ` +
+  `FROM task_states s WHERE s.task_id = ANY($1::uuid[])`;
 
 export const INSERT_SKIPPED =
   `INSERT INTO skipped_commits (seq, subject, reason) ` +

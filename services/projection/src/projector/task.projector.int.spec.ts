@@ -1,12 +1,14 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DataSource } from 'typeorm';
 import { Topology } from '@vle/contracts';
+import { evolve, initialState, type SubTask, type TaskEvent } from '@vle/domain';
 import { createTestDatabase, type TestDatabase } from '@vle/testing';
 import { openReadModelSchema } from '../db/data-source.js';
 import { snapshot } from '../testing/read-model-snapshot.js';
 import { asIncoming, scenario } from '../testing/task-scenarios.js';
 import type { IncomingCommit } from './commit.js';
 import { isCheckpointMoved } from './errors.js';
+import { loadedState } from './rows.js';
 import { TaskProjector } from './task.projector.js';
 
 const topology = new Topology({ namespace: 'int' });
@@ -74,10 +76,15 @@ describe('TaskProjector', () => {
   it('stores the folded Task: status, progress, counts, SubTasks in creation order', async () => {
     await applyInBatches(projector, commits, 50);
     const [task] = await db.query(`SELECT * FROM tasks ORDER BY created_at LIMIT 1`);
-    const [{ state }] = await db.query(`SELECT state FROM task_states WHERE task_id = $1`, [task.id]);
+    const [{ state: own }] = await db.query(`SELECT state FROM task_states WHERE task_id = $1`, [task.id]);
+    const subStates = await db.query(`SELECT state FROM sub_tasks WHERE task_id = $1 ORDER BY position`, [task.id]);
+    // The two stored parts are the Task as evolve folds it from its commits, nothing more or less.
+    const folded = commits.filter((c) => taskIdOf(c.subject) === task.id).flatMap((c) => c.events as TaskEvent[]).reduce(evolve, initialState);
+    const state = loadedState(own, subStates.map((r: { state: SubTask }) => r.state));
+    expect(state).toEqual(JSON.parse(JSON.stringify(folded)));
     expect(task).toMatchObject({ status: state.status, progress: state.progress, version: state.version, subtasks_total: state.subtasks.length });
     const subtasks = await db.query(`SELECT id, status, attempt, generation, job_id FROM sub_tasks WHERE task_id = $1 ORDER BY position`, [task.id]);
-    expect(subtasks).toEqual(state.subtasks.map((s: Record<string, unknown>) => ({ id: s.id, status: s.status, attempt: s.attempt, generation: s.generation, job_id: s.jobId ?? null })));
+    expect(subtasks).toEqual(state.subtasks.map((s) => ({ id: s.id, status: s.status, attempt: s.attempt, generation: s.generation, job_id: s.jobId ?? null })));
   });
 
   it('changes nothing when the same batch is delivered twice', async () => {

@@ -5,11 +5,12 @@
 // Task's last_seq is not folded again.
 
 import type { DataSource, QueryRunner } from 'typeorm';
-import type { Task } from '@vle/domain';
+import type { SubTask } from '@vle/domain';
 import type { IncomingCommit, RejectedCommit } from './commit.js';
 import { CheckpointMoved, isDataError } from './errors.js';
 import { FoldedStateCache } from './folded-state-cache.js';
 import { foldBatch, taskIdsOf, type StoredTaskState } from './fold-batch.js';
+import { loadedState, type TaskOwnState } from './rows.js';
 import {
   CREATE_CHECKPOINT_AT,
   ENSURE_CHECKPOINT,
@@ -101,9 +102,8 @@ export class TaskProjector {
       await this.moveCheckpoint(q, expected, target);
       const stored = new Map([...cached.hits, ...(await this.loadStates(q, cached.misses))]);
       const folded = foldBatch(stored, fresh, this.options.taskIdOf);
-      const states = [...folded.states].map(([taskId, s]) => ({ task_id: taskId, state: s.state, last_seq: s.lastSeq }));
       // Parents first: sub_tasks reference tasks.
-      if (states.length > 0) await q.query(UPSERT_STATES, [JSON.stringify(states)]);
+      if (folded.stateRows.length > 0) await q.query(UPSERT_STATES, [JSON.stringify(folded.stateRows)]);
       if (folded.taskRows.length > 0) await q.query(UPSERT_TASKS, [JSON.stringify(folded.taskRows)]);
       if (folded.subTaskRows.length > 0) await q.query(UPSERT_SUB_TASKS, [JSON.stringify(folded.subTaskRows)]);
       await this.recordSkipped(q, folded.skipped);
@@ -171,8 +171,8 @@ export class TaskProjector {
 
   private async loadStates(q: QueryRunner, taskIds: readonly string[]): Promise<Map<string, StoredTaskState>> {
     if (taskIds.length === 0) return new Map();
-    const rows: Array<{ task_id: string; state: Task; last_seq: string }> = await q.query(LOAD_STATES, [taskIds]);
-    return new Map(rows.map((r) => [r.task_id, { state: r.state, lastSeq: Number(r.last_seq) }]));
+    const rows: Array<{ task_id: string; state: TaskOwnState; last_seq: string; subtasks: SubTask[] }> = await q.query(LOAD_STATES, [taskIds]);
+    return new Map(rows.map((r) => [r.task_id, { state: loadedState(r.state, r.subtasks), lastSeq: Number(r.last_seq) }]));
   }
 
   private async recordSkipped(q: QueryRunner, skipped: readonly RejectedCommit[]): Promise<void> {

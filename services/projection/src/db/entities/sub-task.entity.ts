@@ -1,5 +1,5 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, type Relation } from 'typeorm';
-import type { JsonObject } from '@vle/domain';
+import type { JsonObject, SubTask } from '@vle/domain';
 import { TaskEntity } from './task.entity.js';
 
 /** One row per SubTask; `position` keeps the creation order. */
@@ -94,6 +94,10 @@ export class SubTaskEntity {
 
   @Column({ name: 'updated_at', type: 'timestamptz' })
   updatedAt!: Date;
+
+  /** The SubTask as folded (domain JSON), with task_states what the projector resumes from; not shown. */
+  @Column({ type: 'jsonb', select: false })
+  state!: SubTask;
 
   @ManyToOne(() => TaskEntity, (task) => task.subtasks, { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'task_id', foreignKeyConstraintName: 'sub_tasks_task_id_fkey' })
