@@ -10,6 +10,7 @@ import { PveInventory1764374400000 } from './migrations/1764374400000-pve-invent
 import { TaskStatusReason1765000000000 } from './migrations/1765000000000-task-status-reason.js';
 import { SubTaskExecutions1766500000000 } from './migrations/1766500000000-sub-task-executions.js';
 import { SubTaskStates1767000000000 } from './migrations/1767000000000-sub-task-states.js';
+import { HotRowUpdates1767100000000 } from './migrations/1767100000000-hot-row-updates.js';
 
 export const READ_MODEL_MIGRATIONS = [
   InitialReadModel1763805600000,
@@ -17,6 +18,7 @@ export const READ_MODEL_MIGRATIONS = [
   TaskStatusReason1765000000000,
   SubTaskExecutions1766500000000,
   SubTaskStates1767000000000,
+  HotRowUpdates1767100000000,
 ];
 
 /** The schema of the live read model unless DATABASE_SCHEMA says otherwise. */
