@@ -33,6 +33,23 @@ export function taskIdsOf(commits: readonly IncomingCommit[], taskIdOf: (subject
   return [...new Set(commits.map((c) => taskIdOf(c.subject)).filter(isUuid))];
 }
 
+/**
+ * The Tasks whose first commit in `commits` opens with TaskCreated: most likely new, so their state
+ * need not be read before folding (the write checks that presumption, APPLY_BATCH).
+ */
+export function createdIn(commits: readonly IncomingCommit[], taskIdOf: (subject: string) => string): Set<string> {
+  const seen = new Set<string>();
+  const created = new Set<string>();
+  for (const commit of commits) {
+    const taskId = taskIdOf(commit.subject);
+    if (seen.has(taskId)) continue;
+    seen.add(taskId);
+    const first: unknown = Array.isArray(commit.events) ? commit.events[0] : undefined;
+    if ((first as { type?: unknown } | undefined)?.type === 'TaskCreated') created.add(taskId);
+  }
+  return created;
+}
+
 export function foldBatch(
   stored: ReadonlyMap<string, StoredTaskState>,
   commits: readonly IncomingCommit[],

@@ -127,6 +127,24 @@ describe('TaskProjector', () => {
     expect(await snapshot(db)).toEqual(await snapshot(db, 'p_alone'));
   });
 
+  it('reads a Task it presumed new when it exists after all (TaskCreated again on its subject)', async () => {
+    const created = commits.find((c) => (c.events as Array<{ type: string }>)[0]!.type === 'TaskCreated')!;
+    const again: IncomingCommit = {
+      seq: commits.length + 1,
+      subject: created.subject,
+      events: (created.events as Array<{ data: object }>).map((e) => ({ ...e, data: { ...e.data, name: 'created twice' } })),
+    };
+    const checkpoint = await applyInBatches(projector, commits, 100);
+    // A fresh replica: nothing cached, so the commit alone looks like a new Task.
+    const fresh = new TaskProjector(db, { name: 'tasks', taskIdOf });
+    expect(await fresh.apply([again], checkpoint)).toMatchObject({ checkpoint: again.seq, commits: 1 });
+    const alone = new TaskProjector(await readModel('p_twice'), { name: 'tasks', taskIdOf });
+    await applyInBatches(alone, [...commits, again], 1000);
+    expect(await snapshot(db)).toEqual(await snapshot(db, 'p_twice'));
+    const [{ name }] = await db.query(`SELECT name FROM tasks WHERE id = $1`, [taskIdOf(created.subject)]);
+    expect(name).not.toBe('created twice');
+  });
+
   it('skips and records malformed commits and rows PostgreSQL refuses, applying the rest', async () => {
     const good = commits.slice(0, 20);
     const created = (good[0]!.events as Array<Record<string, unknown>>)[0]!;
