@@ -56,6 +56,14 @@ export function createReadModelDataSource(options: ReadModelDataSourceOptions): 
   });
 }
 
+/**
+ * The pg pool under a read-model DataSource (its connections, its search_path): for statements sent
+ * by name (prepared once per connection), which DataSource.query cannot send.
+ */
+export function poolOf(db: DataSource): pg.Pool {
+  return (db.driver as unknown as { master: pg.Pool }).master;
+}
+
 // pg_advisory_lock key shared by every replica and the rebuild script: one migrator at a time.
 const MIGRATION_LOCK = 7_203_118_001;
 

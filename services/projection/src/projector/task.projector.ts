@@ -13,7 +13,8 @@ import { CheckpointMoved, isDataError } from './errors.js';
 import { FoldedStateCache } from './folded-state-cache.js';
 import { createdIn, foldBatch, taskIdsOf, type StoredTaskState } from './fold-batch.js';
 import { loadedState, type StateRow, type SubTaskRow, type TaskOwnState, type TaskRow } from './rows.js';
-import { APPLY_BATCH, ENSURE_CHECKPOINT, LOAD_STATES, READ_CHECKPOINT } from './sql.js';
+import { poolOf } from '../db/data-source.js';
+import { APPLY_BATCH, encodeRows, ENSURE_CHECKPOINT, LOAD_STATES, READ_CHECKPOINT, SKIPPED_COLUMNS, STATE_COLUMNS, SUB_TASK_COLUMNS, TASK_COLUMNS } from './sql.js';
 
 export interface TaskProjectorOptions {
   /** The checkpoint's name: one per projection. */
@@ -174,25 +175,27 @@ export class TaskProjector {
   private async write(expected: number, target: number, rows: BatchRows, presumedAbsent: readonly string[]): Promise<'written' | 'known'> {
     // A fresh schema: the checkpoint row the CAS moves from 0.
     if (expected === 0) await this.db.query(ENSURE_CHECKPOINT, [this.name]);
-    const skipped = rows.skipped.map((s) => ({ seq: s.seq, subject: s.subject, reason: s.reason }));
-    const [result]: Array<{ moved: boolean; known: boolean }> = await this.db.query(APPLY_BATCH, [
-      target,
-      this.name,
-      expected,
-      presumedAbsent,
-      JSON.stringify(rows.stateRows),
-      JSON.stringify(rows.taskRows),
-      JSON.stringify(rows.subTaskRows),
-      JSON.stringify(skipped),
-    ]);
-    if (result!.moved) return 'written';
-    if (result!.known) return 'known';
+    const { rows: result } = await poolOf(this.db).query<{ moved: boolean; known: boolean }>({
+      ...APPLY_BATCH,
+      values: [
+        target,
+        this.name,
+        expected,
+        presumedAbsent,
+        encodeRows(STATE_COLUMNS, rows.stateRows),
+        encodeRows(TASK_COLUMNS, rows.taskRows),
+        encodeRows(SUB_TASK_COLUMNS, rows.subTaskRows),
+        encodeRows(SKIPPED_COLUMNS, rows.skipped),
+      ],
+    });
+    if (result[0]!.moved) return 'written';
+    if (result[0]!.known) return 'known';
     throw new CheckpointMoved(this.name, expected);
   }
 
   private async loadStates(taskIds: readonly string[]): Promise<Map<string, StoredTaskState>> {
     if (taskIds.length === 0) return new Map();
-    const rows: Array<{ task_id: string; state: TaskOwnState; last_seq: string; subtasks: SubTask[] }> = await this.db.query(LOAD_STATES, [taskIds]);
+    const { rows } = await poolOf(this.db).query<{ task_id: string; state: TaskOwnState; last_seq: string; subtasks: SubTask[] }>({ ...LOAD_STATES, values: [taskIds] });
     return new Map(rows.map((r) => [r.task_id, { state: loadedState(r.state, r.subtasks), lastSeq: Number(r.last_seq) }]));
   }
 }
