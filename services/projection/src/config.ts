@@ -20,6 +20,8 @@ export const projectionConfigSchema = z.object({
   PROJECTION_BATCH_SIZE: integerVariable(500, 1, 10_000),
   /** How long a batch waits for more commits after its first one. */
   PROJECTION_BATCH_WAIT_MS: integerVariable(5, 0, 10_000),
+  /** Folded Task states kept in memory between batches, in SubTasks (about 1 kB each); 0 disables. */
+  PROJECTION_STATE_CACHE_WEIGHT: integerVariable(50_000, 0, 10_000_000),
 });
 
 export type ProjectionConfig = z.output<typeof projectionConfigSchema>;

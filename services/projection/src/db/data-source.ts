@@ -9,8 +9,17 @@ import { InitialReadModel1763805600000 } from './migrations/1763805600000-initia
 import { PveInventory1764374400000 } from './migrations/1764374400000-pve-inventory.js';
 import { TaskStatusReason1765000000000 } from './migrations/1765000000000-task-status-reason.js';
 import { SubTaskExecutions1766500000000 } from './migrations/1766500000000-sub-task-executions.js';
+import { SubTaskStates1767000000000 } from './migrations/1767000000000-sub-task-states.js';
+import { HotRowUpdates1767100000000 } from './migrations/1767100000000-hot-row-updates.js';
 
-export const READ_MODEL_MIGRATIONS = [InitialReadModel1763805600000, PveInventory1764374400000, TaskStatusReason1765000000000, SubTaskExecutions1766500000000];
+export const READ_MODEL_MIGRATIONS = [
+  InitialReadModel1763805600000,
+  PveInventory1764374400000,
+  TaskStatusReason1765000000000,
+  SubTaskExecutions1766500000000,
+  SubTaskStates1767000000000,
+  HotRowUpdates1767100000000,
+];
 
 /** The schema of the live read model unless DATABASE_SCHEMA says otherwise. */
 export const DEFAULT_READ_MODEL_SCHEMA = 'projection';
@@ -45,6 +54,14 @@ export function createReadModelDataSource(options: ReadModelDataSourceOptions): 
     // `public` stays on the path for the pg_trgm operator classes.
     extra: { options: `-c search_path=${options.schema},public`, max: options.poolSize ?? 10 },
   });
+}
+
+/**
+ * The pg pool under a read-model DataSource (its connections, its search_path): for statements sent
+ * by name (prepared once per connection), which DataSource.query cannot send.
+ */
+export function poolOf(db: DataSource): pg.Pool {
+  return (db.driver as unknown as { master: pg.Pool }).master;
 }
 
 // pg_advisory_lock key shared by every replica and the rebuild script: one migrator at a time.

@@ -3,7 +3,7 @@
 
 import { evolve, exists, initialState, type Task, type TaskState } from '@vle/domain';
 import { checkCommit, isUuid, type IncomingCommit, type RejectedCommit } from './commit.js';
-import { changedSubTaskRows, toTaskRow, type SubTaskRow, type TaskRow } from './rows.js';
+import { changedSubTaskRows, toStateRow, toTaskRow, type StateRow, type SubTaskRow, type TaskRow } from './rows.js';
 
 export interface StoredTaskState {
   readonly state: Task;
@@ -19,6 +19,7 @@ export interface ChangedTask {
 export interface FoldedBatch {
   /** New state per Task touched by the batch. */
   readonly states: ReadonlyMap<string, ChangedTask>;
+  readonly stateRows: StateRow[];
   readonly taskRows: TaskRow[];
   readonly subTaskRows: SubTaskRow[];
   readonly skipped: RejectedCommit[];
@@ -30,6 +31,23 @@ export interface FoldedBatch {
 /** The Task ids whose stored state a batch needs (ids that are no uuid belong to rejected commits). */
 export function taskIdsOf(commits: readonly IncomingCommit[], taskIdOf: (subject: string) => string): string[] {
   return [...new Set(commits.map((c) => taskIdOf(c.subject)).filter(isUuid))];
+}
+
+/**
+ * The Tasks whose first commit in `commits` opens with TaskCreated: most likely new, so their state
+ * need not be read before folding (the write checks that presumption, APPLY_BATCH).
+ */
+export function createdIn(commits: readonly IncomingCommit[], taskIdOf: (subject: string) => string): Set<string> {
+  const seen = new Set<string>();
+  const created = new Set<string>();
+  for (const commit of commits) {
+    const taskId = taskIdOf(commit.subject);
+    if (seen.has(taskId)) continue;
+    seen.add(taskId);
+    const first: unknown = Array.isArray(commit.events) ? commit.events[0] : undefined;
+    if ((first as { type?: unknown } | undefined)?.type === 'TaskCreated') created.add(taskId);
+  }
+  return created;
 }
 
 export function foldBatch(
@@ -63,11 +81,13 @@ export function foldBatch(
     // Events of a Task that was never created change nothing (evolve leaves `absent` as it is).
     if (exists(state)) states.set(checked.taskId, { state, lastSeq: checked.seq });
   }
+  const stateRows: StateRow[] = [];
   const taskRows: TaskRow[] = [];
   const subTaskRows: SubTaskRow[] = [];
   for (const [taskId, changed] of states) {
+    stateRows.push(toStateRow(changed.state, changed.lastSeq));
     taskRows.push(toTaskRow(changed.state, changed.lastSeq));
     subTaskRows.push(...changedSubTaskRows(stored.get(taskId)?.state, changed.state));
   }
-  return { states, taskRows, subTaskRows, skipped, commits: folded, events };
+  return { states, stateRows, taskRows, subTaskRows, skipped, commits: folded, events };
 }

@@ -45,8 +45,9 @@ export class ProjectionStatusController {
   providers: [
     {
       provide: TaskProjector,
-      inject: [DataSource, Topology],
-      useFactory: (db: DataSource, topology: Topology) => new TaskProjector(db, { name: TASKS_PROJECTION, taskIdOf: (subject) => topology.taskIdOf(subject) }),
+      inject: [DataSource, Topology, SERVICE_CONFIG],
+      useFactory: (db: DataSource, topology: Topology, config: ProjectionConfig) =>
+        new TaskProjector(db, { name: TASKS_PROJECTION, taskIdOf: (subject) => topology.taskIdOf(subject), stateCacheWeight: config.PROJECTION_STATE_CACHE_WEIGHT }),
     },
     {
       provide: ProjectionRunner,

@@ -1,6 +1,10 @@
 // The rows of a folded Task, in the column names of the migration (snake_case), ready for
 // jsonb_to_recordset. The read model stores what the folded state says: status and progress come
 // from evolve, never recomputed here.
+//
+// The folded state itself is stored in two parts, so that a batch writes only what changed: the
+// Task's own fields in task_states, each SubTask beside its row (sub_tasks.state). A Task's state is
+// task_states.state with `subtasks` = the sub_tasks states in position order (loadedState).
 
 import { isFinished, redactSecrets, type SubTask, type Task } from '@vle/domain';
 
@@ -60,7 +64,18 @@ export interface SubTaskRow {
   finished_at: string | null;
   created_at: string;
   updated_at: string;
+  /** The SubTask as folded (domain JSON, not shown): what the projector resumes from. */
+  state: SubTask;
 }
+
+/** task_states: the folded Task without its SubTasks (they are in sub_tasks.state). */
+export interface StateRow {
+  task_id: string;
+  state: TaskOwnState;
+  last_seq: number;
+}
+
+export type TaskOwnState = Omit<Task, 'subtasks'>;
 
 const orNull = <T>(value: T | undefined): T | null => (value === undefined ? null : value);
 
@@ -128,20 +143,30 @@ export function toSubTaskRow(task: Task, subTask: SubTask, position: number): Su
     finished_at: orNull(subTask.finishedAt),
     created_at: task.createdAt,
     updated_at: subTask.updatedAt,
+    state: subTask,
   };
 }
 
+export function toStateRow(task: Task, lastSeq: number): StateRow {
+  const { subtasks: _stored, ...own } = task;
+  return { task_id: task.id, state: own, last_seq: lastSeq };
+}
+
+/** A Task's folded state from its two stored parts (toStateRow, SubTaskRow.state in position order). */
+export function loadedState(own: TaskOwnState, subtasks: readonly SubTask[]): Task {
+  return { ...own, subtasks };
+}
+
 /**
- * The SubTask rows that differ between two states of one Task (all of them when `before` is absent).
- * Position is the creation order; SubTasks are never added or removed after TaskCreated.
+ * The SubTask rows that changed between two states of one Task (all of them when `before` is absent).
+ * Position is the creation order; SubTasks are never added or removed after TaskCreated. evolve
+ * copies a SubTask only to change it and keeps the others as they are, so a new object is a change
+ * (at worst an equal row written again, which is harmless).
  */
 export function changedSubTaskRows(before: Task | undefined, after: Task): SubTaskRow[] {
   const rows: SubTaskRow[] = [];
   after.subtasks.forEach((subTask, position) => {
-    const previous = before?.subtasks[position];
-    if (previous === subTask) return;
-    if (previous && previous.id === subTask.id && JSON.stringify(previous) === JSON.stringify(subTask)) return;
-    rows.push(toSubTaskRow(after, subTask, position));
+    if (before?.subtasks[position] !== subTask) rows.push(toSubTaskRow(after, subTask, position));
   });
   return rows;
 }

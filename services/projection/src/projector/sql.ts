@@ -1,7 +1,21 @@
-// Bulk statements of the projector. One JSON parameter carries all rows of a statement
-// (jsonb_to_recordset), so a batch costs a handful of round trips whatever its size.
+// Statements of the projector. One JSON parameter carries all rows of a table, so a batch costs one
+// round trip whatever its size (two when it must read states first).
 
 type Columns = ReadonlyArray<readonly [name: string, type: string]>;
+
+/**
+ * A statement sent by name, so that each connection parses and plans it once (APPLY_BATCH's planning
+ * alone cost ~0.5 ms of PostgreSQL per batch). A plan follows a schema swap: PostgreSQL re-plans when
+ * the search_path resolves to another schema.
+ */
+export interface PreparedStatement {
+  readonly name: string;
+  readonly text: string;
+}
+
+function prepared(name: string, text: string): PreparedStatement {
+  return { name, text };
+}
 
 export const TASK_COLUMNS: Columns = [
   ['id', 'uuid'],
@@ -59,45 +73,79 @@ export const SUB_TASK_COLUMNS: Columns = [
   ['finished_at', 'timestamptz'],
   ['created_at', 'timestamptz'],
   ['updated_at', 'timestamptz'],
+  ['state', 'jsonb'],
 ];
 
-const STATE_COLUMNS: Columns = [
+export const STATE_COLUMNS: Columns = [
   ['task_id', 'uuid'],
   ['state', 'jsonb'],
   ['last_seq', 'bigint'],
 ];
 
-function bulkUpsert(table: string, columns: Columns, key: readonly string[]): string {
+/** How a value at `index` of a row array (encodeRows) becomes a column of `type`. */
+function valueAt(index: number, type: string): string {
+  if (type === 'text') return `r->>${index}`;
+  // A JSON null is SQL NULL here as in any other column, not jsonb 'null'.
+  if (type === 'jsonb') return `nullif(r->${index}, 'null'::jsonb)`;
+  return `(r->>${index})::${type}`;
+}
+
+/**
+ * Inserts the rows of JSON parameter `$param` (a row that exists is updated, or kept with `keep`), only
+ * if the checkpoint moved (APPLY_BATCH). A row is the array of its values in the order of `columns`
+ * (encodeRows): no key repeated for every row.
+ */
+function bulkUpsert(table: string, columns: Columns, key: readonly string[], param: number, conflict: 'update' | 'keep' = 'update'): string {
   const names = columns.map(([name]) => name);
-  const definitions = columns.map(([name, type]) => `${name} ${type}`).join(', ');
+  const values = columns.map(([, type], index) => valueAt(index, type));
   const updates = names.filter((n) => !key.includes(n)).map((n) => `${n} = EXCLUDED.${n}`);
   return (
     `INSERT INTO ${table} (${names.join(', ')}) ` +
-    `SELECT ${names.join(', ')} FROM jsonb_to_recordset($1::jsonb) AS r(${definitions}) ` +
-    `ON CONFLICT (${key.join(', ')}) DO UPDATE SET ${updates.join(', ')}`
+    `SELECT ${values.join(', ')} FROM jsonb_array_elements($${param}::jsonb) AS e(r) WHERE EXISTS (SELECT 1 FROM moved) ` +
+    `ON CONFLICT (${key.join(', ')}) ${conflict === 'update' ? `DO UPDATE SET ${updates.join(', ')}` : 'DO NOTHING'}`
   );
 }
 
-export const UPSERT_TASKS = bulkUpsert('tasks', TASK_COLUMNS, ['id']);
-export const UPSERT_SUB_TASKS = bulkUpsert('sub_tasks', SUB_TASK_COLUMNS, ['task_id', 'id']);
-export const UPSERT_STATES = bulkUpsert('task_states', STATE_COLUMNS, ['task_id']);
+/** The JSON parameter of bulkUpsert: each row as the array of its values in the order of `columns`. */
+export function encodeRows<Row extends object>(columns: Columns, rows: readonly Row[]): string {
+  return JSON.stringify(rows.map((row) => columns.map(([name]) => (row as Record<string, unknown>)[name])));
+}
 
-export const LOAD_STATES = `SELECT task_id, state, last_seq FROM task_states WHERE task_id = ANY($1::uuid[])`;
+export const SKIPPED_COLUMNS: Columns = [
+  ['seq', 'bigint'],
+  ['subject', 'text'],
+  ['reason', 'text'],
+];
 
-export const INSERT_SKIPPED =
-  `INSERT INTO skipped_commits (seq, subject, reason) ` +
-  `SELECT seq, subject, reason FROM jsonb_to_recordset($1::jsonb) AS r(seq bigint, subject text, reason text) ` +
-  `ON CONFLICT (seq) DO NOTHING`;
+/**
+ * A whole batch in ONE statement, hence one transaction of one round trip (DESIGN §5): the checkpoint
+ * compare-and-set (emmett) and every write, each write guarded by it, so a batch whose checkpoint
+ * moved writes nothing. The CAS's row lock serializes replicas: a second one waits, then finds
+ * another sequence. The foreign keys of sub_tasks are checked at the end of the statement, when the
+ * rows of tasks are there.
+ *
+ * $1 new seq, $2 name, $3 expected seq; $4 the Tasks the batch presumed absent without reading them
+ * (it creates them): if one of them has a stored state the CAS does not happen and `known` says so;
+ * $5 task_states, $6 tasks, $7 sub_tasks, $8 skipped_commits rows (encodeRows).
+ */
+export const APPLY_BATCH = prepared(
+  'projection-apply-batch',
+  `WITH moved AS (UPDATE projection_checkpoints SET seq = $1, updated_at = now() WHERE name = $2 AND seq = $3 ` +
+    `AND NOT EXISTS (SELECT 1 FROM task_states WHERE task_id = ANY($4::uuid[])) RETURNING seq), ` +
+    `wrote_states AS (${bulkUpsert('task_states', STATE_COLUMNS, ['task_id'], 5)}), ` +
+    `wrote_tasks AS (${bulkUpsert('tasks', TASK_COLUMNS, ['id'], 6)}), ` +
+    `wrote_sub_tasks AS (${bulkUpsert('sub_tasks', SUB_TASK_COLUMNS, ['task_id', 'id'], 7)}), ` +
+    `wrote_skipped AS (${bulkUpsert('skipped_commits', SKIPPED_COLUMNS, ['seq'], 8, 'keep')}) ` +
+    `SELECT EXISTS (SELECT 1 FROM moved) AS moved, EXISTS (SELECT 1 FROM task_states WHERE task_id = ANY($4::uuid[])) AS known`,
+);
+
+/** The stored parts of the folded states (rows.ts: loadedState). */
+export const LOAD_STATES = prepared(
+  'projection-load-states',
+  `SELECT s.task_id, s.state, s.last_seq, ` +
+    `(SELECT coalesce(jsonb_agg(t.state ORDER BY t.position), '[]') FROM sub_tasks t WHERE t.task_id = s.task_id) AS subtasks ` +
+    `FROM task_states s WHERE s.task_id = ANY($1::uuid[])`,
+);
 
 export const ENSURE_CHECKPOINT = `INSERT INTO projection_checkpoints (name, seq) VALUES ($1, 0) ON CONFLICT (name) DO NOTHING`;
 export const READ_CHECKPOINT = `SELECT seq FROM projection_checkpoints WHERE name = $1`;
-
-/**
- * Compare-and-set (emmett): moves only from the sequence this replica started the batch from. It is
- * the first statement of the batch's transaction, so its row lock also serializes replicas: a second
- * one waits, then finds another sequence, updates nothing and rolls back.
- */
-export const MOVE_CHECKPOINT = `UPDATE projection_checkpoints SET seq = $1, updated_at = now() WHERE name = $2 AND seq = $3 RETURNING seq`;
-
-/** A checkpoint that does not exist yet is at 0 (a fresh schema). */
-export const CREATE_CHECKPOINT_AT = `INSERT INTO projection_checkpoints (name, seq) VALUES ($2, $1) ON CONFLICT (name) DO NOTHING RETURNING seq`;

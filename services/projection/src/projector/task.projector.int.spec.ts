@@ -1,12 +1,14 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DataSource } from 'typeorm';
 import { Topology } from '@vle/contracts';
+import { evolve, initialState, type SubTask, type TaskEvent } from '@vle/domain';
 import { createTestDatabase, type TestDatabase } from '@vle/testing';
 import { openReadModelSchema } from '../db/data-source.js';
 import { snapshot } from '../testing/read-model-snapshot.js';
 import { asIncoming, scenario } from '../testing/task-scenarios.js';
 import type { IncomingCommit } from './commit.js';
 import { isCheckpointMoved } from './errors.js';
+import { loadedState } from './rows.js';
 import { TaskProjector } from './task.projector.js';
 
 const topology = new Topology({ namespace: 'int' });
@@ -66,15 +68,23 @@ describe('TaskProjector', () => {
     const events = commits.reduce((n, c) => n + (c.events as unknown[]).length, 0);
     console.info(`${commits.length} commits / ${events} events: 1 per batch ${Math.round(events / (oneByOne / 1000))} events/s, 500 per batch ${Math.round(events / (whole / 1000))} events/s`);
     expect(await snapshot(db)).toEqual(await snapshot(db, 'p_whole'));
+    // Every state loaded from the read model, none kept in memory: the same rows again.
+    await applyInBatches(new TaskProjector(await readModel('p_uncached'), { name: 'tasks', taskIdOf, stateCacheWeight: 0 }), commits, 7);
+    expect(await snapshot(db)).toEqual(await snapshot(db, 'p_uncached'));
   });
 
   it('stores the folded Task: status, progress, counts, SubTasks in creation order', async () => {
     await applyInBatches(projector, commits, 50);
     const [task] = await db.query(`SELECT * FROM tasks ORDER BY created_at LIMIT 1`);
-    const [{ state }] = await db.query(`SELECT state FROM task_states WHERE task_id = $1`, [task.id]);
+    const [{ state: own }] = await db.query(`SELECT state FROM task_states WHERE task_id = $1`, [task.id]);
+    const subStates = await db.query(`SELECT state FROM sub_tasks WHERE task_id = $1 ORDER BY position`, [task.id]);
+    // The two stored parts are the Task as evolve folds it from its commits, nothing more or less.
+    const folded = commits.filter((c) => taskIdOf(c.subject) === task.id).flatMap((c) => c.events as TaskEvent[]).reduce(evolve, initialState);
+    const state = loadedState(own, subStates.map((r: { state: SubTask }) => r.state));
+    expect(state).toEqual(JSON.parse(JSON.stringify(folded)));
     expect(task).toMatchObject({ status: state.status, progress: state.progress, version: state.version, subtasks_total: state.subtasks.length });
     const subtasks = await db.query(`SELECT id, status, attempt, generation, job_id FROM sub_tasks WHERE task_id = $1 ORDER BY position`, [task.id]);
-    expect(subtasks).toEqual(state.subtasks.map((s: Record<string, unknown>) => ({ id: s.id, status: s.status, attempt: s.attempt, generation: s.generation, job_id: s.jobId ?? null })));
+    expect(subtasks).toEqual(state.subtasks.map((s) => ({ id: s.id, status: s.status, attempt: s.attempt, generation: s.generation, job_id: s.jobId ?? null })));
   });
 
   it('changes nothing when the same batch is delivered twice', async () => {
@@ -98,6 +108,41 @@ describe('TaskProjector', () => {
     const winner = (results.find((r) => r.status === 'fulfilled') as PromiseFulfilledResult<{ checkpoint: number }>).value.checkpoint;
     expect(await projector.checkpoint()).toBe(winner);
     await expect(projector.apply(commits.slice(0, 10), 0)).rejects.toMatchObject({ code: 'CHECKPOINT_MOVED' });
+  });
+
+  it('folds on what another replica wrote once it moved the checkpoint, never on its own cached states', async () => {
+    const other = new TaskProjector(db, { name: 'tasks', taskIdOf });
+    // Cut the log so that one Task has commits in each part: the other replica changes it in between.
+    const counts = new Map<string, number[]>();
+    commits.forEach((c, i) => counts.set(c.subject, [...(counts.get(c.subject) ?? []), i]));
+    const [, at] = [...counts].find(([, indexes]) => indexes.length >= 5)!;
+    const [first, second, third] = [commits.slice(0, at[1]), commits.slice(at[1], at[3]), commits.slice(at[3])];
+    const afterFirst = (await projector.apply(first, 0)).checkpoint;
+    // The other replica changes Tasks this one holds in its cache.
+    const afterSecond = (await other.apply(second, afterFirst)).checkpoint;
+    // As after a resubscription (a NATS error, say) that read the moved checkpoint: no failed CAS here.
+    expect((await projector.apply(third, afterSecond)).checkpoint).toBe(commits.length);
+    const alone = new TaskProjector(await readModel('p_alone'), { name: 'tasks', taskIdOf });
+    await applyInBatches(alone, commits, 200);
+    expect(await snapshot(db)).toEqual(await snapshot(db, 'p_alone'));
+  });
+
+  it('reads a Task it presumed new when it exists after all (TaskCreated again on its subject)', async () => {
+    const created = commits.find((c) => (c.events as Array<{ type: string }>)[0]!.type === 'TaskCreated')!;
+    const again: IncomingCommit = {
+      seq: commits.length + 1,
+      subject: created.subject,
+      events: (created.events as Array<{ data: object }>).map((e) => ({ ...e, data: { ...e.data, name: 'created twice' } })),
+    };
+    const checkpoint = await applyInBatches(projector, commits, 100);
+    // A fresh replica: nothing cached, so the commit alone looks like a new Task.
+    const fresh = new TaskProjector(db, { name: 'tasks', taskIdOf });
+    expect(await fresh.apply([again], checkpoint)).toMatchObject({ checkpoint: again.seq, commits: 1 });
+    const alone = new TaskProjector(await readModel('p_twice'), { name: 'tasks', taskIdOf });
+    await applyInBatches(alone, [...commits, again], 1000);
+    expect(await snapshot(db)).toEqual(await snapshot(db, 'p_twice'));
+    const [{ name }] = await db.query(`SELECT name FROM tasks WHERE id = $1`, [taskIdOf(created.subject)]);
+    expect(name).not.toBe('created twice');
   });
 
   it('skips and records malformed commits and rows PostgreSQL refuses, applying the rest', async () => {

@@ -1,30 +1,31 @@
-// Applies one batch of commits to the read model in ONE transaction (DESIGN §5, §8): move the
-// checkpoint by compare-and-set, load the folded states of the batch's Tasks (one query), evolve,
-// upsert the changed rows in bulk, commit. Idempotent twice over: commits at or below the checkpoint
-// are dropped before the transaction, and a commit at or below its Task's last_seq is not folded again.
+// Applies one batch of commits to the read model in ONE transaction (DESIGN §5, §8): take the folded
+// states of the batch's Tasks from the cache or read the others (one query), evolve, then move the
+// checkpoint by compare-and-set and upsert the changed rows in bulk in one statement (APPLY_BATCH).
+// Reading before the CAS is safe: a state read at checkpoint `expected` is still the stored one if
+// the CAS from `expected` succeeds (any other batch committed meanwhile moved the checkpoint away,
+// for good). Idempotent twice over: commits at or below the checkpoint are dropped before the
+// write, and a commit at or below its Task's last_seq is not folded again.
 
-import type { DataSource, QueryRunner } from 'typeorm';
-import type { Task } from '@vle/domain';
+import type { DataSource } from 'typeorm';
+import type { SubTask } from '@vle/domain';
 import type { IncomingCommit, RejectedCommit } from './commit.js';
 import { CheckpointMoved, isDataError } from './errors.js';
-import { foldBatch, taskIdsOf, type StoredTaskState } from './fold-batch.js';
-import {
-  CREATE_CHECKPOINT_AT,
-  ENSURE_CHECKPOINT,
-  INSERT_SKIPPED,
-  LOAD_STATES,
-  MOVE_CHECKPOINT,
-  READ_CHECKPOINT,
-  UPSERT_STATES,
-  UPSERT_SUB_TASKS,
-  UPSERT_TASKS,
-} from './sql.js';
+import { FoldedStateCache } from './folded-state-cache.js';
+import { createdIn, foldBatch, taskIdsOf, type StoredTaskState } from './fold-batch.js';
+import { loadedState, type StateRow, type SubTaskRow, type TaskOwnState, type TaskRow } from './rows.js';
+import { poolOf } from '../db/data-source.js';
+import { APPLY_BATCH, encodeRows, ENSURE_CHECKPOINT, LOAD_STATES, READ_CHECKPOINT, SKIPPED_COLUMNS, STATE_COLUMNS, SUB_TASK_COLUMNS, TASK_COLUMNS } from './sql.js';
 
 export interface TaskProjectorOptions {
   /** The checkpoint's name: one per projection. */
   readonly name: string;
   /** The Task id of an event subject (Topology.taskIdOf). */
   readonly taskIdOf: (subject: string) => string;
+  /**
+   * The summed weight (about one unit per SubTask) of the folded states kept in memory between
+   * batches; 0 loads every state from the read model. Default 50 000.
+   */
+  readonly stateCacheWeight?: number;
 }
 
 export interface AppliedBatch {
@@ -37,6 +38,22 @@ export interface AppliedBatch {
   readonly taskRows: number;
   readonly subTaskRows: number;
 }
+
+/** What one transaction did, and the states it committed (for the cache). */
+interface BatchWork {
+  readonly applied: AppliedBatch;
+  readonly changed: ReadonlyMap<string, StoredTaskState>;
+}
+
+/** The rows of one batch's statement (APPLY_BATCH). */
+interface BatchRows {
+  readonly stateRows: readonly StateRow[];
+  readonly taskRows: readonly TaskRow[];
+  readonly subTaskRows: readonly SubTaskRow[];
+  readonly skipped: readonly RejectedCommit[];
+}
+
+const NO_ROWS: BatchRows = { stateRows: [], taskRows: [], subTaskRows: [], skipped: [] };
 
 const NOTHING: AppliedBatch = { checkpoint: 0, commits: 0, events: 0, skipped: [], taskRows: 0, subTaskRows: 0 };
 
@@ -52,10 +69,14 @@ function combine(a: AppliedBatch, b: AppliedBatch): AppliedBatch {
 }
 
 export class TaskProjector {
+  private readonly cache: FoldedStateCache;
+
   constructor(
     private readonly db: DataSource,
     readonly options: TaskProjectorOptions,
-  ) {}
+  ) {
+    this.cache = new FoldedStateCache(options.stateCacheWeight ?? 50_000);
+  }
 
   get name(): string {
     return this.options.name;
@@ -79,24 +100,29 @@ export class TaskProjector {
     const fresh = commits.filter((c) => c.seq > expected);
     if (fresh.length === 0) return { ...NOTHING, checkpoint: expected };
     const target = Math.max(...fresh.map((c) => c.seq));
-    return this.inTransaction(async (q) => {
-      await this.moveCheckpoint(q, expected, target);
-      const stored = await this.loadStates(q, taskIdsOf(fresh, this.options.taskIdOf));
-      const folded = foldBatch(stored, fresh, this.options.taskIdOf);
-      const states = [...folded.states].map(([taskId, s]) => ({ task_id: taskId, state: s.state, last_seq: s.lastSeq }));
-      // Parents first: sub_tasks reference tasks.
-      if (states.length > 0) await q.query(UPSERT_STATES, [JSON.stringify(states)]);
-      if (folded.taskRows.length > 0) await q.query(UPSERT_TASKS, [JSON.stringify(folded.taskRows)]);
-      if (folded.subTaskRows.length > 0) await q.query(UPSERT_SUB_TASKS, [JSON.stringify(folded.subTaskRows)]);
-      await this.recordSkipped(q, folded.skipped);
-      return {
-        checkpoint: target,
-        commits: folded.commits,
-        events: folded.events,
-        skipped: folded.skipped,
-        taskRows: folded.taskRows.length,
-        subTaskRows: folded.subTaskRows.length,
-      };
+    return this.changing(expected, target, async () => {
+      const { hits, misses } = this.cache.lookup(taskIdsOf(fresh, this.options.taskIdOf), expected);
+      // The Tasks a batch creates are not read first when nothing else must be read (a round trip
+      // saved); the write refuses if one of them does have a state, and then they are read.
+      const created = createdIn(fresh, this.options.taskIdOf);
+      let presumeAbsent = misses.length > 0 && misses.every((id) => created.has(id));
+      for (;;) {
+        const stored = presumeAbsent ? hits : new Map([...hits, ...(await this.loadStates(misses))]);
+        const folded = foldBatch(stored, fresh, this.options.taskIdOf);
+        const outcome = await this.write(expected, target, folded, presumeAbsent ? misses : []);
+        if (outcome === 'written') {
+          const applied: AppliedBatch = {
+            checkpoint: target,
+            commits: folded.commits,
+            events: folded.events,
+            skipped: folded.skipped,
+            taskRows: folded.taskRows.length,
+            subTaskRows: folded.subTaskRows.length,
+          };
+          return { applied, changed: folded.states };
+        }
+        presumeAbsent = false;
+      }
     });
   }
 
@@ -120,47 +146,56 @@ export class TaskProjector {
   /** Moves the checkpoint past one commit whose rows PostgreSQL refused, recording why. */
   async skip(commit: IncomingCommit, reason: string, expected: number): Promise<AppliedBatch> {
     const rejected: RejectedCommit = { ok: false, seq: commit.seq, subject: commit.subject, reason };
-    return this.inTransaction(async (q) => {
-      await this.moveCheckpoint(q, expected, commit.seq);
-      await this.recordSkipped(q, [rejected]);
-      return { ...NOTHING, checkpoint: commit.seq, skipped: [rejected] };
+    return this.changing(expected, commit.seq, async () => {
+      await this.write(expected, commit.seq, { ...NO_ROWS, skipped: [rejected] }, []);
+      return { applied: { ...NOTHING, checkpoint: commit.seq, skipped: [rejected] }, changed: new Map() };
     });
   }
 
-  private async moveCheckpoint(q: QueryRunner, expected: number, target: number): Promise<void> {
-    const moved = await q.query(MOVE_CHECKPOINT, [target, this.name, expected], true);
-    if (moved.records.length > 0) return;
-    const created = expected === 0 ? await q.query(CREATE_CHECKPOINT_AT, [target, this.name], true) : undefined;
-    if (!created || created.records.length === 0) throw new CheckpointMoved(this.name, expected);
-  }
-
-  private async loadStates(q: QueryRunner, taskIds: string[]): Promise<Map<string, StoredTaskState>> {
-    if (taskIds.length === 0) return new Map();
-    const rows: Array<{ task_id: string; state: Task; last_seq: string }> = await q.query(LOAD_STATES, [taskIds]);
-    return new Map(rows.map((r) => [r.task_id, { state: r.state, lastSeq: Number(r.last_seq) }]));
-  }
-
-  private async recordSkipped(q: QueryRunner, skipped: readonly RejectedCommit[]): Promise<void> {
-    if (skipped.length === 0) return;
-    const rows = skipped.map((s) => ({ seq: s.seq, subject: s.subject, reason: s.reason }));
-    await q.query(INSERT_SKIPPED, [JSON.stringify(rows)]);
-  }
-
-  private async inTransaction<T>(work: (q: QueryRunner) => Promise<T>): Promise<T> {
-    const q = this.db.createQueryRunner();
-    await q.connect();
+  /**
+   * One batch moving the checkpoint from `from` to `to`; the cache follows only once it committed.
+   * After any failure (a statement whose outcome is unknown included) the cache is emptied.
+   */
+  private async changing(from: number, to: number, work: () => Promise<BatchWork>): Promise<AppliedBatch> {
+    let done: BatchWork;
     try {
-      await q.startTransaction();
-      try {
-        const result = await work(q);
-        await q.commitTransaction();
-        return result;
-      } catch (error) {
-        await q.rollbackTransaction().catch(() => undefined);
-        throw error;
-      }
-    } finally {
-      await q.release();
+      done = await work();
+    } catch (error) {
+      this.cache.forget();
+      throw error;
     }
+    this.cache.committed(from, to, done.changed);
+    return done.applied;
+  }
+
+  /**
+   * The CAS and the rows in one statement: 'written', or 'known' when a Task presumed absent has a
+   * stored state (nothing written); throws CheckpointMoved when the checkpoint is not at `expected`.
+   */
+  private async write(expected: number, target: number, rows: BatchRows, presumedAbsent: readonly string[]): Promise<'written' | 'known'> {
+    // A fresh schema: the checkpoint row the CAS moves from 0.
+    if (expected === 0) await this.db.query(ENSURE_CHECKPOINT, [this.name]);
+    const { rows: result } = await poolOf(this.db).query<{ moved: boolean; known: boolean }>({
+      ...APPLY_BATCH,
+      values: [
+        target,
+        this.name,
+        expected,
+        presumedAbsent,
+        encodeRows(STATE_COLUMNS, rows.stateRows),
+        encodeRows(TASK_COLUMNS, rows.taskRows),
+        encodeRows(SUB_TASK_COLUMNS, rows.subTaskRows),
+        encodeRows(SKIPPED_COLUMNS, rows.skipped),
+      ],
+    });
+    if (result[0]!.moved) return 'written';
+    if (result[0]!.known) return 'known';
+    throw new CheckpointMoved(this.name, expected);
+  }
+
+  private async loadStates(taskIds: readonly string[]): Promise<Map<string, StoredTaskState>> {
+    if (taskIds.length === 0) return new Map();
+    const { rows } = await poolOf(this.db).query<{ task_id: string; state: TaskOwnState; last_seq: string; subtasks: SubTask[] }>({ ...LOAD_STATES, values: [taskIds] });
+    return new Map(rows.map((r) => [r.task_id, { state: loadedState(r.state, r.subtasks), lastSeq: Number(r.last_seq) }]));
   }
 }

@@ -1,13 +1,10 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, type Relation } from 'typeorm';
-import type { JsonObject } from '@vle/domain';
+import type { JsonObject, SubTask } from '@vle/domain';
 import { TaskEntity } from './task.entity.js';
 
 /** One row per SubTask; `position` keeps the creation order. */
 @Entity({ name: 'sub_tasks' })
 @Index('sub_tasks_task_position_idx', { synchronize: false })
-@Index('sub_tasks_status_idx', { synchronize: false })
-@Index('sub_tasks_queue_status_idx', { synchronize: false })
-@Index('sub_tasks_job_id_idx', { synchronize: false })
 export class SubTaskEntity {
   @PrimaryColumn({ name: 'task_id', type: 'uuid' })
   taskId!: string;
@@ -94,6 +91,10 @@ export class SubTaskEntity {
 
   @Column({ name: 'updated_at', type: 'timestamptz' })
   updatedAt!: Date;
+
+  /** The SubTask as folded (domain JSON), with task_states what the projector resumes from; not shown. */
+  @Column({ type: 'jsonb', select: false })
+  state!: SubTask;
 
   @ManyToOne(() => TaskEntity, (task) => task.subtasks, { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'task_id', foreignKeyConstraintName: 'sub_tasks_task_id_fkey' })

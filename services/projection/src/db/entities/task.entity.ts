@@ -12,7 +12,6 @@ import { SubTaskEntity } from './sub-task.entity.js';
 @Index('tasks_object_idx', { synchronize: false })
 @Index('tasks_event_id_idx', { synchronize: false })
 @Index('tasks_origin_task_id_idx', { synchronize: false })
-@Index('tasks_updated_at_idx', { synchronize: false })
 export class TaskEntity {
   @PrimaryColumn({ type: 'uuid' })
   id!: string;
