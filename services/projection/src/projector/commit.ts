@@ -71,6 +71,7 @@ function problemOfEvent(event: unknown, taskId: string): string | undefined {
   // An event type of a newer version passes: evolve ignores what it does not know.
   if (!KNOWN_TYPES.has(event.type)) return undefined;
   if (event.type === 'TaskCreated') return problemOfCreated(event.data);
+  if (event.type === 'SubTasksPlanned') return problemOfPart(event.data);
   for (const key of EVENT_INTEGERS) {
     if (event.data[key] !== undefined && !Number.isSafeInteger(event.data[key])) return `data.${key} must be an integer`;
   }
@@ -93,6 +94,12 @@ const EVENT_ID_LISTS = ['timedOutSubTaskIds', 'cancelledSubTaskIds'] as const;
 const OPTIONAL_TEXT = ['type', 'eventId', 'objectType', 'objectId', 'originTaskId'] as const;
 const OPTIONAL_TIME = ['startAt', 'startBefore'] as const;
 
+/** A part of a Task created in parts: its index and its SubTasks, checked like TaskCreated's. */
+function problemOfPart(data: Record_): string | undefined {
+  if (!Number.isSafeInteger(data.part) || (data.part as number) < 1) return 'data.part must be an integer from 1';
+  return problemOfSubTasks(data.subtasks);
+}
+
 function problemOfCreated(data: Record_): string | undefined {
   if (typeof data.name !== 'string') return 'data.name must be a string';
   if (typeof data.createdBy !== 'string') return 'data.createdBy must be a string';
@@ -103,9 +110,15 @@ function problemOfCreated(data: Record_): string | undefined {
     if (data[key] !== undefined && !isTimestamp(data[key])) return `data.${key} must be an RFC 3339 timestamp`;
   }
   if (data.timeoutSeconds !== undefined && !Number.isSafeInteger(data.timeoutSeconds)) return 'data.timeoutSeconds must be an integer';
-  if (!Array.isArray(data.subtasks)) return 'data.subtasks must be an array';
+  if (data.subtaskCount !== undefined && !Number.isSafeInteger(data.subtaskCount)) return 'data.subtaskCount must be an integer';
+  if (data.planBefore !== undefined && !isTimestamp(data.planBefore)) return 'data.planBefore must be an RFC 3339 timestamp';
+  return problemOfSubTasks(data.subtasks);
+}
+
+function problemOfSubTasks(subtasks: unknown): string | undefined {
+  if (!Array.isArray(subtasks)) return 'data.subtasks must be an array';
   const ids = new Set<string>();
-  for (const [index, subTask] of data.subtasks.entries()) {
+  for (const [index, subTask] of subtasks.entries()) {
     const problem = problemOfPlanned(subTask);
     if (problem) return `data.subtasks[${index}]${problem}`;
     const id = (subTask as { id: string }).id;

@@ -27,10 +27,19 @@ describe('checkCommit', () => {
     ['a bad startAt', withData({ startAt: '2026-13-45' }), 'data.startAt'],
     ['subtasks that are no array', withData({ subtasks: 'x' }), 'data.subtasks'],
     ['a subtask without id', withData({ subtasks: [{ key: 'a' }] }), 'data.subtasks[0].id'],
+    ['a bad subtaskCount', withData({ subtaskCount: 'many' }), 'data.subtaskCount'],
+    ['a part without its index', withEvent({ ...created, type: 'SubTasksPlanned', data: { subtasks: [] } }), 'data.part'],
+    ['a part whose subtasks are no array', withEvent({ ...created, type: 'SubTasksPlanned', data: { part: 1, subtasks: 'x' } }), 'data.subtasks'],
+    ['a part with a subtask without id', withEvent({ ...created, type: 'SubTasksPlanned', data: { part: 2, subtasks: [{ key: 'a' }] } }), 'data.subtasks[0].id'],
   ])('rejects %s', (_, commit, reason) => {
     const checked = checkCommit(commit as IncomingCommit, taskIdOf);
     expect(checked.ok).toBe(false);
     expect(checked.ok ? '' : checked.reason).toContain(reason);
+  });
+
+  it('accepts a part of a Task created in parts', () => {
+    const subtasks = (created.data as { subtasks: unknown[] }).subtasks;
+    expect(checkCommit(withEvent({ ...created, type: 'SubTasksPlanned', data: { part: 1, subtasks } }), taskIdOf).ok).toBe(true);
   });
 
   it('passes an event type of a newer version (evolve ignores it)', () => {
