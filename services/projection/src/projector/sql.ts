@@ -82,6 +82,12 @@ export const STATE_COLUMNS: Columns = [
   ['last_seq', 'bigint'],
 ];
 
+export const SKIPPED_COLUMNS: Columns = [
+  ['seq', 'bigint'],
+  ['subject', 'text'],
+  ['reason', 'text'],
+];
+
 /** How a value at `index` of a row array (encodeRows) becomes a column of `type`. */
 function valueAt(index: number, type: string): string {
   if (type === 'text') return `r->>${index}`;
@@ -110,12 +116,6 @@ function bulkUpsert(table: string, columns: Columns, key: readonly string[], par
 export function encodeRows<Row extends object>(columns: Columns, rows: readonly Row[]): string {
   return JSON.stringify(rows.map((row) => columns.map(([name]) => (row as Record<string, unknown>)[name])));
 }
-
-export const SKIPPED_COLUMNS: Columns = [
-  ['seq', 'bigint'],
-  ['subject', 'text'],
-  ['reason', 'text'],
-];
 
 /**
  * A whole batch in ONE statement, hence one transaction of one round trip (DESIGN §5): the checkpoint
