@@ -36,7 +36,7 @@ function bullmq(tasksPerS: number, cpuMs: number): BullmqResult {
 
 const stages = Object.fromEntries(STAGES.map((s, i) => [s, dist(i + 1, 10 * (i + 1))])) as PipelineResult['saturation']['stagesMs'];
 
-const thisCheckout = { root: '/work/vle-tasks', label: 'd4804f5' };
+const thisCheckout = { root: '.', label: 'd4804f5' };
 
 function pipeline(tasksPerS: number, lightP50: number, idleMiB: number, ok = true, overrides: Partial<PipelineResult> = {}): PipelineResult {
   return {
@@ -144,7 +144,7 @@ describe('summarizeRounds', () => {
 });
 
 describe('compare with a baseline checkout', () => {
-  const base = { root: '/work/wt-base', label: '779000a' };
+  const base = { root: '../wt-base', label: '779000a' };
   /** An older checkout's pipeline: twice the commits, no half-rate figures, no backlog samples, other processes. */
   function baseline(tasksPerS: number, ok = true): PipelineResult {
     const r = pipeline(tasksPerS, 30, 140, ok, { peer: 'baseline', checkout: base });
@@ -235,8 +235,8 @@ describe('compare with a baseline checkout', () => {
     expect(text.split('\n').slice(2, 5).map((line) => line.split(/\s{2,}/)[0])).toEqual(['pipeline', 'baseline 779000a', 'bullmq']);
     expect(text).toContain('ratio pipeline / BullMQ Tasks/s: 0.16');
     expect(text).toContain('ratio pipeline / baseline 779000a Tasks/s: 2.00');
-    expect(text).toContain('  pipeline: services of /work/vle-tasks (d4804f5)');
-    expect(text).toContain('  baseline: services of /work/wt-base (779000a)');
+    expect(text).toContain('  pipeline: services of . (d4804f5)');
+    expect(text).toContain('  baseline: services of ../wt-base (779000a)');
     expect(text).toContain('  baseline: 22.0 commits and 14432 bytes per Task');
     expect(text).toContain('  baseline: backlog peak: - (no sample of the consumers was answered)');
   });
