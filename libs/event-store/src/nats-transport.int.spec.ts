@@ -85,7 +85,7 @@ describe('TurnBatchingTransport', () => {
   it('carries requests and their replies (JetStream API calls are requests)', async () => {
     const nc = await connectNats(NATS_URL, 'transport-test');
     const subject = `transport.${randomUUID()}`;
-    const sub = plain.subscribe(subject, { callback: (_err, m) => m.respond(`re:${m.string()}`) });
+    const sub = plain.subscribe(subject, { callback: (_err, m) => void m.respond(`re:${m.string()}`) });
     await plain.flush();
     const replies = await Promise.all(Array.from({ length: 50 }, (_, i) => nc.request(subject, String(i), { timeout: 5000 })));
     expect(replies.map((r) => r.string())).toEqual(Array.from({ length: 50 }, (_, i) => `re:${i}`));
