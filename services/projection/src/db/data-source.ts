@@ -37,6 +37,13 @@ export interface ReadModelDataSourceOptions {
   readonly schema: string;
   readonly poolSize?: number;
   readonly applicationName?: string;
+  /**
+   * Commit without waiting for the WAL flush (`synchronous_commit = off`): the projector's batches,
+   * whose checkpoint commits with their rows. A PostgreSQL crash can lose the last commits of both
+   * together (at most 3 × wal_writer_delay); the projection then reads the log again from the checkpoint
+   * that survived, as after any crash. Never for a schema swap (the rebuild): its answer must hold.
+   */
+  readonly asyncCommit?: boolean;
 }
 
 export function createReadModelDataSource(options: ReadModelDataSourceOptions): DataSource {
@@ -52,7 +59,7 @@ export function createReadModelDataSource(options: ReadModelDataSourceOptions): 
     migrationsRun: false,
     applicationName: options.applicationName ?? 'vle-projection',
     // `public` stays on the path for the pg_trgm operator classes.
-    extra: { options: `-c search_path=${options.schema},public`, max: options.poolSize ?? 10 },
+    extra: { options: `-c search_path=${options.schema},public${options.asyncCommit ? ' -c synchronous_commit=off' : ''}`, max: options.poolSize ?? 10 },
   });
 }
 

@@ -10,7 +10,7 @@ import { openReadModelSchema } from './data-source.js';
 /** Connects and migrates; the app does not start on a database it cannot use. */
 export async function openReadModel(config: Pick<ProjectionConfig, 'DATABASE_URL' | 'DATABASE_SCHEMA'>): Promise<DataSource> {
   await createDatabaseIfMissing(config.DATABASE_URL);
-  return openReadModelSchema({ databaseUrl: config.DATABASE_URL, schema: config.DATABASE_SCHEMA });
+  return openReadModelSchema({ databaseUrl: config.DATABASE_URL, schema: config.DATABASE_SCHEMA, asyncCommit: true });
 }
 
 @Injectable()
