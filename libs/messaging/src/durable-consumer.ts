@@ -3,7 +3,7 @@
 // command intake; jobs have their own runtime (job-runtime.ts). These two files are the only places
 // that settle messages: handlers return a decision instead.
 
-import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
+import type { Consumer, JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import type { Logger } from './task-commands.js';
 
 export type Settlement = { readonly kind: 'ack' } | { readonly kind: 'nak'; readonly delayMs: number } | { readonly kind: 'term' };
@@ -24,6 +24,13 @@ export interface DurableConsumerOptions {
   readonly logger: Logger;
   /** Reads the message and decides; a throw is logged and the message delivered again after 1 s. */
   readonly handle: (message: JsMsg) => Promise<Settlement>;
+  /**
+   * Pull every `gatherMs` what is pending, all at once, instead of keeping a pull open that the server
+   * answers message by message: for a consumer that may lag (the dispatcher, a repair path), the
+   * messages of a busy moment then cost one burst, not one delivery and one wakeup each. 0 (default)
+   * keeps a pull open.
+   */
+  readonly gatherMs?: number;
 }
 
 /**
@@ -38,6 +45,10 @@ export class DurableConsumer {
   private running = false;
   private loop?: Promise<void>;
   private readonly inFlight = new Set<Promise<void>>();
+  /** Ends a gathering pause (stop). */
+  private wake: () => void = () => {};
+  /** The last gathering found more pending than it could take: pull again without a pause. */
+  private behind = false;
 
   constructor(private readonly options: DurableConsumerOptions) {}
 
@@ -50,6 +61,7 @@ export class DurableConsumer {
   /** Stops pulling (within one pull's expiry), hands back what still arrives, and waits for the running handlers. */
   async stop(): Promise<void> {
     this.running = false;
+    this.wake();
     await this.loop;
     await Promise.allSettled(this.inFlight);
   }
@@ -61,7 +73,9 @@ export class DurableConsumer {
         const consumer = await js.consumers.get(stream, durable);
         while (this.running) {
           while (this.inFlight.size >= concurrency) await Promise.race(this.inFlight);
-          const batch = await consumer.fetch({ max_messages: concurrency - this.inFlight.size, expires: PULL_EXPIRES_MS });
+          const wanted = this.options.gatherMs ? await this.gathered(consumer) : concurrency - this.inFlight.size;
+          if (wanted === 0) continue;
+          const batch = await consumer.fetch({ max_messages: wanted, expires: PULL_EXPIRES_MS });
           for await (const message of batch) {
             if (!this.running) {
               message.nak();
@@ -77,6 +91,32 @@ export class DurableConsumer {
         await new Promise((resolve) => setTimeout(resolve, 1000));
       }
     }
+  }
+
+  /**
+   * How many messages to pull after gatherMs (none while behind: more was pending than the last pull
+   * took): those pending, so that the pull ends with the burst that answers it; 1 when only delivered
+   * ones are unsettled (one due again after a nak, or held by another replica: the pull waits up to
+   * its expiry for it); 0 when there is nothing.
+   */
+  private async gathered(consumer: Consumer): Promise<number> {
+    if (!this.behind) await this.pause(this.options.gatherMs!);
+    if (!this.running) return 0;
+    const { num_pending: pending, num_ack_pending: unsettled } = await consumer.info();
+    const free = this.options.concurrency - this.inFlight.size;
+    this.behind = pending > free;
+    if (pending > 0) return Math.min(pending, free);
+    return unsettled > this.inFlight.size ? 1 : 0;
+  }
+
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
   }
 
   private async process(message: JsMsg): Promise<void> {

@@ -11,6 +11,10 @@
 // SubTask queued in that generation: states only move forward, so one already started, finished or
 // retried by a person needs no job. A dispatcher whose consumer was reset (DeliverPolicy.All) thus
 // reads history without re-publishing it.
+//
+// Since the inline path publishes nearly every job first, the dispatcher may lag: it gathers what the
+// log holds every GATHER_MS and pulls it as one burst (DurableConsumer's gatherMs), instead of a
+// delivery and a wakeup of this process for every commit of the log.
 
 import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import { Headers, type Topology } from '@vle/contracts';
@@ -28,6 +32,8 @@ export interface DispatcherOptions {
   readonly logger: Logger;
   /** Commits handled at once. */
   readonly concurrency?: number;
+  /** Between pulls, default GATHER_MS; 0 keeps a pull open (every commit delivered as it is stored). */
+  readonly gatherMs?: number;
   /** This process's inline path: commits whose jobs it already published are skipped. */
   readonly inline?: InlineDispatch;
   /**
@@ -36,6 +42,9 @@ export interface DispatcherOptions {
    */
   readonly recentMs?: number;
 }
+
+/** How long the dispatcher lets commits gather between its pulls (and how late it repairs a lost publish). */
+export const GATHER_MS = 200;
 
 export class Dispatcher {
   private readonly definitions = new DefinitionCache(20_000);
@@ -52,6 +61,7 @@ export class Dispatcher {
       durable: topology.dispatcherConsumer.durable_name!,
       name: 'dispatcher',
       concurrency: options.concurrency ?? 256,
+      gatherMs: options.gatherMs ?? GATHER_MS,
       logger,
       handle: (message) => this.handle(message),
     });
