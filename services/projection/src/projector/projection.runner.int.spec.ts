@@ -10,6 +10,7 @@ import { rebuildReadModel } from '../rebuild/rebuild-read-model.js';
 import { snapshot } from '../testing/read-model-snapshot.js';
 import { scenario, uuidFrom, random } from '../testing/task-scenarios.js';
 import { openTestLog, recordingLogger, type TestLog } from '../testing/test-log.js';
+import { AdvisoryLockLeadership, type Leadership } from './leadership.js';
 import { TASKS_PROJECTION } from './projection-name.js';
 import { ProjectionRunner, type ProjectionRunnerOptions } from './projection.runner.js';
 import { TaskProjector } from './task.projector.js';
@@ -26,9 +27,9 @@ async function readModel(schema: string, applicationName = 'vle-projection'): Pr
   return db;
 }
 
-function runner(db: DataSource, options: Partial<ProjectionRunnerOptions> = {}, logger = recordingLogger()) {
+function runner(db: DataSource, options: Partial<ProjectionRunnerOptions> = {}, logger = recordingLogger(), leadership?: Leadership) {
   const projector = new TaskProjector(db, { name: TASKS_PROJECTION, taskIdOf: log.taskIdOf });
-  const r = new ProjectionRunner(projector, log.feed, logger, { maxSize: 500, maxWaitMs: 20, retryDelayMs: 50, maxRetryDelayMs: 500, ...options });
+  const r = new ProjectionRunner(projector, log.feed, logger, { maxSize: 500, maxWaitMs: 20, retryDelayMs: 50, maxRetryDelayMs: 500, ...options }, leadership);
   runners.push(r);
   return r;
 }
@@ -168,5 +169,47 @@ describe('ProjectionRunner', () => {
     // Between them, every commit was applied exactly once.
     expect(a.status().commits + b.status().commits).toBe(last);
     expect(await snapshot(open[0]!)).toEqual((await rebuilt(schema)).rows);
+  });
+
+  describe('with a leadership (the service: an advisory lock)', () => {
+    const leader = (applicationName: string) => new AdvisoryLockLeadership({ databaseUrl: database.url, schema, name: TASKS_PROJECTION, applicationName });
+    const caughtUp = async (r: ProjectionRunner, seq: number) => (await r.lag()).appliedSeq >= seq;
+
+    it('one of two replicas projects, the other waits; the waiting one takes over when the leader stops', async () => {
+      const a = runner(await readModel(schema), { maxSize: 30 }, recordingLogger(), leader('leader-a'));
+      a.start();
+      await waitFor(() => a.status().leading, { description: 'a leading' });
+      const b = runner(await readModel(schema), { maxSize: 30 }, recordingLogger(), leader('leader-b'));
+      b.start();
+      const first = await log.append(scenario(100, 27));
+      await waitFor(() => caughtUp(a, first), { description: 'the first commits applied', timeoutMs: 60_000 });
+      expect(a.status()).toMatchObject({ leading: true, commits: first });
+      expect(b.status()).toMatchObject({ leading: false, commits: 0, batches: 0 });
+
+      await a.stop();
+      await waitFor(() => b.status().leading, { description: 'b leading' });
+      const last = await log.append(scenario(100, 28));
+      await waitFor(() => caughtUp(b, last), { description: 'the rest applied by b', timeoutMs: 60_000 });
+      expect(b.status().commits).toBe(last - first);
+      expect(await snapshot(open[0]!)).toEqual((await rebuilt(schema)).rows);
+    });
+
+    it("hands over when the leader's PostgreSQL session is killed, every commit applied once", async () => {
+      const a = runner(await readModel(schema), { maxSize: 30 }, recordingLogger(), leader('leader-a'));
+      a.start();
+      await waitFor(() => a.status().leading, { description: 'a leading' });
+      const b = runner(await readModel(schema), { maxSize: 30 }, recordingLogger(), leader('leader-b'));
+      b.start();
+      const first = await log.append(scenario(50, 29));
+      await waitFor(() => caughtUp(a, first), { description: 'the first commits applied', timeoutMs: 60_000 });
+
+      await open[0]!.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'leader-a' AND datname = current_database()`);
+      await waitFor(() => b.status().leading && !a.status().leading, { description: 'b leading, a waiting', timeoutMs: 30_000 });
+      const last = await log.append(scenario(50, 30));
+      await waitFor(() => caughtUp(b, last), { description: 'the rest applied', timeoutMs: 60_000 });
+      expect(a.status().commits + b.status().commits).toBe(last);
+      expect(b.status().commits).toBeGreaterThan(0);
+      expect(await snapshot(open[0]!)).toEqual((await rebuilt(schema)).rows);
+    });
   });
 });

@@ -7,6 +7,7 @@ import { batches, type BatchOptions } from './batches.js';
 import type { RejectedCommit } from './commit.js';
 import type { CommitFeed } from './commit-feed.js';
 import { isCheckpointMoved } from './errors.js';
+import { EVERYONE_LEADS, type Leadership, type Lease } from './leadership.js';
 import type { AppliedBatch, TaskProjector } from './task.projector.js';
 
 export interface RunnerLogger {
@@ -24,6 +25,8 @@ export interface ProjectionRunnerOptions extends BatchOptions {
 export interface ProjectionStats {
   readonly name: string;
   readonly running: boolean;
+  /** Whether this replica projects now; a standby waits to take over (Leadership). */
+  readonly leading: boolean;
   /** The checkpoint as this replica last saw it: the last stream sequence applied. */
   readonly appliedSeq: number;
   readonly batches: number;
@@ -41,7 +44,7 @@ export const DEFAULT_RUNNER_OPTIONS: ProjectionRunnerOptions = { maxSize: 500, m
 export class ProjectionRunner {
   private stopController: AbortController | undefined;
   private loop: Promise<void> | undefined;
-  private stats: Omit<ProjectionStats, 'name' | 'running'> = { appliedSeq: 0, batches: 0, commits: 0, events: 0, skippedCommits: 0, restarts: 0 };
+  private stats: Omit<ProjectionStats, 'name' | 'running'> = { leading: false, appliedSeq: 0, batches: 0, commits: 0, events: 0, skippedCommits: 0, restarts: 0 };
   private waiters: Array<{ seq: number; resolve: () => void }> = [];
 
   constructor(
@@ -49,6 +52,8 @@ export class ProjectionRunner {
     private readonly feed: CommitFeed,
     private readonly logger: RunnerLogger,
     private readonly options: ProjectionRunnerOptions = DEFAULT_RUNNER_OPTIONS,
+    /** Which replica projects (default: every one, the CAS deciding batch by batch). */
+    private readonly leadership: Leadership = EVERYONE_LEADS,
   ) {}
 
   start(): void {
@@ -84,7 +89,37 @@ export class ProjectionRunner {
     return new Promise((resolve) => this.waiters.push({ seq, resolve }));
   }
 
+  /** Leads whenever this replica may (its leadership), and waits as a standby otherwise. */
   private async run(stop: AbortSignal): Promise<void> {
+    let delay = this.options.retryDelayMs ?? 200;
+    while (!stop.aborted) {
+      let lease: Lease;
+      try {
+        lease = await this.leadership.acquire(stop);
+      } catch (error) {
+        if (stop.aborted) break;
+        const message = error instanceof Error ? error.message : String(error);
+        this.stats = { ...this.stats, lastError: message };
+        this.logger.error(`projection ${this.projector.name} cannot wait to lead, retrying in ${delay} ms: ${message}`);
+        await sleep(delay, stop);
+        delay = Math.min(delay * 2, this.options.maxRetryDelayMs ?? 10_000);
+        continue;
+      }
+      this.stats = { ...this.stats, leading: true };
+      const lost = new AbortController();
+      void lease.lost.then(() => lost.abort());
+      try {
+        await this.lead(AbortSignal.any([stop, lost.signal]));
+        if (lost.signal.aborted && !stop.aborted) this.logger.warn(`projection ${this.projector.name}: lost the lead (its PostgreSQL session ended); waiting to lead again`);
+      } finally {
+        this.stats = { ...this.stats, leading: false };
+        await lease.release();
+      }
+    }
+  }
+
+  /** Projects until `stop` aborts, resubscribing from the stored checkpoint after every failure. */
+  private async lead(stop: AbortSignal): Promise<void> {
     let delay = this.options.retryDelayMs ?? 200;
     while (!stop.aborted) {
       const round = new AbortController();

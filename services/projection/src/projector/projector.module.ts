@@ -10,6 +10,7 @@ import { NATS_CONNECTION, SERVICE_CONFIG } from '@vle/service-kit';
 import type { ProjectionConfig } from '../config.js';
 import { ReadModelModule } from '../db/read-model.module.js';
 import { createJetStreamFeed } from './commit-feed.js';
+import { AdvisoryLockLeadership } from './leadership.js';
 import { TASKS_PROJECTION } from './projection-name.js';
 import { ProjectionRunner, type ProjectionStats } from './projection.runner.js';
 import { TaskProjector } from './task.projector.js';
@@ -56,10 +57,18 @@ export class ProjectionStatusController {
         // The log must exist before we subscribe to it, whichever service boots first.
         await ensureStream(await jetstreamManager(nc), topology.eventStream);
         const feed = await createJetStreamFeed(nc, topology);
-        return new ProjectionRunner(projector, feed, new Logger('Projector'), {
-          maxSize: config.PROJECTION_BATCH_SIZE,
-          maxWaitMs: config.PROJECTION_BATCH_WAIT_MS,
-        });
+        // One replica projects; the others wait to take over (leadership.ts).
+        const leadership = new AdvisoryLockLeadership({ databaseUrl: config.DATABASE_URL, schema: config.DATABASE_SCHEMA, name: TASKS_PROJECTION });
+        return new ProjectionRunner(
+          projector,
+          feed,
+          new Logger('Projector'),
+          {
+            maxSize: config.PROJECTION_BATCH_SIZE,
+            maxWaitMs: config.PROJECTION_BATCH_WAIT_MS,
+          },
+          leadership,
+        );
       },
     },
     ProjectorLifecycle,
