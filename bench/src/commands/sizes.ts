@@ -51,7 +51,7 @@ export async function sizes(guard: RunGuard, o: SizesOptions, out: Output, progr
     const ok = listed === succeeded && succeeded === book.all().length && refused === 0 && ledger.fold.counters.failedTasks === 0;
     out.report(
       [
-        `\nTasks by size, ${o.totalSubtasks} SubTasks per row, ${o.concurrency} creates in flight (transport ${o.transport})`,
+        `\nTasks by size, ${o.totalSubtasks} SubTasks per row, ${o.tasksInFlight === undefined ? `${o.concurrency} creates in flight` : `${o.tasksInFlight} Task${o.tasksInFlight === 1 ? '' : 's'} at a time`} (transport ${o.transport})`,
         formatSizeTable(rated),
         `target (printed, not asserted): every size costs the same per SubTask within 2×: ${within === undefined ? '-' : within ? 'met' : 'not met'} (over the sizes that ran)`,
         `read model: ${listed}/${succeeded} Tasks success ${listed === succeeded ? 'OK' : 'MISMATCH'}; refused creates ${refused}; failed Tasks ${ledger.fold.counters.failedTasks}`,

@@ -105,6 +105,7 @@ export class ProjectionRunner {
         delay = Math.min(delay * 2, this.options.maxRetryDelayMs ?? 10_000);
         continue;
       }
+      delay = this.options.retryDelayMs ?? 200;
       this.stats = { ...this.stats, leading: true };
       const lost = new AbortController();
       void lease.lost.then(() => lost.abort());
