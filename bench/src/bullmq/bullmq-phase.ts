@@ -24,6 +24,8 @@ export interface BullmqPhaseOptions {
   readonly lightTasks: number;
   readonly lightIntervalMs: number;
   readonly warmup: number;
+  /** How long the booted worker stays idle first (its idle RSS: the lowest meanwhile); 0: none. */
+  readonly idleSettleMs: number;
   /** Jobs the worker process runs at once. */
   readonly workerConcurrency: number;
   readonly deadline: number;
@@ -71,6 +73,10 @@ export async function runBullmqPhase(guard: RunGuard, options: BullmqPhaseOption
     const redisPort = Number(new URL(REDIS_URL).port || 6379);
     const groups = [fixedGroup('bullmq-worker', worker.pid === undefined ? [] : [worker.pid]), serverGroup('redis-server', redisPort), fixedGroup('bench', [process.pid])];
     const memory = new MemoryWatch(new Map([['bullmq-worker', worker.pid]]));
+    if (options.idleSettleMs > 0) {
+      progress(`bullmq: idle for ${options.idleSettleMs / 1000} s (idle RSS)…`);
+      await memory.settle(options.idleSettleMs);
+    }
     memory.start();
     const remaining = () => Math.max(1_000, options.deadline - Date.now());
     const stopping = () => guard.stopping;

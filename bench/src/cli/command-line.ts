@@ -14,6 +14,8 @@ export interface LoadOptions {
   readonly lightTasks: number;
   readonly lightInterval: number;
   readonly warmup: number;
+  /** Seconds the booted processes stay idle before the phase, their idle RSS the lowest meanwhile. */
+  readonly idleSettle: number;
   readonly timeout: number;
   readonly json: boolean;
 }
@@ -101,6 +103,7 @@ function loadOptions(command: Command, seconds: number): Command {
     .addOption(opt('--light-tasks <n>', 'Tasks at light load (0 skips the light phases)').env('BENCH_LIGHT_TASKS').default(100).argParser(integer(0, 10_000)))
     .addOption(opt('--light-interval <ms>', 'one Task every <ms> at light load').env('BENCH_LIGHT_INTERVAL_MS').default(20).argParser(integer(1, 10_000)))
     .addOption(warmup())
+    .addOption(opt('--idle-settle <s>', "seconds the booted processes stay idle before the phase; their idle RSS is the lowest meanwhile (V8 returns the heap it grew while booting after some idle seconds)").env('BENCH_IDLE_SETTLE_S').default(0).argParser(integer(0, 600)))
     .addOption(timeout(seconds))
     .addOption(json());
 }

@@ -14,6 +14,7 @@ export function pipelinePhase(o: PipelineOptions, deadline: number, overrides: P
     lightTasks: o.lightTasks,
     lightIntervalMs: o.lightInterval,
     warmup: o.warmup,
+    idleSettleMs: o.idleSettle * 1000,
     halfRateTasks: o.halfRateTasks,
     transport: o.transport,
     replicas: 1,
@@ -27,5 +28,5 @@ export function pipelinePhase(o: PipelineOptions, deadline: number, overrides: P
 }
 
 export function bullmqPhase(o: BullmqOptions, deadline: number): BullmqPhaseOptions {
-  return { tasks: o.tasks, concurrency: o.concurrency, lightTasks: o.lightTasks, lightIntervalMs: o.lightInterval, warmup: o.warmup, workerConcurrency: o.bullmqConcurrency, deadline };
+  return { tasks: o.tasks, concurrency: o.concurrency, lightTasks: o.lightTasks, lightIntervalMs: o.lightInterval, warmup: o.warmup, idleSettleMs: o.idleSettle * 1000, workerConcurrency: o.bullmqConcurrency, deadline };
 }

@@ -35,7 +35,7 @@ export async function replicas(guard: RunGuard, o: ReplicasOptions, out: Output,
   const deadline = Date.now() + o.timeout * 1000;
   const phase = (count: number): PipelinePhaseOptions => ({
     peer: 'pipeline', checkout: thisCheckout(),
-    tasks: o.tasks, concurrency: o.concurrency, lightTasks: 0, lightIntervalMs: 20, warmup: o.warmup, halfRateTasks: 0,
+    tasks: o.tasks, concurrency: o.concurrency, lightTasks: 0, lightIntervalMs: 20, warmup: o.warmup, idleSettleMs: 0, halfRateTasks: 0,
     transport: o.transport, replicas: count, light: false, census: false, cpuProf: [], deadline,
   });
   const rounds: ReplicasRound[] = [];

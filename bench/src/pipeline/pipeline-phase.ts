@@ -36,6 +36,10 @@ export async function runPipelinePhase(guard: RunGuard, options: PipelinePhaseOp
 async function phases(harness: PipelineHarness, guard: RunGuard, options: PipelinePhaseOptions, progress: Progress, profileDir?: string): Promise<PipelineResult> {
   const { system, ledger } = harness;
   const memory = new MemoryWatch(new Map(system.services.map((s) => [s.label, s.process.pid])));
+  if (options.idleSettleMs > 0) {
+    progress(`${options.peer}: idle for ${options.idleSettleMs / 1000} s (idle RSS)…`);
+    await memory.settle(options.idleSettleMs);
+  }
   memory.start();
   const run: PhaseRun = { harness, options, progress, groups: system.cpuGroups(), remaining: () => Math.max(1_000, options.deadline - Date.now()), stopping: () => guard.stopping };
   await warmUp(run);

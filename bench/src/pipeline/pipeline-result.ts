@@ -23,6 +23,8 @@ export interface PipelinePhaseOptions {
   readonly lightTasks: number;
   readonly lightIntervalMs: number;
   readonly warmup: number;
+  /** How long the booted services stay idle first (their idle RSS: the lowest meanwhile); 0: none. */
+  readonly idleSettleMs: number;
   /** Tasks of the phase at half the saturation rate just measured (the projection's lag there); 0 skips it. */
   readonly halfRateTasks: number;
   readonly transport: Transport;
