@@ -14,6 +14,12 @@ export const Settle = {
   nak: (delayMs: number): Settlement => ({ kind: 'nak', delayMs }),
 };
 
+/** The messages of one pull: those arrived so far, and when the last has (the pull ended). */
+export interface Pull {
+  readonly messages: readonly JsMsg[];
+  readonly ended: Promise<void>;
+}
+
 export interface DurableConsumerOptions {
   readonly js: JetStreamClient;
   readonly stream: string;
@@ -22,8 +28,11 @@ export interface DurableConsumerOptions {
   readonly name: string;
   readonly concurrency: number;
   readonly logger: Logger;
-  /** Reads the message and decides; a throw is logged and the message delivered again after 1 s. */
-  readonly handle: (message: JsMsg) => Promise<Settlement>;
+  /**
+   * Reads the message and decides; a throw is logged and the message delivered again after 1 s.
+   * `pull` holds the messages of the pull that brought it, as they arrive.
+   */
+  readonly handle: (message: JsMsg, pull: Pull) => Promise<Settlement>;
   /**
    * Pull every `gatherMs` what is pending, all at once, instead of keeping a pull open that the server
    * answers message by message: for a consumer that may lag (the dispatcher, a repair path), the
@@ -76,13 +85,21 @@ export class DurableConsumer {
           const wanted = this.options.gatherMs ? await this.gathered(consumer) : concurrency - this.inFlight.size;
           if (wanted === 0) continue;
           const batch = await consumer.fetch({ max_messages: wanted, expires: PULL_EXPIRES_MS });
-          for await (const message of batch) {
-            if (!this.running) {
-              message.nak();
-              continue;
+          const messages: JsMsg[] = [];
+          let end: () => void = () => {};
+          const pull: Pull = { messages, ended: new Promise<void>((resolve) => (end = resolve)) };
+          try {
+            for await (const message of batch) {
+              if (!this.running) {
+                message.nak();
+                continue;
+              }
+              messages.push(message);
+              const work = this.process(message, pull).finally(() => this.inFlight.delete(work));
+              this.inFlight.add(work);
             }
-            const work = this.process(message).finally(() => this.inFlight.delete(work));
-            this.inFlight.add(work);
+          } finally {
+            end();
           }
         }
       } catch (error) {
@@ -119,10 +136,10 @@ export class DurableConsumer {
     });
   }
 
-  private async process(message: JsMsg): Promise<void> {
+  private async process(message: JsMsg, pull: Pull): Promise<void> {
     let settlement: Settlement;
     try {
-      settlement = await this.options.handle(message);
+      settlement = await this.options.handle(message, pull);
     } catch (error) {
       this.options.logger.error(`${this.options.name}: ${message.subject}#${message.seq} failed unexpectedly (${String(error)}); it is delivered again`);
       settlement = Settle.nak(1000);

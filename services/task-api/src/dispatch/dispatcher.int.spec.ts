@@ -132,6 +132,34 @@ describe('Dispatcher', () => {
     expect(publishes).toEqual([topology.jobSubject('bench')]);
   });
 
+  it("publishes no job for another process's commit whose attempt started in the same burst, and the job of one that did not", async () => {
+    const elsewhere = newCommands();
+    const publishes: string[] = [];
+    const counting = new Proxy(js, {
+      get: (target, key) => (key === 'publish' ? (subject: string, ...rest: unknown[]) => (publishes.push(subject), target.publish(subject, ...(rest as []))) : Reflect.get(target, key)),
+    });
+    const at = () => new Date().toISOString();
+    const create = async (name: string) => {
+      const taskId = randomUUID();
+      const subTaskId = randomUUID();
+      await elsewhere.handle({ type: 'CreateTask', taskId, at: at(), actor: 'test', name, createdBy: 'test', subtasks: [{ id: subTaskId, key: 'a', name: 'a', queue: 'bench', action: 'noop' }] });
+      return { taskId, subTaskId };
+    };
+    // Both Tasks appended by another process (no inline path here) before the dispatcher reads: one pull.
+    const started = await create('started');
+    await elsewhere.handle({ type: 'RecordAttemptStarted', ...started, generation: 1, at: at(), actor: 'worker:bench', attempt: 1, jobId: `${started.subTaskId}:1`, queue: 'bench', jobSeq: 1, deliveryId: randomUUID() });
+    await create('waiting');
+    // Both recent (no state read): only the burst tells the started one apart.
+    let reads = 0;
+    const known = (taskId: string) => ((reads += 1), elsewhere.known(taskId));
+    const dispatcher = new Dispatcher({ js: counting, store, known, topology, logger: quiet, recentMs: 60_000 });
+    dispatcher.start();
+    await dispatcherCaughtUp();
+    await dispatcher.stop();
+    expect(publishes).toEqual([topology.jobSubject('bench')]);
+    expect(reads).toBe(0);
+  });
+
   it('publishes the jobs of a recent commit without reading the Task, once however often it reads the commit', async () => {
     // A namespace of its own, with the declared duplicate window (the one above is shortened).
     const own = new Topology({ namespace: testNamespace('disprecent') });

@@ -14,13 +14,15 @@
 //
 // Since the inline path publishes nearly every job first, the dispatcher may lag: it gathers what the
 // log holds every GATHER_MS and pulls it as one burst (DurableConsumer's gatherMs), instead of a
-// delivery and a wakeup of this process for every commit of the log.
+// delivery and a wakeup of this process for every commit of the log. A recent commit of another
+// process needs no job for a SubTask whose SubTaskAttemptStarted of that generation is in the same
+// burst: a worker got its job (the usual case: the next level of a DAG starts within milliseconds).
 
 import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import { Headers, type Topology } from '@vle/contracts';
 import { exists, subTaskById, type PlannedSubTask, type SubTaskQueued, type TaskEvent, type TaskState } from '@vle/domain';
 import { decodeCommit, hasErrorCode, type AggregateStore } from '@vle/event-store';
-import { DurableConsumer, jobOf, publishJob, Settle, type InlineDispatch, type Logger, type Settlement } from '@vle/messaging';
+import { DurableConsumer, jobOf, publishJob, Settle, type InlineDispatch, type Logger, type Pull, type Settlement } from '@vle/messaging';
 import { DefinitionCache } from './definition-cache.js';
 
 export interface DispatcherOptions {
@@ -48,6 +50,8 @@ export const GATHER_MS = 200;
 
 export class Dispatcher {
   private readonly definitions = new DefinitionCache(20_000);
+  /** Per pull, per Task subject: the `<subTaskId>:<generation>` whose attempt started in that pull. */
+  private readonly startedIn = new WeakMap<Pull, Map<string, Set<string>>>();
   private readonly consumer: DurableConsumer;
   /** Half the JOBS duplicate window: a commit stored since is "recent" (with room for clock skew). */
   private readonly recentMs: number;
@@ -63,7 +67,7 @@ export class Dispatcher {
       concurrency: options.concurrency ?? 256,
       gatherMs: options.gatherMs ?? GATHER_MS,
       logger,
-      handle: (message) => this.handle(message),
+      handle: (message, pull) => this.handle(message, pull),
     });
   }
 
@@ -75,7 +79,7 @@ export class Dispatcher {
     return this.consumer.stop();
   }
 
-  private async handle(message: JsMsg): Promise<Settlement> {
+  private async handle(message: JsMsg, pull: Pull): Promise<Settlement> {
     const { topology, logger } = this.options;
     // Most commits hold no SubTaskQueued: the header says so without parsing the body.
     const types = message.headers?.get(Headers.eventType) ?? '';
@@ -92,7 +96,11 @@ export class Dispatcher {
       // one (a consumer reset reading history) is checked against the Task first.
       const recent = Date.now() - message.time.getTime() < this.recentMs;
       const state = recent ? undefined : await this.options.known(taskId);
-      const due = state ? queued.filter((event) => stillQueued(state, event)) : queued;
+      let due = state ? queued.filter((event) => stillQueued(state, event)) : queued;
+      if (recent && due.length > 0) {
+        const started = await this.started(pull, message.subject);
+        due = due.filter((event) => !started.has(jobKey(event.data)));
+      }
       await Promise.all(due.map((event) => this.publish(taskId, event)));
       return Settle.ack;
     } catch (error) {
@@ -103,6 +111,28 @@ export class Dispatcher {
       logger.warn(`dispatcher: commit ${message.seq} of Task ${taskId} not dispatched yet (${String(error)}); it is delivered again`);
       return Settle.nak(1000);
     }
+  }
+
+  /** The attempts started on `subject` in `pull` (read once the pull ended; commits without a start are not parsed). */
+  private async started(pull: Pull, subject: string): Promise<Set<string>> {
+    await pull.ended;
+    let bySubject = this.startedIn.get(pull);
+    if (!bySubject) this.startedIn.set(pull, (bySubject = new Map()));
+    let keys = bySubject.get(subject);
+    if (keys) return keys;
+    keys = new Set();
+    bySubject.set(subject, keys);
+    const taskId = this.options.topology.taskIdOf(subject);
+    for (const m of pull.messages) {
+      if (m.subject !== subject || !(m.headers?.get(Headers.eventType) ?? '').includes('SubTaskAttemptStarted')) continue;
+      try {
+        const commit = decodeCommit<TaskEvent>({ seq: m.seq, subject: m.subject, time: m.time.toISOString(), data: m.data }, taskId);
+        for (const e of commit.events) if (e.type === 'SubTaskAttemptStarted') keys.add(jobKey(e.data));
+      } catch {
+        // A malformed commit proves nothing; its own delivery reports it.
+      }
+    }
+    return keys;
   }
 
   private async publish(taskId: string, event: SubTaskQueued): Promise<void> {
@@ -128,6 +158,10 @@ export class Dispatcher {
     if (!found) throw new Error(`Task ${taskId} has no SubTask ${subTaskId}`);
     return found;
   }
+}
+
+function jobKey(ref: { readonly subTaskId: string; readonly generation: number }): string {
+  return `${ref.subTaskId}:${ref.generation}`;
 }
 
 /** Whether the SubTask may still need this generation's job: queued in it, as far as this process knows. */
