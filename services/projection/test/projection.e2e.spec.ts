@@ -1,6 +1,7 @@
 // The projection service as a process (dist/main.js): it creates its database, migrates, projects the
 // log, is killed with SIGKILL mid-way, restarts and converges; `projection:rebuild` (dist/rebuild.js)
-// rebuilds next to it and swaps under it while it runs. Needs a build: npx tsc -b services/projection.
+// rebuilds next to it and swaps under it while it runs; a second replica stands by and takes over
+// when the leader is killed. Needs a build: npx tsc -b services/projection.
 
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -26,8 +27,8 @@ let log: TestLog;
 let service: ServiceProcess;
 let env: Record<string, string>;
 
-async function status(): Promise<{ appliedSeq: number; lag: number; streamSeq: number }> {
-  return (await fetch(`${service.url}/api/v1/projection/status`)).json() as never;
+async function status(of: ServiceProcess = service): Promise<{ appliedSeq: number; lag: number; streamSeq: number; leading: boolean; commits: number }> {
+  return (await fetch(`${of.url}/api/v1/projection/status`)).json() as never;
 }
 
 async function dropDatabase(): Promise<void> {
@@ -92,5 +93,30 @@ describe('projection service', () => {
     expect(page.items).toHaveLength(400);
     await run(process.execPath, [REBUILD, '--no-swap'], { env: { ...process.env, ...env } });
     expect(await rowsOf('projection')).toEqual(await rowsOf('projection_rebuild'));
+  });
+
+  it('runs a second replica as a standby that takes over the moment the leader is SIGKILLed', async () => {
+    const second = await startService(MAIN, env);
+    try {
+      await waitFor(async () => (await status()).leading, { description: 'the first replica leading' });
+      expect(await status(second)).toMatchObject({ leading: false, commits: 0 });
+      const first = await log.append(scenario(50, 53));
+      await waitFor(async () => (await status(second)).appliedSeq >= first, { description: 'the leader to apply them (seen from the standby)', timeoutMs: 60_000 });
+      expect(await status(second)).toMatchObject({ leading: false, commits: 0 });
+
+      await service.kill('SIGKILL');
+      await waitFor(async () => (await status(second)).leading, { description: 'the standby leading', timeoutMs: 30_000 });
+      const last = await log.append(scenario(50, 54));
+      await waitFor(async () => (await status(second)).appliedSeq >= last, { description: `the new leader to reach seq ${last}`, timeoutMs: 60_000 });
+      expect((await status(second)).commits).toBeGreaterThan(0);
+      await run(process.execPath, [REBUILD, '--no-swap'], { env: { ...process.env, ...env } });
+      expect(await rowsOf('projection')).toEqual(await rowsOf('projection_rebuild'));
+      // The old leader comes back as the standby.
+      await service.restart();
+      await waitFor(async () => (await status()).appliedSeq >= last, { description: 'the restarted replica up' });
+      expect(await status()).toMatchObject({ leading: false });
+    } finally {
+      await second.stop();
+    }
   });
 });
