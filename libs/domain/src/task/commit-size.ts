@@ -4,7 +4,7 @@
 import type { TaskEvent } from './events.js';
 
 /** Bytes of `text` in UTF-8 (a lone surrogate counts as the 3 bytes of its replacement). */
-export function utf8Length(text: string): number {
+function utf8Length(text: string): number {
   let bytes = 0;
   for (let i = 0; i < text.length; i++) {
     const unit = text.charCodeAt(i);

@@ -98,11 +98,7 @@ export class ProjectionRunner {
         lease = await this.leadership.acquire(stop);
       } catch (error) {
         if (stop.aborted) break;
-        const message = error instanceof Error ? error.message : String(error);
-        this.stats = { ...this.stats, lastError: message };
-        this.logger.error(`projection ${this.projector.name} cannot wait to lead, retrying in ${delay} ms: ${message}`);
-        await sleep(delay, stop);
-        delay = Math.min(delay * 2, this.options.maxRetryDelayMs ?? 10_000);
+        delay = await this.backOff('cannot wait to lead', error, delay, stop);
         continue;
       }
       delay = this.options.retryDelayMs ?? 200;
@@ -143,16 +139,21 @@ export class ProjectionRunner {
           this.logger.log(`${(error as Error).message}; resubscribing from the stored checkpoint`);
           continue;
         }
-        const message = error instanceof Error ? error.message : String(error);
-        this.stats = { ...this.stats, lastError: message };
-        this.logger.error(`projection ${this.projector.name} failed, retrying in ${delay} ms: ${message}`);
-        await sleep(delay, stop);
-        delay = Math.min(delay * 2, this.options.maxRetryDelayMs ?? 10_000);
+        delay = await this.backOff('failed', error, delay, stop);
       } finally {
         stop.removeEventListener('abort', end);
         round.abort();
       }
     }
+  }
+
+  /** Records and logs a failure, waits `delay` (or until stopped), and returns the next, doubled delay. */
+  private async backOff(what: string, error: unknown, delay: number, stop: AbortSignal): Promise<number> {
+    const message = error instanceof Error ? error.message : String(error);
+    this.stats = { ...this.stats, lastError: message };
+    this.logger.error(`projection ${this.projector.name} ${what}, retrying in ${delay} ms: ${message}`);
+    await sleep(delay, stop);
+    return Math.min(delay * 2, this.options.maxRetryDelayMs ?? 10_000);
   }
 
   private record(applied: AppliedBatch): void {

@@ -49,6 +49,15 @@ function newDispatcher(commands: CommandHandler<TaskCommand, TaskEvent, TaskStat
   return new Dispatcher({ js, store, known: (taskId) => commands.known(taskId), topology, logger: quiet, recentMs: 250 });
 }
 
+/** A JetStream client of its own for the dispatcher, recording the subject of every publish it makes. */
+function countingPublishes(): { js: JetStreamClient; publishes: string[] } {
+  const publishes: string[] = [];
+  const counting = new Proxy(js, {
+    get: (target, key) => (key === 'publish' ? (subject: string, ...rest: unknown[]) => (publishes.push(subject), target.publish(subject, ...(rest as []))) : Reflect.get(target, key)),
+  });
+  return { js: counting, publishes };
+}
+
 async function taskOf(taskId: string): Promise<Task> {
   const { commits } = await store.load(taskId);
   const state = commits.flatMap((c) => c.events).reduce(taskDecider.evolve, taskDecider.initialState);
@@ -116,11 +125,7 @@ describe('Dispatcher', () => {
     const inline = new InlineDispatch(js, topology, quiet);
     const withInline = new CommandHandler<TaskCommand, TaskEvent, TaskState>(store, taskDecider, { onCommitted: (_taskId, seq, events) => inline.committed(seq, events) });
     const without = newCommands();
-    const publishes: string[] = [];
-    // The dispatcher's own publishes, counted on a JetStream client of its own.
-    const counting = new Proxy(js, {
-      get: (target, key) => (key === 'publish' ? (subject: string, ...rest: unknown[]) => (publishes.push(subject), target.publish(subject, ...(rest as []))) : Reflect.get(target, key)),
-    });
+    const { js: counting, publishes } = countingPublishes();
     const dispatcher = new Dispatcher({ js: counting, store, known: (taskId) => withInline.known(taskId), topology, logger: quiet, inline });
     dispatcher.start();
     const create = (commands: CommandHandler<TaskCommand, TaskEvent, TaskState>) =>
@@ -134,10 +139,7 @@ describe('Dispatcher', () => {
 
   it("publishes no job for another process's commit whose attempt started in the same burst, and the job of one that did not", async () => {
     const elsewhere = newCommands();
-    const publishes: string[] = [];
-    const counting = new Proxy(js, {
-      get: (target, key) => (key === 'publish' ? (subject: string, ...rest: unknown[]) => (publishes.push(subject), target.publish(subject, ...(rest as []))) : Reflect.get(target, key)),
-    });
+    const { js: counting, publishes } = countingPublishes();
     const at = () => new Date().toISOString();
     const create = async (name: string) => {
       const taskId = randomUUID();

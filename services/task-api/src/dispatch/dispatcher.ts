@@ -46,7 +46,7 @@ export interface DispatcherOptions {
 }
 
 /** How long the dispatcher lets commits gather between its pulls (and how late it repairs a lost publish). */
-export const GATHER_MS = 200;
+const GATHER_MS = 200;
 
 export class Dispatcher {
   private readonly definitions = new DefinitionCache(20_000);
