@@ -1,5 +1,5 @@
 // Sampled while the saturation phase runs: the projection's checkpoint (every ~20 ms) and the
-// backlog of the dispatcher and job consumers (every 200 ms). A sample that fails is skipped: the
+// backlog of the job consumer (and of a baseline's dispatcher) every 200 ms. A sample that fails is skipped: the
 // figures are a view of the run, not part of it.
 
 import type { JetStreamManager } from '@nats-io/jetstream';
@@ -89,15 +89,16 @@ export class CheckpointSampler {
 }
 
 export interface BacklogPeak {
-  readonly dispatcherPending: number;
-  readonly dispatcherAckPending: number;
+  /** Only where a dispatcher runs (a baseline checkout from before the job repair replaced it). */
+  readonly dispatcherPending?: number;
+  readonly dispatcherAckPending?: number;
   readonly jobsPending: number;
   readonly jobsAckPending: number;
 }
 
-/** num_pending / num_ack_pending of the dispatcher and the `bench` job consumer. */
+/** num_pending / num_ack_pending of the `bench` job consumer, and of the dispatcher where one runs. */
 export class BacklogSampler {
-  private peak = { dispatcherPending: 0, dispatcherAckPending: 0, jobsPending: 0, jobsAckPending: 0 };
+  private peak: BacklogPeak = { jobsPending: 0, jobsAckPending: 0 };
   private answered = false;
   private stopped = false;
   private readonly loop: Promise<void>;
@@ -114,13 +115,15 @@ export class BacklogSampler {
     while (!this.stopped) {
       try {
         const [dispatcher, jobs] = await Promise.all([
-          this.jsm.consumers.info(t.eventStream.name, t.dispatcherConsumer.durable_name!),
+          // The dispatcher, retired in this checkout: a baseline's services may still declare and run it.
+          this.jsm.consumers.info(t.eventStream.name, t.retiredConsumers[0]!.durable).catch(() => undefined),
           this.jsm.consumers.info(t.jobStream.name, t.jobConsumer(queuePolicies().bench).durable_name!),
         ]);
         const p = this.peak;
         this.peak = {
-          dispatcherPending: Math.max(p.dispatcherPending, dispatcher.num_pending),
-          dispatcherAckPending: Math.max(p.dispatcherAckPending, dispatcher.num_ack_pending),
+          ...(dispatcher
+            ? { dispatcherPending: Math.max(p.dispatcherPending ?? 0, dispatcher.num_pending), dispatcherAckPending: Math.max(p.dispatcherAckPending ?? 0, dispatcher.num_ack_pending) }
+            : { dispatcherPending: p.dispatcherPending, dispatcherAckPending: p.dispatcherAckPending }),
           jobsPending: Math.max(p.jobsPending, jobs.num_pending),
           jobsAckPending: Math.max(p.jobsAckPending, jobs.num_ack_pending),
         };

@@ -1,7 +1,7 @@
 // Where a Task's time goes, from the server timestamps of its commits (the standard shape only:
 // 4 independent SubTasks, then 1 that depends on all 4):
 //   command         submit -> TaskCreated stored
-//   dispatchLevel1  -> the first SubTaskAttemptStarted (dispatcher, job publish, worker fetch, the
+//   dispatchLevel1  -> the first SubTaskAttemptStarted (the job publish, worker fetch, the
 //                      worker's load of the Task and its append)
 //   runLevel1       -> the commit holding the 4th success (which queues the 5th SubTask)
 //   dispatchLevel2  -> the 5th SubTask's AttemptStarted

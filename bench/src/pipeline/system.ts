@@ -1,5 +1,5 @@
-// The system under test, booted as production runs it: task-api (command intake + dispatcher),
-// integration-worker (consumes the `bench` queue) and projection (the read model) as processes from
+// The system under test, booted as production runs it: task-api (command intake),
+// integration-worker (consumes the `bench` queue) and projection (the read model, the job repair) as processes from
 // the built dist of a checkout (this one, or a baseline's), each N times, on a NATS namespace and a
 // database of this run only. Everything it creates is held by the run guard from the moment it
 // exists, so a boot that fails half-way, Ctrl-C or the hard timeout still leave nothing behind.

@@ -57,7 +57,7 @@ function pipelineDetails(r: PipelineResult): string[] {
   if (r.projectionProbe) lines.push(`  ${r.peer}: projection lag, light load (query API): p50 / p99 ${p50p99(r.projectionProbe.lagMs)} ms`);
   if (r.halfRate) lines.push(`  ${r.peer}: projection lag at half the saturation rate (one Task every ${num(r.halfRate.intervalMs)} ms): p50 / p99 ${p50p99(r.halfRate.lagMs)} ms; success p50 / p99 ${p50p99(r.halfRate.latencyMs)} ms`);
   lines.push(`  ${r.peer}: projection lag, saturation (checkpoint every ~20 ms): p50 / p99 ${p50p99(p.checkpointLagMs)} ms; seq gap p50 / p99 / max ${num(p.seqGap.p50)} / ${num(p.seqGap.p99)} / ${num(p.seqGap.max)}; caught up ${num(p.caughtUpAfterLastSuccessMs)} ms after the last success`);
-  lines.push(b ? `  ${r.peer}: backlog peak: dispatcher pending ${b.dispatcherPending} (ack pending ${b.dispatcherAckPending}), jobs pending ${b.jobsPending} (ack pending ${b.jobsAckPending})` : `  ${r.peer}: backlog peak: - (no sample of the consumers was answered)`);
+  lines.push(b ? `  ${r.peer}: backlog peak: ${b.dispatcherPending === undefined ? '' : `dispatcher pending ${b.dispatcherPending} (ack pending ${b.dispatcherAckPending}), `}jobs pending ${b.jobsPending} (ack pending ${b.jobsAckPending})` : `  ${r.peer}: backlog peak: - (no sample of the consumers was answered)`);
   if (r.light) lines.push(`  ${r.peer}: CPU ms per Task at light load (${cpuLine(r.light.cpu)}): ${num(r.light.cpu.totalS * 1000 / Math.max(1, r.light.tasks))}`);
   if (s.census) {
     lines.push(`  ${r.peer}: NATS messages per Task (census; includes the projection's catch-up): ${pairs(s.census.perTask)}`);

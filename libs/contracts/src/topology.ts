@@ -51,9 +51,6 @@ export const INVENTORY_SNAPSHOTS_KEPT = 5;
 /** Deliveries of one command on TASK_COMMANDS before it is dead-lettered. */
 export const COMMAND_MAX_DELIVER = 40;
 
-/** Deliveries of one commit to the dispatcher before it is dead-lettered. */
-export const DISPATCHER_MAX_DELIVER = 600;
-
 /**
  * Deliveries of one inventory snapshot (PostgreSQL down: every second), of one commit to the
  * scheduler's deadline recorder, and of one pending deadline before it is given up and dead-lettered.
@@ -275,22 +272,13 @@ export class Topology {
 
   // ---- consumers ---------------------------------------------------------------------------
 
-  /** The dispatcher (task-api) reads every event and publishes the jobs of SubTaskQueued facts. */
-  get dispatcherConsumer(): DeclaredConsumer {
-    return {
-      durable_name: `${this.namePrefix}dispatcher`,
-      description: 'publishes jobs from SubTaskQueued events',
-      filter_subject: this.allEventsSubject,
-      ack_policy: AckPolicy.Explicit,
-      // Dispatching a commit takes milliseconds; a short ack_wait hands the commits of a crashed
-      // task-api to another replica (or its restart) quickly.
-      ack_wait: nanos(5_000),
-      // Finite, so that a commit the dispatcher cannot handle ends in dlq.dispatch (exhausted-deliveries
-      // in libs/messaging) instead of looping; 600 deliveries are some 10 minutes of 1-s naks.
-      max_deliver: DISPATCHER_MAX_DELIVER,
-      max_ack_pending: 2000,
-      deliver_policy: DeliverPolicy.All,
-    };
+  /**
+   * Durable consumers of earlier releases that nothing reads any more; provisioning deletes them. The
+   * dispatcher (task-api) read every commit to publish jobs again; the projection's job repair does it
+   * now, from the commits it reads anyway.
+   */
+  get retiredConsumers(): ReadonlyArray<{ readonly stream: string; readonly durable: string }> {
+    return [{ stream: this.eventStream.name, durable: `${this.namePrefix}dispatcher` }];
   }
 
   /** task-api's intake of commands published to TASK_COMMANDS. */
@@ -423,7 +411,7 @@ export class Topology {
 }
 
 /** The sources of dead letters, each with a subject `dlq.<source>`. */
-export type DeadLetterSource = 'commands' | 'dispatch' | `jobs.${QueueName}` | 'inventory.pve' | 'deadlines';
+export type DeadLetterSource = 'commands' | `jobs.${QueueName}` | 'inventory.pve' | 'deadlines';
 
 /** The deadline commands, `tasks.sys.<name>`: start at startAt, expire at startBefore, time out. */
 export const SYSTEM_COMMAND_NAMES = ['start', 'expire-start', 'time-out'] as const;

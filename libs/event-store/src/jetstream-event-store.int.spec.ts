@@ -30,11 +30,11 @@ describe('JetStreamEventStore', () => {
     await nats?.cleanup();
   });
 
-  /** Ephemeral consumers left on the event stream (the durable dispatcher excluded). */
+  /** Ephemeral consumers left on the event stream (durable ones excluded). */
   async function ephemeralConsumers(): Promise<string[]> {
     const names: string[] = [];
     for await (const ci of nats.jsm.consumers.list(nats.topology.eventStream.name)) {
-      if (ci.name !== nats.topology.dispatcherConsumer.durable_name) names.push(ci.name);
+      if (!ci.config.durable_name) names.push(ci.name);
     }
     return names;
   }

@@ -1,4 +1,4 @@
-import { jetstreamManager, type ConsumerConfig, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
+import { AckPolicy, jetstreamManager, type ConsumerConfig, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { queuePolicies, Topology, type DeclaredConsumer, type DeclaredStream, type QueuePolicy } from '@vle/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,7 +20,6 @@ async function expectLiveEqualsDeclared(jsm: JetStreamManager, topology: Topolog
     expectDeclared((await jsm.streams.info(stream.name)).config, stream);
   }
   const consumers: [string, DeclaredConsumer][] = [
-    [topology.eventStream.name, topology.dispatcherConsumer],
     [topology.commandStream.name, topology.commandConsumer],
     [topology.pveInventoryStream.name, topology.pveInventoryConsumer],
     ...policies.map((policy): [string, DeclaredConsumer] => [topology.jobStream.name, topology.jobConsumer(policy)]),
@@ -36,8 +35,8 @@ class ChangedTopology extends Topology {
     return { ...super.eventStream, description: 'changed description', max_msg_size: 256 * 1024, duplicate_window: 5 * 60 * 1e9 };
   }
 
-  override get dispatcherConsumer(): DeclaredConsumer {
-    return { ...super.dispatcherConsumer, max_ack_pending: 777, ack_wait: 45 * 1e9 };
+  override get commandConsumer(): DeclaredConsumer {
+    return { ...super.commandConsumer, max_ack_pending: 777, ack_wait: 45 * 1e9 };
   }
 }
 
@@ -106,6 +105,17 @@ describe('provisionTopology', () => {
         await deleteTopology(jsm, fresh);
       }
     }
+  });
+
+  it('deletes the consumers an earlier release declared and this one retired (the dispatcher), and nothing else', async () => {
+    await provisionTopology(jsm, topology, policies);
+    const [retired] = topology.retiredConsumers;
+    await jsm.consumers.add(retired!.stream, { durable_name: retired!.durable, ack_policy: AckPolicy.Explicit });
+    await provisionTopology(jsm, topology, policies);
+    await expect(jsm.consumers.info(retired!.stream, retired!.durable)).rejects.toMatchObject({ code: 10014 });
+    await expectLiveEqualsDeclared(jsm, topology, policies);
+    // Already gone: nothing to do, no error.
+    await provisionTopology(jsm, topology, policies);
   });
 
   it('deleteTopology removes every stream and tolerates streams already gone', async () => {

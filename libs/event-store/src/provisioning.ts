@@ -24,11 +24,20 @@ const MAX_RACE_ROUNDS = 5;
 export async function provisionTopology(jsm: JetStreamManager, topology: Topology, policies: readonly QueuePolicy[]): Promise<void> {
   await Promise.all(topology.streams.map((stream) => ensureStream(jsm, stream)));
   await Promise.all([
-    ensureConsumer(jsm, topology.eventStream.name, topology.dispatcherConsumer),
     ensureConsumer(jsm, topology.commandStream.name, topology.commandConsumer),
     ensureConsumer(jsm, topology.pveInventoryStream.name, topology.pveInventoryConsumer),
     ...policies.map((policy) => ensureConsumer(jsm, topology.jobStream.name, topology.jobConsumer(policy))),
+    ...topology.retiredConsumers.map(({ stream, durable }) => deleteConsumer(jsm, stream, durable)),
   ]);
+}
+
+/** Deletes a durable consumer if it exists (another process may be deleting it too). */
+async function deleteConsumer(jsm: JetStreamManager, stream: string, durable: string): Promise<void> {
+  try {
+    await jsm.consumers.delete(stream, durable);
+  } catch (err) {
+    if (!isApiError(err, ApiCode.ConsumerNotFound) && !isApiError(err, ApiCode.StreamNotFound)) throw new ProvisioningFailed(`the deletion of retired consumer ${durable} on stream ${stream}`, err);
+  }
 }
 
 /** Deletes every stream of the topology (and so its consumers); for tests and namespaces being torn down. */

@@ -1,5 +1,5 @@
 // Consumes a durable pull consumer with a bounded number of messages in flight, and settles each one
-// as its handler decides (ack, nak with a delay, term). Used for the event log (dispatcher) and the
+// as its handler decides (ack, nak with a delay, term). Used for the event log (the scheduler's deadline recorder) and the
 // command intake; jobs have their own runtime (job-runtime.ts). These two files are the only places
 // that settle messages: handlers return a decision instead.
 
@@ -14,28 +14,19 @@ export const Settle = {
   nak: (delayMs: number): Settlement => ({ kind: 'nak', delayMs }),
 };
 
-/** The messages of one pull: those arrived so far, and when the last has (the pull ended). */
-export interface Pull {
-  readonly messages: readonly JsMsg[];
-  readonly ended: Promise<void>;
-}
-
 export interface DurableConsumerOptions {
   readonly js: JetStreamClient;
   readonly stream: string;
   readonly durable: string;
-  /** For log lines: "dispatcher", "command intake". */
+  /** For log lines: "deadline recorder", "command intake". */
   readonly name: string;
   readonly concurrency: number;
   readonly logger: Logger;
-  /**
-   * Reads the message and decides; a throw is logged and the message delivered again after 1 s.
-   * `pull` holds the messages of the pull that brought it, as they arrive.
-   */
-  readonly handle: (message: JsMsg, pull: Pull) => Promise<Settlement>;
+  /** Reads the message and decides; a throw is logged and the message delivered again after 1 s. */
+  readonly handle: (message: JsMsg) => Promise<Settlement>;
   /**
    * Pull every `gatherMs` what is pending, all at once, instead of keeping a pull open that the server
-   * answers message by message: for a consumer that may lag (the dispatcher, a repair path), the
+   * answers message by message: for a consumer that may lag (the deadline recorder), the
    * messages of a busy moment then cost one burst, not one delivery and one wakeup each. 0 (default)
    * keeps a pull open.
    */
@@ -85,21 +76,13 @@ export class DurableConsumer {
           const wanted = this.options.gatherMs ? await this.gathered(consumer) : concurrency - this.inFlight.size;
           if (wanted === 0) continue;
           const batch = await consumer.fetch({ max_messages: wanted, expires: PULL_EXPIRES_MS });
-          const messages: JsMsg[] = [];
-          let end: () => void = () => {};
-          const pull: Pull = { messages, ended: new Promise<void>((resolve) => (end = resolve)) };
-          try {
-            for await (const message of batch) {
-              if (!this.running) {
-                message.nak();
-                continue;
-              }
-              messages.push(message);
-              const work = this.process(message, pull).finally(() => this.inFlight.delete(work));
-              this.inFlight.add(work);
+          for await (const message of batch) {
+            if (!this.running) {
+              message.nak();
+              continue;
             }
-          } finally {
-            end();
+            const work = this.process(message).finally(() => this.inFlight.delete(work));
+            this.inFlight.add(work);
           }
         }
       } catch (error) {
@@ -136,10 +119,10 @@ export class DurableConsumer {
     });
   }
 
-  private async process(message: JsMsg, pull: Pull): Promise<void> {
+  private async process(message: JsMsg): Promise<void> {
     let settlement: Settlement;
     try {
-      settlement = await this.options.handle(message, pull);
+      settlement = await this.options.handle(message);
     } catch (error) {
       this.options.logger.error(`${this.options.name}: ${message.subject}#${message.seq} failed unexpectedly (${String(error)}); it is delivered again`);
       settlement = Settle.nak(1000);

@@ -32,7 +32,7 @@ beforeEach(async () => {
   await provisionTopology(jsm, topology, []);
   // The intake's consumer, with few deliveries so that a test exhausts them at once.
   await jsm.consumers.update(topology.commandStream.name, topology.commandConsumer.durable_name!, { max_deliver: MAX_DELIVER, ack_wait: nanos(60_000) });
-  await jsm.consumers.update(topology.eventStream.name, topology.dispatcherConsumer.durable_name!, { max_deliver: MAX_DELIVER, ack_wait: nanos(60_000) });
+  await jsm.consumers.update(topology.pveInventoryStream.name, topology.pveInventoryConsumer.durable_name!, { max_deliver: MAX_DELIVER, ack_wait: nanos(60_000) });
   seen = [];
 });
 
@@ -123,15 +123,16 @@ describe('a message its consumer gave up on', () => {
     expect(await commandsStored()).toBe(0);
   });
 
-  it('terminated on a limits stream (the dispatcher on the event log) is dead-lettered and left in the log', async () => {
-    listen({ stream: topology.eventStream.name, consumer: topology.dispatcherConsumer.durable_name!, source: 'dispatch', deadLetterSubject: topology.deadLetterSubject('dispatch'), workQueue: false });
-    await js.publish(topology.eventSubject('0193c0de-0000-7000-8000-000000000001'), 'not a commit');
-    const message = (await (await js.consumers.get(topology.eventStream.name, topology.dispatcherConsumer.durable_name!)).next({ expires: 5_000 }))!;
+  it('terminated on a limits stream (the inventory snapshots) is dead-lettered and left in the stream', async () => {
+    const consumer = topology.pveInventoryConsumer.durable_name!;
+    listen({ stream: topology.pveInventoryStream.name, consumer, source: 'inventory.pve', deadLetterSubject: topology.deadLetterSubject('inventory.pve'), workQueue: false });
+    await js.publish(topology.pveInventorySubject, 'not a snapshot');
+    const message = (await (await js.consumers.get(topology.pveInventoryStream.name, consumer)).next({ expires: 5_000 }))!;
     message.term();
     const [letter] = await waitFor(async () => ((await deadLetters()).length > 0 ? deadLetters() : undefined), { description: 'the dead letter' });
-    expect(letter!.body).toMatchObject({ source: 'dispatch', code: 'TERMINATED', streamSequence: '1' });
-    expect(letter!.body.reason).toContain(`terminated by consumer ${topology.dispatcherConsumer.durable_name} after 1 deliveries`);
-    expect((await jsm.streams.info(topology.eventStream.name)).state.messages).toBe(1);
+    expect(letter!.body).toMatchObject({ source: 'inventory.pve', code: 'TERMINATED', streamSequence: '1' });
+    expect(letter!.body.reason).toContain(`terminated by consumer ${consumer} after 1 deliveries`);
+    expect((await jsm.streams.info(topology.pveInventoryStream.name)).state.messages).toBe(1);
   });
 
   it('the sweep of an empty work queue (a fresh system) finds nothing and warns of nothing', async () => {

@@ -1,5 +1,5 @@
 // The inline path against the real NATS: the process that appends a commit publishes its jobs, once
-// per generation whoever else publishes them too, and tells its dispatcher which commits it covered.
+// per generation whoever else publishes them too (the projection's job repair).
 
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -35,8 +35,11 @@ afterAll(async () => {
   await nc.close();
 });
 
+/** A command handler whose inline publishes a test can wait for. */
 function handlerWith(inline: InlineDispatch) {
-  return new CommandHandler<TaskCommand, TaskEvent, TaskState>(store, taskDecider, { onCommitted: (_taskId, seq, events) => inline.committed(seq, events) });
+  const publishes: Array<Promise<void>> = [];
+  const handler = new CommandHandler<TaskCommand, TaskEvent, TaskState>(store, taskDecider, { onCommitted: (_taskId, seq, events) => void publishes.push(inline.committed(seq, events)) });
+  return { handler, published: () => Promise.all(publishes) };
 }
 
 function create(keys: string[]): CreateTask {
@@ -57,44 +60,43 @@ async function jobsOf(taskId: string): Promise<Array<{ subTaskId: string; genera
 }
 
 describe('InlineDispatch', () => {
-  it('publishes the jobs of the commit just appended, and tells the dispatcher that commit is covered', async () => {
-    const inline = new InlineDispatch(js, topology, logger);
+  it('publishes the jobs of the commit just appended, one per SubTaskQueued, under <subTaskId>:<generation>', async () => {
+    const { handler, published } = handlerWith(new InlineDispatch(js, topology, logger));
     const command = create(['a', 'b', 'c']);
-    const { seq, events } = await handlerWith(inline).handle(command);
+    const { events } = await handler.handle(command);
     expect(events.filter((e) => e.type === 'SubTaskQueued')).toHaveLength(3);
-    // Asked at once, it waits for the publishes under way.
-    expect(await inline.dispatched(seq)).toBe(true);
+    await published();
     const jobs = await jobsOf(command.taskId);
     expect(jobs.map((j) => j.msgId).sort()).toEqual(command.subtasks.map((s) => jobMessageId(s.id, 1)).sort());
-    expect(await inline.dispatched(seq + 1000)).toBe(false);
   });
 
-  it('stores a job once when the dispatcher publishes it again', async () => {
-    const inline = new InlineDispatch(js, topology, logger);
+  it('stores a job once when the repair publishes it again, and the repair learns it was there', async () => {
+    const { handler, published } = handlerWith(new InlineDispatch(js, topology, logger));
     const command = create(['only']);
-    const { seq, state } = await handlerWith(inline).handle(command);
-    await inline.dispatched(seq);
+    const { state } = await handler.handle(command);
+    await published();
     const subTaskId = command.subtasks[0]!.id;
-    await publishJob(js, topology, { taskId: command.taskId, subTaskId, generation: 1, queue: 'bench', action: 'noop' });
+    const ack = await publishJob(js, topology, { taskId: command.taskId, subTaskId, generation: 1, queue: 'bench', action: 'noop' });
+    expect(ack.duplicate).toBe(true);
     expect(state.status).toBe('queued');
     expect(await jobsOf(command.taskId)).toHaveLength(1);
   });
 
-  it('publishes nothing for a commit without SubTaskQueued, and reports it as not covered', async () => {
-    const inline = new InlineDispatch(js, topology, logger);
+  it('publishes nothing for a commit without SubTaskQueued', async () => {
+    const before = (await jsm.streams.info(topology.jobStream.name)).state.last_seq;
     const taskId = randomUUID();
-    inline.committed(42, [{ type: 'TaskCancelRequested', version: 1, taskId, at: new Date().toISOString(), actor: 'test', data: {} }]);
-    expect(await inline.dispatched(42)).toBe(false);
+    await new InlineDispatch(js, topology, logger).committed(42, [{ type: 'TaskCancelRequested', version: 1, taskId, at: new Date().toISOString(), actor: 'test', data: {} }]);
+    expect((await jsm.streams.info(topology.jobStream.name)).state.last_seq).toBe(before);
   });
 
-  it('leaves a commit whose publish failed to the dispatcher, with a warning', async () => {
+  it('leaves a commit whose publish failed to the repair, with a warning, and never throws', async () => {
     const closed = await connectNats(process.env.NATS_URL ?? 'nats://127.0.0.1:4222', 'job-publisher-closed');
-    const inline = new InlineDispatch(jetstream(closed), topology, logger);
+    const { handler, published } = handlerWith(new InlineDispatch(jetstream(closed), topology, logger));
     await closed.close();
     const command = create(['lost']);
-    const { seq } = await handlerWith(inline).handle(command);
-    expect(await inline.dispatched(seq)).toBe(false);
-    expect(warnings.some((w) => w.includes(`jobs of commit ${seq} not published inline`))).toBe(true);
+    const { seq } = await handler.handle(command);
+    await published();
+    expect(warnings.some((w) => w.includes(`jobs of commit ${seq} not published inline`) && w.includes('job repair'))).toBe(true);
     expect(await jobsOf(command.taskId)).toHaveLength(0);
   });
 });

@@ -1,12 +1,13 @@
 // Publishing the job of a SubTaskQueued fact (DESIGN §5). Two paths publish the same job with the same
 // Nats-Msg-Id `<subTaskId>:<generation>`, so JOBS stores it once:
 //  - inline: the process that appended the commit publishes its jobs right after the append, which
-//    takes a hop (and the dispatcher's delivery) off every DAG level's latency;
-//  - the dispatcher, reading every commit from the log: the repair path for a process that died
-//    between its append and its publish, or whose publish failed.
+//    takes a hop off every DAG level's latency;
+//  - the repair (the projection's leader, services/projection job-repair.ts): a SubTask that stays
+//    queued without starting has its job published again, for a process that died between its append
+//    and its publish, or whose publish failed.
 // A job is only ever published for a SubTaskQueued already in TASK_EVENTS.
 
-import type { JetStreamClient } from '@nats-io/jetstream';
+import type { JetStreamClient, PubAck } from '@nats-io/jetstream';
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import { Headers, jobMessageId, type JobJson, type QueueName, type Topology } from '@vle/contracts';
 import type { SubTaskQueued, TaskEvent } from '@vle/domain';
@@ -18,11 +19,11 @@ import type { Logger } from './task-commands.js';
  */
 export type QueuedJob = Required<Pick<JobJson, 'taskId' | 'subTaskId' | 'generation' | 'queue' | 'action'>>;
 
-/** Publishes one job; resolves once JOBS stored it (or found it a duplicate). */
-export async function publishJob(js: JetStreamClient, topology: Topology, job: QueuedJob): Promise<void> {
+/** Publishes one job; resolves once JOBS stored it, or found it a duplicate (`PubAck.duplicate`). */
+export function publishJob(js: JetStreamClient, topology: Topology, job: QueuedJob): Promise<PubAck> {
   const h = natsHeaders();
   h.set(Headers.eventType, 'Job');
-  await js.publish(topology.jobSubject(job.queue as QueueName), JSON.stringify(job), { msgID: jobMessageId(job.subTaskId, job.generation), headers: h });
+  return js.publish(topology.jobSubject(job.queue as QueueName), JSON.stringify(job), { msgID: jobMessageId(job.subTaskId, job.generation), headers: h });
 }
 
 /** The job of a SubTaskQueued that names its queue and action (every one written since they do). */
@@ -31,56 +32,31 @@ export function jobOf(event: SubTaskQueued): QueuedJob | undefined {
   return queue && action ? { taskId: event.taskId, subTaskId, generation, queue, action } : undefined;
 }
 
-/** How many commits' sequences are remembered as dispatched inline. */
-const REMEMBERED_COMMITS = 65_536;
-
-/**
- * The inline path: publishes the jobs of a commit this process just appended and remembers the
- * commits whose jobs are all stored, so that this process's dispatcher skips them.
- */
+/** The inline path: publishes the jobs of a commit this process just appended. */
 export class InlineDispatch {
-  private readonly done = new Set<number>();
-  /** Publishes under way, by commit: the dispatcher may read a commit before they are stored. */
-  private readonly publishing = new Map<number, Promise<boolean>>();
-
   constructor(
     private readonly js: JetStreamClient,
     private readonly topology: Topology,
     private readonly logger: Logger,
   ) {}
 
-  /** Called after an append; never throws (a failed publish is left to the dispatcher). */
-  committed(seq: number, events: readonly TaskEvent[]): void {
+  /**
+   * Called after an append; never throws. A failed publish is left to the repair, which publishes the
+   * job once its SubTask has stayed queued for PROJECTION_JOB_REPAIR_AFTER_MS. Resolves when done
+   * (callers need not wait).
+   */
+  committed(seq: number, events: readonly TaskEvent[]): Promise<void> {
     const jobs: QueuedJob[] = [];
     for (const event of events) {
       if (event.type !== 'SubTaskQueued') continue;
       const job = jobOf(event);
-      // Without its queue the job needs the Task's definition: the dispatcher's case.
-      if (!job) return;
-      jobs.push(job);
+      // A SubTaskQueued without its queue (written before they carried it): the repair reads it from the read model.
+      if (job) jobs.push(job);
     }
-    if (jobs.length === 0) return;
-    const published = Promise.all(jobs.map((job) => publishJob(this.js, this.topology, job))).then(
-      () => {
-        this.remember(seq);
-        return true;
-      },
-      (error: unknown) => {
-        this.logger.warn(`jobs of commit ${seq} not published inline (${String(error)}); the dispatcher publishes them`);
-        return false;
-      },
+    if (jobs.length === 0) return Promise.resolve();
+    return Promise.all(jobs.map((job) => publishJob(this.js, this.topology, job))).then(
+      () => undefined,
+      (error: unknown) => this.logger.warn(`jobs of commit ${seq} not published inline (${String(error)}); the projection's job repair publishes them`),
     );
-    this.publishing.set(seq, published);
-    void published.finally(() => this.publishing.delete(seq));
-  }
-
-  /** Whether every job of commit `seq` was published by this process (waiting for a publish under way). */
-  async dispatched(seq: number): Promise<boolean> {
-    return this.done.has(seq) || ((await this.publishing.get(seq)) ?? false);
-  }
-
-  private remember(seq: number): void {
-    this.done.add(seq);
-    if (this.done.size > REMEMBERED_COMMITS) this.done.delete(this.done.values().next().value!);
   }
 }

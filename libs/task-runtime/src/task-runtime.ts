@@ -27,7 +27,7 @@ export async function provisionAll(nc: NatsConnection, topology: Topology, worke
 export interface TaskRuntimeOptions {
   /**
    * Whether the process publishes the jobs of the commits it appends (default true). Off only in
-   * tests that need a commit whose jobs only the dispatcher publishes.
+   * tests that need a commit whose jobs only the projection's job repair publishes.
    */
   readonly inlineDispatch?: boolean;
 }
@@ -50,7 +50,7 @@ export function taskRuntimeProviders(options: TaskRuntimeOptions = {}): Provider
       inject: [JetStreamEventStore, InlineDispatch],
       useFactory: (store: JetStreamEventStore<TaskEvent>, inline: InlineDispatch): TaskCommandHandler =>
         // Every commit that queues SubTasks has its jobs published by the process that appended it.
-        new CommandHandler<TaskCommand, TaskEvent, TaskState>(store, taskDecider, inlineDispatch ? { onCommitted: (_taskId, seq, events) => inline.committed(seq, events) } : {}),
+        new CommandHandler<TaskCommand, TaskEvent, TaskState>(store, taskDecider, inlineDispatch ? { onCommitted: (_taskId, seq, events) => void inline.committed(seq, events) } : {}),
     },
   ];
 }

@@ -22,6 +22,11 @@ export const projectionConfigSchema = z.object({
   PROJECTION_BATCH_WAIT_MS: integerVariable(5, 0, 10_000),
   /** Folded Task states kept in memory between batches, in SubTasks (about 1 kB each); 0 disables. */
   PROJECTION_STATE_CACHE_WEIGHT: integerVariable(50_000, 0, 10_000_000),
+  /**
+   * How long the leader lets a SubTask stay queued without starting before it publishes its job again
+   * (the repair of a publish lost between an append and its publish; JOBS keeps a job once).
+   */
+  PROJECTION_JOB_REPAIR_AFTER_MS: integerVariable(10_000, 100, 3_600_000),
 });
 
 export type ProjectionConfig = z.output<typeof projectionConfigSchema>;

@@ -9,8 +9,6 @@ const schema = z
     WORKER_MAX_RETRY: integerVariable(5, 0, 100),
     /** How long a failed SubTask may be retried by a person (DESIGN §4). */
     RETRY_WINDOW_HOURS: integerVariable(24, 1, 24 * 365),
-    /** Run the dispatcher in this process (off: an API-only replica; another replica dispatches). */
-    TASK_API_DISPATCHER: z.enum(['on', 'off']).default('on'),
     /** Commands (HTTP and NATS request/reply) handled at once; more are refused 503 BUSY (command-budget.ts). */
     TASK_API_MAX_COMMANDS_IN_FLIGHT: integerVariable(256, 1, 100_000),
     /** The summed body bytes of the commands in flight (default 32 MiB); a body of unknown length counts 512 KiB. */
@@ -22,7 +20,7 @@ const schema = z
      * right after a durable command (tasks.cmd.*) was appended and before it is acked, the crash
      * window of a redelivery (test/reliability/durable-create-crash.e2e.spec.ts); `no-inline-dispatch`
      * appends commits without publishing their jobs, what a crash right after an append leaves
-     * behind (test/reliability/crash.e2e.spec.ts).
+     * behind, for the projection's job repair to find (test/reliability/crash.e2e.spec.ts).
      */
     TASK_API_FAULT: z.enum(['none', 'crash-after-append', 'no-inline-dispatch']).default('none'),
   })

@@ -3,13 +3,10 @@ import { APP_FILTER } from '@nestjs/core';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Topology } from '@vle/contracts';
-import type { TaskEvent } from '@vle/domain';
-import { JetStreamEventStore } from '@vle/event-store';
-import { InlineDispatch, type ExhaustedDeliveries } from '@vle/messaging';
+import type { ExhaustedDeliveries } from '@vle/messaging';
 import { NATS_CONNECTION, natsOptionsOf, ServiceKitModule } from '@vle/service-kit';
 import { provisionAll, TASK_COMMANDS, taskRuntimeProviders, type TaskCommandHandler } from '@vle/task-runtime';
 import type { TaskApiConfig } from './config.js';
-import { Dispatcher } from './dispatch/dispatcher.js';
 import { ErrorReplyFilter } from './http/error-reply.filter.js';
 import { TasksController } from './http/tasks.controller.js';
 import { CommandIntake } from './nats/command-intake.js';
@@ -20,11 +17,10 @@ import { TaskCommandService } from './tasks/task-command.service.js';
 
 const CONFIG = Symbol('TaskApiConfig');
 
-/** Wires the write side: store, command handler, HTTP and NATS intake, the dispatcher. */
+/** Wires the write side: store, command handler, HTTP and NATS intake. */
 @Injectable()
 class TaskApiRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('TaskApi');
-  private dispatcher?: Dispatcher;
   private intake?: CommandIntake;
   private exhaustion: ExhaustedDeliveries[] = [];
 
@@ -34,9 +30,6 @@ class TaskApiRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
     private readonly topology: Topology,
     private readonly service: TaskCommandService,
     private readonly budget: CommandBudget,
-    private readonly store: JetStreamEventStore<TaskEvent>,
-    @Inject(TASK_COMMANDS) private readonly commands: TaskCommandHandler,
-    private readonly inline: InlineDispatch,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -46,15 +39,10 @@ class TaskApiRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
     for (const listener of this.exhaustion) listener.start();
     this.intake = new CommandIntake({ nc: this.nc, js, topology: this.topology, service: this.service, budget: this.budget, logger: this.logger, beforeAck: beforeAckFaultOf(this.config) });
     this.intake.start();
-    if (this.config.TASK_API_DISPATCHER === 'on') {
-      this.dispatcher = new Dispatcher({ js, store: this.store, known: (taskId) => this.commands.known(taskId), topology: this.topology, logger: this.logger, inline: this.inline });
-      this.dispatcher.start();
-    }
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.intake?.stop();
-    await this.dispatcher?.stop();
     await Promise.all(this.exhaustion.map((listener) => listener.stop()));
   }
 }

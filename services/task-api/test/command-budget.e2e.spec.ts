@@ -11,7 +11,7 @@ const namespace = testNamespace('budget');
 let taskApi: ServiceProcess;
 
 beforeAll(async () => {
-  taskApi = await startService(entries.taskApi, { NATS_NAMESPACE: namespace, TASK_API_DISPATCHER: 'off', TASK_API_BENCH_QUEUE: 'true', TASK_API_MAX_COMMANDS_IN_FLIGHT: '2', LOG_FORMAT: 'text', LOG_LEVEL: 'warn' });
+  taskApi = await startService(entries.taskApi, { NATS_NAMESPACE: namespace, TASK_API_BENCH_QUEUE: 'true', TASK_API_MAX_COMMANDS_IN_FLIGHT: '2', LOG_FORMAT: 'text', LOG_LEVEL: 'warn' });
 });
 
 afterAll(async () => {

@@ -214,7 +214,7 @@ let socketRetries = 0;
 
 beforeAll(async () => {
   const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
-  taskApi = await startService(entries.taskApi, { NATS_URL: natsUrl, NATS_NAMESPACE: namespace, TASK_API_DISPATCHER: 'off', TASK_API_BENCH_QUEUE: 'true', LOG_FORMAT: 'text', LOG_LEVEL: 'error' });
+  taskApi = await startService(entries.taskApi, { NATS_URL: natsUrl, NATS_NAMESPACE: namespace, TASK_API_BENCH_QUEUE: 'true', LOG_FORMAT: 'text', LOG_LEVEL: 'error' });
   nc = await connect({ servers: natsUrl, noAsyncTraces: true });
   js = jetstream(nc);
   jsm = await jetstreamManager(nc);

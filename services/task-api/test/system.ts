@@ -35,6 +35,9 @@ export interface SystemParts {
 
 export const WORKER_MAX_RETRY = 3;
 
+/** The projection's job repair: a SubTask queued this long without starting gets its job again. */
+export const JOB_REPAIR_AFTER_MS = 1_000;
+
 export class System {
   taskApi!: ServiceProcess;
   worker!: ServiceProcess;
@@ -85,7 +88,7 @@ export class System {
       this.integrationEnv = { ...this.sandboxEnv(), ...parts.integrations };
     }
     this.taskApi = await startService(entries.taskApi, { ...this.env, ...parts.taskApi });
-    [this.worker, this.projection] = await Promise.all([startService(entries.worker, { ...this.env, ...this.integrationEnv }), startService(entries.projection, this.env)]);
+    [this.worker, this.projection] = await Promise.all([startService(entries.worker, { ...this.env, ...this.integrationEnv }), startService(entries.projection, { ...this.env, PROJECTION_JOB_REPAIR_AFTER_MS: String(JOB_REPAIR_AFTER_MS) })]);
     if (parts.proxmox) {
       this.proxmoxEnv = { ...this.env, PVE_URL: `${this.sandbox!.url}/pve`, PVE_TASK_POLL_MS: '50', PVE_TIMEOUT_MS: '2000', ...parts.proxmox };
       [this.vmCloneWorker, this.vmActionWorker] = await Promise.all([startService(entries.vmCloneWorker, this.proxmoxEnv), startService(entries.vmActionWorker, this.proxmoxEnv)]);

@@ -1,15 +1,23 @@
 // The projector on the real log (NATS) and the real read model (PostgreSQL): throughput, lag, poison
 // messages, two replicas, a stop mid-way, connections killed mid-batch. Every scenario ends with the
-// same proof: the tables equal a fresh rebuild of the log, row for row.
+// same proof: the tables equal a fresh rebuild of the log, row for row. Then the job repair the leader
+// keeps, with the real JOBS stream.
 
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DataSource } from 'typeorm';
 import { createTestDatabase, waitFor, type TestDatabase } from '@vle/testing';
+import { jetstream } from '@nats-io/jetstream';
+import { jobMessageId } from '@vle/contracts';
+import { decide, evolveAll, initialState, type CreateTask, type TaskCommand, type TaskEvent, type TaskState } from '@vle/domain';
+import { ensureStream } from '@vle/event-store';
+import { publishJob, type QueuedJob } from '@vle/messaging';
+import { randomUUID } from 'node:crypto';
 import { openReadModelSchema } from '../db/data-source.js';
 import { rebuildReadModel } from '../rebuild/rebuild-read-model.js';
 import { snapshot } from '../testing/read-model-snapshot.js';
 import { scenario, uuidFrom, random } from '../testing/task-scenarios.js';
 import { openTestLog, recordingLogger, type TestLog } from '../testing/test-log.js';
+import { JobRepair } from './job-repair.js';
 import { AdvisoryLockLeadership, type Leadership } from './leadership.js';
 import { TASKS_PROJECTION } from './projection-name.js';
 import { ProjectionRunner, type ProjectionRunnerOptions } from './projection.runner.js';
@@ -210,6 +218,114 @@ describe('ProjectionRunner', () => {
       expect(a.status().commits + b.status().commits).toBe(last);
       expect(b.status().commits).toBeGreaterThan(0);
       expect(await snapshot(open[0]!)).toEqual((await rebuilt(schema)).rows);
+    });
+  });
+
+  describe('the job repair (the leader publishes the job of a SubTask left queued without one)', () => {
+    const REPAIR_AFTER_MS = 300;
+    const at = () => new Date().toISOString();
+
+    /** The Task of a test: a, b and c independent, d after a; its commits appended by hand, its jobs published only where a test says. */
+    class TestTask {
+      readonly taskId = randomUUID();
+      readonly ids = { a: randomUUID(), b: randomUUID(), c: randomUUID(), d: randomUUID() };
+      private state: TaskState = initialState;
+
+      async run(command: TaskCommand): Promise<TaskEvent[]> {
+        const events = decide(command, this.state);
+        this.state = evolveAll(this.state, events);
+        await log.append([{ taskId: this.taskId, events }]);
+        return events;
+      }
+
+      create(): Promise<TaskEvent[]> {
+        const subtasks = (['a', 'b', 'c', 'd'] as const).map((key) => ({ id: this.ids[key], key, name: key, queue: 'bench', action: 'noop', dependsOn: key === 'd' ? ['a'] : [] }));
+        const command: CreateTask = { type: 'CreateTask', taskId: this.taskId, at: at(), actor: 'test', name: 'repair', createdBy: 'test', subtasks };
+        return this.run(command);
+      }
+
+      start(key: keyof TestTask['ids'], jobSeq: number): Promise<TaskEvent[]> {
+        return this.run({ type: 'RecordAttemptStarted', taskId: this.taskId, at: at(), actor: 'worker', subTaskId: this.ids[key], generation: 1, attempt: 1, jobId: jobMessageId(this.ids[key], 1), queue: 'bench', jobSeq, deliveryId: randomUUID() });
+      }
+
+      job(key: keyof TestTask['ids']): QueuedJob {
+        return { taskId: this.taskId, subTaskId: this.ids[key], generation: 1, queue: 'bench', action: 'noop' };
+      }
+    }
+
+    /** The job ids stored in JOBS for `taskId`. */
+    async function jobsOf(taskId: string): Promise<string[]> {
+      const stream = log.topology.jobStream.name;
+      const { first_seq, last_seq, messages } = (await log.jsm.streams.info(stream)).state;
+      const ids: string[] = [];
+      for (let seq = first_seq; messages > 0 && seq <= last_seq; seq++) {
+        const m = await log.jsm.streams.getMessage(stream, { seq }).catch(() => null);
+        if (m && m.json<QueuedJob>().taskId === taskId) ids.push(m.header.get('Nats-Msg-Id'));
+      }
+      return ids.sort();
+    }
+
+    function repairing(lines = recordingLogger()) {
+      const js = jetstream(log.nc);
+      return new JobRepair({ publish: (job) => publishJob(js, log.topology, job), repairAfterMs: REPAIR_AFTER_MS, logger: lines });
+    }
+
+    beforeEach(async () => {
+      await ensureStream(log.jsm, log.topology.jobStream);
+    });
+
+    it('publishes the missing jobs of queued SubTasks once, none for a started one, and confirms one JOBS had', async () => {
+      const task = new TestTask();
+      await task.create();
+      const js = jetstream(log.nc);
+      // b's job was published (inline), then its attempt started; c's job was published, not started yet;
+      // a's job was lost (its appender died before publishing); d waits on a.
+      const bSeq = (await publishJob(js, log.topology, task.job('b'))).seq;
+      await publishJob(js, log.topology, task.job('c'));
+      const last = (await task.start('b', bSeq), (await log.jsm.streams.info(log.topology.eventStream.name)).state.last_seq);
+      const lines = recordingLogger();
+      const r = runner(await readModel(schema), { repair: repairing(lines) });
+      r.start();
+      await r.applied(last);
+      await waitFor(() => r.status().jobRepair!.watched === 0 || undefined, { description: 'the repair to check a and c', timeoutMs: 10_000 });
+      expect(r.status().jobRepair).toEqual({ watched: 0, repaired: 1, confirmed: 1 });
+      expect(await jobsOf(task.taskId)).toEqual([task.ids.a, task.ids.b, task.ids.c].map((id) => jobMessageId(id, 1)).sort());
+      expect(lines.lines.filter((l) => l.includes('job repair'))).toEqual([`log job repair: SubTask ${task.ids.a} of Task ${task.taskId} (generation 1) had no job on bench; published it`]);
+      // Nothing more is published later: every queued SubTask is known to have its job.
+      const before = (await log.jsm.streams.info(log.topology.jobStream.name)).state.last_seq;
+      await new Promise((resolve) => setTimeout(resolve, REPAIR_AFTER_MS * 3));
+      expect((await log.jsm.streams.info(log.topology.jobStream.name)).state.last_seq).toBe(before);
+    });
+
+    it('repairs nothing for SubTasks that start within repairAfterMs', async () => {
+      const task = new TestTask();
+      await task.create();
+      const r = runner(await readModel(schema), { repair: repairing() });
+      r.start();
+      await waitFor(() => r.status().jobRepair!.watched === 3 || undefined, { description: 'a, b and c watched' });
+      for (const key of ['a', 'b', 'c'] as const) await task.start(key, 1);
+      await waitFor(() => r.status().jobRepair!.watched === 0 || undefined, { description: 'the starts applied' });
+      await new Promise((resolve) => setTimeout(resolve, REPAIR_AFTER_MS * 2));
+      expect(r.status().jobRepair).toEqual({ watched: 0, repaired: 0, confirmed: 0 });
+      expect(await jobsOf(task.taskId)).toEqual([]);
+    });
+
+    it('a standby that takes over repairs what the read model holds queued, though it never saw it queued', async () => {
+      const leader = (applicationName: string) => new AdvisoryLockLeadership({ databaseUrl: database.url, schema, name: TASKS_PROJECTION, applicationName });
+      // The first leader applies the Task, then stops before its repair is due (a crash).
+      const a = runner(await readModel(schema), { repair: new JobRepair({ publish: () => Promise.reject(new Error('down')), repairAfterMs: 3_600_000, logger: recordingLogger() }) }, recordingLogger(), leader('repair-a'));
+      a.start();
+      await waitFor(() => a.status().leading, { description: 'a leading' });
+      const b = runner(await readModel(schema), { repair: repairing() }, recordingLogger(), leader('repair-b'));
+      b.start();
+      const task = new TestTask();
+      await task.create();
+      const last = (await log.jsm.streams.info(log.topology.eventStream.name)).state.last_seq;
+      await waitFor(async () => (await a.lag()).appliedSeq >= last, { description: 'a to apply the Task' });
+      expect(b.status()).toMatchObject({ leading: false, jobRepair: { watched: 0 } });
+      await a.stop();
+      await waitFor(() => (b.status().jobRepair!.repaired === 3) || undefined, { description: 'b to repair a, b and c', timeoutMs: 10_000 });
+      expect(await jobsOf(task.taskId)).toEqual([task.ids.a, task.ids.b, task.ids.c].map((id) => jobMessageId(id, 1)).sort());
     });
   });
 });

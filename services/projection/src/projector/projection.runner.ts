@@ -2,11 +2,15 @@
 // stopped. Every failure ends in the same repair: forget the subscription, read the checkpoint again,
 // resubscribe from there. That one path covers another replica having moved the checkpoint (the
 // compare-and-set failed), a rebuild swapped in, PostgreSQL or NATS being down for a while.
+//
+// The leader also keeps the job repair (job-repair.ts): it follows the SubTasks each batch changed,
+// starts from the queued ones of the read model whenever it (re)subscribes, and sweeps while it leads.
 
 import { batches, type BatchOptions } from './batches.js';
 import type { RejectedCommit } from './commit.js';
 import type { CommitFeed } from './commit-feed.js';
 import { isCheckpointMoved } from './errors.js';
+import type { JobRepair, JobRepairStats } from './job-repair.js';
 import { EVERYONE_LEADS, type Leadership, type Lease } from './leadership.js';
 import type { AppliedBatch, TaskProjector } from './task.projector.js';
 
@@ -20,6 +24,8 @@ export interface ProjectionRunnerOptions extends BatchOptions {
   /** First delay after a failure; doubles up to maxRetryDelayMs. */
   readonly retryDelayMs?: number;
   readonly maxRetryDelayMs?: number;
+  /** The job repair this replica keeps while it leads (none: the rebuild, tests of the projection alone). */
+  readonly repair?: JobRepair;
 }
 
 export interface ProjectionStats {
@@ -37,6 +43,8 @@ export interface ProjectionStats {
   readonly restarts: number;
   readonly lastBatchAt?: string;
   readonly lastError?: string;
+  /** The job repair's counters, when this replica keeps one. */
+  readonly jobRepair?: JobRepairStats;
 }
 
 export const DEFAULT_RUNNER_OPTIONS: ProjectionRunnerOptions = { maxSize: 500, maxWaitMs: 20, retryDelayMs: 200, maxRetryDelayMs: 10_000 };
@@ -71,7 +79,8 @@ export class ProjectionRunner {
   }
 
   status(): ProjectionStats {
-    return { name: this.projector.name, running: this.loop !== undefined, ...this.stats };
+    const jobRepair = this.options.repair?.stats();
+    return { name: this.projector.name, running: this.loop !== undefined, ...this.stats, ...(jobRepair ? { jobRepair } : {}) };
   }
 
   /**
@@ -87,6 +96,25 @@ export class ProjectionRunner {
   applied(seq: number): Promise<void> {
     if (this.stats.appliedSeq >= seq) return Promise.resolve();
     return new Promise((resolve) => this.waiters.push({ seq, resolve }));
+  }
+
+  /**
+   * Sweeps the job repair every sweepEveryMs until `stop` aborts, each time once this replica has
+   * applied everything the log held when the sweep began: a start stored before then has been seen.
+   */
+  private async sweepJobs(repair: JobRepair, stop: AbortSignal): Promise<void> {
+    while (!stop.aborted) {
+      await sleep(repair.sweepEveryMs, stop);
+      if (stop.aborted) break;
+      try {
+        const began = Date.now();
+        const last = await this.feed.lastSeq();
+        await untilAborted(this.applied(last), stop);
+        if (!stop.aborted) await repair.sweep(began);
+      } catch (error) {
+        if (!stop.aborted) this.logger.warn(`projection ${this.projector.name}: job repair sweep failed (${error instanceof Error ? error.message : String(error)}); trying again`);
+      }
+    }
   }
 
   /** Leads whenever this replica may (its leadership), and waits as a standby otherwise. */
@@ -117,6 +145,16 @@ export class ProjectionRunner {
 
   /** Projects until `stop` aborts, resubscribing from the stored checkpoint after every failure. */
   private async lead(stop: AbortSignal): Promise<void> {
+    const { repair } = this.options;
+    const sweeping = repair ? this.sweepJobs(repair, stop) : undefined;
+    try {
+      await this.project(stop);
+    } finally {
+      await sweeping;
+    }
+  }
+
+  private async project(stop: AbortSignal): Promise<void> {
     let delay = this.options.retryDelayMs ?? 200;
     while (!stop.aborted) {
       const round = new AbortController();
@@ -124,6 +162,8 @@ export class ProjectionRunner {
       stop.addEventListener('abort', end, { once: true });
       try {
         let checkpoint = await this.projector.checkpoint();
+        // As the leader it is alone to move the checkpoint: the queued SubTasks read now are those at it.
+        this.options.repair?.restart(await this.projector.queuedSubTasks());
         this.advance(checkpoint);
         for await (const batch of batches(this.feed.commits(checkpoint + 1, round.signal), this.options)) {
           const applied = await this.projector.applyIsolating(batch, checkpoint);
@@ -166,6 +206,7 @@ export class ProjectionRunner {
       skippedCommits: this.stats.skippedCommits + applied.skipped.length,
       lastBatchAt: new Date().toISOString(),
     };
+    this.options.repair?.observe(applied.changedSubTasks);
     this.advance(applied.checkpoint);
   }
 
@@ -181,6 +222,17 @@ export class ProjectionRunner {
 /** One line per skipped commit, with its stream sequence (DESIGN §7: visible, never silent). */
 export function warnSkipped(logger: RunnerLogger, skipped: RejectedCommit): void {
   logger.warn(`skipped malformed commit seq=${skipped.seq} subject=${skipped.subject}: ${skipped.reason}`);
+}
+
+/** Resolves with `promise`, or when `signal` aborts first. */
+function untilAborted(promise: Promise<void>, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  let end: () => void = () => {};
+  const aborted = new Promise<void>((resolve) => {
+    end = resolve;
+    signal.addEventListener('abort', end, { once: true });
+  });
+  return Promise.race([promise, aborted]).finally(() => signal.removeEventListener('abort', end));
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -1,15 +1,17 @@
 // The projector as a Nest module: started once the app is up, stopped before connections close.
 
-import { jetstreamManager } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Controller, Get, Injectable, Logger, Module, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Topology } from '@vle/contracts';
 import { ensureStream } from '@vle/event-store';
+import { publishJob } from '@vle/messaging';
 import { NATS_CONNECTION, SERVICE_CONFIG } from '@vle/service-kit';
 import type { ProjectionConfig } from '../config.js';
 import { ReadModelModule } from '../db/read-model.module.js';
 import { createJetStreamFeed } from './commit-feed.js';
+import { JobRepair } from './job-repair.js';
 import { AdvisoryLockLeadership } from './leadership.js';
 import { TASKS_PROJECTION } from './projection-name.js';
 import { ProjectionRunner, type ProjectionStats } from './projection.runner.js';
@@ -59,6 +61,9 @@ export class ProjectionStatusController {
         const feed = await createJetStreamFeed(nc, topology);
         // One replica projects; the others wait to take over (leadership.ts).
         const leadership = new AdvisoryLockLeadership({ databaseUrl: config.DATABASE_URL, schema: config.DATABASE_SCHEMA, name: TASKS_PROJECTION });
+        // The leader publishes again the job of a SubTask left queued without one (job-repair.ts).
+        const js = jetstream(nc);
+        const repair = new JobRepair({ publish: (job) => publishJob(js, topology, job), repairAfterMs: config.PROJECTION_JOB_REPAIR_AFTER_MS, logger: new Logger('JobRepair') });
         return new ProjectionRunner(
           projector,
           feed,
@@ -66,6 +71,7 @@ export class ProjectionStatusController {
           {
             maxSize: config.PROJECTION_BATCH_SIZE,
             maxWaitMs: config.PROJECTION_BATCH_WAIT_MS,
+            repair,
           },
           leadership,
         );

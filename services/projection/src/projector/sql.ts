@@ -149,3 +149,9 @@ export const LOAD_STATES = prepared(
 
 export const ENSURE_CHECKPOINT = `INSERT INTO projection_checkpoints (name, seq) VALUES ($1, 0) ON CONFLICT (name) DO NOTHING`;
 export const READ_CHECKPOINT = `SELECT seq FROM projection_checkpoints WHERE name = $1`;
+
+/**
+ * The SubTasks queued in the read model, whose jobs a new leader watches (job-repair.ts). Read once per
+ * lead, so a sequential scan: an index on status would make every status change a non-HOT update.
+ */
+export const QUEUED_SUB_TASKS = `SELECT task_id, id, generation, queue, action FROM sub_tasks WHERE status = 'queued'`;

@@ -10,11 +10,12 @@ import type { DataSource } from 'typeorm';
 import type { SubTask } from '@vle/domain';
 import type { IncomingCommit, RejectedCommit } from './commit.js';
 import { CheckpointMoved, isDataError } from './errors.js';
+import type { SubTaskChange } from './job-repair.js';
 import { FoldedStateCache } from './folded-state-cache.js';
 import { createdIn, foldBatch, taskIdsOf, type StoredTaskState } from './fold-batch.js';
 import { loadedState, type StateRow, type SubTaskRow, type TaskOwnState, type TaskRow } from './rows.js';
 import { poolOf } from '../db/data-source.js';
-import { APPLY_BATCH, encodeRows, ENSURE_CHECKPOINT, LOAD_STATES, READ_CHECKPOINT, SKIPPED_COLUMNS, STATE_COLUMNS, SUB_TASK_COLUMNS, TASK_COLUMNS } from './sql.js';
+import { APPLY_BATCH, encodeRows, ENSURE_CHECKPOINT, LOAD_STATES, QUEUED_SUB_TASKS, READ_CHECKPOINT, SKIPPED_COLUMNS, STATE_COLUMNS, SUB_TASK_COLUMNS, TASK_COLUMNS } from './sql.js';
 
 export interface TaskProjectorOptions {
   /** The checkpoint's name: one per projection. */
@@ -37,6 +38,8 @@ export interface AppliedBatch {
   readonly skipped: readonly RejectedCommit[];
   readonly taskRows: number;
   readonly subTaskRows: number;
+  /** The SubTasks whose rows the batch wrote, as it left them (what the job repair follows). */
+  readonly changedSubTasks: readonly SubTaskChange[];
 }
 
 /** What one transaction did, and the states it committed (for the cache). */
@@ -55,7 +58,7 @@ interface BatchRows {
 
 const NO_ROWS: BatchRows = { stateRows: [], taskRows: [], subTaskRows: [], skipped: [] };
 
-const NOTHING: AppliedBatch = { checkpoint: 0, commits: 0, events: 0, skipped: [], taskRows: 0, subTaskRows: 0 };
+const NOTHING: AppliedBatch = { checkpoint: 0, commits: 0, events: 0, skipped: [], taskRows: 0, subTaskRows: 0, changedSubTasks: [] };
 
 function combine(a: AppliedBatch, b: AppliedBatch): AppliedBatch {
   return {
@@ -65,7 +68,12 @@ function combine(a: AppliedBatch, b: AppliedBatch): AppliedBatch {
     skipped: [...a.skipped, ...b.skipped],
     taskRows: a.taskRows + b.taskRows,
     subTaskRows: a.subTaskRows + b.subTaskRows,
+    changedSubTasks: [...a.changedSubTasks, ...b.changedSubTasks],
   };
+}
+
+function changeOf(row: SubTaskRow): SubTaskChange {
+  return { taskId: row.task_id, subTaskId: row.id, status: row.status, generation: row.generation, queue: row.queue, action: row.action };
 }
 
 export class TaskProjector {
@@ -95,6 +103,12 @@ export class TaskProjector {
     return rows.length === 0 ? 0 : Number(rows[0]!.seq);
   }
 
+  /** The SubTasks queued as the read model stands (job-repair.ts). */
+  async queuedSubTasks(): Promise<SubTaskChange[]> {
+    const { rows } = await poolOf(this.db).query<{ task_id: string; id: string; generation: number; queue: string; action: string }>(QUEUED_SUB_TASKS);
+    return rows.map((r) => ({ taskId: r.task_id, subTaskId: r.id, status: 'queued', generation: r.generation, queue: r.queue, action: r.action }));
+  }
+
   /** Applies `commits` (stream order) on top of checkpoint `expected`; throws CheckpointMoved if it moved. */
   async apply(commits: readonly IncomingCommit[], expected: number): Promise<AppliedBatch> {
     const fresh = commits.filter((c) => c.seq > expected);
@@ -118,6 +132,7 @@ export class TaskProjector {
             skipped: folded.skipped,
             taskRows: folded.taskRows.length,
             subTaskRows: folded.subTaskRows.length,
+            changedSubTasks: folded.subTaskRows.map(changeOf),
           };
           return { applied, changed: folded.states };
         }

@@ -26,7 +26,7 @@ let jsm: JetStreamManager;
 const keepers: DeadlineKeeper[] = [];
 
 beforeAll(async () => {
-  taskApi = await bootstrapTaskApi({ env: { NATS_URL, NATS_NAMESPACE: namespace, PORT: String(await freePort()), TASK_API_DISPATCHER: 'off', LOG_LEVEL: 'warn', LOG_FORMAT: 'text' } });
+  taskApi = await bootstrapTaskApi({ env: { NATS_URL, NATS_NAMESPACE: namespace, PORT: String(await freePort()), LOG_LEVEL: 'warn', LOG_FORMAT: 'text' } });
   nc = await connectNats(NATS_URL, 'deadline-keeper-int');
   js = jetstream(nc);
   jsm = await jetstreamManager(nc);

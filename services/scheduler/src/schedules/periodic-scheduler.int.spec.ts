@@ -55,7 +55,7 @@ async function replica(clock: VirtualClock, schedules: PeriodicSchedule[]): Prom
 
 beforeAll(async () => {
   taskApi = await bootstrapTaskApi({
-    env: { NATS_URL, NATS_NAMESPACE: namespace, PORT: String(await freePort()), TASK_API_DISPATCHER: 'off', WORKER_MAX_RETRY: '3', LOG_LEVEL: 'warn', LOG_FORMAT: 'text' },
+    env: { NATS_URL, NATS_NAMESPACE: namespace, PORT: String(await freePort()), WORKER_MAX_RETRY: '3', LOG_LEVEL: 'warn', LOG_FORMAT: 'text' },
   });
   const nc = await connectNats(NATS_URL, 'scheduler-int-check');
   connections.push(nc);

@@ -70,20 +70,23 @@ describe('kill -9', () => {
     expect([...(await successesPerSubTask(body.taskId)).values()]).toEqual([1, 1]);
   });
 
-  it('of task-api between appending and publishing: the dispatcher publishes from the log after the restart', async () => {
-    // A task-api that appends Tasks but never publishes their jobs (no dispatcher, no inline publish):
-    // exactly the state a crash right after the append leaves behind.
-    await system.taskApi.restart({ TASK_API_DISPATCHER: 'off', NODE_ENV: 'test', TASK_API_FAULT: 'no-inline-dispatch' });
+  it("of task-api between appending and publishing: the projection's job repair publishes the jobs, with task-api still down", async () => {
+    // A task-api that appends Tasks but never publishes their jobs: exactly the state a crash right
+    // after the append leaves behind.
+    await system.taskApi.restart({ NODE_ENV: 'test', TASK_API_FAULT: 'no-inline-dispatch' });
     const created = await Promise.all([1, 2, 3].map((n) => system.post('/api/v1/tasks', diamond(`appended, not published ${n}`))));
     const taskIds = created.map((c) => c.body.taskId as string);
     for (const taskId of taskIds) expect((await system.task(taskId)).status).toBe('queued');
     expect((await system.jsm.streams.info(system.topology.jobStream.name)).state.messages).toBe(0);
     await system.taskApi.kill('SIGKILL');
-    await system.taskApi.restart({ TASK_API_DISPATCHER: 'on', TASK_API_FAULT: 'none' });
+    // No task-api runs: the projection's leader publishes the first jobs, the worker the next ones.
     for (const taskId of taskIds) {
       expect((await system.finished(taskId)).status).toBe('success');
       expect([...(await successesPerSubTask(taskId)).values()]).toEqual([1, 1, 1, 1]);
     }
+    const status = (await system.query('/api/v1/projection/status')).body as { jobRepair: { repaired: number } };
+    expect(status.jobRepair.repaired).toBe(3);
+    await system.taskApi.restart({ TASK_API_FAULT: 'none' });
   });
 
   it('of task-api under load: every accepted Task finishes and the read model equals a rebuild', async () => {
