@@ -35,7 +35,7 @@ export interface SubscribeOptions {
 }
 
 /**
- * All commits of the stream in sequence order, for projections and the dispatcher. Iterating and
+ * All commits of the stream in sequence order, for projections. Iterating and
  * `nextBatch` read the same buffer; leaving a `for await` early does not stop it: call `stop()`.
  */
 export interface CommitSubscription<E> extends AsyncIterable<StoredCommit<E>> {

@@ -49,7 +49,7 @@ function startRuntime(handlers: QueueHandlers = createBenchHandlers()): JobRunti
   return runtime;
 }
 
-/** Creates a Task and publishes the jobs of its queued SubTasks, as the dispatcher would. */
+/** Creates a Task and publishes the jobs of its queued SubTasks, as task-api would. */
 async function createTask(...subtasks: Array<Omit<SubTaskDraft, 'id' | 'queue' | 'name'>>): Promise<string> {
   const taskId = randomUUID();
   const drafts = subtasks.map((s) => ({ ...s, id: randomUUID(), queue: 'bench', name: s.key }));
@@ -201,7 +201,7 @@ describe('JobRuntime', () => {
     };
     const runtime = startRuntime(handlers);
     const taskId = await createTask({ key: 'make', action: 'create', objectType: 'template', objectId: '9000' }, { key: 'then', action: 'use', dependsOn: ['make'] });
-    // No dispatcher runs here: publish the second job once its SubTask is queued, as it would.
+    // The runtime here has no inline publish: publish the second job once its SubTask is queued, as it would.
     await waitFor(async () => (await taskOf(taskId)).subtasks[1]!.status === 'queued', { description: 'the dependent SubTask to be queued' });
     await publishQueued(await eventsOf(taskId), await taskOf(taskId));
     const task = await settled(taskId);

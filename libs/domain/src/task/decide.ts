@@ -97,7 +97,7 @@ function recordAttemptStarted(command: RecordAttemptStarted, task: Task): TaskEv
     throw new RuleViolation('START_DEADLINE_MISSED', `Task ${task.id} had to start before ${task.startBefore}; its first attempt came at ${command.at}`);
   }
   // One job message per generation runs attempts: a copy published again (after the JOBS duplicate
-  // window, by a dispatcher whose consumer was reset) is refused however it is numbered.
+  // window by the projection's job repair, or by hand) is refused however it is numbered.
   if (subTask.jobSeq !== undefined && command.jobSeq !== subTask.jobSeq) {
     throw new RuleViolation('DUPLICATE_JOB', `SubTask ${subTask.id} generation ${subTask.generation} runs from job message ${subTask.jobSeq}; message ${command.jobSeq} is a duplicate`);
   }

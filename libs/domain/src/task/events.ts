@@ -93,9 +93,10 @@ export interface EventOf<Type extends string, Data> {
 export type TaskCreated = EventOf<'TaskCreated', TaskCreatedData>;
 export type SubTasksPlanned = EventOf<'SubTasksPlanned', SubTasksPlannedData>;
 /**
- * The SubTask may run; the dispatcher publishes its job `<subTaskId>:<generation>` to `queue`. The
- * queue and action are carried here so that dispatching needs no lookup (absent in logs written
- * before they were added: the dispatcher then reads the Task's definition).
+ * The SubTask may run; the process that appended it publishes its job `<subTaskId>:<generation>` to
+ * `queue` (the projection's job repair if it did not). The queue and action are carried here so that
+ * publishing needs no lookup (absent in logs written before they were added: then only the repair
+ * publishes it, from the SubTask's row).
  */
 export type SubTaskQueued = EventOf<'SubTaskQueued', SubTaskRef & { readonly queue?: QueueName; readonly action?: string }>;
 /**
