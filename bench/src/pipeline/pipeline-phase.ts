@@ -13,6 +13,7 @@ import { MemoryWatch } from '../proc/memory-watch.js';
 import type { Progress } from '../run/progress.js';
 import type { RunGuard } from '../run/run-guard.js';
 import { PipelineHarness } from './harness.js';
+import { ProjectionClient } from './projection-client.js';
 import { staged, submitStandard, type PhaseRun } from './phase-run.js';
 import type { PipelineLight, PipelinePhaseOptions, PipelineResult } from './pipeline-result.js';
 import { probeProjection, type ProbeFigures } from './projection-probe.js';
@@ -49,6 +50,7 @@ async function phases(harness: PipelineHarness, guard: RunGuard, options: Pipeli
   const saturation = await saturate(run);
   const halfRate = options.light && options.halfRateTasks > 0 && saturation.tasksPerS > 0 ? await halfTheRate(run, saturation.tasksPerS) : undefined;
   const readModel = await checkReadModel(harness);
+  const jobRepair = await jobRepairOf(harness);
   const refused = ledger.book.refusals();
   const problems: string[] = [];
   if (refused.length > 0) problems.push(`${refused.length} creates refused (first: ${refused[0]!.message})`);
@@ -66,6 +68,7 @@ async function phases(harness: PipelineHarness, guard: RunGuard, options: Pipeli
     halfRate,
     memory: memory.figures(),
     readModel,
+    ...(jobRepair ? { jobRepair } : {}),
     counters: { ...ledger.fold.counters, refused: refused.length },
     serviceLogLines: Object.fromEntries(system.services.map((s) => [s.label, s.process.output().split('\n').filter(Boolean).length])),
     profiles: profileDir,
@@ -104,6 +107,14 @@ async function halfTheRate({ harness, options, progress, remaining, stopping }: 
   progress(`${options.peer}: half the saturation rate, ${options.halfRateTasks} Tasks, one every ${intervalMs.toFixed(1)} ms, polling the query API…`);
   await harness.projectionCaughtUp();
   return probeProjection(harness, 'half-rate', { tasks: options.halfRateTasks, intervalMs, timeoutMs: remaining(), stopping });
+}
+
+/** The job repair's counters of every projection replica, summed (one of them led). */
+async function jobRepairOf(harness: PipelineHarness): Promise<PipelineResult['jobRepair']> {
+  const statuses = await Promise.all(harness.system.of('projection').map((s) => new ProjectionClient(s.process.url).status()));
+  const counters = statuses.flatMap((s) => (s.jobRepair ? [s.jobRepair] : []));
+  if (counters.length === 0) return undefined;
+  return { repaired: counters.reduce((n, c) => n + c.repaired, 0), confirmed: counters.reduce((n, c) => n + c.confirmed, 0) };
 }
 
 /** The read model agrees with the log: every Task the log saw succeed is listed as success. */

@@ -64,6 +64,12 @@ export interface PipelineResult extends PeerResult {
   /** The probe again, at half the saturation rate. */
   readonly halfRate?: ProbeFigures;
   readonly readModel: { readonly successInReadModel: number; readonly successOnLog: number; readonly ok: boolean };
+  /**
+   * The projection's job repair over the phase, summed over its replicas: jobs it found missing (a lost
+   * publish) and jobs it published again that JOBS had (a SubTask queued longer than the repair's wait).
+   * Absent for a checkout without it.
+   */
+  readonly jobRepair?: { readonly repaired: number; readonly confirmed: number };
   readonly counters: FoldCounters & { readonly refused: number };
   readonly serviceLogLines: Readonly<Record<string, number>>;
   readonly profiles?: string;

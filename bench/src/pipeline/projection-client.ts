@@ -7,6 +7,8 @@ export interface ProjectionStatus {
   /** The stored checkpoint (whichever replica moved it): the last stream sequence applied. */
   readonly appliedSeq: number;
   readonly streamSeq: number;
+  /** This replica's job repair (absent in a checkout from before it). */
+  readonly jobRepair?: { readonly repaired: number; readonly confirmed: number };
 }
 
 export class ProjectionClient {

@@ -65,6 +65,7 @@ function pipelineDetails(r: PipelineResult): string[] {
   }
   const c = r.counters;
   lines.push(`  ${r.peer}: read model ${r.readModel.successInReadModel}/${r.readModel.successOnLog} Tasks success ${r.readModel.ok ? 'OK' : 'MISMATCH'}; attempt failures ${c.attemptFailures}, failed Tasks ${c.failedTasks}, refused creates ${c.refused}`);
+  if (r.jobRepair) lines.push(`  ${r.peer}: job repair: ${r.jobRepair.repaired} jobs found missing and published, ${r.jobRepair.confirmed} published again that JOBS had`);
   if (r.profiles) lines.push(`  ${r.peer}: CPU profiles in ${r.profiles}`);
   return lines;
 }

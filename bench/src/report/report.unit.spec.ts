@@ -260,6 +260,16 @@ describe('formatPeerRun', () => {
     expect(text).toMatch(/bullmq\s+1200\s+6000\s+3\.00 \/ 6\.00\s+50\.0 \/ 80\.0\s+20\.0 \/ 40\.0\s+1\.50\s+yes/);
     expect(text).toContain('bullmq: CPU ms per Task (10.0 s of saturation; machine busy 90%, other processes 0.10 CPU-s): bullmq-worker 0.75, redis-server 0.75');
   });
+
+  it("prints the projection's job repair, and the backlog without a dispatcher, where the checkout has them", () => {
+    const saturation = { ...pipeline(400, 11, 120).saturation, backlogPeak: { jobsPending: 900, jobsAckPending: 256 } };
+    const text = formatPeerRun(pipeline(400, 11, 120, true, { saturation, jobRepair: { repaired: 0, confirmed: 2 } }));
+    expect(text).toContain('pipeline: job repair: 0 jobs found missing and published, 2 published again that JOBS had');
+    expect(text).toContain('pipeline: backlog peak: jobs pending 900 (ack pending 256)');
+    const before = formatPeerRun(pipeline(400, 11, 120));
+    expect(before).not.toContain('job repair');
+    expect(before).toContain('backlog peak: dispatcher pending 1600 (ack pending 330), jobs pending 500');
+  });
 });
 
 describe('size table', () => {

@@ -116,7 +116,7 @@ export class JobRepair {
               this.confirmed += 1;
             } else {
               this.repaired += 1;
-              this.options.logger.log(`job repair: SubTask ${job.subTaskId} of Task ${job.taskId} (generation ${job.generation}) had no job on ${job.queue}; published it`);
+              this.options.logger.log(`job repair: published the job of SubTask ${job.subTaskId} of Task ${job.taskId} (generation ${job.generation}) on ${job.queue}: JOBS had no copy of it within its duplicate window`);
             }
           } catch (error) {
             failed = `${job.queue}: ${error instanceof Error ? error.message : String(error)}`;

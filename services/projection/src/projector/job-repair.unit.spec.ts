@@ -30,7 +30,7 @@ describe('JobRepair', () => {
     advance(1);
     await repair.sweep();
     expect(published).toEqual([{ taskId: 't1', subTaskId: 'a', generation: 1, queue: 'bench', action: 'noop' }]);
-    expect(lines).toEqual([expect.stringContaining('log job repair: SubTask a of Task t1 (generation 1) had no job on bench')]);
+    expect(lines).toEqual([expect.stringContaining('log job repair: published the job of SubTask a of Task t1 (generation 1) on bench: JOBS had no copy of it')]);
     advance(10_000);
     await repair.sweep();
     expect(published).toHaveLength(1);

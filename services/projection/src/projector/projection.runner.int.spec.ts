@@ -290,7 +290,7 @@ describe('ProjectionRunner', () => {
       await waitFor(() => r.status().jobRepair!.watched === 0 || undefined, { description: 'the repair to check a and c', timeoutMs: 10_000 });
       expect(r.status().jobRepair).toEqual({ watched: 0, repaired: 1, confirmed: 1 });
       expect(await jobsOf(task.taskId)).toEqual([task.ids.a, task.ids.b, task.ids.c].map((id) => jobMessageId(id, 1)).sort());
-      expect(lines.lines.filter((l) => l.includes('job repair'))).toEqual([`log job repair: SubTask ${task.ids.a} of Task ${task.taskId} (generation 1) had no job on bench; published it`]);
+      expect(lines.lines.filter((l) => l.includes('job repair'))).toEqual([`log job repair: published the job of SubTask ${task.ids.a} of Task ${task.taskId} (generation 1) on bench: JOBS had no copy of it within its duplicate window`]);
       // Nothing more is published later: every queued SubTask is known to have its job.
       const before = (await log.jsm.streams.info(log.topology.jobStream.name)).state.last_seq;
       await new Promise((resolve) => setTimeout(resolve, REPAIR_AFTER_MS * 3));
