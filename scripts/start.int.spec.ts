@@ -1,9 +1,11 @@
 // `npm start`'s preflight as a person meets it on a stock Debian or Ubuntu machine: scripts/start.js
 // run against a nats-server that answers on its port but has no JetStream (what Debian's nats-server
-// package runs), and against a PostgreSQL that asks user postgres for a password over TCP.
+// package runs), and against a PostgreSQL that asks user postgres for a password over TCP. Then npm
+// start on this machine's servers, and the tokens of the README ("Identity and permissions").
 
-import { spawn } from 'node:child_process';
-import { freePort, NATS_SERVER_BIN, startNatsServer, type OwnNatsServer } from '@vle/testing';
+import { execFile, spawn } from 'node:child_process';
+import { portVariableOf, SERVICE_NAMES } from '@vle/service-kit';
+import { createTestDatabase, deleteNamespaceStreams, freePort, NATS_SERVER_BIN, startNatsServer, testNamespace, waitFor, type OwnNatsServer, type TestDatabase } from '@vle/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type StockPostgres, startStockPostgres } from './stock-postgres.js';
 
@@ -68,4 +70,59 @@ describe('npm start against a stock Debian PostgreSQL (scram-sha-256 over TCP)',
     expect(output).toContain(`DATABASE_URL=postgres://postgres:postgres@127.0.0.1:${stock.port}/vle_tasks npm start`);
     expect(code).toBe(1);
   });
+});
+
+describe('npm start on this machine, then a token as the README says', () => {
+  let database: TestDatabase;
+  const namespace = testNamespace('start');
+
+  beforeAll(async () => {
+    database = await createTestDatabase('vle_start');
+  });
+
+  afterAll(async () => {
+    await database?.drop();
+    await deleteNamespaceStreams(namespace);
+  });
+
+  it('prints a ready admin token the services take; npm run token mints a narrower one they hold to its permissions', async () => {
+    const ports = Object.fromEntries(await Promise.all(SERVICE_NAMES.map(async (name) => [name, await freePort()] as const)));
+    const env = {
+      ...process.env,
+      NATS_NAMESPACE: namespace,
+      DATABASE_URL: database.url,
+      SANDBOX_SMTP_PORT: String(await freePort()),
+      ...Object.fromEntries(SERVICE_NAMES.map((name) => [portVariableOf(name), String(ports[name])])),
+    };
+    const child = spawn(process.execPath, ['scripts/start.js'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      const admin = await waitFor(() => /Admin token[^\n]*\n\s+(\S+)\n/.exec(output)?.[1], { description: 'npm start to print the admin token', timeoutMs: 90_000 });
+      const taskApi = `http://127.0.0.1:${ports['task-api']}`;
+      const projection = `http://127.0.0.1:${ports.projection}`;
+      expect(output).toContain(`curl -H "Authorization: Bearer $TOKEN" ${projection}/api/v1/tasks`);
+      const created = await fetch(`${taskApi}/api/v1/tasks`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ type: 'mail.cleanup', params: {} }),
+      });
+      expect({ status: created.status, body: await created.json() }).toMatchObject({ status: 201, body: { status: expect.any(String) } });
+      expect((await fetch(`${projection}/api/v1/tasks`)).status).toBe(401);
+
+      const minted = await new Promise<string>((resolve, reject) =>
+        execFile(process.execPath, ['libs/auth/dist/cli/token.js', '--sub', 'alice', '--perms', 'tasks_read,sub_tasks_read'], { cwd: root }, (error, stdout) => (error ? reject(error) : resolve(stdout.trim()))),
+      );
+      const list = await fetch(`${projection}/api/v1/tasks`, { headers: { authorization: `Bearer ${minted}` } });
+      expect(list.status).toBe(200);
+      const refused = await fetch(`${taskApi}/api/v1/tasks`, { method: 'POST', headers: { authorization: `Bearer ${minted}`, 'content-type': 'application/json' }, body: '{}' });
+      expect(refused.status).toBe(403);
+      expect(await refused.json()).toMatchObject({ code: 'FORBIDDEN', message: 'the token lacks the permission tasks_create' });
+    } finally {
+      child.kill('SIGINT');
+      await exited;
+    }
+  }, 120_000);
 });

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm start` (after `npm run build`): checks that NATS answers with JetStream and PostgreSQL lets
 // DATABASE_URL's user in (preflight.js, which prints the command that fixes what is not), creates the
-// database if missing, then runs every service in one process (services/all) and prints where each listens.
+// database if missing, then runs every service in one process (services/all) and prints where each
+// listens, with a ready admin token.
 // Plain Node ESM on purpose: it must run before anything else works.
 
 import { spawn } from 'node:child_process';
@@ -14,6 +15,7 @@ import { checkDatabase, checkNats } from './preflight.js';
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const entry = join(root, 'services', 'all', 'dist', 'main.js');
 const kit = join(root, 'libs', 'service-kit', 'dist', 'database.js');
+const auth = join(root, 'libs', 'auth', 'dist', 'index.js');
 
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/vle_tasks';
@@ -37,7 +39,7 @@ function stop(line) {
 // The machine first: what is wrong there is what a person on a fresh machine needs to hear.
 const problem = (await checkNats(NATS_URL)) ?? (await checkDatabase(DATABASE_URL));
 if (problem) stop(problem);
-if (!existsSync(entry) || !existsSync(kit)) stop('vle-tasks is not built: run `npm run build` first (npm start does it for you)');
+if (!existsSync(entry) || !existsSync(kit) || !existsSync(auth)) stop('vle-tasks is not built: run `npm run build` first (npm start does it for you)');
 const { createDatabaseIfMissing, databaseNameOf } = await import(kit);
 if (await createDatabaseIfMissing(DATABASE_URL)) console.log(`start: created database ${databaseNameOf(DATABASE_URL)}`);
 
@@ -59,14 +61,36 @@ function watch(stream, sink) {
     const found = /([a-z][a-z-]*) listening on (http:\/\/[^\s"]+)/.exec(line.replace(ANSI, ''));
     if (found && expected.includes(found[1]) && !listening.has(found[1])) {
       listening.set(found[1], found[2]);
-      if (listening.size === expected.length) printSummary();
+      if (listening.size === expected.length) void printSummary();
     }
   });
 }
 
-function printSummary() {
+async function printSummary() {
   const rows = expected.map((name) => `  ${name.padEnd(20)} ${listening.get(name).padEnd(24)} ${SERVICES[name] ?? ''}`);
-  console.log(['', 'vle-tasks is running:', ...rows, 'Readiness of each: <url>/health/ready. Ctrl-C stops everything.', ''].join('\n'));
+  console.log(['', 'vle-tasks is running:', ...rows, 'Readiness of each: <url>/health/ready. Ctrl-C stops everything.', '', ...(await adminToken()), ''].join('\n'));
+}
+
+/**
+ * A ready admin token (every permission, 12 hours) signed as the services verify: with AUTH_JWT_SECRET
+ * or the published development secret. With a public key or a JWKS only OpenVLE's backend can sign one.
+ */
+async function adminToken() {
+  if (process.env.AUTH_JWT_PUBLIC_KEY_FILE || process.env.AUTH_JWKS_URL) return ['Tokens: the services verify OpenVLE tokens (AUTH_JWT_PUBLIC_KEY_FILE / AUTH_JWKS_URL); none is printed.'];
+  const { ALL_PERMISSIONS, DEFAULT_AUDIENCE, DEFAULT_ISSUER, DEV_AUTH_JWT_SECRET, mintToken } = await import(auth);
+  const token = await mintToken({
+    secret: process.env.AUTH_JWT_SECRET ?? DEV_AUTH_JWT_SECRET,
+    subject: 'admin',
+    permissions: ALL_PERMISSIONS,
+    issuer: process.env.AUTH_ISSUER ?? DEFAULT_ISSUER,
+    audience: process.env.AUTH_AUDIENCE ?? DEFAULT_AUDIENCE,
+    expiresInSeconds: 12 * 3600,
+  });
+  return [
+    'Admin token (every permission, 12 hours; another: npm run token -- --sub <user> --perms tasks_read,...):',
+    `  ${token}`,
+    `  curl -H "Authorization: Bearer $TOKEN" ${listening.get('projection') ?? 'http://127.0.0.1:3002'}/api/v1/tasks`,
+  ];
 }
 
 watch(child.stdout, process.stdout);

@@ -111,7 +111,7 @@ async function halfTheRate({ harness, options, progress, remaining, stopping }: 
 
 /** The job repair's counters of every projection replica, summed (one of them led). */
 async function jobRepairOf(harness: PipelineHarness): Promise<PipelineResult['jobRepair']> {
-  const statuses = await Promise.all(harness.system.of('projection').map((s) => new ProjectionClient(s.process.url).status()));
+  const statuses = await Promise.all(harness.system.of('projection').map((s) => new ProjectionClient(s.process.url, harness.system.token).status()));
   const counters = statuses.flatMap((s) => (s.jobRepair ? [s.jobRepair] : []));
   if (counters.length === 0) return undefined;
   return { repaired: counters.reduce((n, c) => n + c.repaired, 0), confirmed: counters.reduce((n, c) => n + c.confirmed, 0) };

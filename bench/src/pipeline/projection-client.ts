@@ -12,10 +12,18 @@ export interface ProjectionStatus {
 }
 
 export class ProjectionClient {
-  constructor(private readonly url: string) {}
+  constructor(
+    private readonly url: string,
+    /** A bearer token with tasks_read and tasks_admin (a baseline from before tokens ignores it). */
+    private readonly token: string,
+  ) {}
+
+  private get headers(): Record<string, string> {
+    return { authorization: `Bearer ${this.token}` };
+  }
 
   async status(): Promise<ProjectionStatus> {
-    const response = await fetch(`${this.url}/api/v1/projection/status`, { signal: AbortSignal.timeout(5_000) });
+    const response = await fetch(`${this.url}/api/v1/projection/status`, { headers: this.headers, signal: AbortSignal.timeout(5_000) });
     if (!response.ok) throw new Error(`projection status: ${response.status} ${await response.text()}`);
     return response.json() as Promise<ProjectionStatus>;
   }
@@ -33,7 +41,7 @@ export class ProjectionClient {
   /** One page of the Tasks listed as success for `createdBy`. */
   async successPage(createdBy: string, limit: number, cursor?: string): Promise<{ ids: string[]; nextCursor?: string }> {
     const query = new URLSearchParams({ status: 'success', createdBy, limit: String(limit), ...(cursor ? { cursor } : {}) });
-    const response = await fetch(`${this.url}/api/v1/tasks?${query}`, { signal: AbortSignal.timeout(10_000) });
+    const response = await fetch(`${this.url}/api/v1/tasks?${query}`, { headers: this.headers, signal: AbortSignal.timeout(10_000) });
     if (!response.ok) throw new Error(`task list: ${response.status} ${await response.text()}`);
     const page = (await response.json()) as { items: { id: string }[]; nextCursor: string | null };
     return { ids: page.items.map((item) => item.id), nextCursor: page.nextCursor ?? undefined };

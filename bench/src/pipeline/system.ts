@@ -8,7 +8,7 @@ import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManage
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Topology } from '@vle/contracts';
 import { connectNats } from '@vle/event-store';
-import { createTestDatabase, deleteNamespaceStreams, startService, testNamespace, type ServiceEnv, type ServiceProcess } from '@vle/testing';
+import { createTestDatabase, deleteNamespaceStreams, startService, testNamespace, testToken, type ServiceEnv, type ServiceProcess } from '@vle/testing';
 import { mkdirSync } from 'node:fs';
 import type { ProcessGroup } from '../proc/cpu.js';
 import { fixedGroup, postgresGroup, serverGroup } from '../proc/processes.js';
@@ -49,6 +49,8 @@ export class PipelineSystem {
   readonly topology = new Topology({ namespace: this.namespace });
   readonly services: RunningService[] = [];
   nc!: NatsConnection;
+  /** A token with every permission, signed with the development secret the services verify with. */
+  token!: string;
   js!: JetStreamClient;
   jsm!: JetStreamManager;
   database!: string;
@@ -73,6 +75,7 @@ export class PipelineSystem {
     const root = options.root ?? THIS_ROOT;
     const missing = missingBuild(root, wanted);
     if (missing) throw new Error(missing);
+    this.token = await testToken({ subject: 'bench', expiresInSeconds: 24 * 3600 });
     const db = await createTestDatabase('vle_bench', DATABASE_SERVER_URL);
     this.database = db.name;
     this.releases.push(this.guard.hold(`database ${db.name}`, () => db.drop()));

@@ -40,14 +40,14 @@ export function natsSubmitter(nc: NatsConnection, topology: Topology, timeoutMs 
   };
 }
 
-/** POSTs to the task-api replicas in turn. */
-export function httpSubmitter(taskApiUrls: readonly string[]): TaskSubmitter {
+/** POSTs to the task-api replicas in turn, with `token` (tasks_create). */
+export function httpSubmitter(taskApiUrls: readonly string[], token: string): TaskSubmitter {
   let next = 0;
   return {
     async create(task) {
       const url = taskApiUrls[next++ % taskApiUrls.length];
       try {
-        const response = await fetch(`${url}/api/v1/tasks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(task) });
+        const response = await fetch(`${url}/api/v1/tasks`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(task) });
         return outcomeOf(await response.json());
       } catch (error) {
         return transportError(error);

@@ -13,7 +13,7 @@ export interface ErrorReplyBody {
   readonly violations?: readonly Violation[];
 }
 
-export type ContractErrorCode = 'MALFORMED_JSON' | 'VALIDATION_FAILED' | 'PAYLOAD_TOO_LARGE';
+export type ContractErrorCode = 'MALFORMED_JSON' | 'VALIDATION_FAILED' | 'PAYLOAD_TOO_LARGE' | 'UNSUPPORTED_MEDIA_TYPE';
 
 /** An inbound message that does not satisfy its schema. */
 export class ContractError extends Error {

@@ -2,6 +2,7 @@
 // registered check (NATS, PostgreSQL where used) passes and the app is not shutting down.
 
 import { Controller, Get, Injectable, ServiceUnavailableException, type BeforeApplicationShutdown } from '@nestjs/common';
+import { PublicRoute } from './auth.js';
 import { redactSecrets } from './redact.js';
 
 /** Resolves when the dependency is usable; throws (with a reason) when it is not. */
@@ -61,6 +62,7 @@ export class HealthRegistry implements BeforeApplicationShutdown {
 }
 
 @Controller('health')
+@PublicRoute()
 export class HealthController {
   constructor(private readonly registry: HealthRegistry) {}
 

@@ -8,3 +8,4 @@ export * from './database.js';
 export * from './nats-connection.js';
 export * from './service-kit.module.js';
 export * from './bootstrap.js';
+export * from './auth.js';

@@ -1,10 +1,14 @@
-// What every service imports once: its name and config, the health endpoints, and (where it uses
-// them) the process's NATS connection with the Topology, and a PostgreSQL readiness check.
+// What every service imports once: its name and config, the health endpoints, the guard of every
+// HTTP route (auth.ts: denying whatever route declares no permission), and (where it uses them) the
+// token verifier, the process's NATS connection with the Topology, and a PostgreSQL readiness check.
 // Global, so that feature modules inject these without importing the kit again.
 
 import { Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationShutdown, type Provider } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { TokenVerifier, type TokenVerifierOptions } from '@vle/auth';
 import { Topology } from '@vle/contracts';
+import { AuthGuard } from './auth.js';
 import { createPostgresCheck, type PostgresCheck } from './database.js';
 import { HealthController, HealthRegistry } from './health.js';
 import { acquireNatsConnection, releaseNatsConnection } from './nats-connection.js';
@@ -45,6 +49,8 @@ export interface ServiceKitOptions<C extends object = object> {
    * may instead register their own check on HealthRegistry (`registry.register('postgres', ...)`).
    */
   readonly postgres?: { readonly url: string };
+  /** Verify bearer tokens (tokenVerifierOptionsOf): the routes that need a permission are served. */
+  readonly auth?: TokenVerifierOptions;
 }
 
 @Injectable()
@@ -99,13 +105,15 @@ export class ServiceKitModule {
       { provide: ServiceInfo, useValue: new ServiceInfo(options.service) },
       { provide: SERVICE_CONFIG, useValue: options.config },
       HealthRegistry,
+      { provide: APP_GUARD, useClass: AuthGuard },
     ];
+    if (options.auth) providers.push({ provide: TokenVerifier, useValue: new TokenVerifier(options.auth) });
     if (options.nats) providers.push(...natsProviders(options.service, options.nats));
     if (options.postgres) {
       const url = options.postgres.url;
       providers.push({ provide: POSTGRES_CHECK, useFactory: () => createPostgresCheck(url) }, PostgresLifecycle);
     }
-    const exported = providers.filter((p) => p !== NatsLifecycle && p !== PostgresLifecycle);
+    const exported = providers.filter((p) => p !== NatsLifecycle && p !== PostgresLifecycle && !(typeof p === 'object' && p.provide === APP_GUARD));
     return {
       module: ServiceKitModule,
       global: true,

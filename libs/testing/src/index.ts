@@ -4,3 +4,4 @@ export * from './database.js';
 export * from './service-process.js';
 export * from './nats-cleanup.js';
 export * from './nats-server.js';
+export * from './tokens.js';

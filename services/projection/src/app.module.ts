@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { natsOptionsOf, ServiceKitModule } from '@vle/service-kit';
+import { natsOptionsOf, ServiceKitModule, tokenVerifierOptionsOf } from '@vle/service-kit';
 import type { ProjectionConfig } from './config.js';
 import { InventoryModule } from './inventory/inventory.module.js';
 import { ProjectorModule } from './projector/projector.module.js';
@@ -12,7 +12,7 @@ export class ProjectionModule {
     return {
       module: ProjectionModule,
       imports: [
-        ServiceKitModule.forRoot({ service: 'projection', config, nats: natsOptionsOf(config) }),
+        ServiceKitModule.forRoot({ service: 'projection', config, nats: natsOptionsOf(config), auth: tokenVerifierOptionsOf(config) }),
         ProjectorModule,
         QueryModule,
         InventoryModule,

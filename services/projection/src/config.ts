@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { databaseVariables, httpVariables, integerVariable, natsVariables } from '@vle/service-kit';
+import { authVariables, databaseVariables, httpVariables, integerVariable, natsVariables } from '@vle/service-kit';
 import { DEFAULT_READ_MODEL_SCHEMA } from './db/data-source.js';
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -8,6 +8,7 @@ export const projectionConfigSchema = z.object({
   ...httpVariables('projection'),
   ...natsVariables,
   ...databaseVariables,
+  ...authVariables,
   /** PostgreSQL schema of the live read model; `projection:rebuild` builds a second one and swaps. */
   DATABASE_SCHEMA: z
     .string()

@@ -9,11 +9,13 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startService, waitFor, type ServiceProcess } from '@vle/testing';
+import { bearer, startService, testToken, waitFor, type ServiceProcess } from '@vle/testing';
 import { snapshot } from '../src/testing/read-model-snapshot.js';
 import { scenario } from '../src/testing/task-scenarios.js';
 import { openTestLog, type TestLog } from '../src/testing/test-log.js';
 import { createReadModelDataSource } from '../src/db/data-source.js';
+
+const admin = testToken();
 
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const REBUILD = fileURLToPath(new URL('../dist/rebuild.js', import.meta.url));
@@ -28,7 +30,7 @@ let service: ServiceProcess;
 let env: Record<string, string>;
 
 async function status(of: ServiceProcess = service): Promise<{ appliedSeq: number; lag: number; streamSeq: number; leading: boolean; commits: number }> {
-  return (await fetch(`${of.url}/api/v1/projection/status`)).json() as never;
+  return (await fetch(`${of.url}/api/v1/projection/status`, { headers: bearer(await admin) })).json() as never;
 }
 
 async function dropDatabase(): Promise<void> {
@@ -89,7 +91,7 @@ describe('projection service', () => {
     expect(JSON.parse(stdout)).toMatchObject({ schema: 'projection' });
     const last = await appending;
     await waitFor(async () => (await status()).appliedSeq >= last, { description: `the service to reach seq ${last} after the swap`, timeoutMs: 60_000 });
-    const page = (await (await fetch(`${service.url}/api/v1/tasks?limit=500`)).json()) as { items: unknown[] };
+    const page = (await (await fetch(`${service.url}/api/v1/tasks?limit=500`, { headers: bearer(await admin) })).json()) as { items: unknown[] };
     expect(page.items).toHaveLength(400);
     await run(process.execPath, [REBUILD, '--no-swap'], { env: { ...process.env, ...env } });
     expect(await rowsOf('projection')).toEqual(await rowsOf('projection_rebuild'));

@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { benchQueueVariables, httpVariables, integerVariable, loadConfig, natsVariables, type Environment } from '@vle/service-kit';
+import { authVariables, benchQueueVariables, httpVariables, integerVariable, loadConfig, natsVariables, type Environment } from '@vle/service-kit';
 
 const schema = z
   .object({
     ...httpVariables('task-api'),
     ...natsVariables,
+    ...authVariables,
     /** WORKER_MAX_RETRY of the original system: retries of the job queues (declared on their consumers). */
     WORKER_MAX_RETRY: integerVariable(5, 0, 100),
     /** How long a failed SubTask may be retried by a person (DESIGN §4). */

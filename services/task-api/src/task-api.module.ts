@@ -4,7 +4,7 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Topology } from '@vle/contracts';
 import type { ExhaustedDeliveries } from '@vle/messaging';
-import { NATS_CONNECTION, natsOptionsOf, ServiceKitModule } from '@vle/service-kit';
+import { NATS_CONNECTION, natsOptionsOf, ServiceKitModule, tokenVerifierOptionsOf } from '@vle/service-kit';
 import { provisionAll, TASK_COMMANDS, taskRuntimeProviders, type TaskCommandHandler } from '@vle/task-runtime';
 import type { TaskApiConfig } from './config.js';
 import { ErrorReplyFilter } from './http/error-reply.filter.js';
@@ -52,7 +52,7 @@ export class TaskApiModule {
   static forRoot(config: TaskApiConfig): DynamicModule {
     return {
       module: TaskApiModule,
-      imports: [ServiceKitModule.forRoot({ service: 'task-api', config, nats: natsOptionsOf(config) })],
+      imports: [ServiceKitModule.forRoot({ service: 'task-api', config, nats: natsOptionsOf(config), auth: tokenVerifierOptionsOf(config) })],
       controllers: [TasksController],
       providers: [
         { provide: CONFIG, useValue: config },

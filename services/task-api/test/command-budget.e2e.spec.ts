@@ -2,15 +2,17 @@
 // beyond is refused at once with 503 BUSY naming the limit instead of being held in memory, and room
 // comes back as soon as a command is answered.
 
-import { deleteNamespaceStreams, startService, testNamespace, type ServiceProcess } from '@vle/testing';
+import { bearer, deleteNamespaceStreams, startService, testNamespace, testToken, type ServiceProcess } from '@vle/testing';
 import { request, type ClientRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { entries } from './system.js';
 
 const namespace = testNamespace('budget');
 let taskApi: ServiceProcess;
+let token: string;
 
 beforeAll(async () => {
+  token = await testToken();
   taskApi = await startService(entries.taskApi, { NATS_NAMESPACE: namespace, TASK_API_BENCH_QUEUE: 'true', TASK_API_MAX_COMMANDS_IN_FLIGHT: '2', LOG_FORMAT: 'text', LOG_LEVEL: 'warn' });
 });
 
@@ -26,7 +28,7 @@ function slowUpload(name: string): { finish(): void; answer: Promise<{ status: n
   const whole = body(name);
   let req!: ClientRequest;
   const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
-    req = request(`${taskApi.url}/api/v1/tasks`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(whole)) } }, (res) => {
+    req = request(`${taskApi.url}/api/v1/tasks`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(whole)), ...bearer(token) } }, (res) => {
       let text = '';
       res.on('data', (chunk: Buffer) => (text += chunk.toString()));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
@@ -38,7 +40,7 @@ function slowUpload(name: string): { finish(): void; answer: Promise<{ status: n
 }
 
 async function post(name: string): Promise<{ status: number; body: { code?: string; message?: string } }> {
-  const response = await fetch(`${taskApi.url}/api/v1/tasks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body(name) });
+  const response = await fetch(`${taskApi.url}/api/v1/tasks`, { method: 'POST', headers: { 'content-type': 'application/json', ...bearer(token) }, body: body(name) });
   return { status: response.status, body: (await response.json()) as { code?: string; message?: string } };
 }
 

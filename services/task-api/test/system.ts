@@ -7,7 +7,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Topology } from '@vle/contracts';
 import { exists, taskDecider, type Task, type TaskEvent } from '@vle/domain';
 import { deleteTopology, JetStreamEventStore } from '@vle/event-store';
-import { createTestDatabase, freePort, startService, testNamespace, waitFor, type ServiceProcess, type TestDatabase } from '@vle/testing';
+import { bearer, createTestDatabase, freePort, startService, testNamespace, testToken, waitFor, type ServiceProcess, type TestDatabase } from '@vle/testing';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
@@ -58,6 +58,8 @@ export class System {
   readonly namespace = testNamespace('e2e');
   readonly topology = new Topology({ namespace: this.namespace });
   db!: TestDatabase;
+  /** Every permission, acting for users too: the bodies of the tests name their users. */
+  token!: string;
   private workerMaxRetry = WORKER_MAX_RETRY;
 
   get env(): Record<string, string> {
@@ -78,6 +80,7 @@ export class System {
   async start(parts: SystemParts = {}): Promise<this> {
     this.workerMaxRetry = parts.workerMaxRetry ?? WORKER_MAX_RETRY;
     this.db = await createTestDatabase('vle_e2e');
+    this.token = await testToken({ subject: 'e2e-admin', expiresInSeconds: 6 * 3600 });
     this.nc = await connect({ servers: this.env.NATS_URL, noAsyncTraces: true });
     this.js = jetstream(this.nc);
     this.jsm = await jetstreamManager(this.nc);
@@ -117,7 +120,7 @@ export class System {
   }
 
   async post(path: string, body: unknown, raw = false): Promise<{ status: number; body: any }> {
-    const response = await fetch(`${this.taskApi.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: raw ? (body as string) : JSON.stringify(body) });
+    const response = await fetch(`${this.taskApi.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...bearer(this.token) }, body: raw ? (body as string) : JSON.stringify(body) });
     return { status: response.status, body: await response.json() };
   }
 
@@ -130,7 +133,7 @@ export class System {
   }
 
   async query(path: string): Promise<{ status: number; body: any }> {
-    const response = await fetch(`${this.projection.url}${path}`);
+    const response = await fetch(`${this.projection.url}${path}`, { headers: bearer(this.token) });
     return { status: response.status, body: await response.json() };
   }
 

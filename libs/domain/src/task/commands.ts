@@ -10,6 +10,11 @@ export interface CommandOf<Type extends string> {
   /** ISO 8601: the time the command is handled. */
   readonly at: string;
   readonly actor: string;
+  /**
+   * The user a service acted for (its token may act for users): `actor` is the service, this is the
+   * person whose action it is. Absent when the actor acted for itself.
+   */
+  readonly onBehalfOf?: string;
 }
 
 /** One step as a client asks for it: dependencies by key; the id is assigned by the caller. */

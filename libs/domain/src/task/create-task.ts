@@ -35,7 +35,7 @@ export function createTask(command: CreateTask, state: TaskState): TaskEvent[] {
   if (command.startAt && command.startBefore && Date.parse(command.startBefore) <= Date.parse(command.startAt)) {
     throw new RuleViolation('INVALID_SCHEDULE', 'startBefore must be later than startAt', 'startBefore');
   }
-  const { type: _command, taskId: _taskId, at: _at, actor: _actor, taskType, subtasks: drafts, maxCommitBytes, ...definition } = command;
+  const { type: _command, taskId: _taskId, at: _at, actor: _actor, onBehalfOf: _onBehalfOf, taskType, subtasks: drafts, maxCommitBytes, ...definition } = command;
   const planned = plannedSubTasks(command);
   const total = drafts.length;
   const created = (subtasks: PlannedSubTask[], whole: boolean) =>

@@ -87,6 +87,8 @@ export interface EventOf<Type extends string, Data> {
   readonly at: string;
   /** A user name, `system`, or `worker:<queue>`. */
   readonly actor: string;
+  /** The user `actor` (a service) acted for, when it did. */
+  readonly onBehalfOf?: string;
   readonly data: Data;
 }
 

@@ -1,9 +1,10 @@
 import type { TaskCommand } from './commands.js';
 import type { TaskEvent } from './events.js';
 
-export type Envelope = Pick<TaskCommand, 'taskId' | 'at' | 'actor'>;
+export type Envelope = Pick<TaskCommand, 'taskId' | 'at' | 'actor' | 'onBehalfOf'>;
 
-/** An event decided on `command` (or on the last event of a decision): its Task, time and actor. */
+/** An event decided on `command` (or on the last event of a decision): its Task, time, actor and the user it acted for. */
 export function fact<E extends TaskEvent>(command: Envelope, type: E['type'], data: E['data']): E {
-  return { type, version: 1, taskId: command.taskId, at: command.at, actor: command.actor, data } as E;
+  const { taskId, at, actor, onBehalfOf } = command;
+  return (onBehalfOf === undefined ? { type, version: 1, taskId, at, actor, data } : { type, version: 1, taskId, at, actor, onBehalfOf, data }) as E;
 }

@@ -11,13 +11,15 @@ import { ContractError, Topology, type DeadLetterJson, type PveInventorySnapshot
 import { connectNats, deleteTopology } from '@vle/event-store';
 import { publishPveInventory } from '@vle/pve-state';
 import type { RunningService } from '@vle/service-kit';
-import { createTestDatabase, freePort, testNamespace, waitFor, type TestDatabase } from '@vle/testing';
+import { bearer, createTestDatabase, freePort, testNamespace, testToken, waitFor, type TestDatabase } from '@vle/testing';
 import { bootstrap } from '../index.js';
 import { createJetStreamFeed } from '../projector/commit-feed.js';
 import { TASKS_PROJECTION } from '../projector/projection-name.js';
 import { rebuildReadModel } from '../rebuild/rebuild-read-model.js';
 import { recordingLogger } from '../testing/test-log.js';
 import { InventoryReader } from './inventory.reader.js';
+
+const admin = testToken();
 
 let database: TestDatabase;
 let nc: NatsConnection;
@@ -48,7 +50,7 @@ const LAB_2 = { vmid: 102, name: 'lab-2', node: 'pve2', status: 'running', pool:
 const SPARE = { vmid: 103, name: 'spare', node: 'pve2', status: 'stopped', maxCpu: 1, maxMem: GiB };
 
 async function get(path: string): Promise<{ status: number; body: any }> {
-  const response = await fetch(`${service.url}${path}`);
+  const response = await fetch(`${service.url}${path}`, { headers: bearer(await admin) });
   return { status: response.status, body: await response.json() };
 }
 

@@ -1,4 +1,5 @@
 import { Controller, Get, NotFoundException, Param, Query, UseFilters } from '@nestjs/common';
+import { RequirePermission } from '@vle/service-kit';
 import { ContractErrorFilter } from '../query/contract-error.filter.js';
 import { parseGuestFilter, parseVmid } from './inventory-query.js';
 import { InventoryQueries } from './inventory.queries.js';
@@ -7,6 +8,7 @@ import type { PveNodesResponse, PveVmsResponse, PveVmView } from './inventory.vi
 /** The Proxmox inventory of the newest node info sync (not live Proxmox state: at most a sync old). */
 @Controller('api/v1/proxmox')
 @UseFilters(ContractErrorFilter)
+@RequirePermission('inventory_read')
 export class ProxmoxController {
   constructor(private readonly queries: InventoryQueries) {}
 

@@ -68,6 +68,7 @@ function problemOfEvent(event: unknown, taskId: string): string | undefined {
   if (event.taskId !== taskId) return `taskId must be ${taskId} (the subject's Task)`;
   if (!isTimestamp(event.at)) return 'at must be an RFC 3339 timestamp';
   if (!isObject(event.data)) return 'data must be an object';
+  if (event.onBehalfOf !== undefined && typeof event.onBehalfOf !== 'string') return 'onBehalfOf must be a string';
   // An event type of a newer version passes: evolve ignores what it does not know.
   if (!KNOWN_TYPES.has(event.type)) return undefined;
   if (event.type === 'TaskCreated') return problemOfCreated(event.data);

@@ -7,7 +7,7 @@ import { DataSource } from 'typeorm';
 import { Topology } from '@vle/contracts';
 import { ensureStream } from '@vle/event-store';
 import { publishJob } from '@vle/messaging';
-import { NATS_CONNECTION, SERVICE_CONFIG } from '@vle/service-kit';
+import { NATS_CONNECTION, RequirePermission, SERVICE_CONFIG } from '@vle/service-kit';
 import type { ProjectionConfig } from '../config.js';
 import { ReadModelModule } from '../db/read-model.module.js';
 import { createJetStreamFeed } from './commit-feed.js';
@@ -37,6 +37,7 @@ export class ProjectionStatusController {
 
   /** This replica's counters; appliedSeq, streamSeq and lag as stored (shared by all replicas). */
   @Get('status')
+  @RequirePermission('tasks_admin')
   async status(): Promise<ProjectionStats & { streamSeq: number; lag: number }> {
     return { ...this.runner.status(), ...(await this.runner.lag()) };
   }

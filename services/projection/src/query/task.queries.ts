@@ -2,6 +2,7 @@
 // indexes of the migration serve with or without a leading status / created_by filter.
 
 import type { DataSource } from 'typeorm';
+import { inScope, type TaskScope } from '@vle/auth';
 import { SubTaskEntity, TaskEntity } from '../db/entities/index.js';
 import { encodeCursor } from './cursor.js';
 import type { TaskListFilter } from './task-list.query.js';
@@ -14,11 +15,23 @@ function containsPattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
+/**
+ * What a caller may see (README, "Identity and permissions"): its token's scope, applied in SQL so
+ * that a list never holds a Task outside it, and SubTasks only with sub_tasks_read.
+ */
+export interface Visibility {
+  readonly subject: string;
+  readonly scope: TaskScope;
+  readonly subTasks: boolean;
+}
+
 export class TaskQueries {
   constructor(private readonly db: DataSource) {}
 
-  async list(filter: TaskListFilter): Promise<TaskPage> {
+  async list(filter: TaskListFilter, visibility: Visibility): Promise<TaskPage> {
     const q = this.db.getRepository(TaskEntity).createQueryBuilder('t').addSelect(CURSOR_TIME, 'cursor_time');
+    if (visibility.scope.own) q.andWhere('t.created_by = :scopeSubject', { scopeSubject: visibility.subject });
+    if (visibility.scope.events) q.andWhere('t.event_id = ANY(:scopeEvents)', { scopeEvents: [...visibility.scope.events] });
     if (filter.statuses) q.andWhere('t.status IN (:...statuses)', { statuses: filter.statuses });
     if (filter.createdBy !== undefined) q.andWhere('t.created_by = :createdBy', { createdBy: filter.createdBy });
     if (filter.from !== undefined) q.andWhere('t.created_at >= :from', { from: filter.from });
@@ -42,9 +55,11 @@ export class TaskQueries {
     };
   }
 
-  async get(id: string): Promise<TaskDetailView | undefined> {
+  /** The Task, or undefined when it does not exist for this caller (absent, or outside its scope). */
+  async get(id: string, visibility: Visibility): Promise<TaskDetailView | undefined> {
     const task = await this.db.getRepository(TaskEntity).findOneBy({ id });
-    if (!task) return undefined;
+    if (!task || !inScope({ subject: visibility.subject, permissions: new Set(), scope: visibility.scope }, task)) return undefined;
+    if (!visibility.subTasks) return toTaskView(task);
     const subtasks = await this.db.getRepository(SubTaskEntity).find({ where: { taskId: id }, order: { position: 'ASC' } });
     return { ...toTaskView(task), subtasks: subtasks.map(toSubTaskView) };
   }

@@ -62,8 +62,8 @@ export interface TaskView {
 }
 
 export interface TaskDetailView extends TaskView {
-  /** In creation order. */
-  subtasks: SubTaskView[];
+  /** In creation order; absent for a caller without sub_tasks_read. */
+  subtasks?: SubTaskView[];
 }
 
 export interface TaskPage {

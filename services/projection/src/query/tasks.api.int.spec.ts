@@ -4,10 +4,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decide, evolve, initialState, type Task, type TaskState } from '@vle/domain';
 import type { RunningService } from '@vle/service-kit';
-import { createTestDatabase, freePort, waitFor, type TestDatabase } from '@vle/testing';
+import { bearer, createTestDatabase, freePort, testToken, waitFor, type TestDatabase } from '@vle/testing';
 import { bootstrap } from '../index.js';
 import { scenario, type ScenarioCommit } from '../testing/task-scenarios.js';
 import { openTestLog, type TestLog } from '../testing/test-log.js';
+
+const admin = testToken();
 
 let database: TestDatabase;
 let log: TestLog;
@@ -37,7 +39,7 @@ function children(originTaskId: string): ScenarioCommit[] {
 }
 
 async function get(path: string): Promise<{ status: number; body: any }> {
-  const response = await fetch(`${service.url}${path}`);
+  const response = await fetch(`${service.url}${path}`, { headers: bearer(await admin) });
   return { status: response.status, body: await response.json() };
 }
 

@@ -12,7 +12,10 @@ export class ErrorReplyFilter implements ExceptionFilter {
     const response = host.switchToHttp().getResponse<ServerResponse>();
     if (error instanceof HttpException) {
       const status = error.getStatus();
-      sendJson(response, status, { code: status === 404 ? 'NOT_FOUND' : 'HTTP_ERROR', message: error.message, violations: [] });
+      const body = error.getResponse();
+      // The guard's refusals (UNAUTHENTICATED, FORBIDDEN) carry the ErrorReply body already.
+      if (isErrorReply(body)) sendJson(response, status, body);
+      else sendJson(response, status, { code: status === 404 ? 'NOT_FOUND' : 'HTTP_ERROR', message: error.message, violations: [] });
       return;
     }
     const refusal = refusalOf(error);
@@ -24,4 +27,8 @@ export class ErrorReplyFilter implements ExceptionFilter {
     const failure = internalError(error);
     sendJson(response, failure.status, failure.body);
   }
+}
+
+function isErrorReply(body: unknown): body is { code: string; message: string; violations: unknown[] } {
+  return typeof body === 'object' && body !== null && typeof (body as { code?: unknown }).code === 'string' && Array.isArray((body as { violations?: unknown }).violations);
 }

@@ -4,6 +4,7 @@
 import { ContractError, MAX_COMMIT_BYTES, type ErrorReplyBody } from '@vle/contracts';
 import { isRuleViolation, type RuleCode } from '@vle/domain';
 import { hasErrorCode } from '@vle/event-store';
+import { isAuthError } from '@vle/auth';
 import { Busy } from './command-budget.js';
 
 export interface Refusal {
@@ -28,7 +29,7 @@ const STATUS_BY_RULE: Partial<Record<RuleCode, number>> = {
 /** The refusal for a known kind of error, or undefined for an unexpected one (a 500/503). */
 export function refusalOf(error: unknown): Refusal | undefined {
   if (error instanceof ContractError) {
-    return { status: error.code === 'PAYLOAD_TOO_LARGE' ? 413 : 400, body: error.toReply() };
+    return { status: error.code === 'PAYLOAD_TOO_LARGE' ? 413 : error.code === 'UNSUPPORTED_MEDIA_TYPE' ? 415 : 400, body: error.toReply() };
   }
   // Too large is a property of the command, not of the moment: retrying it would loop forever.
   if (hasErrorCode(error, 'COMMIT_TOO_LARGE')) {
@@ -43,6 +44,7 @@ export function refusalOf(error: unknown): Refusal | undefined {
       },
     };
   }
+  if (isAuthError(error)) return { status: error.status, body: error.toReply() };
   // Busy is the moment, not the command: the client retries; never a dead letter (requests only).
   if (error instanceof Busy) return { status: 503, body: { code: 'BUSY', message: error.message, violations: [] } };
   if (isRuleViolation(error)) {

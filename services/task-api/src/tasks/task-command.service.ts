@@ -5,7 +5,9 @@ import { toJson } from '@bufbuild/protobuf';
 import { timestampDate, type Timestamp } from '@bufbuild/protobuf/wkt';
 import { CancelTaskSchema, ContractError, CreateTaskSchema, MAX_CREATION_COMMIT_BYTES, parseMessage, RetrySubTaskSchema, SkipSubTaskSchema, TaskDeadlineCommandSchema, taskSizeViolation, type CreateTask as CreateTaskMessage, type SystemCommandName } from '@vle/contracts';
 import { exists, isBenchTaskType, isTaskType, planTask, RuleViolation, type CreateTask, type ObjectType, type PlannedDraft, type Task, type TaskCommand, type TaskEvent, type TaskPlan, type TaskState } from '@vle/domain';
+import type { Principal } from '@vle/auth';
 import type { CommandHandler } from '@vle/event-store';
+import { checkCreationScope, checkTaskScope, identityOf, type CommandIdentity } from './command-identity.js';
 import { isUuid, messageIdempotencyKey, requestHash, subTaskIdFor, taskIdFor, type CommandMessage } from './task-ids.js';
 import { parseTaskParams } from './task-type-params.js';
 
@@ -41,18 +43,19 @@ export class TaskCommandService {
   ) {}
 
   /**
-   * `raw`: the request bytes, or JSON already parsed by a transport. `source`: the stream message of a
-   * durable create, whose identity stands in for a missing idempotency key. Throws ContractError /
-   * RuleViolation.
+   * `raw`: the request bytes, or JSON already parsed by a transport. `caller`: the verified token of
+   * the request (command-identity.ts). `source`: the stream message of a durable create, whose
+   * identity stands in for a missing idempotency key. Throws ContractError / RuleViolation / AuthError.
    *
    * A Task too large for one commit is created in parts (libs/domain create-task.ts): the same
    * command is handled again, each time one commit under its own expected sequence, while the Task
    * is planning. A failure half way leaves it planning; the same create retried (HTTP, with its
    * idempotency key) or redelivered (NATS) appends the parts still missing.
    */
-  async create(raw: unknown, actor?: string, source?: CommandMessage): Promise<CreateTaskResult> {
+  async create(raw: unknown, caller?: Principal, source?: CommandMessage): Promise<CreateTaskResult> {
     const message = parseMessage(CreateTaskSchema, raw);
-    const command = this.toCreateCommand(message, actor, source);
+    const command = this.toCreateCommand(message, identityOf(caller, message.createdBy, 'createdBy'), source);
+    checkCreationScope(caller, command.eventId);
     let { events, state } = await this.handler.handle(command);
     const existing = !events.some((e) => e.type === 'TaskCreated');
     // Each part holds one SubTask at least: the bound only guards against a loop.
@@ -68,22 +71,30 @@ export class TaskCommandService {
     };
   }
 
-  async retry(raw: unknown, actor?: string): Promise<TaskCommandResult> {
+  async retry(raw: unknown, caller?: Principal): Promise<TaskCommandResult> {
     const message = parseMessage(RetrySubTaskSchema, raw);
-    this.checkId(message.taskId, 'taskId');
-    return this.run({ type: 'RetrySubTask', taskId: message.taskId, subTaskId: message.subTaskId, at: this.now(), actor: actor ?? message.requestedBy, retryWindowMs: this.retryWindowMs });
+    const who = await this.requester(caller, message.taskId, message.requestedBy);
+    return this.run({ type: 'RetrySubTask', taskId: message.taskId, subTaskId: message.subTaskId, at: this.now(), ...who, retryWindowMs: this.retryWindowMs });
   }
 
-  async skip(raw: unknown, actor?: string): Promise<TaskCommandResult> {
+  async skip(raw: unknown, caller?: Principal): Promise<TaskCommandResult> {
     const message = parseMessage(SkipSubTaskSchema, raw);
-    this.checkId(message.taskId, 'taskId');
-    return this.run({ type: 'SkipSubTask', taskId: message.taskId, subTaskId: message.subTaskId, at: this.now(), actor: actor ?? message.requestedBy, reason: message.reason || undefined });
+    const who = await this.requester(caller, message.taskId, message.requestedBy);
+    return this.run({ type: 'SkipSubTask', taskId: message.taskId, subTaskId: message.subTaskId, at: this.now(), ...who, reason: message.reason || undefined });
   }
 
-  async cancel(raw: unknown, actor?: string): Promise<TaskCommandResult> {
+  async cancel(raw: unknown, caller?: Principal): Promise<TaskCommandResult> {
     const message = parseMessage(CancelTaskSchema, raw);
-    this.checkId(message.taskId, 'taskId');
-    return this.run({ type: 'CancelTask', taskId: message.taskId, at: this.now(), actor: actor ?? message.requestedBy, reason: message.reason || undefined });
+    const who = await this.requester(caller, message.taskId, message.requestedBy);
+    return this.run({ type: 'CancelTask', taskId: message.taskId, at: this.now(), ...who, reason: message.reason || undefined });
+  }
+
+  /** The actor of a person's action on an existing Task, refused (as not found) outside the caller's scope. */
+  private async requester(caller: Principal | undefined, taskId: string, requestedBy: string): Promise<{ actor: string; onBehalfOf?: string }> {
+    this.checkId(taskId, 'taskId');
+    const { actor, onBehalfOf } = identityOf(caller, requestedBy, 'requestedBy');
+    checkTaskScope(caller, taskId, await this.handler.known(taskId));
+    return onBehalfOf === undefined ? { actor } : { actor, onBehalfOf };
   }
 
   /** A deadline of the Task came: the scheduler's internal commands, recorded as the user `system`. */
@@ -99,9 +110,9 @@ export class TaskCommandService {
     return { taskId: task.id, status: task.status, events: events.map((e) => e.type) };
   }
 
-  private toCreateCommand(message: CreateTaskMessage, actor: string | undefined, source: CommandMessage | undefined): CreateTask {
+  private toCreateCommand(message: CreateTaskMessage, who: CommandIdentity, source: CommandMessage | undefined): CreateTask {
     const idempotencyKey = message.idempotencyKey || (source ? messageIdempotencyKey(source) : undefined);
-    const taskId = taskIdFor(message.createdBy, idempotencyKey);
+    const taskId = taskIdFor(who.user, idempotencyKey);
     const optional = (value: string) => value || undefined;
     if (!this.options.benchQueue) refuseBenchQueue(message);
     const plan = planOf(message);
@@ -123,10 +134,11 @@ export class TaskCommandService {
       type: 'CreateTask',
       taskId,
       at: this.now(),
-      actor: actor ?? message.createdBy,
+      actor: who.actor,
+      ...(who.onBehalfOf === undefined ? {} : { onBehalfOf: who.onBehalfOf }),
       name: message.name || plan!.name,
       taskType: optional(message.type),
-      createdBy: message.createdBy,
+      createdBy: who.user,
       eventId: optional(message.eventId) ?? plan?.eventId,
       objectType: (optional(message.objectType) as ObjectType | undefined) ?? plan?.objectType,
       objectId: optional(message.objectId) ?? plan?.objectId,

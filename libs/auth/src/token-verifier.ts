@@ -1,0 +1,110 @@
+// Verifies the bearer tokens OpenVLE's backend issues (jose): the signature with a shared secret
+// (HS256), a public key (RS256 or ES256, PEM) or the issuer's JWKS; `exp` and `nbf` (with a little
+// clock tolerance), the issuer and the audience. Every refusal is an AuthError UNAUTHENTICATED whose
+// message says what was wrong with the token, never what it held.
+
+import { createRemoteJWKSet, errors, importSPKI, jwtVerify, type CryptoKey, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { AuthError } from './auth-error.js';
+import { isPermission, type Permission } from './permissions.js';
+import type { Principal, TaskScope } from './principal.js';
+
+export type KeySource =
+  | { readonly kind: 'secret'; readonly secret: string }
+  | { readonly kind: 'public-key'; readonly pem: string; readonly algorithm: 'RS256' | 'ES256' }
+  | { readonly kind: 'jwks'; readonly url: string };
+
+export interface TokenVerifierOptions {
+  readonly key: KeySource;
+  readonly issuer: string;
+  readonly audience: string;
+  /** Seconds of clock skew allowed on exp and nbf (default 30). */
+  readonly clockToleranceSeconds?: number;
+}
+
+/** The claim holding the permission names (a list, or one space-separated string). */
+export const PERMISSIONS_CLAIM = 'permissions';
+/** The claim holding the object scope (TaskScope). */
+export const SCOPE_CLAIM = 'vle_scope';
+
+export class TokenVerifier {
+  private readonly key: Promise<Uint8Array | CryptoKey | JWTVerifyGetKey>;
+  private readonly algorithms: string[];
+
+  constructor(private readonly options: TokenVerifierOptions) {
+    const { key } = options;
+    if (key.kind === 'secret') {
+      this.key = Promise.resolve(new TextEncoder().encode(key.secret));
+      this.algorithms = ['HS256'];
+    } else if (key.kind === 'public-key') {
+      this.key = importSPKI(key.pem, key.algorithm);
+      this.algorithms = [key.algorithm];
+    } else {
+      this.key = Promise.resolve(createRemoteJWKSet(new URL(key.url)));
+      this.algorithms = ['RS256', 'ES256'];
+    }
+    // A key that does not import fails every verification; say why once, not per request.
+    this.key.catch(() => undefined);
+  }
+
+  /** The caller of a request, from its `Authorization` header. */
+  async fromAuthorization(header: string | undefined): Promise<Principal> {
+    if (!header) throw AuthError.unauthenticated('no bearer token: send Authorization: Bearer <JWT>');
+    const match = /^Bearer[ ]+([^ ]+)[ ]*$/i.exec(header);
+    if (!match) throw AuthError.unauthenticated('the Authorization header is not "Bearer <JWT>"');
+    return this.verify(match[1]!);
+  }
+
+  async verify(token: string): Promise<Principal> {
+    let payload: JWTPayload;
+    try {
+      const key = await this.key;
+      const options = { issuer: this.options.issuer, audience: this.options.audience, algorithms: this.algorithms, clockTolerance: this.options.clockToleranceSeconds ?? 30 };
+      ({ payload } = typeof key === 'function' ? await jwtVerify(token, key, options) : await jwtVerify(token, key, options));
+    } catch (error) {
+      throw AuthError.unauthenticated(reasonOf(error, this.options));
+    }
+    return principalOf(payload);
+  }
+}
+
+function reasonOf(error: unknown, options: TokenVerifierOptions): string {
+  if (error instanceof errors.JWTExpired) return 'the token has expired';
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    if (error.claim === 'nbf') return 'the token is not valid yet (nbf)';
+    if (error.claim === 'iss') return `the token was not issued by ${options.issuer} (iss)`;
+    if (error.claim === 'aud') return `the token is not meant for ${options.audience} (aud)`;
+    return `the token's ${error.claim} claim is not valid: ${error.reason}`;
+  }
+  if (error instanceof errors.JWSSignatureVerificationFailed) return 'the token signature does not verify';
+  if (error instanceof errors.JOSEAlgNotAllowed) return 'the token is signed with an algorithm this service does not accept';
+  if (error instanceof errors.JWKSNoMatchingKey) return 'no key of the issuer matches the token (kid)';
+  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid) return 'the issuer keys (JWKS) could not be read';
+  if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid || error instanceof errors.JOSENotSupported) return 'the token is not a valid JWT';
+  return 'the token could not be verified';
+}
+
+function principalOf(payload: JWTPayload): Principal {
+  if (typeof payload.sub !== 'string' || payload.sub.trim() === '') throw AuthError.unauthenticated('the token has no subject (sub)');
+  return {
+    subject: payload.sub,
+    permissions: permissionsOf(payload[PERMISSIONS_CLAIM]),
+    scope: scopeOf(payload[SCOPE_CLAIM]),
+    ...(typeof payload.exp === 'number' ? { expiresAt: payload.exp * 1000 } : {}),
+  };
+}
+
+/** Known names only: one this release does not know grants nothing. */
+function permissionsOf(claim: unknown): ReadonlySet<Permission> {
+  const names = typeof claim === 'string' ? claim.split(' ') : Array.isArray(claim) ? claim : [];
+  return new Set(names.filter((n): n is Permission => typeof n === 'string' && isPermission(n)));
+}
+
+/** A scope claim that is not what it should be narrows to nothing rather than widening to everything. */
+function scopeOf(claim: unknown): TaskScope {
+  if (claim === undefined) return {};
+  if (typeof claim !== 'object' || claim === null || Array.isArray(claim)) throw AuthError.unauthenticated(`the token's ${SCOPE_CLAIM} claim is not an object`);
+  const { own, events } = claim as { own?: unknown; events?: unknown };
+  if (own !== undefined && typeof own !== 'boolean') throw AuthError.unauthenticated(`the token's ${SCOPE_CLAIM}.own is not a boolean`);
+  if (events !== undefined && !(Array.isArray(events) && events.every((e) => typeof e === 'string'))) throw AuthError.unauthenticated(`the token's ${SCOPE_CLAIM}.events is not a list of event ids`);
+  return { ...(own ? { own: true } : {}), ...(events ? { events: events as string[] } : {}) };
+}

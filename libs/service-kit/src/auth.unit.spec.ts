@@ -1,0 +1,104 @@
+import 'reflect-metadata';
+import { Controller, Get, type INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { DEFAULT_AUDIENCE, DEFAULT_ISSUER, DEV_AUTH_JWT_SECRET, mintToken, type Principal } from '@vle/auth';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Caller, PublicRoute, RequirePermission, tokenVerifierOptionsOf } from './auth.js';
+import { ServiceKitModule } from './service-kit.module.js';
+
+// Decorated by hand: this file's transform takes no decorator syntax.
+class Routes {
+  open() {
+    return { ok: true };
+  }
+
+  read(caller: Principal) {
+    return { subject: caller.subject };
+  }
+
+  forgotten() {
+    return { leaked: true };
+  }
+}
+const route = (name: keyof Routes, ...decorators: MethodDecorator[]) => Reflect.decorate(decorators, Routes.prototype, name, Object.getOwnPropertyDescriptor(Routes.prototype, name));
+route('open', Get('open'), PublicRoute());
+route('read', Get('read'), RequirePermission('tasks_read'));
+route('forgotten', Get('forgotten'));
+Caller()(Routes.prototype, 'read', 0);
+Reflect.decorate([Controller('t')], Routes);
+
+const token = (permissions: Parameters<typeof mintToken>[0]['permissions']) => mintToken({ secret: DEV_AUTH_JWT_SECRET, subject: 'alice', permissions, issuer: DEFAULT_ISSUER, audience: DEFAULT_AUDIENCE });
+
+async function appWith(auth: boolean): Promise<{ app: INestApplication; url: string }> {
+  const kit = ServiceKitModule.forRoot({ service: 'test', config: {}, ...(auth ? { auth: tokenVerifierOptionsOf({ AUTH_JWT_ALGORITHM: 'RS256', AUTH_ISSUER: DEFAULT_ISSUER, AUTH_AUDIENCE: DEFAULT_AUDIENCE }) } : {}) });
+  const module = await Test.createTestingModule({ imports: [kit], controllers: [Routes] }).compile();
+  const app = module.createNestApplication({ logger: false });
+  await app.listen(0, '127.0.0.1');
+  return { app, url: await app.getUrl() };
+}
+
+describe('the guard of every route', () => {
+  let app: INestApplication;
+  let url: string;
+
+  beforeAll(async () => {
+    ({ app, url } = await appWith(true));
+  });
+
+  afterAll(() => app.close());
+
+  it('serves a public route without a token', async () => {
+    expect((await fetch(`${url}/t/open`)).status).toBe(200);
+    expect((await fetch(`${url}/health/live`)).status).toBe(200);
+  });
+
+  it('serves a route to a token with its permission, and hands the caller to the handler', async () => {
+    const response = await fetch(`${url}/t/read`, { headers: { authorization: `Bearer ${await token(['tasks_read'])}` } });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ subject: 'alice' });
+  });
+
+  it('answers 401 UNAUTHENTICATED with WWW-Authenticate without a token, 403 FORBIDDEN naming the permission without it', async () => {
+    const none = await fetch(`${url}/t/read`);
+    expect(none.status).toBe(401);
+    expect(none.headers.get('www-authenticate')).toBe('Bearer realm="vle-tasks", error="invalid_token", error_description="no bearer token: send Authorization: Bearer <JWT>"');
+    expect(await none.json()).toEqual({ code: 'UNAUTHENTICATED', message: 'no bearer token: send Authorization: Bearer <JWT>', violations: [] });
+    const other = await fetch(`${url}/t/read`, { headers: { authorization: `Bearer ${await token(['inventory_read'])}` } });
+    expect(other.status).toBe(403);
+    expect(await other.json()).toEqual({ code: 'FORBIDDEN', message: 'the token lacks the permission tasks_read', violations: [] });
+  });
+
+  it('refuses a route that declares no permission, even to a token with every permission', async () => {
+    const response = await fetch(`${url}/t/forgotten`, { headers: { authorization: `Bearer ${await token(['tasks_read', 'tasks_admin'])}` } });
+    expect(response.status).toBe(403);
+    expect(await response.json()).toMatchObject({ code: 'FORBIDDEN', message: 'GET /t/forgotten declares no permission, so it is not served' });
+  });
+
+  it('serves only public routes in a service that verifies no tokens', async () => {
+    const bare = await appWith(false);
+    try {
+      expect((await fetch(`${bare.url}/t/open`)).status).toBe(200);
+      const response = await fetch(`${bare.url}/t/read`, { headers: { authorization: `Bearer ${await token(['tasks_read'])}` } });
+      expect(response.status).toBe(403);
+    } finally {
+      await bare.app.close();
+    }
+  });
+});
+
+describe('tokenVerifierOptionsOf', () => {
+  const base = { AUTH_JWT_ALGORITHM: 'RS256' as const, AUTH_ISSUER: 'openvle', AUTH_AUDIENCE: 'vle-tasks' };
+
+  it('uses the published development secret outside production, and refuses it in production', () => {
+    expect(tokenVerifierOptionsOf(base).key).toEqual({ kind: 'secret', secret: DEV_AUTH_JWT_SECRET });
+    expect(() => tokenVerifierOptionsOf({ ...base, NODE_ENV: 'production' })).toThrow('AUTH_JWT_SECRET: AUTH_JWT_SECRET, AUTH_JWT_PUBLIC_KEY_FILE or AUTH_JWKS_URL is required when NODE_ENV=production');
+    expect(() => tokenVerifierOptionsOf({ ...base, NODE_ENV: 'production', AUTH_JWT_SECRET: DEV_AUTH_JWT_SECRET })).toThrow('AUTH_JWT_SECRET: is the published development secret, refused when NODE_ENV=production');
+    expect(tokenVerifierOptionsOf({ ...base, NODE_ENV: 'production', AUTH_JWT_SECRET: 'x'.repeat(40) }).key).toEqual({ kind: 'secret', secret: 'x'.repeat(40) });
+  });
+
+  it('takes one key source only, and names an unreadable key file', () => {
+    expect(() => tokenVerifierOptionsOf({ ...base, AUTH_JWT_SECRET: 'x'.repeat(40), AUTH_JWKS_URL: 'https://openvle.example/jwks.json' })).toThrow('only one of AUTH_JWT_SECRET, AUTH_JWKS_URL may be set');
+    expect(() => tokenVerifierOptionsOf({ ...base, AUTH_JWT_PUBLIC_KEY_FILE: '/nonexistent/key.pem' })).toThrow('AUTH_JWT_PUBLIC_KEY_FILE: cannot be read (ENOENT)');
+    expect(tokenVerifierOptionsOf({ ...base, AUTH_JWKS_URL: 'https://openvle.example/jwks.json' }).key).toEqual({ kind: 'jwks', url: 'https://openvle.example/jwks.json' });
+  });
+});

@@ -1,0 +1,49 @@
+// Who a command is from (README, "Identity and permissions"). Over HTTP the token's subject acts: a
+// body that names someone else in createdBy / requestedBy is refused, unless the token may act for
+// users (OpenVLE's backend creating a user's Task), and then the event records both, the service as
+// its actor and the user it acted for. A scoped token acts only inside its scope.
+//
+// A command without a caller (NATS, until its commands carry tokens) is from whom its body names.
+
+import { ContractError } from '@vle/contracts';
+import { AuthError, can, inScope, isScoped, type Principal } from '@vle/auth';
+import { exists, RuleViolation, type TaskState } from '@vle/domain';
+
+export interface CommandIdentity {
+  /** The events' actor: the token's subject (or the named user without a caller). */
+  readonly actor: string;
+  /** The user the command is for: createdBy of a creation. */
+  readonly user: string;
+  /** Set when a service acts for another user. */
+  readonly onBehalfOf?: string;
+}
+
+export function identityOf(caller: Principal | undefined, named: string, field: 'createdBy' | 'requestedBy'): CommandIdentity {
+  if (!caller) {
+    if (named === '') throw new ContractError('VALIDATION_FAILED', `invalid command: ${field}: is required`, [{ field, message: 'is required' }]);
+    return { actor: named, user: named };
+  }
+  const { subject } = caller;
+  if (named === '' || named === subject) return { actor: subject, user: subject };
+  if (caller.scope.own) throw new AuthError('FORBIDDEN', `${field} names ${named}, but the token is scoped to its own Tasks`, undefined, field);
+  if (!can(caller, 'tasks_act_for_users')) {
+    throw new AuthError('FORBIDDEN', `${field} names ${named}, not the token's subject ${subject}: acting for another user needs the permission tasks_act_for_users`, 'tasks_act_for_users', field);
+  }
+  return { actor: subject, user: named, onBehalfOf: named };
+}
+
+/** A creation of a scoped caller stays in its scope: its event among the token's events. */
+export function checkCreationScope(caller: Principal | undefined, eventId: string | undefined): void {
+  const events = caller?.scope.events;
+  if (events && !(eventId && events.includes(eventId))) {
+    throw new AuthError('FORBIDDEN', `the token may only create Tasks of the events ${events.join(', ') || '(none)'}`, undefined, 'eventId');
+  }
+}
+
+/** A Task outside the caller's scope does not exist for it: the same refusal as a Task that does not. */
+export function checkTaskScope(caller: Principal | undefined, taskId: string, state: TaskState): void {
+  if (!caller || !isScoped(caller)) return;
+  if (!exists(state) || !inScope(caller, { createdBy: state.createdBy, eventId: state.eventId })) {
+    throw new RuleViolation('TASK_NOT_FOUND', `Task ${taskId} does not exist`, 'taskId');
+  }
+}

@@ -1,0 +1,234 @@
+// Identity and permissions on every HTTP route of task-api and projection, with the services as
+// processes (README, "Identity and permissions"): a matrix of routes × callers with the expected status
+// of each cell, no event appended by a refused write, no Task outside a token's scope in any answer, a
+// forged createdBy refused, a service acting for a user recorded as both.
+
+import { ALL_PERMISSIONS, type Permission } from '@vle/auth';
+import { bearer, testToken, waitFor } from '@vle/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { System } from './system.js';
+
+const system = new System();
+
+type Caller = 'none' | 'expired' | 'bad signature' | 'wrong audience' | 'read-only' | 'no sub_tasks_read' | 'out of scope' | 'admin' | 'service for a user';
+
+const READ: Permission[] = ['tasks_read', 'sub_tasks_read'];
+const WRITE: Permission[] = ['tasks_create', 'sub_tasks_retry', 'sub_tasks_skip', 'tasks_cancel'];
+
+async function tokenOf(caller: Caller): Promise<string | undefined> {
+  switch (caller) {
+    case 'none':
+      return undefined;
+    case 'expired':
+      return testToken({ subject: 'carol', permissions: ALL_PERMISSIONS, expiresInSeconds: -3600 });
+    case 'bad signature':
+      return testToken({ subject: 'mallory', permissions: ALL_PERMISSIONS, secret: 'not-the-secret-the-services-verify-with' });
+    case 'wrong audience':
+      return testToken({ subject: 'carol', permissions: ALL_PERMISSIONS, audience: 'another-service' });
+    case 'read-only':
+      return testToken({ subject: 'reader', permissions: READ });
+    case 'no sub_tasks_read':
+      return testToken({ subject: 'viewer', permissions: ['tasks_read'] });
+    case 'out of scope':
+      // Every permission but acting for others, scoped to an event none of the fixtures belongs to.
+      return testToken({ subject: 'scoped', permissions: ALL_PERMISSIONS.filter((p) => p !== 'tasks_act_for_users'), scope: { events: ['999'] } });
+    case 'admin':
+      return testToken({ subject: 'admin', permissions: ALL_PERMISSIONS });
+    case 'service for a user':
+      return testToken({ subject: 'openvle-backend', permissions: [...READ, ...WRITE, 'tasks_act_for_users'] });
+  }
+}
+
+async function call(service: 'task-api' | 'projection', method: 'GET' | 'POST', path: string, token: string | undefined, body?: unknown): Promise<{ status: number; body: any; authenticate: string | null }> {
+  const base = service === 'task-api' ? system.taskApi.url : system.projection.url;
+  const headers: Record<string, string> = { ...(token ? bearer(token) : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) };
+  const response = await fetch(`${base}${path}`, method === 'GET' ? { headers } : { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : undefined, authenticate: response.headers.get('www-authenticate') };
+}
+
+/** The fixture Tasks: one of event 42 by alice with a failed SubTask and one blocked behind it, one of bob. */
+let failedTask: { taskId: string; bad: string; next: string };
+let bobsTask: string;
+
+const failing = (name: string, createdBy: string, eventId?: string) => ({
+  name,
+  createdBy,
+  ...(eventId ? { eventId } : {}),
+  subtasks: [
+    { key: 'bad', name: 'Bad', action: 'fail', queue: 'bench', params: { permanent: true } },
+    { key: 'next', name: 'Next', action: 'noop', queue: 'bench', dependsOn: ['bad'] },
+  ],
+});
+
+beforeAll(async () => {
+  await system.start();
+  const created = await system.post('/api/v1/tasks', failing('identity fixture', 'alice', '42'));
+  if (created.status !== 201) throw new Error(`the fixture was not created: ${JSON.stringify(created.body)}`);
+  failedTask = { taskId: created.body.taskId, bad: created.body.subTaskIds.bad, next: created.body.subTaskIds.next };
+  const bob = await system.post('/api/v1/tasks', { ...failing('bob fixture', 'bob'), subtasks: [{ key: 'ok', name: 'Ok', action: 'noop', queue: 'bench' }] });
+  bobsTask = bob.body.taskId;
+  await waitFor(async () => (await system.task(failedTask.taskId)).subtasks[0]!.status === 'failed' || undefined, { description: 'the fixture SubTask to fail' });
+  await system.finished(bobsTask);
+  await waitFor(async () => (await system.query(`/api/v1/tasks/${bobsTask}`)).body.status === 'success' || undefined, { description: 'the fixtures projected' });
+}, 120_000);
+
+afterAll(async () => {
+  await system.stop();
+});
+
+interface Route {
+  readonly name: string;
+  readonly service: 'task-api' | 'projection';
+  readonly method: 'GET' | 'POST';
+  readonly path: () => string;
+  readonly body?: () => unknown;
+  readonly permission: Permission;
+}
+
+const routes: Route[] = [
+  { name: 'create', service: 'task-api', method: 'POST', path: () => '/api/v1/tasks', body: () => ({ name: 'matrix', subtasks: [{ key: 'a', name: 'A', action: 'noop', queue: 'bench' }] }), permission: 'tasks_create' },
+  { name: 'retry', service: 'task-api', method: 'POST', path: () => `/api/v1/tasks/${failedTask.taskId}/subtasks/${failedTask.bad}/retry`, body: () => ({}), permission: 'sub_tasks_retry' },
+  { name: 'skip', service: 'task-api', method: 'POST', path: () => `/api/v1/tasks/${failedTask.taskId}/subtasks/${failedTask.next}/skip`, body: () => ({ reason: 'matrix' }), permission: 'sub_tasks_skip' },
+  { name: 'cancel', service: 'task-api', method: 'POST', path: () => `/api/v1/tasks/${bobsTask}/cancel`, body: () => ({}), permission: 'tasks_cancel' },
+  { name: 'list', service: 'projection', method: 'GET', path: () => '/api/v1/tasks', permission: 'tasks_read' },
+  { name: 'detail', service: 'projection', method: 'GET', path: () => `/api/v1/tasks/${failedTask.taskId}`, permission: 'tasks_read' },
+  { name: 'projection status', service: 'projection', method: 'GET', path: () => '/api/v1/projection/status', permission: 'tasks_admin' },
+  { name: 'proxmox nodes', service: 'projection', method: 'GET', path: () => '/api/v1/proxmox/nodes', permission: 'inventory_read' },
+  { name: 'proxmox vms', service: 'projection', method: 'GET', path: () => '/api/v1/proxmox/vms', permission: 'inventory_read' },
+  { name: 'proxmox vm', service: 'projection', method: 'GET', path: () => '/api/v1/proxmox/vms/100', permission: 'inventory_read' },
+];
+
+/**
+ * The status each caller gets. A write that passes the identity layer may still be refused by the
+ * domain (409: the fixture's state after the admin's own write), never with 401, 403 or 404.
+ */
+function expected(route: Route, caller: Caller): number | 'passes' {
+  if (['none', 'expired', 'bad signature', 'wrong audience'].includes(caller)) return 401;
+  const granted: Record<Caller, readonly Permission[]> = {
+    none: [],
+    expired: [],
+    'bad signature': [],
+    'wrong audience': [],
+    'read-only': READ,
+    'no sub_tasks_read': ['tasks_read'],
+    'out of scope': ALL_PERMISSIONS.filter((p) => p !== 'tasks_act_for_users'),
+    admin: ALL_PERMISSIONS,
+    'service for a user': [...READ, ...WRITE, 'tasks_act_for_users'],
+  };
+  if (!granted[caller].includes(route.permission)) return 403;
+  if (caller === 'out of scope') {
+    // A creation outside the scope is refused (no Task to hide); a Task outside it does not exist for it.
+    if (route.name === 'create') return 403;
+    if (['retry', 'skip', 'cancel', 'detail'].includes(route.name)) return 404;
+  }
+  if (route.service === 'projection') return route.name === 'proxmox vm' ? 404 : 200;
+  return 'passes';
+}
+
+const CALLERS: Caller[] = ['none', 'expired', 'bad signature', 'wrong audience', 'read-only', 'no sub_tasks_read', 'out of scope', 'admin', 'service for a user'];
+
+describe('every HTTP route × every kind of caller', () => {
+  it('answers each cell as expected; refused writes append nothing; no answer holds a Task outside the scope', async () => {
+    const cells: string[] = [];
+    const outcomes: string[] = [];
+    for (const caller of CALLERS) {
+      const token = await tokenOf(caller);
+      for (const route of routes) {
+        const want = expected(route, caller);
+        const before = await system.eventCount();
+        const answer = await call(route.service, route.method, route.path(), token, route.body?.());
+        const ok = want === 'passes' ? [200, 201, 202, 409].includes(answer.status) : answer.status === want;
+        cells.push(`${route.name} × ${caller}: ${answer.status}${ok ? '' : ` (expected ${want}) ${JSON.stringify(answer.body).slice(0, 200)}`}`);
+        if (!ok) outcomes.push(cells.at(-1)!);
+        if (answer.status === 401) {
+          expect(answer.body.code).toBe('UNAUTHENTICATED');
+          expect(answer.authenticate).toMatch(/^Bearer realm="vle-tasks", error="invalid_token"/);
+        }
+        if (answer.status === 403) {
+          expect(answer.body.code).toBe('FORBIDDEN');
+          if (!holds(caller, route.permission)) expect(answer.body.message).toContain(route.permission);
+        }
+        // A refused write appends nothing: it is answered after the decision, so an append would be there.
+        if (answer.status >= 400 && answer.status !== 409 && route.method === 'POST') expect(await eventsSince(before, route), `${route.name} × ${caller}`).toBe(0);
+        if (caller === 'out of scope' && answer.status < 300) expect(JSON.stringify(answer.body)).not.toMatch(new RegExp(`${failedTask.taskId}|${bobsTask}`));
+      }
+    }
+    // Every cell in the failure message, so that one run shows the whole matrix.
+    expect({ outcomes, cells: outcomes.length > 0 ? cells : [] }).toEqual({ outcomes: [], cells: [] });
+  });
+
+  it('serves health to anyone, token or not', async () => {
+    for (const service of ['task-api', 'projection'] as const) {
+      expect((await call(service, 'GET', '/health/live', undefined)).status).toBe(200);
+      expect((await call(service, 'GET', '/health/ready', await tokenOf('bad signature'))).status).toBe(200);
+    }
+  });
+});
+
+/** Whether `caller`'s token carries `permission`. */
+function holds(caller: Caller, permission: Permission): boolean {
+  return expected({ name: '', service: 'projection', method: 'GET', path: () => '', permission }, caller) !== 403;
+}
+
+/** Events appended to the fixtures' subjects and to any new Task since `before` (stream messages). */
+async function eventsSince(before: number, route: Route): Promise<number> {
+  // The fixtures are finished or failed, so nothing else appends to them: a creation would be a new subject.
+  if (route.name === 'create') return (await system.eventCount()) - before;
+  const taskId = route.name === 'cancel' ? bobsTask : failedTask.taskId;
+  const seqs = (await system.store.load(taskId)).commits.map((c) => c.seq);
+  return seqs.filter((seq) => seq > before).length;
+}
+
+describe('who a command is from', () => {
+  it('refuses a createdBy that names someone else, unless the token may act for users; then records both', async () => {
+    const bob = await testToken({ subject: 'bob', permissions: ['tasks_create'] });
+    const before = await system.eventCount();
+    const forged = await call('task-api', 'POST', '/api/v1/tasks', bob, { name: 'forged', createdBy: 'alice', subtasks: [{ key: 'a', name: 'A', action: 'noop', queue: 'bench' }] });
+    expect(forged.status).toBe(403);
+    expect(forged.body).toMatchObject({ code: 'FORBIDDEN', violations: [{ field: 'createdBy' }] });
+    expect(forged.body.message).toContain('tasks_act_for_users');
+    expect(await system.eventCount()).toBe(before);
+
+    const own = await call('task-api', 'POST', '/api/v1/tasks', bob, { name: 'own', subtasks: [{ key: 'a', name: 'A', action: 'noop', queue: 'bench' }] });
+    expect(own.status).toBe(201);
+    const [created] = await system.events(own.body.taskId);
+    expect(created).toMatchObject({ type: 'TaskCreated', actor: 'bob', data: { createdBy: 'bob' } });
+    expect(created).not.toHaveProperty('onBehalfOf');
+
+    const backend = await tokenOf('service for a user');
+    const forAlice = await call('task-api', 'POST', '/api/v1/tasks', backend, { name: 'for alice', createdBy: 'alice', subtasks: [{ key: 'a', name: 'A', action: 'noop', queue: 'bench' }] });
+    expect(forAlice.status).toBe(201);
+    const [theirs] = await system.events(forAlice.body.taskId);
+    expect(theirs).toMatchObject({ type: 'TaskCreated', actor: 'openvle-backend', onBehalfOf: 'alice', data: { createdBy: 'alice' } });
+  });
+
+  it('records the token subject as who retried, and a requestedBy of another user only for a service', async () => {
+    const retrier = await testToken({ subject: 'dora', permissions: ['sub_tasks_retry'] });
+    const forged = await call('task-api', 'POST', `/api/v1/tasks/${failedTask.taskId}/subtasks/${failedTask.bad}/retry`, retrier, { requestedBy: 'alice' });
+    expect(forged.status).toBe(403);
+    expect(forged.body).toMatchObject({ code: 'FORBIDDEN', violations: [{ field: 'requestedBy' }] });
+  });
+
+  it('hides SubTasks from a token without sub_tasks_read, and shows them with it', async () => {
+    const viewer = await call('projection', 'GET', `/api/v1/tasks/${failedTask.taskId}`, await tokenOf('no sub_tasks_read'));
+    expect(viewer.status).toBe(200);
+    expect(viewer.body).not.toHaveProperty('subtasks');
+    const reader = await call('projection', 'GET', `/api/v1/tasks/${failedTask.taskId}`, await tokenOf('read-only'));
+    expect(reader.body.subtasks).toHaveLength(2);
+  });
+
+  it('lists only what a scope allows: own Tasks, or the Tasks of its events', async () => {
+    const alice = await testToken({ subject: 'alice', permissions: READ, scope: { own: true } });
+    const aliceList = await call('projection', 'GET', '/api/v1/tasks?limit=500', alice);
+    expect(aliceList.body.items.map((t: { id: string }) => t.id)).toContain(failedTask.taskId);
+    expect(aliceList.body.items.every((t: { createdBy: string }) => t.createdBy === 'alice')).toBe(true);
+    expect((await call('projection', 'GET', `/api/v1/tasks/${bobsTask}`, alice)).status).toBe(404);
+    const event42 = await testToken({ subject: 'teacher', permissions: READ, scope: { events: ['42'] } });
+    const eventList = await call('projection', 'GET', '/api/v1/tasks?limit=500', event42);
+    expect(eventList.body.items.map((t: { id: string }) => t.id)).toEqual([failedTask.taskId]);
+    // A filter cannot widen the scope.
+    const widened = await call('projection', 'GET', '/api/v1/tasks?createdBy=bob&limit=500', event42);
+    expect(widened.body.items).toEqual([]);
+  });
+});
