@@ -4,6 +4,7 @@
 // (TokenVerifier of @vle/auth), refuses 401 UNAUTHENTICATED (with WWW-Authenticate) or 403 FORBIDDEN
 // naming the missing permission, and hands the caller to the handler (@Caller()).
 
+import { createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createParamDecorator, HttpException, Inject, Injectable, Optional, SetMetadata, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
@@ -52,12 +53,20 @@ export function tokenVerifierOptionsOf(config: AuthConfig): TokenVerifierOptions
   return { key, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE };
 }
 
+/** The PEM, checked at boot: a key that does not parse would otherwise refuse every token. */
 function readKeyFile(path: string): string {
+  let pem: string;
   try {
-    return readFileSync(path, 'utf8');
+    pem = readFileSync(path, 'utf8');
   } catch (error) {
     throw new ConfigError([{ variable: 'AUTH_JWT_PUBLIC_KEY_FILE', message: `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})` }]);
   }
+  try {
+    if (createPublicKey(pem).type !== 'public') throw new Error('not a public key');
+  } catch {
+    throw new ConfigError([{ variable: 'AUTH_JWT_PUBLIC_KEY_FILE', message: `${path} holds no PEM public key (SPKI, "-----BEGIN PUBLIC KEY-----")` }]);
+  }
+  return pem;
 }
 
 const ROUTE_ACCESS = 'vle:route-access';

@@ -2,6 +2,10 @@ import 'reflect-metadata';
 import { Controller, Get, type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { DEFAULT_AUDIENCE, DEFAULT_ISSUER, DEV_AUTH_JWT_SECRET, mintToken, type Principal } from '@vle/auth';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { exportSPKI, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Caller, PublicRoute, RequirePermission, tokenVerifierOptionsOf } from './auth.js';
 import { ServiceKitModule } from './service-kit.module.js';
@@ -100,5 +104,18 @@ describe('tokenVerifierOptionsOf', () => {
     expect(() => tokenVerifierOptionsOf({ ...base, AUTH_JWT_SECRET: 'x'.repeat(40), AUTH_JWKS_URL: 'https://openvle.example/jwks.json' })).toThrow('only one of AUTH_JWT_SECRET, AUTH_JWKS_URL may be set');
     expect(() => tokenVerifierOptionsOf({ ...base, AUTH_JWT_PUBLIC_KEY_FILE: '/nonexistent/key.pem' })).toThrow('AUTH_JWT_PUBLIC_KEY_FILE: cannot be read (ENOENT)');
     expect(tokenVerifierOptionsOf({ ...base, AUTH_JWKS_URL: 'https://openvle.example/jwks.json' }).key).toEqual({ kind: 'jwks', url: 'https://openvle.example/jwks.json' });
+  });
+
+  it('reads a PEM public key file, and refuses one that holds none at boot', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vle-auth-'));
+    try {
+      const { publicKey } = await generateKeyPair('ES256', { extractable: true });
+      writeFileSync(join(dir, 'key.pem'), await exportSPKI(publicKey));
+      writeFileSync(join(dir, 'not-a-key.pem'), 'hello');
+      expect(tokenVerifierOptionsOf({ ...base, AUTH_JWT_ALGORITHM: 'ES256', AUTH_JWT_PUBLIC_KEY_FILE: join(dir, 'key.pem') }).key).toMatchObject({ kind: 'public-key', algorithm: 'ES256' });
+      expect(() => tokenVerifierOptionsOf({ ...base, AUTH_JWT_PUBLIC_KEY_FILE: join(dir, 'not-a-key.pem') })).toThrow('not-a-key.pem holds no PEM public key');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

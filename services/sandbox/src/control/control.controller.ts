@@ -1,10 +1,12 @@
 import { Controller, Get, Req } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
-import { ServiceInfo } from '@vle/service-kit';
+import { PublicRoute, ServiceInfo } from '@vle/service-kit';
 import { SimulatorRegistry, type SimulatorDescriptor } from './simulator-registry.js';
 
 /** The sandbox's own API (DESIGN §12): everything under /_sandbox/, apart from the simulated systems. */
+// The sandbox's control API, for tests and people at a laptop: not a vle-tasks route, no vle-tasks token.
 @Controller('_sandbox')
+@PublicRoute()
 export class ControlController {
   constructor(
     private readonly service: ServiceInfo,

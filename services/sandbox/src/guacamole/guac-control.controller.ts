@@ -1,4 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Post, Put } from '@nestjs/common';
+import { PublicRoute } from '@vle/service-kit';
 import { validated } from '../control/control-body.js';
 import { GUAC_ENDPOINTS } from './guac-api.js';
 import { GuacDirectory } from './guac-directory.js';
@@ -7,7 +8,9 @@ import { GuacSessions } from './guac-sessions.js';
 import { guacFaultsSchema, guacOutageSchema } from './guac-control.schema.js';
 
 /** The Guacamole simulator's control API (DESIGN §12): inspect, reset and break it from tests. */
+// The sandbox's control API, for tests and people at a laptop: not a vle-tasks route, no vle-tasks token.
 @Controller('_sandbox/guacamole')
+@PublicRoute()
 export class GuacControlController {
   constructor(
     private readonly directory: GuacDirectory,

@@ -1,4 +1,5 @@
 import { BadRequestException, Body, Controller, Delete, Get, HttpCode, Inject, Post, Put } from '@nestjs/common';
+import { PublicRoute } from '@vle/service-kit';
 import { validated } from '../control/control-body.js';
 import type { MoodleApi } from './moodle-api.js';
 import { moodleAddCourseSchema, moodleDebugSchema, moodleFaultsSchema, moodleResetSchema, moodleTimingsSchema } from './moodle-control.schema.js';
@@ -7,7 +8,9 @@ import { MoodleSite } from './moodle-site.js';
 import { MOODLE_API, MOODLE_DEFAULTS, type MoodleDefaults } from './moodle.tokens.js';
 
 /** The Moodle simulator's control API (DESIGN §12): inspect, reset and misconfigure it from tests. */
+// The sandbox's control API, for tests and people at a laptop: not a vle-tasks route, no vle-tasks token.
 @Controller('_sandbox/moodle')
+@PublicRoute()
 export class MoodleControlController {
   constructor(
     private readonly site: MoodleSite,

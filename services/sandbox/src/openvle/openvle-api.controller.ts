@@ -3,14 +3,16 @@
 // responses as `{count, results}`.
 
 import { Controller, Get, Headers, HttpException, Inject, Param, Query } from '@nestjs/common';
-import { SERVICE_CONFIG } from '@vle/service-kit';
+import { PublicRoute, SERVICE_CONFIG } from '@vle/service-kit';
 import type { SandboxConfig } from '../config.js';
 import { OpenVleDirectory, type EventFilter, type OpenVleEvent } from './openvle-directory.js';
 import { OpenVleOutage } from './openvle-outage.js';
 
 const FILTERS = ['startsFrom', 'startsTo', 'endsFrom', 'endsTo'] as const;
 
+// The simulated OpenVLE API checks its own token, as the real one does; vle-tasks' guard is not its.
 @Controller('openvle/api/v1')
+@PublicRoute()
 export class OpenVleApiController {
   constructor(
     private readonly directory: OpenVleDirectory,

@@ -2,6 +2,7 @@
 // the workers will read.
 
 import { Body, Controller, Delete, Get, HttpCode, NotFoundException, Param, Post, Put } from '@nestjs/common';
+import { PublicRoute } from '@vle/service-kit';
 import { z } from 'zod';
 import { validated } from '../control/control-body.js';
 import { OpenVleDirectory, type OpenVleEvent } from './openvle-directory.js';
@@ -34,7 +35,9 @@ const eventSchema = z
 
 const outageSchema = z.strictObject({ down: z.boolean() });
 
+// The sandbox's control API, for tests and people at a laptop: not a vle-tasks route, no vle-tasks token.
 @Controller('_sandbox/openvle')
+@PublicRoute()
 export class OpenVleControlController {
   constructor(
     private readonly directory: OpenVleDirectory,

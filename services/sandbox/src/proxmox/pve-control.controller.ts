@@ -1,4 +1,5 @@
 import { BadRequestException, Body, Controller, Delete, Get, HttpCode, NotFoundException, Param, Post, Put } from '@nestjs/common';
+import { PublicRoute } from '@vle/service-kit';
 import {
   addPoolSchema,
   addVmSchema,
@@ -15,7 +16,9 @@ import { GIB } from './pve-model.js';
 import { macOf } from './seed.js';
 
 /** The Proxmox simulator's control API (DESIGN §12): inspect, reset and misconfigure it from tests. */
+// The sandbox's control API, for tests and people at a laptop: not a vle-tasks route, no vle-tasks token.
 @Controller('_sandbox/pve')
+@PublicRoute()
 export class PveControlController {
   constructor(
     private readonly cluster: PveCluster,

@@ -1,11 +1,14 @@
 import { Controller, Delete, Get, HttpCode, Post, Put, Query, Body } from '@nestjs/common';
+import { PublicRoute } from '@vle/service-kit';
 import { validated } from '../control/control-body.js';
 import { messageFilterSchema, smtpOutageSchema, smtpRuleSchema, smtpRulesSchema } from './smtp-control.schema.js';
 import { defaultMessageOf } from './smtp-rules.js';
 import { SmtpSink } from './smtp-sink.js';
 
 /** The SMTP sink's control API (DESIGN §12): read what it received, make it refuse, take it down. */
+// The sandbox's control API, for tests and people at a laptop: not a vle-tasks route, no vle-tasks token.
 @Controller('_sandbox/smtp')
+@PublicRoute()
 export class SmtpControlController {
   constructor(private readonly sink: SmtpSink) {}
 
