@@ -210,6 +210,20 @@ describe('who a command is from', () => {
     expect(forged.body).toMatchObject({ code: 'FORBIDDEN', violations: [{ field: 'requestedBy' }] });
   });
 
+  it('refuses a body that is not JSON before reading it (what a page of another origin can send without asking), and serves no CORS', async () => {
+    const admin = await tokenOf('admin');
+    const before = await system.eventCount();
+    for (const [type, body] of [['text/plain', '{"name":"x","subtasks":[{"key":"a","name":"A","action":"noop","queue":"bench"}]}'], ['application/x-www-form-urlencoded', 'name=x'], ['multipart/form-data; boundary=b', '--b--']] as const) {
+      const response = await fetch(`${system.taskApi.url}/api/v1/tasks`, { method: 'POST', headers: { ...bearer(admin!), 'content-type': type, origin: 'https://evil.example' }, body });
+      expect(response.status).toBe(415);
+      expect(await response.json()).toMatchObject({ code: 'UNSUPPORTED_MEDIA_TYPE', violations: [{ field: 'Content-Type' }] });
+      expect(response.headers.get('access-control-allow-origin')).toBeNull();
+    }
+    expect(await system.eventCount()).toBe(before);
+    const preflight = await fetch(`${system.taskApi.url}/api/v1/tasks`, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' } });
+    expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
   it('hides SubTasks from a token without sub_tasks_read, and shows them with it', async () => {
     const viewer = await call('projection', 'GET', `/api/v1/tasks/${failedTask.taskId}`, await tokenOf('no sub_tasks_read'));
     expect(viewer.status).toBe(200);
