@@ -33,14 +33,17 @@ export function can(principal: Principal, permission: Permission): boolean {
   return principal.permissions.has(permission);
 }
 
+/** Who sees through a scope: the subject (for `own`) and the scope. */
+export type ScopeHolder = Pick<Principal, 'subject' | 'scope'>;
+
 /** Whether the caller may know that `task` exists. */
-export function inScope(principal: Principal, task: ScopedTask): boolean {
+export function inScope(principal: ScopeHolder, task: ScopedTask): boolean {
   const { own, events } = principal.scope;
   if (own && task.createdBy !== principal.subject) return false;
   if (events && !(task.eventId && events.includes(task.eventId))) return false;
   return true;
 }
 
-export function isScoped(principal: Principal): boolean {
+export function isScoped(principal: ScopeHolder): boolean {
   return principal.scope.own === true || principal.scope.events !== undefined;
 }

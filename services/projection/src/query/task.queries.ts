@@ -58,7 +58,7 @@ export class TaskQueries {
   /** The Task, or undefined when it does not exist for this caller (absent, or outside its scope). */
   async get(id: string, visibility: Visibility): Promise<TaskDetailView | undefined> {
     const task = await this.db.getRepository(TaskEntity).findOneBy({ id });
-    if (!task || !inScope({ subject: visibility.subject, permissions: new Set(), scope: visibility.scope }, task)) return undefined;
+    if (!task || !inScope(visibility, task)) return undefined;
     if (!visibility.subTasks) return toTaskView(task);
     const subtasks = await this.db.getRepository(SubTaskEntity).find({ where: { taskId: id }, order: { position: 'ASC' } });
     return { ...toTaskView(task), subtasks: subtasks.map(toSubTaskView) };

@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
+import { isErrorReply } from '@vle/contracts';
 import { internalError, refusalOf } from '../tasks/error-reply.js';
 import { sendJson } from './send-json.js';
 
@@ -14,7 +15,7 @@ export class ErrorReplyFilter implements ExceptionFilter {
       const status = error.getStatus();
       const body = error.getResponse();
       // The guard's refusals (UNAUTHENTICATED, FORBIDDEN) carry the ErrorReply body already.
-      if (isErrorReply(body)) sendJson(response, status, body);
+      if (isErrorReply(body)) sendJson(response, status, { violations: [], ...body });
       else sendJson(response, status, { code: status === 404 ? 'NOT_FOUND' : 'HTTP_ERROR', message: error.message, violations: [] });
       return;
     }
@@ -27,8 +28,4 @@ export class ErrorReplyFilter implements ExceptionFilter {
     const failure = internalError(error);
     sendJson(response, failure.status, failure.body);
   }
-}
-
-function isErrorReply(body: unknown): body is { code: string; message: string; violations: unknown[] } {
-  return typeof body === 'object' && body !== null && typeof (body as { code?: unknown }).code === 'string' && Array.isArray((body as { violations?: unknown }).violations);
 }

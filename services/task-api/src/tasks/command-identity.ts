@@ -40,9 +40,13 @@ export function checkCreationScope(caller: Principal | undefined, eventId: strin
   }
 }
 
-/** A Task outside the caller's scope does not exist for it: the same refusal as a Task that does not. */
-export function checkTaskScope(caller: Principal | undefined, taskId: string, state: TaskState): void {
+/**
+ * A Task outside the caller's scope does not exist for it: the same refusal as a Task that does not.
+ * The Task is read only for a scoped caller.
+ */
+export async function checkTaskScope(caller: Principal | undefined, taskId: string, load: () => Promise<TaskState>): Promise<void> {
   if (!caller || !isScoped(caller)) return;
+  const state = await load();
   if (!exists(state) || !inScope(caller, { createdBy: state.createdBy, eventId: state.eventId })) {
     throw new RuleViolation('TASK_NOT_FOUND', `Task ${taskId} does not exist`, 'taskId');
   }

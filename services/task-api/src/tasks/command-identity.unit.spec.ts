@@ -5,13 +5,28 @@ import { checkCreationScope, checkTaskScope, identityOf } from './command-identi
 
 const caller = (subject: string, permissions: Permission[] = ['tasks_create'], scope: TaskScope = {}): Principal => ({ subject, permissions: new Set(permissions), scope });
 
-function refusal(run: () => unknown): { code: string; field?: string; message: string } {
+type Refusal = { code: string; field?: string; message: string };
+
+function described(error: unknown): Refusal {
+  return { code: (error as AuthError).code, field: (error as AuthError).field ?? (error as { violations?: { field: string }[] }).violations?.[0]?.field, message: (error as Error).message };
+}
+
+function refusal(run: () => unknown): Refusal {
   try {
     run();
   } catch (error) {
-    return { code: (error as AuthError).code, field: (error as AuthError).field ?? (error as { violations?: { field: string }[] }).violations?.[0]?.field, message: (error as Error).message };
+    return described(error);
   }
   throw new Error('not refused');
+}
+
+async function refusalOf(promise: Promise<unknown>): Promise<Refusal> {
+  return promise.then(
+    () => {
+      throw new Error('not refused');
+    },
+    (error: unknown) => described(error),
+  );
 }
 
 describe('identityOf', () => {
@@ -54,11 +69,14 @@ describe('scopes', () => {
     expect(() => checkCreationScope(caller('admin'), undefined)).not.toThrow();
   });
 
-  it('answers a Task outside the scope as one that does not exist', () => {
+  it('answers a Task outside the scope as one that does not exist, and reads no Task for a caller without a scope', async () => {
     const own = caller('alice', ['tasks_cancel'], { own: true });
-    expect(() => checkTaskScope(own, 't', task('alice'))).not.toThrow();
-    expect(refusal(() => checkTaskScope(own, 't', task('bob')))).toMatchObject({ code: 'TASK_NOT_FOUND', message: 'Task t does not exist' });
-    expect(refusal(() => checkTaskScope(own, 't', initialState))).toMatchObject({ code: 'TASK_NOT_FOUND' });
-    expect(() => checkTaskScope(caller('admin'), 't', task('bob'))).not.toThrow();
+    await expect(checkTaskScope(own, 't', async () => task('alice'))).resolves.toBeUndefined();
+    expect(await refusalOf(checkTaskScope(own, 't', async () => task('bob')))).toMatchObject({ code: 'TASK_NOT_FOUND', message: 'Task t does not exist' });
+    expect(await refusalOf(checkTaskScope(own, 't', async () => initialState))).toMatchObject({ code: 'TASK_NOT_FOUND' });
+    let reads = 0;
+    await checkTaskScope(caller('admin'), 't', async () => (reads++, task('bob')));
+    await checkTaskScope(undefined, 't', async () => (reads++, task('bob')));
+    expect(reads).toBe(0);
   });
 });

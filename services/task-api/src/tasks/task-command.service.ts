@@ -93,7 +93,7 @@ export class TaskCommandService {
   private async requester(caller: Principal | undefined, taskId: string, requestedBy: string): Promise<{ actor: string; onBehalfOf?: string }> {
     this.checkId(taskId, 'taskId');
     const { actor, onBehalfOf } = identityOf(caller, requestedBy, 'requestedBy');
-    checkTaskScope(caller, taskId, await this.handler.known(taskId));
+    await checkTaskScope(caller, taskId, () => this.handler.known(taskId));
     return onBehalfOf === undefined ? { actor } : { actor, onBehalfOf };
   }
 
