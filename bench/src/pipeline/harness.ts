@@ -23,7 +23,7 @@ export class PipelineHarness {
     const releaseSystem = guard.hold(`pipeline ${system.namespace}`, () => system.stop());
     const forget = guard.explainWith(() => system.lastOutput());
     try {
-      const submitter = options.transport === 'nats' ? natsSubmitter(system.nc, system.topology) : httpSubmitter(system.of('task-api').map((s) => s.process.url), system.token);
+      const submitter = options.transport === 'nats' ? natsSubmitter(system.nc, system.topology, system.token) : httpSubmitter(system.of('task-api').map((s) => s.process.url), system.token);
       const ledger = new TaskLedger(submitter, `bench-${process.pid}`, progress);
       const follower = await LogFollower.start(system.js, system.topology, (commit) => ledger.observe(commit), (error) => {
         // Without the follower no Task can finish: the phase times out and says why.

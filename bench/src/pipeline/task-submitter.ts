@@ -4,8 +4,8 @@
 // naming the field), which @vle/task-client's creator folds into an exception, because a refused
 // size is a figure here, not a failure to retry.
 
-import type { NatsConnection } from '@nats-io/transport-node';
-import { isErrorReply, type CreateTaskJson, type ErrorReplyBody, type Topology } from '@vle/contracts';
+import { headers, type NatsConnection } from '@nats-io/transport-node';
+import { Headers, isErrorReply, type CreateTaskJson, type ErrorReplyBody, type Topology } from '@vle/contracts';
 
 export type Transport = 'nats' | 'http';
 export const TRANSPORTS: readonly Transport[] = ['nats', 'http'];
@@ -27,12 +27,15 @@ function outcomeOf(body: unknown): CreateOutcome {
 
 const transportError = (error: unknown): CreateOutcome => ({ error: { code: 'TRANSPORT', message: error instanceof Error ? error.message : String(error) } });
 
-export function natsSubmitter(nc: NatsConnection, topology: Topology, timeoutMs = 30_000): TaskSubmitter {
+/** Requests on tasks.req.create with `token` (tasks_create) in the Authorization header, as on HTTP. */
+export function natsSubmitter(nc: NatsConnection, topology: Topology, token: string, timeoutMs = 30_000): TaskSubmitter {
   const subject = topology.requestSubject('create');
   return {
     async create(task) {
       try {
-        return outcomeOf((await nc.request(subject, JSON.stringify(task), { timeout: timeoutMs })).json());
+        const h = headers();
+        h.set(Headers.authorization, `Bearer ${token}`);
+        return outcomeOf((await nc.request(subject, JSON.stringify(task), { timeout: timeoutMs, headers: h })).json());
       } catch (error) {
         return transportError(error);
       }

@@ -20,6 +20,11 @@ export const PERMISSIONS = {
    * creating a user's Task); the event records both, the user and the token's subject as its actor.
    */
   tasks_act_for_users: 'act for other users',
+  /**
+   * The internal commands of vle-tasks' own services: the scheduler's deadlines (NATS tasks.sys.*,
+   * start, expire, time out a Task). Only the scheduler's identity carries it.
+   */
+  tasks_system: 'send the internal deadline commands',
   /** Read the Proxmox inventory of the last node sync. */
   inventory_read: 'see the Proxmox inventory',
   /** Operators' routes: the projection's status and lag (and the admin routes later releases add). */

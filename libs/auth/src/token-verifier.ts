@@ -46,19 +46,22 @@ export class TokenVerifier {
     this.key.catch(() => undefined);
   }
 
-  /** The caller of a request, from its `Authorization` header. */
-  async fromAuthorization(header: string | undefined): Promise<Principal> {
+  /**
+   * The caller of a request, from its `Authorization` header. `at`: the time to check exp and nbf
+   * against, now unless given (a durable command is checked at the time its stream stored it).
+   */
+  async fromAuthorization(header: string | undefined, at?: Date): Promise<Principal> {
     if (!header) throw AuthError.unauthenticated('no bearer token: send Authorization: Bearer <JWT>');
     const match = /^Bearer[ ]+([^ ]+)[ ]*$/i.exec(header);
     if (!match) throw AuthError.unauthenticated('the Authorization header is not "Bearer <JWT>"');
-    return this.verify(match[1]!);
+    return this.verify(match[1]!, at);
   }
 
-  async verify(token: string): Promise<Principal> {
+  async verify(token: string, at?: Date): Promise<Principal> {
     let payload: JWTPayload;
     try {
       const key = await this.key;
-      const options = { issuer: this.options.issuer, audience: this.options.audience, algorithms: this.algorithms, clockTolerance: this.options.clockToleranceSeconds ?? 30 };
+      const options = { issuer: this.options.issuer, audience: this.options.audience, algorithms: this.algorithms, clockTolerance: this.options.clockToleranceSeconds ?? 30, ...(at ? { currentDate: at } : {}) };
       ({ payload } = typeof key === 'function' ? await jwtVerify(token, key, options) : await jwtVerify(token, key, options));
     } catch (error) {
       throw AuthError.unauthenticated(reasonOf(error, this.options));

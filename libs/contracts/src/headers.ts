@@ -5,6 +5,8 @@ export const Headers = {
   eventType: 'Vle-Event-Type',
   /** W3C trace context, propagated from command to event to job. */
   traceparent: 'traceparent',
+  /** The bearer token of a command (`Bearer <JWT>`), as on HTTP; never copied into a dead letter. */
+  authorization: 'Authorization',
   /** Why a message was dead-lettered (also in the DeadLetter body). */
   deadLetterCode: 'Vle-Dead-Letter-Code',
 } as const;

@@ -9,7 +9,23 @@ import { readFileSync } from 'node:fs';
 import { createParamDecorator, HttpException, Inject, Injectable, Optional, SetMetadata, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { z } from 'zod';
-import { AuthError, can, DEFAULT_AUDIENCE, DEFAULT_ISSUER, DEV_AUTH_JWT_SECRET, TokenVerifier, type KeySource, type Permission, type Principal, type TokenVerifierOptions } from '@vle/auth';
+import {
+  AuthError,
+  can,
+  DEFAULT_AUDIENCE,
+  DEFAULT_ISSUER,
+  DEV_AUTH_JWT_SECRET,
+  ServiceTokenFile,
+  ServiceTokenFileError,
+  SignedServiceToken,
+  TokenVerifier,
+  type KeySource,
+  type Permission,
+  type Principal,
+  type ServiceCredentials,
+  type ServiceIdentity,
+  type TokenVerifierOptions,
+} from '@vle/auth';
 import { ConfigError } from './config.js';
 
 export const authVariables = {
@@ -51,6 +67,37 @@ export function tokenVerifierOptionsOf(config: AuthConfig): TokenVerifierOptions
     key = { kind: 'secret', secret: DEV_AUTH_JWT_SECRET };
   }
   return { key, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE };
+}
+
+/** The variables of a service that sends commands over NATS under its own identity (the scheduler, integration-worker). */
+export const serviceIdentityVariables = {
+  ...authVariables,
+  /** A token issued for this service (by OpenVLE's backend, or npm run token), read again whenever the file changes. */
+  AUTH_SERVICE_TOKEN_FILE: z.string().min(1).optional(),
+};
+
+export type ServiceIdentityConfig = z.output<z.ZodObject<typeof serviceIdentityVariables>>;
+
+/**
+ * What the service sends in the Authorization header of its commands: the token of
+ * AUTH_SERVICE_TOKEN_FILE, or else one it signs for `identity` with the HS256 secret it verifies
+ * with (AUTH_JWT_SECRET, or the development secret outside production). A service that verifies with
+ * a public key or a JWKS cannot sign, so it needs the file. Throws a ConfigError naming the variable.
+ */
+export function serviceCredentialsOf(config: ServiceIdentityConfig, identity: ServiceIdentity): ServiceCredentials {
+  if (config.AUTH_SERVICE_TOKEN_FILE) {
+    try {
+      return new ServiceTokenFile(config.AUTH_SERVICE_TOKEN_FILE);
+    } catch (error) {
+      if (error instanceof ServiceTokenFileError) throw new ConfigError([{ variable: 'AUTH_SERVICE_TOKEN_FILE', message: error.message }]);
+      throw error;
+    }
+  }
+  const { key, issuer, audience } = tokenVerifierOptionsOf(config);
+  if (key.kind !== 'secret') {
+    throw new ConfigError([{ variable: 'AUTH_SERVICE_TOKEN_FILE', message: `is required: tokens are verified with ${key.kind === 'jwks' ? 'AUTH_JWKS_URL' : 'AUTH_JWT_PUBLIC_KEY_FILE'}, so this service cannot sign its own (issue it a token with ${identity.permissions.join(', ')})` }]);
+  }
+  return new SignedServiceToken(identity, { secret: key.secret, issuer, audience });
 }
 
 /** The PEM, checked at boot: a key that does not parse would otherwise refuse every token. */

@@ -1,13 +1,13 @@
 import 'reflect-metadata';
 import { Controller, Get, type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { DEFAULT_AUDIENCE, DEFAULT_ISSUER, DEV_AUTH_JWT_SECRET, mintToken, type Principal } from '@vle/auth';
+import { DEFAULT_AUDIENCE, DEFAULT_ISSUER, DEV_AUTH_JWT_SECRET, mintToken, SERVICE_IDENTITIES, TokenVerifier, type Principal } from '@vle/auth';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportSPKI, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Caller, PublicRoute, RequirePermission, tokenVerifierOptionsOf } from './auth.js';
+import { Caller, PublicRoute, RequirePermission, serviceCredentialsOf, tokenVerifierOptionsOf } from './auth.js';
 import { ServiceKitModule } from './service-kit.module.js';
 
 // Decorated by hand: this file's transform takes no decorator syntax.
@@ -114,6 +114,36 @@ describe('tokenVerifierOptionsOf', () => {
       writeFileSync(join(dir, 'not-a-key.pem'), 'hello');
       expect(tokenVerifierOptionsOf({ ...base, AUTH_JWT_ALGORITHM: 'ES256', AUTH_JWT_PUBLIC_KEY_FILE: join(dir, 'key.pem') }).key).toMatchObject({ kind: 'public-key', algorithm: 'ES256' });
       expect(() => tokenVerifierOptionsOf({ ...base, AUTH_JWT_PUBLIC_KEY_FILE: join(dir, 'not-a-key.pem') })).toThrow('not-a-key.pem holds no PEM public key');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('serviceCredentialsOf', () => {
+  const base = { AUTH_JWT_ALGORITHM: 'RS256' as const, AUTH_ISSUER: 'openvle', AUTH_AUDIENCE: 'vle-tasks' };
+  const verify = (secret: string, header: string) => new TokenVerifier({ key: { kind: 'secret', secret }, issuer: 'openvle', audience: 'vle-tasks' }).fromAuthorization(header);
+
+  it('signs its own token with the secret it verifies with: the development one outside production, AUTH_JWT_SECRET in it', async () => {
+    const dev = serviceCredentialsOf(base, SERVICE_IDENTITIES.scheduler);
+    expect((await verify(DEV_AUTH_JWT_SECRET, await dev.authorization())).subject).toBe('service:scheduler');
+    const secret = 'y'.repeat(40);
+    const production = serviceCredentialsOf({ ...base, NODE_ENV: 'production', AUTH_JWT_SECRET: secret }, SERVICE_IDENTITIES['integration-worker']);
+    expect([...(await verify(secret, await production.authorization())).permissions]).toEqual(['tasks_create']);
+    expect(() => serviceCredentialsOf({ ...base, NODE_ENV: 'production' }, SERVICE_IDENTITIES.scheduler)).toThrow('AUTH_JWT_SECRET: AUTH_JWT_SECRET, AUTH_JWT_PUBLIC_KEY_FILE or AUTH_JWKS_URL is required when NODE_ENV=production');
+  });
+
+  it('needs a token file where tokens are verified with a JWKS (it cannot sign), and names a bad one', async () => {
+    expect(() => serviceCredentialsOf({ ...base, AUTH_JWKS_URL: 'https://openvle.example/jwks.json' }, SERVICE_IDENTITIES.scheduler)).toThrow(
+      'AUTH_SERVICE_TOKEN_FILE: is required: tokens are verified with AUTH_JWKS_URL, so this service cannot sign its own (issue it a token with tasks_create, tasks_system)',
+    );
+    expect(() => serviceCredentialsOf({ ...base, AUTH_SERVICE_TOKEN_FILE: '/nonexistent/token' }, SERVICE_IDENTITIES.scheduler)).toThrow('AUTH_SERVICE_TOKEN_FILE: the service token file /nonexistent/token cannot be read (ENOENT)');
+    const dir = mkdtempSync(join(tmpdir(), 'vle-auth-'));
+    try {
+      const token = await mintToken({ secret: DEV_AUTH_JWT_SECRET, subject: 'service:scheduler', permissions: ['tasks_create', 'tasks_system'], issuer: DEFAULT_ISSUER, audience: DEFAULT_AUDIENCE });
+      writeFileSync(join(dir, 'token'), token);
+      const file = serviceCredentialsOf({ ...base, AUTH_JWKS_URL: 'https://openvle.example/jwks.json', AUTH_SERVICE_TOKEN_FILE: join(dir, 'token') }, SERVICE_IDENTITIES.scheduler);
+      expect(await file.authorization()).toBe(`Bearer ${token}`);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

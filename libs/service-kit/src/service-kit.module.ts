@@ -1,12 +1,12 @@
 // What every service imports once: its name and config, the health endpoints, the guard of every
 // HTTP route (auth.ts: denying whatever route declares no permission), and (where it uses them) the
-// token verifier, the process's NATS connection with the Topology, and a PostgreSQL readiness check.
+// token verifier, the credentials of its own NATS commands, the process's NATS connection with the Topology, and a PostgreSQL readiness check.
 // Global, so that feature modules inject these without importing the kit again.
 
 import { Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationShutdown, type Provider } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { TokenVerifier, type TokenVerifierOptions } from '@vle/auth';
+import { TokenVerifier, type ServiceCredentials, type TokenVerifierOptions } from '@vle/auth';
 import { Topology } from '@vle/contracts';
 import { AuthGuard } from './auth.js';
 import { createPostgresCheck, type PostgresCheck } from './database.js';
@@ -17,6 +17,8 @@ import { acquireNatsConnection, releaseNatsConnection } from './nats-connection.
 export const NATS_CONNECTION = Symbol.for('vle.service-kit.NatsConnection');
 /** Injection token of the service's validated config object. */
 export const SERVICE_CONFIG = Symbol.for('vle.service-kit.ServiceConfig');
+/** Injection token of the ServiceCredentials the service signs its NATS commands with (serviceCredentialsOf). */
+export const SERVICE_CREDENTIALS = Symbol.for('vle.service-kit.ServiceCredentials');
 const NATS_OPTIONS = Symbol.for('vle.service-kit.NatsOptions');
 const POSTGRES_CHECK = Symbol.for('vle.service-kit.PostgresCheck');
 
@@ -51,6 +53,8 @@ export interface ServiceKitOptions<C extends object = object> {
   readonly postgres?: { readonly url: string };
   /** Verify bearer tokens (tokenVerifierOptionsOf): the routes that need a permission are served. */
   readonly auth?: TokenVerifierOptions;
+  /** Who the service is when it sends commands over NATS (serviceCredentialsOf): provided as SERVICE_CREDENTIALS. */
+  readonly credentials?: ServiceCredentials;
 }
 
 @Injectable()
@@ -108,6 +112,7 @@ export class ServiceKitModule {
       { provide: APP_GUARD, useClass: AuthGuard },
     ];
     if (options.auth) providers.push({ provide: TokenVerifier, useValue: new TokenVerifier(options.auth) });
+    if (options.credentials) providers.push({ provide: SERVICE_CREDENTIALS, useValue: options.credentials });
     if (options.nats) providers.push(...natsProviders(options.service, options.nats));
     if (options.postgres) {
       const url = options.postgres.url;

@@ -4,8 +4,9 @@
 // the Task was created or already there, and a caller that got no answer simply asks again (an
 // idempotency key makes that safe).
 
-import type { NatsConnection } from '@nats-io/transport-node';
-import { isErrorReply, type ContractErrorCode, type CreateTaskJson, type CreateTaskReplyJson, type Topology } from '@vle/contracts';
+import { headers, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
+import type { ServiceCredentials } from '@vle/auth';
+import { Headers, isErrorReply, type ContractErrorCode, type CreateTaskJson, type CreateTaskReplyJson, type Topology } from '@vle/contracts';
 import { JobFailureError, type JobFailure, type RuleCode } from '@vle/domain';
 
 export interface TaskCreator {
@@ -15,7 +16,9 @@ export interface TaskCreator {
 
 /**
  * Refusals that asking again cannot change (task-api's 4xx codes). Any other error (no responder,
- * a timeout, task-api's 503) is worth a retry.
+ * a timeout, task-api's 503) is worth a retry; so are UNAUTHENTICATED and FORBIDDEN: the service's
+ * token is the deployment's to fix (a rotated token file is read again), and a slot or a job should
+ * go on once it is, not be lost.
  */
 const REFUSAL_CODES: ReadonlySet<string> = new Set([
   'MALFORMED_JSON',
@@ -53,6 +56,8 @@ export class TaskRefused extends Error implements JobFailure {
 export interface NatsTaskCreatorOptions {
   readonly nc: NatsConnection;
   readonly topology: Topology;
+  /** Who sends the command: the Authorization header task-api verifies. */
+  readonly credentials: ServiceCredentials;
   /** How long to wait for task-api's answer. */
   readonly timeoutMs?: number;
 }
@@ -61,8 +66,8 @@ export class NatsTaskCreator implements TaskCreator {
   constructor(private readonly options: NatsTaskCreatorOptions) {}
 
   async create(command: CreateTaskJson): Promise<CreateTaskReplyJson> {
-    const { nc, topology, timeoutMs = 10_000 } = this.options;
-    const reply = await nc.request(topology.requestSubject('create'), JSON.stringify(command), { timeout: timeoutMs });
+    const { nc, topology, credentials, timeoutMs = 10_000 } = this.options;
+    const reply = await nc.request(topology.requestSubject('create'), JSON.stringify(command), { timeout: timeoutMs, headers: await authorizationHeaders(credentials) });
     const body = reply.json<CreateTaskReplyJson | { error: unknown }>();
     if ('error' in body) {
       const error = isErrorReply(body.error) ? body.error : { code: 'INTERNAL', message: JSON.stringify(body.error) };
@@ -71,4 +76,11 @@ export class NatsTaskCreator implements TaskCreator {
     }
     return body;
   }
+}
+
+/** The headers of a command a service sends: its token. */
+export async function authorizationHeaders(credentials: ServiceCredentials): Promise<MsgHdrs> {
+  const h = headers();
+  h.set(Headers.authorization, await credentials.authorization());
+  return h;
 }

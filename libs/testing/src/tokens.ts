@@ -1,7 +1,20 @@
 // Bearer tokens for tests and the bench, signed with the published development secret that every
 // service verifies with unless configured otherwise (@vle/auth development.ts).
 
-import { ALL_PERMISSIONS, DEFAULT_AUDIENCE, DEFAULT_ISSUER, DEV_AUTH_JWT_SECRET, mintToken, type Permission, type TaskScope } from '@vle/auth';
+import { headers, type MsgHdrs } from '@nats-io/transport-node';
+import {
+  ALL_PERMISSIONS,
+  DEFAULT_AUDIENCE,
+  DEFAULT_ISSUER,
+  DEV_AUTH_JWT_SECRET,
+  mintToken,
+  SignedServiceToken,
+  TokenVerifier,
+  type Permission,
+  type ServiceCredentials,
+  type ServiceIdentity,
+  type TaskScope,
+} from '@vle/auth';
 
 export interface TestTokenOptions {
   /** Default `test-admin`. */
@@ -33,4 +46,21 @@ export function testToken(options: TestTokenOptions = {}): Promise<string> {
 /** `{ authorization: 'Bearer …' }` for fetch. */
 export function bearer(token: string): { authorization: string } {
   return { authorization: `Bearer ${token}` };
+}
+
+/** The verifier every service uses unless configured otherwise: the development secret. */
+export function testVerifier(): TokenVerifier {
+  return new TokenVerifier({ key: { kind: 'secret', secret: DEV_AUTH_JWT_SECRET }, issuer: DEFAULT_ISSUER, audience: DEFAULT_AUDIENCE });
+}
+
+/** What a service signs its NATS commands with in development: `identity`, or an admin. */
+export function testCredentials(identity: ServiceIdentity = { subject: 'test-admin', permissions: ALL_PERMISSIONS }): ServiceCredentials {
+  return new SignedServiceToken(identity, { secret: DEV_AUTH_JWT_SECRET, issuer: DEFAULT_ISSUER, audience: DEFAULT_AUDIENCE });
+}
+
+/** The headers of a NATS command sent with `token`. */
+export function natsBearer(token: string): MsgHdrs {
+  const h = headers();
+  h.set('Authorization', `Bearer ${token}`);
+  return h;
 }

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { NatsTaskCreator } from '@vle/task-client';
-import { natsOptionsOf, ServiceKitModule } from '@vle/service-kit';
+import { SERVICE_IDENTITIES } from '@vle/auth';
+import { natsOptionsOf, serviceCredentialsOf, ServiceKitModule } from '@vle/service-kit';
 import { WorkerModule } from '@vle/task-runtime';
 import type { IntegrationWorkerConfig } from './config.js';
 import { createOpenVleClient } from './jobs/events/events.config.js';
@@ -17,11 +18,13 @@ export class AppModule {
     const moodle = createMoodleJobDeps(config);
     const guacamole = createGuacamoleJobDeps(config);
     const openvle = createOpenVleClient(config);
+    // The lab-event jobs create child Tasks under the worker's own identity.
+    const credentials = serviceCredentialsOf(config, SERVICE_IDENTITIES['integration-worker']);
     const labAccess = { credentialsKey: labCredentialsKey(config), guacamoleUrl: config.GUACAMOLE_PUBLIC_URL ?? config.GUACAMOLE_URL };
     return {
       module: AppModule,
       imports: [
-        ServiceKitModule.forRoot({ service: 'integration-worker', config, nats: natsOptionsOf(config) }),
+        ServiceKitModule.forRoot({ service: 'integration-worker', config, nats: natsOptionsOf(config), credentials }),
         MailModule.forRoot(mail),
         WorkerModule.forRoot({
           service: 'integration-worker',
@@ -33,7 +36,7 @@ export class AppModule {
               labAccess,
               moodle,
               guacamole,
-              events: { openvle, tasks: new NatsTaskCreator({ nc: worker.nc, topology: worker.topology }), vmDomain: config.LAB_VM_DOMAIN, now: () => new Date() },
+              events: { openvle, tasks: new NatsTaskCreator({ nc: worker.nc, topology: worker.topology, credentials }), vmDomain: config.LAB_VM_DOMAIN, now: () => new Date() },
               benchQueue: config.TASK_API_BENCH_QUEUE,
             }),
         }),

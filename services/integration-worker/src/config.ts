@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { benchQueueVariables, databaseVariables, httpVariables, natsVariables, workerVariables } from '@vle/service-kit';
+import { benchQueueVariables, databaseVariables, httpVariables, natsVariables, serviceIdentityVariables, workerVariables } from '@vle/service-kit';
 import { mailVariables } from './mail/mail.config.js';
 import { moodleVariables } from './jobs/moodle/moodle.config.js';
 import { guacamoleVariables } from './jobs/guacamole/guacamole.config.js';
@@ -17,6 +17,7 @@ export const integrationWorkerConfigSchema = z.object({
   ...labCredentialsVariables,
   ...eventVariables,
   ...benchQueueVariables,
+  ...serviceIdentityVariables,
 });
 
 export type IntegrationWorkerConfig = z.output<typeof integrationWorkerConfigSchema>;

@@ -88,7 +88,7 @@ describe('canaries', () => {
     // 30 refused fire-and-forget commands: bad fields beside secrets, and malformed JSON.
     for (let n = 0; n < 30; n++) {
       const body = n % 2 === 0 ? JSON.stringify({ type: 'mail.send', createdBy: 'e2e', params: { to: 'not-a-list', password: canary(), smtp: { token: canary() } } }) : `{"name":"x","createdBy":"e2e","password":"${canary()}","callback":"https://x.example/?key=${canary()}", broken`;
-      await system.js.publish(system.topology.commandSubject('create'), body);
+      await system.js.publish(system.topology.commandSubject('create'), body, { headers: system.natsAuth() });
     }
 
     const tasks: Task[] = [];

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { httpVariables, integerVariable, natsVariables } from '@vle/service-kit';
+import { httpVariables, integerVariable, natsVariables, serviceIdentityVariables } from '@vle/service-kit';
 import { SCHEDULE_NAMES, type ScheduleName } from './schedules/periodic-schedules.js';
 
 /** A comma-separated list of schedule names (`mail-cleanup,event-lifecycle`); '' for none. */
@@ -47,6 +47,7 @@ const clockSpeedVariable = z
 export const schedulerConfigSchema = z.object({
   ...httpVariables('scheduler'),
   ...natsVariables,
+  ...serviceIdentityVariables,
   /** Seconds between two Proxmox node syncs (`pve.node_sync`), as in the original system. */
   WORKER_PVE_PERIODIC_INTERVAL: integerVariable(60, 1, 86_400),
   /** The event lifecycle deploys events starting within this many days (the seed's default: 7). */

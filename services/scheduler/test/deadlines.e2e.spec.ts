@@ -49,7 +49,7 @@ describe('deadlines kept by two scheduler processes', () => {
     const lateMs = Date.parse(started[0]!.at) - Date.parse(startAt);
     expect(lateMs).toBeGreaterThanOrEqual(0);
     expect(lateMs).toBeLessThan(LATE_BOUND_MS);
-    expect(started[0]!.actor).toBe('system');
+    expect(started[0]!.actor).toBe('service:scheduler');
   });
 
   it('end a queued Task that no worker started before its startBefore: timed_out, START_DEADLINE_MISSED', async () => {

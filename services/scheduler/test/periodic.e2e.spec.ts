@@ -68,7 +68,7 @@ describe('scheduler processes on an accelerated clock', () => {
     expect(found['pve-node-sync']!.length).toBeGreaterThanOrEqual(1 + 27); // 00:00 on 2 March to 03:00 on 3 March
     if (isTaskType('mail.cleanup')) expect(found['mail-cleanup']!.slice(0, 4)).toEqual(['2026-02-28T02:00:00.000Z', '2026-03-01T02:00:00.000Z', '2026-03-02T02:00:00.000Z', '2026-03-03T02:00:00.000Z']);
     expect(found['pve-node-sync']![0]).toBe(new Date(START.getTime() - 30 * 60_000).toISOString());
-    expect(tasks.every((t) => t.commits >= 1 && t.created.data.createdBy === 'system')).toBe(true);
+    expect(tasks.every((t) => t.commits >= 1 && t.created.data.createdBy === 'service:scheduler' && t.created.actor === 'service:scheduler')).toBe(true);
     // Each Task was reported created by exactly one replica; the other was told it existed.
     expect(createdLines(a, b)).toHaveLength(tasks.length);
     expect(new Set(tasks.map((t) => t.created.taskId)).size).toBe(tasks.length);

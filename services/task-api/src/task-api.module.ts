@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicat
 import { APP_FILTER } from '@nestjs/core';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { TokenVerifier } from '@vle/auth';
 import { Topology } from '@vle/contracts';
 import type { ExhaustedDeliveries } from '@vle/messaging';
 import { NATS_CONNECTION, natsOptionsOf, ServiceKitModule, tokenVerifierOptionsOf } from '@vle/service-kit';
@@ -30,6 +31,7 @@ class TaskApiRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
     private readonly topology: Topology,
     private readonly service: TaskCommandService,
     private readonly budget: CommandBudget,
+    private readonly verifier: TokenVerifier,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -37,7 +39,7 @@ class TaskApiRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
     await provisionAll(this.nc, this.topology, this.config.WORKER_MAX_RETRY);
     this.exhaustion = consumerExhaustion(this.nc, js, await jetstreamManager(this.nc), this.topology, this.logger);
     for (const listener of this.exhaustion) listener.start();
-    this.intake = new CommandIntake({ nc: this.nc, js, topology: this.topology, service: this.service, budget: this.budget, logger: this.logger, beforeAck: beforeAckFaultOf(this.config) });
+    this.intake = new CommandIntake({ nc: this.nc, js, topology: this.topology, service: this.service, verifier: this.verifier, budget: this.budget, logger: this.logger, beforeAck: beforeAckFaultOf(this.config) });
     this.intake.start();
   }
 

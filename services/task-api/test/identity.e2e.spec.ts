@@ -3,41 +3,13 @@
 // of each cell, no event appended by a refused write, no Task outside a token's scope in any answer, a
 // forged createdBy refused, a service acting for a user recorded as both.
 
-import { ALL_PERMISSIONS, type Permission } from '@vle/auth';
+import type { Permission } from '@vle/auth';
 import { bearer, testToken, waitFor } from '@vle/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CALLERS, GRANTED, READ, tokenOf, UNAUTHENTICATED_CALLERS, type Caller } from './callers.js';
 import { System } from './system.js';
 
 const system = new System();
-
-type Caller = 'none' | 'expired' | 'bad signature' | 'wrong audience' | 'read-only' | 'no sub_tasks_read' | 'out of scope' | 'admin' | 'service for a user';
-
-const READ: Permission[] = ['tasks_read', 'sub_tasks_read'];
-const WRITE: Permission[] = ['tasks_create', 'sub_tasks_retry', 'sub_tasks_skip', 'tasks_cancel'];
-
-async function tokenOf(caller: Caller): Promise<string | undefined> {
-  switch (caller) {
-    case 'none':
-      return undefined;
-    case 'expired':
-      return testToken({ subject: 'carol', permissions: ALL_PERMISSIONS, expiresInSeconds: -3600 });
-    case 'bad signature':
-      return testToken({ subject: 'mallory', permissions: ALL_PERMISSIONS, secret: 'not-the-secret-the-services-verify-with' });
-    case 'wrong audience':
-      return testToken({ subject: 'carol', permissions: ALL_PERMISSIONS, audience: 'another-service' });
-    case 'read-only':
-      return testToken({ subject: 'reader', permissions: READ });
-    case 'no sub_tasks_read':
-      return testToken({ subject: 'viewer', permissions: ['tasks_read'] });
-    case 'out of scope':
-      // Every permission but acting for others, scoped to an event none of the fixtures belongs to.
-      return testToken({ subject: 'scoped', permissions: ALL_PERMISSIONS.filter((p) => p !== 'tasks_act_for_users'), scope: { events: ['999'] } });
-    case 'admin':
-      return testToken({ subject: 'admin', permissions: ALL_PERMISSIONS });
-    case 'service for a user':
-      return testToken({ subject: 'openvle-backend', permissions: [...READ, ...WRITE, 'tasks_act_for_users'] });
-  }
-}
 
 async function call(service: 'task-api' | 'projection', method: 'GET' | 'POST', path: string, token: string | undefined, body?: unknown): Promise<{ status: number; body: any; authenticate: string | null }> {
   const base = service === 'task-api' ? system.taskApi.url : system.projection.url;
@@ -109,19 +81,8 @@ const routes: Route[] = [
  * domain (409: the fixture's state after the admin's own write), never with 401, 403 or 404.
  */
 function expected(route: Route, caller: Caller): number | 'passes' {
-  if (['none', 'expired', 'bad signature', 'wrong audience'].includes(caller)) return 401;
-  const granted: Record<Caller, readonly Permission[]> = {
-    none: [],
-    expired: [],
-    'bad signature': [],
-    'wrong audience': [],
-    'read-only': READ,
-    'no sub_tasks_read': ['tasks_read'],
-    'out of scope': ALL_PERMISSIONS.filter((p) => p !== 'tasks_act_for_users'),
-    admin: ALL_PERMISSIONS,
-    'service for a user': [...READ, ...WRITE, 'tasks_act_for_users'],
-  };
-  if (!granted[caller].includes(route.permission)) return 403;
+  if (UNAUTHENTICATED_CALLERS.includes(caller)) return 401;
+  if (!GRANTED[caller].includes(route.permission)) return 403;
   if (caller === 'out of scope') {
     // A creation outside the scope is refused (no Task to hide); a Task outside it does not exist for it.
     if (route.name === 'create') return 403;
@@ -130,8 +91,6 @@ function expected(route: Route, caller: Caller): number | 'passes' {
   if (route.service === 'projection') return route.name === 'proxmox vm' ? 404 : 200;
   return 'passes';
 }
-
-const CALLERS: Caller[] = ['none', 'expired', 'bad signature', 'wrong audience', 'read-only', 'no sub_tasks_read', 'out of scope', 'admin', 'service for a user'];
 
 describe('every HTTP route × every kind of caller', () => {
   it('answers each cell as expected; refused writes append nothing; no answer holds a Task outside the scope', async () => {

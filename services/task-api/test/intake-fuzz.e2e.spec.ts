@@ -10,7 +10,7 @@ import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManage
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { MAX_DEPENDENCIES_PER_TASK, Topology, type CommandName, type DeadLetterJson, type ErrorReplyBody } from '@vle/contracts';
 import { deleteTopology } from '@vle/event-store';
-import { bearer, startService, testNamespace, testToken, waitFor, type ServiceProcess } from '@vle/testing';
+import { bearer, natsBearer, startService, testNamespace, testToken, waitFor, type ServiceProcess } from '@vle/testing';
 import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -261,12 +261,12 @@ async function send(c: Case): Promise<ErrorReplyBody | { published: number } | '
     return body;
   }
   if (c.transport === 'request') {
-    const reply = (await nc.request(topology.requestSubject(c.command), c.body, { timeout: ANSWER_WITHIN_MS })).json<{ error?: ErrorReplyBody }>();
+    const reply = (await nc.request(topology.requestSubject(c.command), c.body, { timeout: ANSWER_WITHIN_MS, headers: natsBearer(await admin) })).json<{ error?: ErrorReplyBody }>();
     if (!reply.error) throw new Error(`accepted: ${JSON.stringify(reply).slice(0, 300)}`);
     return reply.error;
   }
   try {
-    return { published: (await js.publish(topology.commandSubject(c.command), c.body, { timeout: ANSWER_WITHIN_MS })).seq };
+    return { published: (await js.publish(topology.commandSubject(c.command), c.body, { timeout: ANSWER_WITHIN_MS, headers: natsBearer(await admin) })).seq };
   } catch (error) {
     // TASK_COMMANDS refuses a message over its max_msg_size at the publish: the publisher is told.
     if (c.expect.kind === 'too-large' && /maximum|too large|max_payload/i.test((error as Error).message)) return 'refused by the stream';

@@ -72,16 +72,16 @@ describe('a DAG created over NATS by a plain client', () => {
     // Only the nats client and the documented subjects: no project code.
     const nc = await connect({ servers: process.env.NATS_URL ?? 'nats://127.0.0.1:4222' });
     try {
-      const reply = await nc.request(`${system.namespace}.tasks.req.create`, JSON.stringify(diamond('diamond over NATS')), { timeout: 5_000 });
+      const reply = await nc.request(`${system.namespace}.tasks.req.create`, JSON.stringify(diamond('diamond over NATS')), { timeout: 5_000, headers: system.natsAuth() });
       const created = reply.json<{ taskId: string; subTaskIds: Record<string, string> }>();
       expect((await system.finished(created.taskId)).status).toBe('success');
       expectOneSuccessfulRunEach(await system.events(created.taskId), Object.values(created.subTaskIds));
 
       const js = jetstream(nc);
       const body = JSON.stringify(diamond('durable', { idempotencyKey: `durable-${system.namespace}` }));
-      await js.publish(`${system.namespace}.tasks.cmd.create`, body);
-      await js.publish(`${system.namespace}.tasks.cmd.create`, body);
-      const again = await nc.request(`${system.namespace}.tasks.req.create`, body, { timeout: 5_000 });
+      await js.publish(`${system.namespace}.tasks.cmd.create`, body, { headers: system.natsAuth() });
+      await js.publish(`${system.namespace}.tasks.cmd.create`, body, { headers: system.natsAuth() });
+      const again = await nc.request(`${system.namespace}.tasks.req.create`, body, { timeout: 5_000, headers: system.natsAuth() });
       const durable = again.json<{ taskId: string; existing: boolean }>();
       expect(durable.existing).toBe(true);
       expect((await system.finished(durable.taskId)).status).toBe('success');
@@ -160,7 +160,7 @@ describe('a person acting on a Task', () => {
     const nc = await connect({ servers: process.env.NATS_URL ?? 'nats://127.0.0.1:4222' });
     try {
       const request = { taskId: body.taskId, subTaskId: body.subTaskIds.a, requestedBy: 'admin', reason: 'done by hand' };
-      const reply = await nc.request(`${system.namespace}.tasks.req.skip`, JSON.stringify(request), { timeout: 5_000 });
+      const reply = await nc.request(`${system.namespace}.tasks.req.skip`, JSON.stringify(request), { timeout: 5_000, headers: system.natsAuth() });
       expect(reply.json<{ events: string[] }>().events).toEqual(['SubTaskSkipped', 'SubTaskQueued']);
     } finally {
       await nc.close();
@@ -227,11 +227,11 @@ describe('bad input', () => {
           expect(() => nc.publish(`${system.namespace}.tasks.req.create`, payload)).toThrow(/payload|max/i);
           continue;
         }
-        const reply = await nc.request(`${system.namespace}.tasks.req.create`, payload, { timeout: 5_000 });
+        const reply = await nc.request(`${system.namespace}.tasks.req.create`, payload, { timeout: 5_000, headers: system.natsAuth() });
         expect(reply.json<{ error: { code: string } }>().error.code).toBe(code);
       }
       const js = jetstream(nc);
-      await js.publish(`${system.namespace}.tasks.cmd.create`, '{"broken": ');
+      await js.publish(`${system.namespace}.tasks.cmd.create`, '{"broken": ', { headers: system.natsAuth() });
       const letter = await waitFor(async () => {
         const info = await system.jsm.streams.info(system.topology.deadLetterStream.name);
         return info.state.messages > 0 ? system.jsm.streams.getMessage(system.topology.deadLetterStream.name, { last_by_subj: system.topology.deadLetterSubject('commands') }) : undefined;

@@ -3,11 +3,11 @@
 // also the sandbox (its Proxmox simulator) and both vm workers pointed at it.
 
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { connect, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
 import { Topology } from '@vle/contracts';
 import { exists, taskDecider, type Task, type TaskEvent } from '@vle/domain';
 import { deleteTopology, JetStreamEventStore } from '@vle/event-store';
-import { bearer, createTestDatabase, freePort, startService, testNamespace, testToken, waitFor, type ServiceProcess, type TestDatabase } from '@vle/testing';
+import { bearer, createTestDatabase, freePort, natsBearer, startService, testNamespace, testToken, waitFor, type ServiceProcess, type TestDatabase } from '@vle/testing';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
@@ -117,6 +117,11 @@ export class System {
     if (this.jsm) await deleteTopology(this.jsm, this.topology);
     await this.nc?.close();
     await this.db?.drop();
+  }
+
+  /** The headers of a NATS command sent with the system's token. */
+  natsAuth(): MsgHdrs {
+    return natsBearer(this.token);
   }
 
   async post(path: string, body: unknown, raw = false): Promise<{ status: number; body: any }> {

@@ -1,9 +1,11 @@
 // Sends the command of a due deadline to task-api: a NATS request on `tasks.sys.<command>` (internal:
-// only services speak there), answered with TaskCommandReply or `{"error": ErrorReply}`.
+// only services speak there; the scheduler's token says it may), answered with TaskCommandReply or `{"error": ErrorReply}`.
 
 import type { NatsConnection } from '@nats-io/transport-node';
 import { isErrorReply, type ContractErrorCode, type Topology } from '@vle/contracts';
 import type { RuleCode } from '@vle/domain';
+import type { ServiceCredentials } from '@vle/auth';
+import { authorizationHeaders } from '@vle/task-client';
 import type { Deadline } from './deadline.js';
 
 export interface DeadlineReply {
@@ -41,11 +43,11 @@ export interface DeadlineCommands {
 }
 
 export class NatsDeadlineCommands implements DeadlineCommands {
-  constructor(private readonly options: { readonly nc: NatsConnection; readonly topology: Topology; readonly timeoutMs?: number }) {}
+  constructor(private readonly options: { readonly nc: NatsConnection; readonly topology: Topology; readonly credentials: ServiceCredentials; readonly timeoutMs?: number }) {}
 
   async send(deadline: Deadline): Promise<DeadlineReply> {
-    const { nc, topology, timeoutMs = 10_000 } = this.options;
-    const reply = await nc.request(topology.systemRequestSubject(deadline.command), JSON.stringify({ taskId: deadline.taskId }), { timeout: timeoutMs });
+    const { nc, topology, credentials, timeoutMs = 10_000 } = this.options;
+    const reply = await nc.request(topology.systemRequestSubject(deadline.command), JSON.stringify({ taskId: deadline.taskId }), { timeout: timeoutMs, headers: await authorizationHeaders(credentials) });
     const body = reply.json<DeadlineReply | { error: unknown }>();
     if (!('error' in body)) return body;
     const error = isErrorReply(body.error) ? body.error : { code: 'INTERNAL', message: JSON.stringify(body.error) };

@@ -10,7 +10,8 @@ import { connectNats, deleteTopology, ensureConsumer, ensureStream, JetStreamEve
 import { NatsTaskCreator } from '@vle/task-client';
 import type { RunningService } from '@vle/service-kit';
 import { bootstrap as bootstrapTaskApi } from '@vle/task-api';
-import { freePort, testNamespace, waitFor } from '@vle/testing';
+import { SERVICE_IDENTITIES } from '@vle/auth';
+import { freePort, testCredentials, testNamespace, waitFor } from '@vle/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NatsDeadlineCommands } from './deadline-commands.js';
 import { DeadlineKeeper } from './deadline-keeper.js';
@@ -24,6 +25,8 @@ let nc: NatsConnection;
 let js: JetStreamClient;
 let jsm: JetStreamManager;
 const keepers: DeadlineKeeper[] = [];
+/** The scheduler's identity, signed as the scheduler signs it in development. */
+const scheduler = testCredentials(SERVICE_IDENTITIES.scheduler);
 
 beforeAll(async () => {
   taskApi = await bootstrapTaskApi({ env: { NATS_URL, NATS_NAMESPACE: namespace, PORT: String(await freePort()), LOG_LEVEL: 'warn', LOG_FORMAT: 'text' } });
@@ -33,7 +36,7 @@ beforeAll(async () => {
   await ensureStream(jsm, topology.deadlineStream);
   await ensureConsumer(jsm, topology.deadlineStream.name, topology.deadlineConsumer);
   for (let i = 0; i < 2; i++) {
-    const keeper = new DeadlineKeeper({ js, topology, logger: quiet, commands: new NatsDeadlineCommands({ nc, topology }), retryDelayMs: 500 });
+    const keeper = new DeadlineKeeper({ js, topology, logger: quiet, commands: new NatsDeadlineCommands({ nc, topology, credentials: scheduler }), retryDelayMs: 500 });
     keeper.start();
     keepers.push(keeper);
   }
@@ -53,7 +56,7 @@ describe('the deadline keeper', () => {
       Array.from({ length: 5000 }, (_, i) => js.publish(topology.deadlineSubject(`far-${i}`), JSON.stringify({ taskId: `0190a7e2-0000-7000-8000-${String(i).padStart(12, '0')}`, command: 'time-out', dueAt: far }))),
     );
     const startAt = new Date(Date.now() + 1500).toISOString();
-    const reply = await new NatsTaskCreator({ nc, topology }).create({ name: 'soon', createdBy: 'int', startAt, subtasks: [{ key: 'a', name: 'a', action: 'noop', queue: 'mails' }] });
+    const reply = await new NatsTaskCreator({ nc, topology, credentials: scheduler }).create({ name: 'soon', startAt, subtasks: [{ key: 'a', name: 'a', action: 'noop', queue: 'mails' }] });
     const taskId = reply.taskId!;
     await js.publish(topology.deadlineSubject(taskId), JSON.stringify({ taskId, command: 'start', dueAt: startAt }));
 
@@ -87,11 +90,11 @@ describe('the deadline keeper', () => {
 
   it('re-arms a deadline that waits through many deliveries, so max_deliver never ends it, and sends it once', async () => {
     await Promise.all(keepers.splice(0).map((k) => k.stop()));
-    const keeper = new DeadlineKeeper({ js, topology, logger: quiet, commands: new NatsDeadlineCommands({ nc, topology }), retryDelayMs: 500, maxWaitMs: 50, rearmAfterDeliveries: 3 });
+    const keeper = new DeadlineKeeper({ js, topology, logger: quiet, commands: new NatsDeadlineCommands({ nc, topology, credentials: scheduler }), retryDelayMs: 500, maxWaitMs: 50, rearmAfterDeliveries: 3 });
     keeper.start();
     keepers.push(keeper);
     const startAt = new Date(Date.now() + 2000).toISOString();
-    const reply = await new NatsTaskCreator({ nc, topology }).create({ name: 'rearmed', createdBy: 'int', startAt, subtasks: [{ key: 'a', name: 'a', action: 'noop', queue: 'mails' }] });
+    const reply = await new NatsTaskCreator({ nc, topology, credentials: scheduler }).create({ name: 'rearmed', startAt, subtasks: [{ key: 'a', name: 'a', action: 'noop', queue: 'mails' }] });
     const taskId = reply.taskId!;
     const first = await js.publish(topology.deadlineSubject(taskId), JSON.stringify({ taskId, command: 'start', dueAt: startAt }));
     const store = new JetStreamEventStore<TaskEvent>(js, jsm, topology);

@@ -4,7 +4,8 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { Topology } from '@vle/contracts';
 import type { TaskEvent } from '@vle/domain';
 import { ensureConsumer, ensureStream, JetStreamEventStore } from '@vle/event-store';
-import { NATS_CONNECTION, SERVICE_CONFIG } from '@vle/service-kit';
+import type { ServiceCredentials } from '@vle/auth';
+import { NATS_CONNECTION, SERVICE_CONFIG, SERVICE_CREDENTIALS } from '@vle/service-kit';
 import type { SchedulerConfig } from '../config.js';
 import { NatsDeadlineCommands } from './deadline-commands.js';
 import { DeadlineKeeper } from './deadline-keeper.js';
@@ -23,6 +24,7 @@ class DeadlinesRuntime implements OnApplicationBootstrap, OnModuleDestroy {
   constructor(
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(SERVICE_CONFIG) private readonly config: SchedulerConfig,
+    @Inject(SERVICE_CREDENTIALS) private readonly credentials: ServiceCredentials,
     private readonly topology: Topology,
   ) {}
 
@@ -33,7 +35,7 @@ class DeadlinesRuntime implements OnApplicationBootstrap, OnModuleDestroy {
     await Promise.all([ensureConsumer(jsm, topology.eventStream.name, topology.deadlineRecorderConsumer), ensureConsumer(jsm, topology.deadlineStream.name, topology.deadlineConsumer)]);
     const js = jetstream(nc);
     this.recorder = new DeadlineRecorder({ js, store: new JetStreamEventStore<TaskEvent>(js, jsm, topology), topology, logger });
-    this.keeper = new DeadlineKeeper({ js, topology, logger, commands: new NatsDeadlineCommands({ nc, topology }), retryDelayMs: this.config.SCHEDULER_DEADLINE_RETRY_SECONDS * 1000 });
+    this.keeper = new DeadlineKeeper({ js, topology, logger, commands: new NatsDeadlineCommands({ nc, topology, credentials: this.credentials }), retryDelayMs: this.config.SCHEDULER_DEADLINE_RETRY_SECONDS * 1000 });
     this.recorder.start();
     this.keeper.start();
   }

@@ -8,7 +8,8 @@ import { isTaskType, type TaskEvent } from '@vle/domain';
 import { connectNats, deleteTopology, JetStreamEventStore } from '@vle/event-store';
 import type { RunningService } from '@vle/service-kit';
 import { bootstrap as bootstrapTaskApi } from '@vle/task-api';
-import { freePort, testNamespace } from '@vle/testing';
+import { SERVICE_IDENTITIES } from '@vle/auth';
+import { freePort, testCredentials, testNamespace } from '@vle/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { slotsBySchedule, tasksInLog } from '../testing/periodic-tasks-in-log.js';
 import { VirtualClock } from '../testing/virtual-clock.js';
@@ -47,7 +48,7 @@ class CountingCreator implements TaskCreator {
 async function replica(clock: VirtualClock, schedules: PeriodicSchedule[]): Promise<{ scheduler: PeriodicScheduler; tasks: CountingCreator }> {
   const nc = await connectNats(NATS_URL, 'scheduler-int');
   connections.push(nc);
-  const tasks = new CountingCreator(new NatsTaskCreator({ nc, topology }));
+  const tasks = new CountingCreator(new NatsTaskCreator({ nc, topology, credentials: testCredentials(SERVICE_IDENTITIES.scheduler) }));
   const scheduler = new PeriodicScheduler({ clock, schedules, tasks, logger: quiet, retryDelayMs: 60_000 });
   scheduler.start();
   return { scheduler, tasks };
@@ -70,7 +71,7 @@ afterAll(async () => {
 });
 
 describe('two scheduler replicas over a simulated week', () => {
-  it('create exactly one Task per periodic slot, as user system', async () => {
+  it('create exactly one Task per periodic slot, as the scheduler\'s identity', async () => {
     const settings = { pveNodeSyncSeconds: 3600, eventsStartPrepTimeDays: 1, eventsEndPrepTimeDays: 1, dailyCatchUpHours: 48 };
     const schedules = activeSchedules(periodicSchedules(settings), { disabled: [], knownType: isTaskType, logger: quiet });
     const clock = new VirtualClock(T0);
@@ -89,7 +90,7 @@ describe('two scheduler replicas over a simulated week', () => {
     expect(count('pve-node-sync', new Date(0))).toBe(169);
     expect(count('event-lifecycle', T0)).toBe(isTaskType('event.lifecycle') ? 7 : 0);
     expect(count('mail-cleanup', T0)).toBe(isTaskType('mail.cleanup') ? 7 : 0);
-    expect(tasks.every((t) => t.commits === 1 && t.created.data.createdBy === 'system' && t.created.actor === 'system')).toBe(true);
+    expect(tasks.every((t) => t.commits === 1 && t.created.data.createdBy === 'service:scheduler' && t.created.actor === 'service:scheduler')).toBe(true);
     expect(new Set(tasks.map((t) => t.created.data.type))).toEqual(new Set(schedules.map((s) => s.type)));
 
     // Both replicas sent every slot; task-api created each once and answered the other "existing".

@@ -53,14 +53,13 @@ describe('PeriodicScheduler over a virtual clock', () => {
     expect(api.calls).toBe(api.tasks.size);
   });
 
-  it('sends each slot as a typed command of user system, keyed by the slot', async () => {
+  it('sends each slot as a typed command of the scheduler (no createdBy: its token acts), keyed by the slot', async () => {
     const clock = new VirtualClock(new Date('2026-03-02T01:00:00Z'));
     const api = new FakeTaskApi();
     scheduler(clock, api, { schedules: [lifecycle] });
     await clock.run(new Date('2026-03-02T01:00:00Z'), 1);
-    expect(api.tasks.get('system\nperiodic:event-lifecycle:2026-03-02T01:00:00.000Z')).toEqual({
+    expect(api.tasks.get('service:scheduler\nperiodic:event-lifecycle:2026-03-02T01:00:00.000Z')).toEqual({
       type: 'event.lifecycle',
-      createdBy: 'system',
       idempotencyKey: 'periodic:event-lifecycle:2026-03-02T01:00:00.000Z',
       params: { startPrepDays: 1, endPrepDays: 2, at: '2026-03-02T01:00:00.000Z' },
     });

@@ -1,6 +1,7 @@
 // The periodic tasks of the original system, as data: one row per schedule. Each slot of a schedule
-// becomes at most one Task, created by `system` with the idempotency key `periodic:<name>:<slot>`:
-// task-api derives the Task id from (createdBy, key) and appends its creation with expected sequence
+// becomes at most one Task, created by the scheduler's identity (its token's subject,
+// service:scheduler) with the idempotency key `periodic:<name>:<slot>`: task-api derives the Task id
+// from (createdBy, key) and appends its creation with expected sequence
 // 0, so however many replicas (or catch-ups after a restart) send a slot, it makes one Task.
 
 import type { CreateTaskJson } from '@vle/contracts';
@@ -25,9 +26,6 @@ export interface PeriodicSchedule {
 
 export const SCHEDULE_NAMES = ['pve-node-sync', 'event-lifecycle', 'mail-cleanup'] as const;
 export type ScheduleName = (typeof SCHEDULE_NAMES)[number];
-
-/** The user that creates periodic Tasks. */
-export const SYSTEM_USER = 'system';
 
 export interface PeriodicSettings {
   /** Seconds between two node syncs (WORKER_PVE_PERIODIC_INTERVAL). */
@@ -85,7 +83,6 @@ export function idempotencyKeyOf(schedule: Pick<PeriodicSchedule, 'name'>, slot:
 export function slotCommand(schedule: PeriodicSchedule, slot: Date): CreateTaskJson {
   return {
     type: schedule.type,
-    createdBy: SYSTEM_USER,
     idempotencyKey: idempotencyKeyOf(schedule, slot),
     params: schedule.params(slot),
   };

@@ -20,7 +20,7 @@ describe('the periodic schedules of the original system', () => {
   it('make the same command for a slot every time: user system, key periodic:<name>:<slot>', () => {
     const [nodeSync, lifecycle] = periodicSchedules({ ...settings, eventsStartPrepTimeDays: 3, eventsEndPrepTimeDays: 7 });
     const slot = new Date('2026-03-02T01:00:00Z');
-    expect(slotCommand(nodeSync!, slot)).toEqual({ type: 'pve.node_sync', createdBy: 'system', idempotencyKey: 'periodic:pve-node-sync:2026-03-02T01:00:00.000Z', params: {} });
+    expect(slotCommand(nodeSync!, slot)).toEqual({ type: 'pve.node_sync', idempotencyKey: 'periodic:pve-node-sync:2026-03-02T01:00:00.000Z', params: {} });
     expect(slotCommand(lifecycle!, slot).params).toEqual({ startPrepDays: 3, endPrepDays: 7, at: '2026-03-02T01:00:00.000Z' });
     expect(JSON.stringify(slotCommand(lifecycle!, new Date(slot)))).toBe(JSON.stringify(slotCommand(lifecycle!, slot)));
     expect(idempotencyKeyOf({ name: 'mail-cleanup' }, slot)).toMatch(/^[\x21-\x7e]{1,200}$/); // CreateTask's key pattern

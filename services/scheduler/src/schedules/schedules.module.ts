@@ -2,7 +2,8 @@ import { Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicat
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Topology } from '@vle/contracts';
 import { isTaskType } from '@vle/domain';
-import { NATS_CONNECTION, SERVICE_CONFIG } from '@vle/service-kit';
+import type { ServiceCredentials } from '@vle/auth';
+import { NATS_CONNECTION, SERVICE_CONFIG, SERVICE_CREDENTIALS } from '@vle/service-kit';
 import { AcceleratedClock, SystemClock, type Clock } from '../clock/clock.js';
 import type { SchedulerConfig } from '../config.js';
 import { activeSchedules, periodicSchedules } from './periodic-schedules.js';
@@ -31,6 +32,7 @@ class PeriodicSchedulerRuntime implements OnApplicationBootstrap, OnModuleDestro
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(SERVICE_CONFIG) private readonly config: SchedulerConfig,
     @Inject(CLOCK_FACTORY) private readonly clockFactory: () => Clock,
+    @Inject(SERVICE_CREDENTIALS) private readonly credentials: ServiceCredentials,
     private readonly topology: Topology,
   ) {}
 
@@ -53,7 +55,7 @@ class PeriodicSchedulerRuntime implements OnApplicationBootstrap, OnModuleDestro
     this.scheduler = new PeriodicScheduler({
       clock,
       schedules,
-      tasks: new NatsTaskCreator({ nc: this.nc, topology: this.topology }),
+      tasks: new NatsTaskCreator({ nc: this.nc, topology: this.topology, credentials: this.credentials }),
       logger: this.logger,
       retryDelayMs: config.SCHEDULER_RETRY_SECONDS * 1000,
     });

@@ -1,4 +1,5 @@
-// task-api's create for unit tests: one Task per (createdBy, idempotency key), as the real one.
+// task-api's create for unit tests: one Task per (creator, idempotency key), as the real one, the
+// creator being the caller's token subject unless the command names one.
 
 import type { CreateTaskJson, CreateTaskReplyJson } from '@vle/contracts';
 import { TaskRefused, type TaskCreator } from '@vle/task-client';
@@ -18,7 +19,7 @@ export class FakeTaskApi implements TaskCreator {
     await new Promise((resolve) => setImmediate(resolve));
     if (this.down) throw Object.assign(new Error('503 No Responders Available For Request'), { code: '503' });
     if (this.refusedTypes.has(command.type ?? '')) throw new TaskRefused('UNKNOWN_TASK_TYPE', `type "${command.type}" has no plan`);
-    const key = `${command.createdBy}\n${command.idempotencyKey}`;
+    const key = `${command.createdBy || 'service:scheduler'}\n${command.idempotencyKey}`;
     const existing = this.tasks.get(key);
     if (existing && JSON.stringify(existing) !== JSON.stringify(command)) throw new TaskRefused('IDEMPOTENCY_KEY_REUSED', 'the key names a Task created with another body');
     if (!existing) this.tasks.set(key, command);

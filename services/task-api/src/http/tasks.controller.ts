@@ -4,13 +4,14 @@ import type { Principal } from '@vle/auth';
 import { decodeJson, MAX_MESSAGE_BYTES } from '@vle/contracts';
 import { Caller, RequirePermission } from '@vle/service-kit';
 import { CommandBudget } from '../tasks/command-budget.js';
+import { COMMAND_PERMISSIONS } from '../tasks/command-permissions.js';
 import { TaskCommandService } from '../tasks/task-command.service.js';
 import { readBody } from './read-body.js';
 import { sendJson } from './send-json.js';
 
 /**
  * Commands over HTTP: the body is the contract message (proto JSON) of the command. Each route needs
- * its permission (the guard of service-kit, before anything is read), and the token's subject is the
+ * its permission (COMMAND_PERMISSIONS, checked by the guard of service-kit before anything is read), and the token's subject is the
  * command's actor. Each holds room in the command budget from before its body is read until it is
  * answered (503 BUSY beyond it).
  */
@@ -23,7 +24,7 @@ export class TasksController {
 
   /** 201 with the new Task's ids; 200 when the idempotency key named an existing Task. */
   @Post()
-  @RequirePermission('tasks_create')
+  @RequirePermission(COMMAND_PERMISSIONS.create)
   async create(@Req() request: IncomingMessage, @Res() response: ServerResponse, @Caller() caller: Principal): Promise<void> {
     const result = await this.budget.run(bodyBytesOf(request), async () => this.service.create(await readBody(request), caller));
     sendJson(response, result.existing ? 200 : 201, result, { location: `/api/v1/tasks/${result.taskId}` });
@@ -31,21 +32,21 @@ export class TasksController {
 
   @Post(':taskId/subtasks/:subTaskId/retry')
   @HttpCode(202)
-  @RequirePermission('sub_tasks_retry')
+  @RequirePermission(COMMAND_PERMISSIONS.retry)
   async retry(@Param('taskId') taskId: string, @Param('subTaskId') subTaskId: string, @Req() request: IncomingMessage, @Caller() caller: Principal) {
     return this.budget.run(bodyBytesOf(request), async () => this.service.retry({ ...(await jsonObjectOf(request)), taskId, subTaskId }, caller));
   }
 
   @Post(':taskId/subtasks/:subTaskId/skip')
   @HttpCode(202)
-  @RequirePermission('sub_tasks_skip')
+  @RequirePermission(COMMAND_PERMISSIONS.skip)
   async skip(@Param('taskId') taskId: string, @Param('subTaskId') subTaskId: string, @Req() request: IncomingMessage, @Caller() caller: Principal) {
     return this.budget.run(bodyBytesOf(request), async () => this.service.skip({ ...(await jsonObjectOf(request)), taskId, subTaskId }, caller));
   }
 
   @Post(':taskId/cancel')
   @HttpCode(202)
-  @RequirePermission('tasks_cancel')
+  @RequirePermission(COMMAND_PERMISSIONS.cancel)
   async cancel(@Param('taskId') taskId: string, @Req() request: IncomingMessage, @Caller() caller: Principal) {
     return this.budget.run(bodyBytesOf(request), async () => this.service.cancel({ ...(await jsonObjectOf(request)), taskId }, caller));
   }

@@ -8,7 +8,7 @@ import { Topology, type DeadLetterJson } from '@vle/contracts';
 import { taskDecider, type TaskCommand, type TaskEvent, type TaskState } from '@vle/domain';
 import { CommandHandler, connectNats, deleteTopology, JetStreamEventStore, provisionTopology } from '@vle/event-store';
 import { ExhaustedDeliveries } from '@vle/messaging';
-import { testNamespace, waitFor } from '@vle/testing';
+import { natsBearer, testNamespace, testToken, testVerifier, waitFor } from '@vle/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TaskCommandService } from '../tasks/task-command.service.js';
 import { CommandIntake, commandRetryDelayMs } from './command-intake.js';
@@ -45,13 +45,13 @@ describe('a durable command that cannot be handled now', () => {
     await jsm.streams.delete(topology.eventStream.name);
     const store = new JetStreamEventStore<TaskEvent>(js, jsm, topology);
     const service = new TaskCommandService(new CommandHandler<TaskCommand, TaskEvent, TaskState>(store, taskDecider), () => new Date(), 3_600_000, { benchQueue: true });
-    const intake = new CommandIntake({ nc, js, topology, service, logger, maxDeliver });
+    const intake = new CommandIntake({ nc, js, topology, service, verifier: testVerifier(), logger, maxDeliver });
     const exhaustion = new ExhaustedDeliveries({ nc, js, jsm, stream: topology.commandStream.name, consumer: topology.commandConsumer.durable_name!, source: 'commands', deadLetterSubject: topology.deadLetterSubject('commands'), workQueue: true, strandedAfterMs: 60_000, logger });
     exhaustion.start();
     intake.start();
     try {
       const body = JSON.stringify({ name: 'no log', createdBy: 'int', subtasks: [{ key: 'a', name: 'A', action: 'noop', queue: 'bench' }] });
-      const { seq } = await js.publish(topology.commandSubject('create'), body);
+      const { seq } = await js.publish(topology.commandSubject('create'), body, { headers: natsBearer(await testToken({ subject: 'int' })) });
       await waitFor(async () => (await jsm.streams.info(topology.commandStream.name)).state.messages === 0, { description: 'the command to leave TASK_COMMANDS' });
       const dlq = (await jsm.streams.info(topology.deadLetterStream.name)).state;
       expect(dlq.messages).toBe(1);

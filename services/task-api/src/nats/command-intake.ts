@@ -7,13 +7,20 @@
 //    last delivery (max_deliver) dead-lettered with the last error instead of looping.
 // The scheduler's deadline commands are requests on `tasks.sys.<command>` only (internal: no
 // durable form, no HTTP route).
+// Every command carries a bearer token in its `Authorization` header, as on HTTP, with the
+// permission of COMMAND_PERMISSIONS: without it the answer is UNAUTHENTICATED or FORBIDDEN (an
+// error reply, or a dead letter of the durable command), and nothing is appended. A durable command
+// is checked at the time its stream stored it: a token that was valid when it was sent still is when
+// task-api, down for an hour, gets to it.
 
 import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
-import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
-import { COMMAND_NAMES, SYSTEM_COMMAND_NAMES, type CommandName, type SystemCommandName, type Topology } from '@vle/contracts';
+import type { Msg, MsgHdrs, NatsConnection, Subscription } from '@nats-io/transport-node';
+import { AuthError, can, type Principal, type TokenVerifier } from '@vle/auth';
+import { COMMAND_NAMES, Headers, SYSTEM_COMMAND_NAMES, type CommandName, type SystemCommandName, type Topology } from '@vle/contracts';
 import { DurableConsumer, publishDeadLetter, Settle, type Logger, type Settlement } from '@vle/messaging';
 import { internalError, refusalOf } from '../tasks/error-reply.js';
 import type { CommandBudget } from '../tasks/command-budget.js';
+import { COMMAND_PERMISSIONS } from '../tasks/command-permissions.js';
 import type { TaskCommandService } from '../tasks/task-command.service.js';
 import type { CommandMessage } from '../tasks/task-ids.js';
 import type { BeforeAckHook } from './fault-points.js';
@@ -31,6 +38,8 @@ export interface CommandIntakeOptions {
   readonly js: JetStreamClient;
   readonly topology: Topology;
   readonly service: TaskCommandService;
+  /** Verifies the token of every command. */
+  readonly verifier: TokenVerifier;
   /** Bounds the requests handled at once (the durable intake is bounded by its fetch). */
   readonly budget?: CommandBudget;
   readonly logger: Logger;
@@ -81,19 +90,27 @@ export class CommandIntake {
     await Promise.allSettled(this.inFlight);
   }
 
-  private run(command: CommandName | SystemCommandName, data: Uint8Array, source?: CommandMessage) {
+  /** The verified sender of a command that carries its permission; throws AuthError. */
+  private async callerOf(command: CommandName | SystemCommandName, headers: MsgHdrs | undefined, at?: Date): Promise<Principal> {
+    const caller = await this.options.verifier.fromAuthorization(headers?.get(Headers.authorization) || undefined, at);
+    const needed = COMMAND_PERMISSIONS[command];
+    if (!can(caller, needed)) throw AuthError.missing(needed);
+    return caller;
+  }
+
+  private run(command: CommandName | SystemCommandName, data: Uint8Array, caller: Principal, source?: CommandMessage) {
     const { service } = this.options;
     switch (command) {
       case 'create':
-        return service.create(data, undefined, source);
+        return service.create(data, caller, source);
       case 'retry':
-        return service.retry(data);
+        return service.retry(data, caller);
       case 'skip':
-        return service.skip(data);
+        return service.skip(data, caller);
       case 'cancel':
-        return service.cancel(data);
+        return service.cancel(data, caller);
       default:
-        return service.deadline(command, data);
+        return service.deadline(command, data, caller);
     }
   }
 
@@ -110,7 +127,7 @@ export class CommandIntake {
       return;
     }
     try {
-      const work = (): Promise<unknown> => this.run(command, msg.data);
+      const work = async (): Promise<unknown> => this.run(command, msg.data, await this.callerOf(command, msg.headers));
       msg.respond(JSON.stringify(await (this.options.budget ? this.options.budget.run(msg.data.length, work) : work())));
     } catch (error) {
       const refusal = refusalOf(error) ?? internalError(error);
@@ -124,7 +141,8 @@ export class CommandIntake {
     const command = message.subject.slice(topology.commandSubject('' as CommandName).length) as CommandName;
     try {
       if (!(COMMAND_NAMES as readonly string[]).includes(command)) throw Object.assign(new Error(`unknown command "${command}"`), { code: 'UNKNOWN_COMMAND' });
-      await this.run(command, message.data, { stream: message.info.stream, seq: message.seq, storedAtNanos: message.timestampNanos });
+      const caller = await this.callerOf(command, message.headers, new Date(Number(message.timestampNanos / 1_000_000n)));
+      await this.run(command, message.data, caller, { stream: message.info.stream, seq: message.seq, storedAtNanos: message.timestampNanos });
       this.options.beforeAck?.();
       return Settle.ack;
     } catch (error) {

@@ -2,15 +2,14 @@
 // body that names someone else in createdBy / requestedBy is refused, unless the token may act for
 // users (OpenVLE's backend creating a user's Task), and then the event records both, the service as
 // its actor and the user it acted for. A scoped token acts only inside its scope.
-//
-// A command without a caller (NATS, until its commands carry tokens) is from whom its body names.
+// Every command has a verified caller: HTTP's bearer token, or the Authorization header of a NATS
+// command (command-intake.ts).
 
-import { ContractError } from '@vle/contracts';
 import { AuthError, can, inScope, isScoped, type Principal } from '@vle/auth';
 import { exists, RuleViolation, type TaskState } from '@vle/domain';
 
 export interface CommandIdentity {
-  /** The events' actor: the token's subject (or the named user without a caller). */
+  /** The events' actor: the token's subject. */
   readonly actor: string;
   /** The user the command is for: createdBy of a creation. */
   readonly user: string;
@@ -18,11 +17,7 @@ export interface CommandIdentity {
   readonly onBehalfOf?: string;
 }
 
-export function identityOf(caller: Principal | undefined, named: string, field: 'createdBy' | 'requestedBy'): CommandIdentity {
-  if (!caller) {
-    if (named === '') throw new ContractError('VALIDATION_FAILED', `invalid command: ${field}: is required`, [{ field, message: 'is required' }]);
-    return { actor: named, user: named };
-  }
+export function identityOf(caller: Principal, named: string, field: 'createdBy' | 'requestedBy'): CommandIdentity {
   const { subject } = caller;
   if (named === '' || named === subject) return { actor: subject, user: subject };
   if (caller.scope.own) throw new AuthError('FORBIDDEN', `${field} names ${named}, but the token is scoped to its own Tasks`, undefined, field);
@@ -33,8 +28,8 @@ export function identityOf(caller: Principal | undefined, named: string, field: 
 }
 
 /** A creation of a scoped caller stays in its scope: its event among the token's events. */
-export function checkCreationScope(caller: Principal | undefined, eventId: string | undefined): void {
-  const events = caller?.scope.events;
+export function checkCreationScope(caller: Principal, eventId: string | undefined): void {
+  const events = caller.scope.events;
   if (events && !(eventId && events.includes(eventId))) {
     throw new AuthError('FORBIDDEN', `the token may only create Tasks of the events ${events.join(', ') || '(none)'}`, undefined, 'eventId');
   }
@@ -44,8 +39,8 @@ export function checkCreationScope(caller: Principal | undefined, eventId: strin
  * A Task outside the caller's scope does not exist for it: the same refusal as a Task that does not.
  * The Task is read only for a scoped caller.
  */
-export async function checkTaskScope(caller: Principal | undefined, taskId: string, load: () => Promise<TaskState>): Promise<void> {
-  if (!caller || !isScoped(caller)) return;
+export async function checkTaskScope(caller: Principal, taskId: string, load: () => Promise<TaskState>): Promise<void> {
+  if (!isScoped(caller)) return;
   const state = await load();
   if (!exists(state) || !inScope(caller, { createdBy: state.createdBy, eventId: state.eventId })) {
     throw new RuleViolation('TASK_NOT_FOUND', `Task ${taskId} does not exist`, 'taskId');

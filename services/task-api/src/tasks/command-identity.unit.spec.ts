@@ -50,11 +50,6 @@ describe('identityOf', () => {
   it('never lets a token scoped to its own Tasks act for another user', () => {
     expect(refusal(() => identityOf(caller('svc', ['tasks_act_for_users'], { own: true }), 'alice', 'createdBy'))).toMatchObject({ code: 'FORBIDDEN', field: 'createdBy' });
   });
-
-  it('takes the named user without a caller (NATS), and requires one', () => {
-    expect(identityOf(undefined, 'alice', 'createdBy')).toEqual({ actor: 'alice', user: 'alice' });
-    expect(refusal(() => identityOf(undefined, '', 'requestedBy'))).toMatchObject({ code: 'VALIDATION_FAILED', field: 'requestedBy' });
-  });
 });
 
 describe('scopes', () => {
@@ -76,7 +71,6 @@ describe('scopes', () => {
     expect(await refusalOf(checkTaskScope(own, 't', async () => initialState))).toMatchObject({ code: 'TASK_NOT_FOUND' });
     let reads = 0;
     await checkTaskScope(caller('admin'), 't', async () => (reads++, task('bob')));
-    await checkTaskScope(undefined, 't', async () => (reads++, task('bob')));
     expect(reads).toBe(0);
   });
 });

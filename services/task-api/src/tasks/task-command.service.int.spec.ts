@@ -4,6 +4,7 @@
 
 import { jetstreamManager, jetstream, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { ALL_PERMISSIONS, type Principal } from '@vle/auth';
 import { MAX_COMMIT_BYTES, Topology } from '@vle/contracts';
 import { evolveAll, taskDecider, type Task, type TaskCommand, type TaskEvent, type TaskState } from '@vle/domain';
 import { CommandHandler, connectNats, deleteTopology, JetStreamEventStore, provisionTopology, type AggregateStore } from '@vle/event-store';
@@ -28,13 +29,16 @@ afterAll(async () => {
   await nc.close();
 });
 
+/** The caller: OpenVLE's core, with every permission. */
+const core: Principal = { subject: 'int', permissions: new Set(ALL_PERMISSIONS), scope: {} };
+
 function serviceOn(events: AggregateStore<TaskEvent>): TaskCommandService {
   return new TaskCommandService(new CommandHandler<TaskCommand, TaskEvent, TaskState>(events, taskDecider), () => new Date(), 24 * 3600_000, { benchQueue: true });
 }
 
 describe('a Task of 10,000 SubTasks on the real log', () => {
   it.each(['bench.fan_out', 'bench.chain'])('%s is stored in parts the stream takes, and folds back from them', async (type) => {
-    const result = await serviceOn(store).create({ type, createdBy: 'int', idempotencyKey: `${type}-10000`, params: { subtasks: 10_000 } });
+    const result = await serviceOn(store).create({ type, createdBy: 'int', idempotencyKey: `${type}-10000`, params: { subtasks: 10_000 } }, core);
     expect(result).toMatchObject({ existing: false, status: 'queued' });
     const { commits } = await store.load(result.taskId);
     expect(commits.length).toBeGreaterThan(1);
@@ -53,9 +57,9 @@ describe('a Task of 10,000 SubTasks on the real log', () => {
       load: (taskId, options) => store.load(taskId, options),
       lastSequence: (taskId) => store.lastSequence(taskId),
     };
-    await expect(serviceOn(stopping).create(body)).rejects.toThrow('task-api stopped');
+    await expect(serviceOn(stopping).create(body, core)).rejects.toThrow('task-api stopped');
     // Another task-api process (no cache) takes the create again.
-    const resumed = await serviceOn(store).create(body);
+    const resumed = await serviceOn(store).create(body, core);
     expect(resumed).toMatchObject({ existing: true, status: 'queued' });
     const { commits } = await store.load(resumed.taskId);
     expect(commits.filter((c) => c.events[0]!.type === 'TaskCreated')).toHaveLength(1);

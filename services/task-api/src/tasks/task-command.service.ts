@@ -52,7 +52,7 @@ export class TaskCommandService {
    * is planning. A failure half way leaves it planning; the same create retried (HTTP, with its
    * idempotency key) or redelivered (NATS) appends the parts still missing.
    */
-  async create(raw: unknown, caller?: Principal, source?: CommandMessage): Promise<CreateTaskResult> {
+  async create(raw: unknown, caller: Principal, source?: CommandMessage): Promise<CreateTaskResult> {
     const message = parseMessage(CreateTaskSchema, raw);
     const command = this.toCreateCommand(message, identityOf(caller, message.createdBy, 'createdBy'), source);
     checkCreationScope(caller, command.eventId);
@@ -71,37 +71,38 @@ export class TaskCommandService {
     };
   }
 
-  async retry(raw: unknown, caller?: Principal): Promise<TaskCommandResult> {
+  async retry(raw: unknown, caller: Principal): Promise<TaskCommandResult> {
     const message = parseMessage(RetrySubTaskSchema, raw);
     const who = await this.requester(caller, message.taskId, message.requestedBy);
     return this.run({ type: 'RetrySubTask', taskId: message.taskId, subTaskId: message.subTaskId, at: this.now(), ...who, retryWindowMs: this.retryWindowMs });
   }
 
-  async skip(raw: unknown, caller?: Principal): Promise<TaskCommandResult> {
+  async skip(raw: unknown, caller: Principal): Promise<TaskCommandResult> {
     const message = parseMessage(SkipSubTaskSchema, raw);
     const who = await this.requester(caller, message.taskId, message.requestedBy);
     return this.run({ type: 'SkipSubTask', taskId: message.taskId, subTaskId: message.subTaskId, at: this.now(), ...who, reason: message.reason || undefined });
   }
 
-  async cancel(raw: unknown, caller?: Principal): Promise<TaskCommandResult> {
+  async cancel(raw: unknown, caller: Principal): Promise<TaskCommandResult> {
     const message = parseMessage(CancelTaskSchema, raw);
     const who = await this.requester(caller, message.taskId, message.requestedBy);
     return this.run({ type: 'CancelTask', taskId: message.taskId, at: this.now(), ...who, reason: message.reason || undefined });
   }
 
   /** The actor of a person's action on an existing Task, refused (as not found) outside the caller's scope. */
-  private async requester(caller: Principal | undefined, taskId: string, requestedBy: string): Promise<{ actor: string; onBehalfOf?: string }> {
+  private async requester(caller: Principal, taskId: string, requestedBy: string): Promise<{ actor: string; onBehalfOf?: string }> {
     this.checkId(taskId, 'taskId');
     const { actor, onBehalfOf } = identityOf(caller, requestedBy, 'requestedBy');
     await checkTaskScope(caller, taskId, () => this.handler.known(taskId));
     return onBehalfOf === undefined ? { actor } : { actor, onBehalfOf };
   }
 
-  /** A deadline of the Task came: the scheduler's internal commands, recorded as the user `system`. */
-  async deadline(command: SystemCommandName, raw: unknown): Promise<TaskCommandResult> {
+  /** A deadline of the Task came: the scheduler's internal commands, recorded with its identity as the actor. */
+  async deadline(command: SystemCommandName, raw: unknown, caller: Principal): Promise<TaskCommandResult> {
     const message = parseMessage(TaskDeadlineCommandSchema, raw);
     this.checkId(message.taskId, 'taskId');
-    return this.run({ type: DEADLINE_COMMANDS[command], taskId: message.taskId, at: this.now(), actor: 'system' });
+    await checkTaskScope(caller, message.taskId, () => this.handler.known(message.taskId));
+    return this.run({ type: DEADLINE_COMMANDS[command], taskId: message.taskId, at: this.now(), actor: caller.subject });
   }
 
   private async run(command: TaskCommand): Promise<TaskCommandResult> {

@@ -1,11 +1,15 @@
 // Typed commands through the write side's use case, over an in-memory log: the plan becomes the
 // Task's SubTasks, and every bad input is refused with its code and field.
 
+import { ALL_PERMISSIONS, type Principal } from '@vle/auth';
 import { ContractError, MAX_CREATION_COMMIT_BYTES, MAX_DEPENDENCIES_PER_TASK } from '@vle/contracts';
 import { RuleViolation, taskDecider, type TaskCommand, type TaskEvent, type TaskState } from '@vle/domain';
 import { CommandHandler, InMemoryEventStore } from '@vle/event-store';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { TaskCommandService } from './task-command.service.js';
+
+/** The caller of every command here: OpenVLE's core, with every permission and no scope. */
+const core: Principal = { subject: 'core', permissions: new Set(ALL_PERMISSIONS), scope: {} };
 
 let store: InMemoryEventStore<TaskEvent>;
 let service: TaskCommandService;
@@ -17,7 +21,7 @@ beforeEach(() => {
 });
 
 async function refusal(raw: unknown): Promise<{ code: string; fields: string[]; message: string }> {
-  const error = await service.create(raw).then(
+  const error = await service.create(raw, core).then(
     () => undefined,
     (e: unknown) => e,
   );
@@ -39,7 +43,7 @@ function created(): Extract<TaskEvent, { type: 'TaskCreated' }> {
 
 describe('a typed command', () => {
   it('vm.clone of 20 VMs is one Task of 20 clone SubTasks, named by its plan', async () => {
-    const result = await service.create({ type: 'vm.clone', createdBy: 'core', eventId: '42', params: { templateVmid: 9000, count: 20, namePattern: 'ev{event}-s{index:2}', pool: 'ev42' } });
+    const result = await service.create({ type: 'vm.clone', createdBy: 'core', eventId: '42', params: { templateVmid: 9000, count: 20, namePattern: 'ev{event}-s{index:2}', pool: 'ev42' } }, core);
     expect(Object.keys(result.subTaskIds)).toHaveLength(20);
     const { data } = created();
     expect(data).toMatchObject({ name: 'Clone 20 VMs from template 9000', type: 'vm.clone', objectType: 'template', objectId: '9000', eventId: '42' });
@@ -49,8 +53,8 @@ describe('a typed command', () => {
 
   it('keeps a name the caller gives and is idempotent by key', async () => {
     const command = { type: 'vm.stop', name: 'Stop lab VMs', createdBy: 'core', idempotencyKey: 'stop-1', params: { vmids: [101, 102] } };
-    const first = await service.create(command);
-    const again = await service.create(command);
+    const first = await service.create(command, core);
+    const again = await service.create(command, core);
     expect(again).toMatchObject({ taskId: first.taskId, existing: true });
     expect(created().data).toMatchObject({ name: 'Stop lab VMs', type: 'vm.stop' });
     expect((await refusal({ ...command, params: { vmids: [103] } })).code).toBe('IDEMPOTENCY_KEY_REUSED');
@@ -76,12 +80,12 @@ describe('a typed command', () => {
   });
 
   it('is about the event its params name', async () => {
-    await service.create({ type: 'event.deploy', createdBy: 'core', params: { eventId: 42 } });
+    await service.create({ type: 'event.deploy', createdBy: 'core', params: { eventId: 42 } }, core);
     expect(created().data).toMatchObject({ eventId: '42', objectType: 'event', objectId: '42' });
   });
 
   it('takes a free-form type with an explicit DAG', async () => {
-    await service.create({ name: 'custom', type: 'custom.thing', createdBy: 'core', subtasks: [{ key: 'a', name: 'a', action: 'noop', queue: 'bench' }] });
+    await service.create({ name: 'custom', type: 'custom.thing', createdBy: 'core', subtasks: [{ key: 'a', name: 'a', action: 'noop', queue: 'bench' }] }, core);
     expect(created().data).toMatchObject({ name: 'custom', type: 'custom.thing' });
   });
 });
@@ -107,7 +111,7 @@ describe('the bench queue', () => {
 
   it('is taken when a benchmark or test enables it', async () => {
     service = new TaskCommandService(new CommandHandler<TaskCommand, TaskEvent, TaskState>(store, taskDecider), () => new Date('2026-11-29T10:00:00Z'), 24 * 3600_000, { benchQueue: true });
-    expect((await service.create(body)).status).toBe('queued');
+    expect((await service.create(body, core)).status).toBe('queued');
   });
 });
 
@@ -116,18 +120,18 @@ describe('a durable create without an idempotency key', () => {
   const message = { stream: 'TASK_COMMANDS', seq: 7, storedAtNanos: 1_764_000_000_000_000_000n };
 
   it('delivered twice is one Task: the stream message is its identity', async () => {
-    const first = await service.create(body, undefined, message);
-    const again = await service.create(body, undefined, message);
+    const first = await service.create(body, core, message);
+    const again = await service.create(body, core, message);
     expect(again).toEqual({ ...first, existing: true });
     expect(store.allCommits()).toHaveLength(1);
   });
 
   it('in two stream messages is two Tasks, and a key of its own wins over the message', async () => {
-    const first = await service.create(body, undefined, message);
-    const second = await service.create(body, undefined, { ...message, seq: 8 });
-    const keyed = await service.create({ ...body, idempotencyKey: 'k' }, undefined, message);
+    const first = await service.create(body, core, message);
+    const second = await service.create(body, core, { ...message, seq: 8 });
+    const keyed = await service.create({ ...body, idempotencyKey: 'k' }, core, message);
     expect(new Set([first.taskId, second.taskId, keyed.taskId]).size).toBe(3);
-    expect((await service.create({ ...body, idempotencyKey: 'k' })).taskId).toBe(keyed.taskId);
+    expect((await service.create({ ...body, idempotencyKey: 'k' }, core)).taskId).toBe(keyed.taskId);
   });
 });
 
@@ -146,7 +150,7 @@ describe('the size of a Task (issues 8 and 9)', () => {
 
   it('creates a Task too dense for one commit in parts, each commit within the limit', async () => {
     // 19,769 edges: some 800 KB of ids, more than one commit holds beside its SubTasks.
-    const result = await service.create({ name: 'dense', createdBy: 'core', subtasks: dense(20) });
+    const result = await service.create({ name: 'dense', createdBy: 'core', subtasks: dense(20) }, core);
     expect(result.status).toBe('queued');
     expect(Object.keys(result.subTaskIds)).toHaveLength(1000);
     const commits = store.allCommits();
@@ -159,7 +163,7 @@ describe('a Task of 10,000 SubTasks (issue 9)', () => {
   const chain = { type: 'bench.chain', createdBy: 'bench', idempotencyKey: 'chain-10000', params: { subtasks: 10_000 } };
 
   it('is one small typed request, created in parts: each commit within the limit, the first SubTask queued by the last', async () => {
-    const result = await service.create(chain);
+    const result = await service.create(chain, core);
     expect(result).toMatchObject({ existing: false, status: 'queued' });
     expect(Object.keys(result.subTaskIds)).toHaveLength(10_000);
     const commits = store.allCommits();
@@ -180,15 +184,15 @@ describe('a Task of 10,000 SubTasks (issue 9)', () => {
       taskDecider,
     );
     const interrupted = new TaskCommandService(failing, () => new Date('2026-11-29T10:00:00Z'), 24 * 3600_000, { benchQueue: true });
-    await expect(interrupted.create(chain)).rejects.toThrow('NATS went away');
+    await expect(interrupted.create(chain, core)).rejects.toThrow('NATS went away');
     expect(store.allCommits()).toHaveLength(1);
-    const retried = await service.create(chain);
+    const retried = await service.create(chain, core);
     expect(retried).toMatchObject({ existing: true, status: 'queued' });
     const commits = store.allCommits();
     expect(commits.filter((c) => c.events[0]!.type === 'TaskCreated')).toHaveLength(1);
     const planned = commits.flatMap((c) => c.events).flatMap((e) => (e.type === 'TaskCreated' || e.type === 'SubTasksPlanned' ? e.data.subtasks : []));
     expect(new Set(planned.map((s) => s.id)).size).toBe(10_000);
-    expect(await service.create(chain)).toMatchObject({ existing: true, taskId: retried.taskId });
+    expect(await service.create(chain, core)).toMatchObject({ existing: true, taskId: retried.taskId });
     expect(store.allCommits()).toHaveLength(commits.length);
   });
 

@@ -29,7 +29,7 @@ describe('a durable create without an idempotency key', () => {
   it('delivered again after a crash between append and ack makes one Task per message', async () => {
     const names = Array.from({ length: MESSAGES }, (_, n) => `durable crash ${n}`);
     for (const name of names) {
-      await system.js.publish(system.topology.commandSubject('create'), JSON.stringify(diamond(name, { createdBy: CREATED_BY })));
+      await system.js.publish(system.topology.commandSubject('create'), JSON.stringify(diamond(name, { createdBy: CREATED_BY })), { headers: system.natsAuth() });
     }
     const crash = await system.taskApi.exited();
     expect(crash.signal).toBe('SIGKILL');

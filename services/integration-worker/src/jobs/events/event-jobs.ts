@@ -37,7 +37,7 @@ export async function createChildren(deps: EventJobDeps, parentTaskId: string, e
   return { created, existing: plans.length - created };
 }
 
-/** The idempotency key of an event's child Task (its creator is `system`). */
+/** The idempotency key of an event's child Task (its creator is the worker's identity, service:integration-worker). */
 export function childKey(eventId: number, planKey: string): string {
   return `event-${eventId}-${planKey}`;
 }
@@ -60,7 +60,6 @@ export async function createOnce(deps: EventJobDeps, command: CreateTaskJson): P
 export function commandOf(plan: ChildTaskPlan, event: LabEvent): CreateTaskJson {
   return {
     name: plan.name,
-    createdBy: 'system',
     eventId: String(event.id),
     objectType: plan.objectType,
     objectId: plan.objectId,

@@ -39,12 +39,12 @@ export function createEventLifecycleHandler(deps: EventJobDeps): JobHandler {
     let archived = 0;
     for (const event of starting) {
       const eventId = String(event.id);
-      if (await createOnce(deps, { type: 'event.deploy', name: `Deploy event ${event.id}`, createdBy: 'system', eventId, idempotencyKey: `event-${event.id}-deploy`, params: { eventId: event.id } })) deployed++;
+      if (await createOnce(deps, { type: 'event.deploy', name: `Deploy event ${event.id}`, eventId, idempotencyKey: `event-${event.id}-deploy`, params: { eventId: event.id } })) deployed++;
       const notice = planAdvanceNotice(event);
       if (notice && (await createOnce(deps, { ...commandOf(notice, event), idempotencyKey: `event-${event.id}-notice` }))) noticed++;
     }
     for (const event of ended) {
-      if (await createOnce(deps, { type: 'event.archive', name: `Archive event ${event.id}`, createdBy: 'system', eventId: String(event.id), idempotencyKey: `event-${event.id}-archive`, params: { eventId: event.id } })) archived++;
+      if (await createOnce(deps, { type: 'event.archive', name: `Archive event ${event.id}`, eventId: String(event.id), idempotencyKey: `event-${event.id}-archive`, params: { eventId: event.id } })) archived++;
     }
     return {
       responseCode: 'OK',

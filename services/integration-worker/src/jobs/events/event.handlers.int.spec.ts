@@ -91,7 +91,9 @@ describe('deploy_event', () => {
     expect((await deploy(job('deploy_event', { eventId: 42 }), context())).responseMessage).toContain('(0 created, 4 already there)');
     const commands = api.commands();
     expect(commands.map((c) => c.idempotencyKey)).toEqual(['event-42-vm:u1', 'event-42-vm:u2', 'event-42-vm:u3', 'event-42-course']);
-    for (const c of commands) expect(c).toMatchObject({ createdBy: 'system', originTaskId: input.taskId, eventId: '42' });
+    for (const c of commands) expect(c).toMatchObject({ originTaskId: input.taskId, eventId: '42' });
+    // No createdBy: the worker's token is the creator (service:integration-worker).
+    for (const c of commands) expect(c).not.toHaveProperty('createdBy');
     expect(commands[0]!.subtasks!.map((s) => s.action)).toEqual(['clone', 'start', 'provision', 'lab_access']);
   });
 
