@@ -117,7 +117,7 @@ describe('every NATS command × every kind of caller', () => {
         if (token && answer.letter) expect(answer.letter).not.toContain(token);
         if (want !== 'passes') {
           const appended = command.target() === '' ? (await taskCount()) - before : await commitsAfter(command.target(), before);
-          expect(appended, cell).toBe(0);
+          if (appended !== 0) wrong.push(`${cell}: refused, yet ${appended} appended`);
         }
       }
     }
