@@ -120,6 +120,14 @@ describe('npm start on this machine, then a token as the README says', () => {
       const refused = await fetch(`${taskApi}/api/v1/tasks`, { method: 'POST', headers: { authorization: `Bearer ${minted}`, 'content-type': 'application/json' }, body: '{}' });
       expect(refused.status).toBe(403);
       expect(await refused.json()).toMatchObject({ code: 'FORBIDDEN', message: 'the token lacks the permission tasks_create' });
+
+      // A service's identity, for its AUTH_SERVICE_TOKEN_FILE: it creates, and sees nothing.
+      const service = await new Promise<string>((resolve, reject) =>
+        execFile(process.execPath, ['libs/auth/dist/cli/token.js', '--service', 'integration-worker'], { cwd: root }, (error, stdout) => (error ? reject(error) : resolve(stdout.trim()))),
+      );
+      const byService = await fetch(`${taskApi}/api/v1/tasks`, { method: 'POST', headers: { authorization: `Bearer ${service}`, 'content-type': 'application/json' }, body: JSON.stringify({ type: 'mail.cleanup', params: {} }) });
+      expect(byService.status).toBe(201);
+      expect((await fetch(`${projection}/api/v1/tasks`, { headers: { authorization: `Bearer ${service}` } })).status).toBe(403);
     } finally {
       child.kill('SIGINT');
       await exited;
