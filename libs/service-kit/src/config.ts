@@ -2,6 +2,7 @@
 // process.env elsewhere"). A missing or bad variable stops the service with the variable's name.
 
 import type { z } from 'zod';
+import { refusedDevelopmentCredentials } from './development-credentials.js';
 
 export type Environment = Readonly<Record<string, string | undefined>>;
 
@@ -21,17 +22,17 @@ export class ConfigError extends Error {
 
 /**
  * Validates `env` against `schema` (a zod object keyed by variable name) and returns the typed,
- * defaulted result. Throws a ConfigError naming every bad variable.
+ * defaulted result. Throws a ConfigError naming every bad variable, and under NODE_ENV=production
+ * every development credential left at its published value (development-credentials.ts).
  */
 export function loadConfig<S extends z.ZodType>(schema: S, env: Environment = process.env): z.output<S> {
   const result = schema.safeParse(env);
-  if (result.success) {
-    return result.data;
-  }
-  const problems = result.error.issues.map((issue): ConfigProblem => {
+  const invalid = result.success ? [] : result.error.issues.map((issue): ConfigProblem => {
     const variable = issue.path.map(String).join('.') || '(environment)';
     const unset = issue.path.length > 0 && env[String(issue.path[0])] === undefined;
     return { variable, message: unset ? 'is required' : issue.message };
   });
-  throw new ConfigError(problems);
+  const problems = [...invalid, ...refusedDevelopmentCredentials(schema, env)];
+  if (!result.success || problems.length > 0) throw new ConfigError(problems);
+  return result.data;
 }
