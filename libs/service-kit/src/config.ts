@@ -11,12 +11,17 @@ export interface ConfigProblem {
   readonly message: string;
 }
 
+/** `Invalid configuration: NATS_URL: must be ...; PORT: ...`, the message of a ConfigError. */
+export function describeConfigProblems(problems: readonly ConfigProblem[]): string {
+  return `Invalid configuration: ${problems.map((p) => `${p.variable}: ${p.message}`).join('; ')}`;
+}
+
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
   readonly code = 'INVALID_CONFIGURATION';
 
   constructor(readonly problems: readonly ConfigProblem[]) {
-    super(`Invalid configuration: ${problems.map((p) => `${p.variable}: ${p.message}`).join('; ')}`);
+    super(describeConfigProblems(problems));
   }
 }
 

@@ -64,10 +64,10 @@ describe('PVE_TOKEN_SECRET', () => {
 
   it('is required and never the published one under NODE_ENV=production', () => {
     expect(() => loadConfig(proxmox, { NODE_ENV: 'production' })).toThrow(
-      'Invalid configuration: PVE_TOKEN_SECRET: is required when NODE_ENV=production (its default is the published development Proxmox API token secret)',
+      'Invalid configuration: PVE_TOKEN_SECRET: is required when NODE_ENV=production (its default is the published development secret of the Proxmox API token)',
     );
     expect(() => loadConfig(proxmox, { NODE_ENV: 'production', PVE_TOKEN_SECRET: DEV_PVE_TOKEN_SECRET })).toThrow(
-      'Invalid configuration: PVE_TOKEN_SECRET: is the published development Proxmox API token secret, refused when NODE_ENV=production',
+      'Invalid configuration: PVE_TOKEN_SECRET: is the published development secret of the Proxmox API token, refused when NODE_ENV=production',
     );
     expect(loadConfig(proxmox, { NODE_ENV: 'production', PVE_TOKEN_SECRET: real }).PVE_TOKEN_SECRET).toBe(real);
   });

@@ -139,7 +139,7 @@ export const proxmoxVariables = {
   PVE_TOKEN_ID: parsed(DEV_PVE_TOKEN_ID, (raw) => (/^[^\s@!=]+@[^\s@!=]+![A-Za-z][A-Za-z0-9._-]*$/.test(raw) ? raw : undefined), 'must look like user@realm!tokenid'),
   PVE_TOKEN_SECRET: developmentCredential(
     parsed(DEV_PVE_TOKEN_SECRET, (raw) => (/^\S+$/.test(raw) ? raw : undefined), 'must be the token secret (no spaces)'),
-    'Proxmox API token secret',
+    'secret of the Proxmox API token',
     DEV_PVE_TOKEN_SECRET,
   ),
   /** A PEM file of the CA that signed the cluster's certificate. */

@@ -24,7 +24,7 @@ const pveTokensVariable = developmentCredential(
         return z.NEVER;
       }
     }),
-  'Proxmox API token secret',
+  'secret of the Proxmox API token',
   (raw) => raw.split(',').some((entry) => entry.trim().endsWith(`=${DEV_PVE_TOKEN_SECRET}`)),
 );
 

@@ -13,8 +13,8 @@ const REAL: Environment = {
 };
 
 const PUBLISHED = [
-  ['SANDBOX_PVE_TOKEN', `${DEV_PVE_TOKEN_ID}=${DEV_PVE_TOKEN_SECRET}`, 'Proxmox API token secret'],
-  ['SANDBOX_PVE_TOKEN', `other@pve!ci=0d9c3a52-1f7e-4b8a-9c6d-2e4f6a8b0c1d,ci@pve!runner=${DEV_PVE_TOKEN_SECRET}`, 'Proxmox API token secret'],
+  ['SANDBOX_PVE_TOKEN', `${DEV_PVE_TOKEN_ID}=${DEV_PVE_TOKEN_SECRET}`, 'secret of the Proxmox API token'],
+  ['SANDBOX_PVE_TOKEN', `other@pve!ci=0d9c3a52-1f7e-4b8a-9c6d-2e4f6a8b0c1d,ci@pve!runner=${DEV_PVE_TOKEN_SECRET}`, 'secret of the Proxmox API token'],
   ['SANDBOX_MOODLE_TOKEN', `a1b2c3d4e5f60718293a4b5c6d7e8f90,${DEV_MOODLE_TOKEN}`, 'Moodle web service token'],
   ['SANDBOX_OPENVLE_TOKEN', DEV_OPENVLE_TOKEN, 'OpenVLE API key'],
   ['SANDBOX_GUACAMOLE_PASSWORD', DEV_GUACAMOLE_PASSWORD, 'Guacamole password'],
@@ -45,7 +45,7 @@ describe('sandbox credentials', () => {
 
   it('are all refused unset under NODE_ENV=production, each named', () => {
     expect(problemsOf({ NODE_ENV: 'production' }).map((p) => [p.variable, p.message])).toEqual([
-      ['SANDBOX_PVE_TOKEN', 'is required when NODE_ENV=production (its default is the published development Proxmox API token secret)'],
+      ['SANDBOX_PVE_TOKEN', 'is required when NODE_ENV=production (its default is the published development secret of the Proxmox API token)'],
       ['SANDBOX_MOODLE_TOKEN', 'is required when NODE_ENV=production (its default is the published development Moodle web service token)'],
       ['SANDBOX_OPENVLE_TOKEN', 'is required when NODE_ENV=production (its default is the published development OpenVLE API key)'],
       ['SANDBOX_GUACAMOLE_PASSWORD', 'is required when NODE_ENV=production (its default is the published development Guacamole password)'],
