@@ -49,13 +49,21 @@ export function developmentCredential<T extends z.ZodType>(variable: T, what: st
  * (its published default would apply) or set to the published value. Names the variable, never a value.
  */
 export function refusedDevelopmentCredentials(schema: z.ZodType, env: Environment): ConfigProblem[] {
-  if (env.NODE_ENV !== 'production' || !(schema instanceof z.ZodObject)) return [];
-  return Object.entries(schema.shape as Record<string, z.ZodType>).flatMap(([variable, field]): ConfigProblem[] => {
+  if (env.NODE_ENV !== 'production') return [];
+  return Object.entries(variablesOf(schema)).flatMap(([variable, field]): ConfigProblem[] => {
     const credential = developmentCredentials.get(field);
-    const raw = env[variable];
     if (!credential) return [];
+    const raw = env[variable];
     if (raw === undefined) return [{ variable, message: `is required when NODE_ENV=production (its default is the published development ${credential.what})` }];
     if (credential.isPublished(raw)) return [{ variable, message: `is the published development ${credential.what}, refused when NODE_ENV=production` }];
     return [];
   });
+}
+
+// A schema transformed as a whole (`z.object({...}).transform(...)`) keeps its variables in its input:
+// a refusal must not vanish with a later .transform().
+function variablesOf(schema: z.ZodType): Record<string, z.ZodType> {
+  if (schema instanceof z.ZodObject) return schema.shape as Record<string, z.ZodType>;
+  if (schema instanceof z.ZodPipe) return variablesOf(schema.in as z.ZodType);
+  return {};
 }

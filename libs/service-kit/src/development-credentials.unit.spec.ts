@@ -49,6 +49,10 @@ describe('developmentCredential', () => {
     expect(loadConfig(schema, { NODE_ENV: 'production', SECRET: 'a-real-one', TOKENS: 'real,other' })).toEqual({ SECRET: 'a-real-one', TOKENS: 'real,other', RETRIES: 1 });
   });
 
+  it('refuses it in a schema transformed as a whole too', () => {
+    expect(() => loadConfig(schema.transform((config) => ({ ...config })), { NODE_ENV: 'production', TOKENS: 'real' })).toThrow('SECRET: is required when NODE_ENV=production');
+  });
+
   it('reports the refusals with the invalid variables, at once', () => {
     expect(refusal({ NODE_ENV: 'production', RETRIES: '10' }).problems.map((p) => p.variable)).toEqual(['RETRIES', 'SECRET', 'TOKENS']);
   });
