@@ -8,7 +8,7 @@
 import 'reflect-metadata';
 import { Logger, type INestApplication, type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { Environment } from './config.js';
+import { ConfigError, describeConfigProblems, type Environment } from './config.js';
 import { ServiceLogger } from './logger.js';
 import { redactSecrets } from './redact.js';
 import type { ServiceLogLevel } from './variables.js';
@@ -110,19 +110,26 @@ function installSignalHandlers(): void {
 
 /** One JSON line on stderr for an error that stops the process before (or while) it boots. */
 export function printFatal(service: string, error: unknown): void {
-  const message = error instanceof Error ? error.message : String(error);
   const record: Record<string, unknown> = {
     level: 'fatal',
     pid: process.pid,
     timestamp: Date.now(),
     service,
-    message: redactSecrets(message),
+    message: redactedMessageOf(error),
   };
   const code = (error as { code?: unknown } | undefined)?.code;
   if (typeof code === 'string') record.code = code;
   // A coded error is an expected condition (bad config, NATS down): its message says it all.
   if (typeof code !== 'string' && error instanceof Error && error.stack) record.stack = redactSecrets(error.stack);
   process.stderr.write(`${JSON.stringify(record)}\n`);
+}
+
+function redactedMessageOf(error: unknown): string {
+  // A ConfigError's variables are names, not secrets, and its messages never hold a value. Each
+  // message is scrubbed on its own all the same: scrubbed whole, `LAB_CREDENTIALS_KEY: is required`
+  // reads as a secret assignment and loses its first word.
+  if (error instanceof ConfigError) return describeConfigProblems(error.problems.map((p) => ({ variable: p.variable, message: redactSecrets(p.message) })));
+  return redactSecrets(error instanceof Error ? error.message : String(error));
 }
 
 /** The body of every main.ts: run `start`, and on failure print why and exit 1. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ConfigError, loadConfig } from './config.js';
+import { DEV_PVE_TOKEN_ID, DEV_PVE_TOKEN_SECRET } from './development-credentials.js';
 import { databaseVariables, httpVariables, natsVariables, proxmoxVariables, workerVariables } from './variables.js';
 
 const schema = z.object({ ...httpVariables('scheduler'), ...natsVariables, ...databaseVariables, ...workerVariables });
@@ -78,8 +79,8 @@ describe('proxmoxVariables', () => {
   it('defaults to the sandbox simulator and its development token', () => {
     expect(loadConfig(proxmox, {})).toEqual({
       PVE_URL: 'http://127.0.0.1:3009/pve',
-      PVE_TOKEN_ID: 'vle@pve!tasks',
-      PVE_TOKEN_SECRET: '5f0c1f7e-6b0e-4c7a-9a51-7d0c6a1e2b3c',
+      PVE_TOKEN_ID: DEV_PVE_TOKEN_ID,
+      PVE_TOKEN_SECRET: DEV_PVE_TOKEN_SECRET,
       PVE_CA_FILE: undefined,
       PVE_FINGERPRINT: undefined,
       PVE_TIMEOUT_MS: 30_000,

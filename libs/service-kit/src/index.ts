@@ -1,5 +1,6 @@
 export * from './services.js';
 export * from './config.js';
+export * from './development-credentials.js';
 export * from './variables.js';
 export * from './redact.js';
 export * from './logger.js';

@@ -3,6 +3,7 @@
 
 import { z } from 'zod';
 import { DEFAULT_WORKER_MAX_RETRY } from '@vle/contracts';
+import { DEV_PVE_TOKEN_ID, DEV_PVE_TOKEN_SECRET, developmentCredential } from './development-credentials.js';
 import { DEFAULT_PORTS, type ServiceName } from './services.js';
 
 /** Nest's levels, most severe first; LOG_LEVEL=warn prints fatal, error and warn. */
@@ -128,14 +129,19 @@ export const benchQueueVariables = {
 /**
  * The Proxmox VE API the vm workers use. The defaults reach the sandbox's simulator with its
  * development token (services/sandbox), so that `npm start` works on a laptop; a real cluster sets
- * all of them. PVE_TOKEN_SECRET is never logged (redact.ts masks it in any text).
+ * all of them, and production refuses the development secret (development-credentials.ts).
+ * PVE_TOKEN_SECRET is never logged (redact.ts masks it in any text).
  */
 export const proxmoxVariables = {
   /** Base URL without /api2/json: https://pve1.example.org:8006, or the sandbox's http://127.0.0.1:3009/pve. */
   PVE_URL: parsed('http://127.0.0.1:3009/pve', (raw) => (isUrlWithProtocol(raw, ['http:', 'https:']) ? raw.replace(/\/+$/, '') : undefined), 'must be an http:// or https:// URL'),
   /** USER@REALM!TOKENID of an API token (Datacenter > Permissions > API Tokens). */
-  PVE_TOKEN_ID: parsed('vle@pve!tasks', (raw) => (/^[^\s@!=]+@[^\s@!=]+![A-Za-z][A-Za-z0-9._-]*$/.test(raw) ? raw : undefined), 'must look like user@realm!tokenid'),
-  PVE_TOKEN_SECRET: parsed('5f0c1f7e-6b0e-4c7a-9a51-7d0c6a1e2b3c', (raw) => (/^\S+$/.test(raw) ? raw : undefined), 'must be the token secret (no spaces)'),
+  PVE_TOKEN_ID: parsed(DEV_PVE_TOKEN_ID, (raw) => (/^[^\s@!=]+@[^\s@!=]+![A-Za-z][A-Za-z0-9._-]*$/.test(raw) ? raw : undefined), 'must look like user@realm!tokenid'),
+  PVE_TOKEN_SECRET: developmentCredential(
+    parsed(DEV_PVE_TOKEN_SECRET, (raw) => (/^\S+$/.test(raw) ? raw : undefined), 'must be the token secret (no spaces)'),
+    'secret of the Proxmox API token',
+    DEV_PVE_TOKEN_SECRET,
+  ),
   /** A PEM file of the CA that signed the cluster's certificate. */
   PVE_CA_FILE: parsed<string | undefined>(undefined, (raw) => (raw.trim() ? raw.trim() : undefined), 'must be a file path'),
   /** SHA-256 fingerprint of the cluster's (self-signed) certificate, pinned instead of a CA: AA:BB:... */

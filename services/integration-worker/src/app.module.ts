@@ -8,7 +8,6 @@ import { createOpenVleClient } from './jobs/events/events.config.js';
 import { createHandlers } from './jobs/handlers.js';
 import { createMoodleJobDeps } from './jobs/moodle/moodle.config.js';
 import { createGuacamoleJobDeps } from './jobs/guacamole/guacamole.config.js';
-import { labCredentialsKey } from './lab-credentials.config.js';
 import { createMailRuntime, MailModule } from './mail/mail.module.js';
 
 @Module({})
@@ -20,7 +19,7 @@ export class AppModule {
     const openvle = createOpenVleClient(config);
     // The lab-event jobs create child Tasks under the worker's own identity.
     const credentials = serviceCredentialsOf(config, SERVICE_IDENTITIES['integration-worker']);
-    const labAccess = { credentialsKey: labCredentialsKey(config), guacamoleUrl: config.GUACAMOLE_PUBLIC_URL ?? config.GUACAMOLE_URL };
+    const labAccess = { credentialsKey: config.LAB_CREDENTIALS_KEY, guacamoleUrl: config.GUACAMOLE_PUBLIC_URL ?? config.GUACAMOLE_URL };
     return {
       module: AppModule,
       imports: [

@@ -1,14 +1,15 @@
+import { Logger } from '@nestjs/common';
 import { bootstrapService, loadConfig, type ServiceBootstrap } from '@vle/service-kit';
 import { AppModule } from './app.module.js';
 import { sandboxConfigSchema } from './config.js';
 
 export { AppModule } from './app.module.js';
-export { DEV_OPENVLE_TOKEN, sandboxConfigSchema, type SandboxConfig } from './config.js';
+export { sandboxConfigSchema, type SandboxConfig } from './config.js';
 export { SimulatorRegistry, type SimulatorDescriptor } from './control/simulator-registry.js';
 
 export const bootstrap: ServiceBootstrap = async (options = {}) => {
   const config = loadConfig(sandboxConfigSchema, options.env);
-  return bootstrapService(AppModule.forRoot(config), {
+  const service = await bootstrapService(AppModule.forRoot(config), {
     name: 'sandbox',
     host: config.HOST,
     port: config.PORT,
@@ -16,4 +17,10 @@ export const bootstrap: ServiceBootstrap = async (options = {}) => {
     logLevel: config.LOG_LEVEL,
     logFormat: config.LOG_FORMAT,
   });
+  // Allowed (a compose demonstration runs the production image), but never an external system of a
+  // production deployment: say so where an operator looks.
+  if (config.NODE_ENV === 'production') {
+    new Logger('Sandbox').warn('NODE_ENV=production: this is the sandbox, simulated Proxmox VE, Moodle, Guacamole, OpenVLE and SMTP for development and demonstrations; point no production service at it');
+  }
+  return service;
 };

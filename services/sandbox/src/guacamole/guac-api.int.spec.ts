@@ -2,7 +2,7 @@
 // driven with fetch as a Guacamole client drives the web application.
 
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DEV_GUACAMOLE_PASSWORD } from '../config.js';
+import { DEV_GUACAMOLE_PASSWORD } from '@vle/service-kit';
 import { startInProcessSandbox, type InProcessSandbox } from '../testing/in-process-sandbox.js';
 
 let sandbox: InProcessSandbox;

@@ -3,7 +3,7 @@
 
 import { startInProcessSandbox, type InProcessSandbox } from '../testing/in-process-sandbox.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DEV_MOODLE_TOKEN } from './moodle-config.js';
+import { DEV_MOODLE_TOKEN } from '@vle/service-kit';
 
 let sandbox: InProcessSandbox;
 

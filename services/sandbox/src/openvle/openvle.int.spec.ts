@@ -2,7 +2,7 @@
 
 import { OpenVleClient, OpenVleError } from '@vle/integrations';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DEV_OPENVLE_TOKEN } from '../config.js';
+import { DEV_OPENVLE_TOKEN } from '@vle/service-kit';
 import { startInProcessSandbox, type InProcessSandbox } from '../testing/in-process-sandbox.js';
 
 let sandbox: InProcessSandbox;

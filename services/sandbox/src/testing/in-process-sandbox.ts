@@ -3,10 +3,9 @@
 
 import type { AddressInfo } from 'node:net';
 import { GuacamoleClient, MoodleClient, PveClient } from '@vle/integrations';
-import { bootstrapService, loadConfig, type RunningService } from '@vle/service-kit';
+import { bootstrapService, DEV_GUACAMOLE_PASSWORD, DEV_MOODLE_TOKEN, loadConfig, type RunningService } from '@vle/service-kit';
 import { AppModule } from '../app.module.js';
-import { DEV_GUACAMOLE_PASSWORD, DEV_PVE_TOKEN, sandboxConfigSchema } from '../config.js';
-import { DEV_MOODLE_TOKEN } from '../moodle/moodle-config.js';
+import { DEV_PVE_TOKEN, sandboxConfigSchema } from '../config.js';
 import { SmtpSinkServer } from '../smtp/smtp.server.js';
 
 export interface InProcessSandbox {

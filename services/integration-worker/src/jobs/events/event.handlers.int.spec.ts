@@ -6,7 +6,7 @@ import type { CreateTaskJson, CreateTaskReplyJson } from '@vle/contracts';
 import type { JobContext, JobInput } from '@vle/messaging';
 import { TaskRefused, type TaskCreator } from '@vle/task-client';
 import { jobContext, jobInput } from '@vle/messaging/testing';
-import { DEV_OPENVLE_TOKEN } from '@vle/sandbox';
+import { DEV_OPENVLE_TOKEN } from '@vle/service-kit';
 import { startInProcessSandbox, type InProcessSandbox } from '@vle/sandbox/testing';
 import { OpenVleClient } from '@vle/integrations';
 import { randomUUID } from 'node:crypto';

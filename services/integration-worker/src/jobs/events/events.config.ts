@@ -1,13 +1,11 @@
 // The variables of the lab-event jobs (queue core_periodic) and of the participants' access mail,
 // spread into integration-worker's config schema. The defaults reach the sandbox's OpenVLE core API
-// with its development key, so that `npm start` works on a laptop.
+// with its development key, so that `npm start` works on a laptop (production refuses that key,
+// @vle/service-kit development-credentials.ts).
 
 import { z } from 'zod';
 import { OpenVleClient } from '@vle/integrations';
-import { integerVariable } from '@vle/service-kit';
-
-/** The sandbox's development key of its OpenVLE core API (services/sandbox DEV_OPENVLE_TOKEN). */
-const SANDBOX_OPENVLE_TOKEN = '9c1f0e7d3b5a4c2e8f6d0b1a7c3e5f9d2b4a6c8e';
+import { DEV_OPENVLE_TOKEN, developmentCredential, integerVariable } from '@vle/service-kit';
 
 const httpUrl = z
   .string()
@@ -25,7 +23,7 @@ export const eventVariables = {
   /** The OpenVLE core API, without /api/v1. */
   OPENVLE_URL: httpUrl.default('http://127.0.0.1:3009/openvle'),
   /** Its REST token (`Authorization: Token <key>`); never logged. */
-  OPENVLE_TOKEN: z.string().regex(/^\S+$/, 'must be the API token (no spaces)').default(SANDBOX_OPENVLE_TOKEN),
+  OPENVLE_TOKEN: developmentCredential(z.string().regex(/^\S+$/, 'must be the API token (no spaces)').default(DEV_OPENVLE_TOKEN), 'OpenVLE API key', DEV_OPENVLE_TOKEN),
   OPENVLE_TIMEOUT_MS: integerVariable(15_000, 100, 600_000),
   /** DNS domain of the lab network: a participant's VM is reached as `<vm name>.<domain>`. */
   LAB_VM_DOMAIN: z

@@ -1,17 +1,15 @@
 // The variables of integration-worker's Guacamole queue (`guacamole`), spread into its config
 // schema. The defaults reach the sandbox's Guacamole simulator with its development password, so
-// that `npm start` works on a laptop; a real installation sets GUACAMOLE_URL and the account.
+// that `npm start` works on a laptop; a real installation sets GUACAMOLE_URL and the account
+// (production refuses the development password, @vle/service-kit development-credentials.ts).
 // GUACAMOLE_PASSWORD is never logged (a secret key for the logger's redaction; the client keeps it
 // out of its errors).
 
 import { z } from 'zod';
 import { GuacamoleClient } from '@vle/integrations';
-import { integerVariable } from '@vle/service-kit';
-import { labCredentialsKey, type LabCredentialsConfig } from '../../lab-credentials.config.js';
+import { DEV_GUACAMOLE_PASSWORD, developmentCredential, integerVariable } from '@vle/service-kit';
+import type { LabCredentialsConfig } from '../../lab-credentials.config.js';
 import type { GuacamoleJobDeps } from './guacamole-jobs.js';
-
-/** The sandbox's development password of guacadmin (services/sandbox SANDBOX_GUACAMOLE_PASSWORD's default). */
-const SANDBOX_GUACAMOLE_PASSWORD = 'guacadmin-dev-only';
 
 function isHttpUrl(raw: string): boolean {
   try {
@@ -31,7 +29,7 @@ export const guacamoleVariables = {
     .transform((raw) => raw.trim().replace(/\/+$/, '')),
   /** An account with CREATE_USER, CREATE_CONNECTION and CREATE_SHARING_PROFILE (or ADMINISTER) on the data source. */
   GUACAMOLE_USERNAME: z.string().trim().min(1, 'must not be blank').default('guacadmin'),
-  GUACAMOLE_PASSWORD: z.string().min(1, 'must not be empty').default(SANDBOX_GUACAMOLE_PASSWORD),
+  GUACAMOLE_PASSWORD: developmentCredential(z.string().min(1, 'must not be empty').default(DEV_GUACAMOLE_PASSWORD), 'Guacamole password', DEV_GUACAMOLE_PASSWORD),
   /** The data source holding the objects (the JDBC module's: postgresql, mysql, sqlserver). */
   GUACAMOLE_DATA_SOURCE: z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be a data source identifier such as postgresql').default('postgresql'),
   /** Upper bound of one request. */
@@ -50,6 +48,6 @@ export function createGuacamoleJobDeps(config: GuacamoleConfig): GuacamoleJobDep
       dataSource: config.GUACAMOLE_DATA_SOURCE,
       timeoutMs: config.GUACAMOLE_TIMEOUT_MS,
     }),
-    labCredentialsKey: labCredentialsKey(config),
+    labCredentialsKey: config.LAB_CREDENTIALS_KEY,
   };
 }

@@ -1,15 +1,13 @@
 // The variables of integration-worker's Moodle queue (`moodle`), spread into its config schema. The
 // defaults reach the sandbox's Moodle simulator with its development token, so that `npm start`
-// works on a laptop; a real site sets MOODLE_URL and MOODLE_TOKEN. MOODLE_TOKEN is never logged
+// works on a laptop; a real site sets MOODLE_URL and MOODLE_TOKEN (production refuses the
+// development token, @vle/service-kit development-credentials.ts). MOODLE_TOKEN is never logged
 // (its key is a secret key for the logger's redaction, and the client keeps it out of its errors).
 
 import { z } from 'zod';
 import { MoodleClient } from '@vle/integrations';
-import { integerVariable } from '@vle/service-kit';
+import { DEV_MOODLE_TOKEN, developmentCredential, integerVariable } from '@vle/service-kit';
 import type { MoodleJobDeps } from './moodle-jobs.js';
-
-/** The sandbox's development token (services/sandbox SANDBOX_MOODLE_TOKEN's default), published on purpose. */
-const SANDBOX_MOODLE_TOKEN = '8c1f3e0a5b7d4c2e9f6a1b3d5e7c9a0b';
 
 function checked(fallback: string | undefined, message: string, check: (raw: string) => boolean) {
   return z
@@ -38,7 +36,11 @@ export const moodleVariables = {
   /** The site's URL, without /webservice/rest/server.php. */
   MOODLE_URL: checked('http://127.0.0.1:3009/moodle', 'must be an http:// or https:// URL', isHttpUrl).transform((url) => url!.replace(/\/+$/, '')),
   /** A web service token of a user allowed the functions of libs/integrations' Moodle client. */
-  MOODLE_TOKEN: checked(SANDBOX_MOODLE_TOKEN, 'must be a Moodle web service token (letters and digits)', (raw) => /^[A-Za-z0-9]+$/.test(raw)).transform((t) => t!),
+  MOODLE_TOKEN: developmentCredential(
+    checked(DEV_MOODLE_TOKEN, 'must be a Moodle web service token (letters and digits)', (raw) => /^[A-Za-z0-9]+$/.test(raw)).transform((t) => t!),
+    'Moodle web service token',
+    DEV_MOODLE_TOKEN,
+  ),
   /** Upper bound of one request (lookups, users, enrolments). */
   MOODLE_TIMEOUT_MS: integerVariable(30_000, 100, 600_000),
   /** Upper bound of core_course_duplicate_course, which backs up and restores inside the request. */
