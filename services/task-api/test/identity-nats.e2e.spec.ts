@@ -7,31 +7,18 @@
 import type { DeadLetterJson } from '@vle/contracts';
 import { natsBearer, testToken, waitFor } from '@vle/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CALLERS, GRANTED, tokenOf, UNAUTHENTICATED_CALLERS, type Caller } from './callers.js';
+import { CALLERS, createIdentityFixtures, GRANTED, tokenOf, UNAUTHENTICATED_CALLERS, type Caller, type IdentityFixtures } from './identity-matrix.js';
 import { System } from './system.js';
 import type { Permission } from '@vle/auth';
 
 const system = new System();
 
-let failedTask: { taskId: string; bad: string; next: string };
+let failedTask: IdentityFixtures['failedTask'];
 let bobsTask: string;
 
 beforeAll(async () => {
   await system.start();
-  const created = await system.post('/api/v1/tasks', {
-    name: 'nats identity fixture',
-    createdBy: 'alice',
-    eventId: '42',
-    subtasks: [
-      { key: 'bad', name: 'Bad', action: 'fail', queue: 'bench', params: { permanent: true } },
-      { key: 'next', name: 'Next', action: 'noop', queue: 'bench', dependsOn: ['bad'] },
-    ],
-  });
-  if (created.status !== 201) throw new Error(`the fixture was not created: ${JSON.stringify(created.body)}`);
-  failedTask = { taskId: created.body.taskId, bad: created.body.subTaskIds.bad, next: created.body.subTaskIds.next };
-  bobsTask = (await system.post('/api/v1/tasks', { name: 'bob fixture', createdBy: 'bob', subtasks: [{ key: 'ok', name: 'Ok', action: 'noop', queue: 'bench' }] })).body.taskId;
-  await waitFor(async () => (await system.task(failedTask.taskId)).subtasks[0]!.status === 'failed' || undefined, { description: 'the fixture SubTask to fail' });
-  await system.finished(bobsTask);
+  ({ failedTask, bobsTask } = await createIdentityFixtures(system));
 }, 120_000);
 
 afterAll(async () => {

@@ -4,9 +4,9 @@
 // forged createdBy refused, a service acting for a user recorded as both.
 
 import type { Permission } from '@vle/auth';
-import { bearer, testToken, waitFor } from '@vle/testing';
+import { bearer, testToken } from '@vle/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CALLERS, GRANTED, READ, tokenOf, UNAUTHENTICATED_CALLERS, type Caller } from './callers.js';
+import { CALLERS, createIdentityFixtures, GRANTED, READ, tokenOf, UNAUTHENTICATED_CALLERS, type Caller, type IdentityFixtures } from './identity-matrix.js';
 import { System } from './system.js';
 
 const system = new System();
@@ -24,30 +24,12 @@ async function taskCount(): Promise<number> {
   return (await system.jsm.streams.info(system.topology.eventStream.name)).state.num_subjects ?? 0;
 }
 
-/** The fixture Tasks: one of event 42 by alice with a failed SubTask and one blocked behind it, one of bob. */
-let failedTask: { taskId: string; bad: string; next: string };
+let failedTask: IdentityFixtures['failedTask'];
 let bobsTask: string;
-
-const failing = (name: string, createdBy: string, eventId?: string) => ({
-  name,
-  createdBy,
-  ...(eventId ? { eventId } : {}),
-  subtasks: [
-    { key: 'bad', name: 'Bad', action: 'fail', queue: 'bench', params: { permanent: true } },
-    { key: 'next', name: 'Next', action: 'noop', queue: 'bench', dependsOn: ['bad'] },
-  ],
-});
 
 beforeAll(async () => {
   await system.start();
-  const created = await system.post('/api/v1/tasks', failing('identity fixture', 'alice', '42'));
-  if (created.status !== 201) throw new Error(`the fixture was not created: ${JSON.stringify(created.body)}`);
-  failedTask = { taskId: created.body.taskId, bad: created.body.subTaskIds.bad, next: created.body.subTaskIds.next };
-  const bob = await system.post('/api/v1/tasks', { ...failing('bob fixture', 'bob'), subtasks: [{ key: 'ok', name: 'Ok', action: 'noop', queue: 'bench' }] });
-  bobsTask = bob.body.taskId;
-  await waitFor(async () => (await system.task(failedTask.taskId)).subtasks[0]!.status === 'failed' || undefined, { description: 'the fixture SubTask to fail' });
-  await system.finished(bobsTask);
-  await waitFor(async () => (await system.query(`/api/v1/tasks/${bobsTask}`)).body.status === 'success' || undefined, { description: 'the fixtures projected' });
+  ({ failedTask, bobsTask } = await createIdentityFixtures(system));
 }, 120_000);
 
 afterAll(async () => {

@@ -1,8 +1,10 @@
-// The kinds of caller of the identity matrices (identity.e2e.spec.ts over HTTP, identity-nats.e2e.spec.ts
-// over NATS): each with the token it sends and the permissions that token grants.
+// What the identity matrices share (identity.e2e.spec.ts over HTTP, identity-nats.e2e.spec.ts over
+// NATS): the kinds of caller, each with the token it sends and the permissions that token grants,
+// and the fixture Tasks the writes aim at.
 
 import { ALL_PERMISSIONS, type Permission } from '@vle/auth';
-import { testToken } from '@vle/testing';
+import { testToken, waitFor } from '@vle/testing';
+import type { System } from './system.js';
 
 export type Caller = 'none' | 'expired' | 'bad signature' | 'wrong audience' | 'read-only' | 'no sub_tasks_read' | 'out of scope' | 'admin' | 'service for a user';
 
@@ -51,4 +53,32 @@ export async function tokenOf(caller: Caller): Promise<string | undefined> {
     case 'service for a user':
       return testToken({ subject: 'openvle-backend', permissions: GRANTED[caller] });
   }
+}
+
+export interface IdentityFixtures {
+  /** Alice's Task of event 42: a SubTask failed for good, and one blocked behind it. */
+  readonly failedTask: { readonly taskId: string; readonly bad: string; readonly next: string };
+  /** Bob's Task, finished. */
+  readonly bobsTask: string;
+}
+
+/** Creates the fixtures and waits until they are in their states, in the log and the read model. */
+export async function createIdentityFixtures(system: System): Promise<IdentityFixtures> {
+  const created = await system.post('/api/v1/tasks', {
+    name: 'identity fixture',
+    createdBy: 'alice',
+    eventId: '42',
+    subtasks: [
+      { key: 'bad', name: 'Bad', action: 'fail', queue: 'bench', params: { permanent: true } },
+      { key: 'next', name: 'Next', action: 'noop', queue: 'bench', dependsOn: ['bad'] },
+    ],
+  });
+  if (created.status !== 201) throw new Error(`the fixture was not created: ${JSON.stringify(created.body)}`);
+  const failedTask = { taskId: created.body.taskId, bad: created.body.subTaskIds.bad, next: created.body.subTaskIds.next };
+  const bob = await system.post('/api/v1/tasks', { name: 'bob fixture', createdBy: 'bob', subtasks: [{ key: 'ok', name: 'Ok', action: 'noop', queue: 'bench' }] });
+  const bobsTask: string = bob.body.taskId;
+  await waitFor(async () => (await system.task(failedTask.taskId)).subtasks[0]!.status === 'failed' || undefined, { description: 'the fixture SubTask to fail' });
+  await system.finished(bobsTask);
+  await waitFor(async () => (await system.query(`/api/v1/tasks/${bobsTask}`)).body.status === 'success' || undefined, { description: 'the fixtures projected' });
+  return { failedTask, bobsTask };
 }
