@@ -64,10 +64,30 @@ export class TokenVerifier {
       const options = { issuer: this.options.issuer, audience: this.options.audience, algorithms: this.algorithms, clockTolerance: this.options.clockToleranceSeconds ?? 30, ...(at ? { currentDate: at } : {}) };
       ({ payload } = typeof key === 'function' ? await jwtVerify(token, key, options) : await jwtVerify(token, key, options));
     } catch (error) {
+      if (keysUnavailable(error)) throw new KeysUnavailable();
       throw AuthError.unauthenticated(reasonOf(error, this.options));
     }
     return principalOf(payload);
   }
+}
+
+/**
+ * The issuer's keys could not be read (its JWKS endpoint is down, slow, or answers no key set): the
+ * token may be fine, so this is no refusal. A request is answered 503 and asked again; a durable
+ * command is delivered again instead of being dead-lettered as if its token were bad.
+ */
+export class KeysUnavailable extends Error {
+  override readonly name = 'KeysUnavailable';
+  readonly code = 'AUTH_KEYS_UNAVAILABLE';
+
+  constructor() {
+    super('the issuer keys (JWKS) could not be read to verify the token; retry in a moment');
+  }
+}
+
+function keysUnavailable(error: unknown): boolean {
+  // Anything but jose's own errors is the fetch of the JWKS failing (a refused connection, DNS).
+  return error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid || !(error instanceof errors.JOSEError);
 }
 
 function reasonOf(error: unknown, options: TokenVerifierOptions): string {
@@ -81,7 +101,6 @@ function reasonOf(error: unknown, options: TokenVerifierOptions): string {
   if (error instanceof errors.JWSSignatureVerificationFailed) return 'the token signature does not verify';
   if (error instanceof errors.JOSEAlgNotAllowed) return 'the token is signed with an algorithm this service does not accept';
   if (error instanceof errors.JWKSNoMatchingKey) return 'no key of the issuer matches the token (kid)';
-  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid) return 'the issuer keys (JWKS) could not be read';
   if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid || error instanceof errors.JOSENotSupported) return 'the token is not a valid JWT';
   return 'the token could not be verified';
 }

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthError } from './auth-error.js';
 import { DEFAULT_AUDIENCE, DEFAULT_ISSUER, DEV_AUTH_JWT_SECRET } from './development.js';
 import { mintToken } from './mint-token.js';
-import { TokenVerifier } from './token-verifier.js';
+import { KeysUnavailable, TokenVerifier } from './token-verifier.js';
 
 const secret = 'a-test-secret-of-at-least-thirty-two-characters';
 const claims = { issuer: DEFAULT_ISSUER, audience: DEFAULT_AUDIENCE };
@@ -114,6 +114,19 @@ describe('TokenVerifier (public keys)', () => {
       const sign = (kid: string) => new SignJWT({ permissions: ['tasks_read'] }).setProtectedHeader({ alg: 'ES256', kid }).setSubject('backend').setIssuer(DEFAULT_ISSUER).setAudience(DEFAULT_AUDIENCE).setExpirationTime('5m').sign(privateKey);
       await expect(jwks.verify(await sign('key-1'))).resolves.toMatchObject({ subject: 'backend' });
       expect((await refusal(jwks.verify(await sign('key-2')))).message).toBe('no key of the issuer matches the token (kid)');
+    });
+
+    it('says the keys are unavailable, not that the token is bad, when the JWKS cannot be read', async () => {
+      const closed = createServer();
+      await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+      const port = (closed.address() as AddressInfo).port;
+      await new Promise((resolve) => closed.close(resolve));
+      const down = new TokenVerifier({ key: { kind: 'jwks', url: `http://127.0.0.1:${port}/jwks.json` }, ...claims });
+      const token = await new SignJWT({}).setProtectedHeader({ alg: 'ES256', kid: 'key-1' }).setSubject('backend').setIssuer(DEFAULT_ISSUER).setAudience(DEFAULT_AUDIENCE).setExpirationTime('5m').sign(privateKey);
+      const error = await down.verify(token).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(KeysUnavailable);
+      expect(error).toMatchObject({ code: 'AUTH_KEYS_UNAVAILABLE' });
+      expect(error).not.toBeInstanceOf(AuthError);
     });
   });
 });

@@ -15,6 +15,7 @@ import {
   DEFAULT_AUDIENCE,
   DEFAULT_ISSUER,
   DEV_AUTH_JWT_SECRET,
+  KeysUnavailable,
   ServiceTokenFile,
   ServiceTokenFileError,
   SignedServiceToken,
@@ -164,6 +165,8 @@ export class AuthGuard implements CanActivate {
       const header = request.headers.authorization;
       principal = await this.verifier.fromAuthorization(Array.isArray(header) ? header[0] : header);
     } catch (error) {
+      // The issuer's keys could not be read: no verdict on the token, so no 401 (the client retries).
+      if (error instanceof KeysUnavailable) throw new HttpException({ code: error.code, message: error.message, violations: [] }, 503);
       if (!(error instanceof AuthError)) throw error;
       http.getResponse<{ setHeader(name: string, value: string): void }>().setHeader('WWW-Authenticate', `Bearer realm="vle-tasks", error="invalid_token", error_description="${error.message.replaceAll('"', "'")}"`);
       throw httpRefusal(error);

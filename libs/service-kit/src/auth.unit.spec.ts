@@ -1,11 +1,13 @@
 import 'reflect-metadata';
 import { Controller, Get, type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { DEFAULT_AUDIENCE, DEFAULT_ISSUER, DEV_AUTH_JWT_SECRET, mintToken, SERVICE_IDENTITIES, TokenVerifier, type Principal } from '@vle/auth';
+import { DEFAULT_AUDIENCE, DEFAULT_ISSUER, DEV_AUTH_JWT_SECRET, mintToken, SERVICE_IDENTITIES, TokenVerifier, type Principal, type TokenVerifierOptions } from '@vle/auth';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { exportSPKI, generateKeyPair } from 'jose';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Caller, PublicRoute, RequirePermission, serviceCredentialsOf, tokenVerifierOptionsOf } from './auth.js';
 import { ServiceKitModule } from './service-kit.module.js';
@@ -33,8 +35,9 @@ Reflect.decorate([Controller('t')], Routes);
 
 const token = (permissions: Parameters<typeof mintToken>[0]['permissions']) => mintToken({ secret: DEV_AUTH_JWT_SECRET, subject: 'alice', permissions, issuer: DEFAULT_ISSUER, audience: DEFAULT_AUDIENCE });
 
-async function appWith(auth: boolean): Promise<{ app: INestApplication; url: string }> {
-  const kit = ServiceKitModule.forRoot({ service: 'test', config: {}, ...(auth ? { auth: tokenVerifierOptionsOf({ AUTH_JWT_ALGORITHM: 'RS256', AUTH_ISSUER: DEFAULT_ISSUER, AUTH_AUDIENCE: DEFAULT_AUDIENCE }) } : {}) });
+async function appWith(auth: boolean | TokenVerifierOptions): Promise<{ app: INestApplication; url: string }> {
+  const verifier = auth === true ? tokenVerifierOptionsOf({ AUTH_JWT_ALGORITHM: 'RS256', AUTH_ISSUER: DEFAULT_ISSUER, AUTH_AUDIENCE: DEFAULT_AUDIENCE }) : auth || undefined;
+  const kit = ServiceKitModule.forRoot({ service: 'test', config: {}, ...(verifier ? { auth: verifier } : {}) });
   const module = await Test.createTestingModule({ imports: [kit], controllers: [Routes] }).compile();
   const app = module.createNestApplication({ logger: false });
   await app.listen(0, '127.0.0.1');
@@ -76,6 +79,23 @@ describe('the guard of every route', () => {
     const response = await fetch(`${url}/t/forgotten`, { headers: { authorization: `Bearer ${await token(['tasks_read', 'tasks_admin'])}` } });
     expect(response.status).toBe(403);
     expect(await response.json()).toMatchObject({ code: 'FORBIDDEN', message: 'GET /t/forgotten declares no permission, so it is not served' });
+  });
+
+  it('answers 503 AUTH_KEYS_UNAVAILABLE, not 401, while the issuer keys cannot be read', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const down = await appWith({ key: { kind: 'jwks', url: `http://127.0.0.1:${port}/jwks.json` }, issuer: DEFAULT_ISSUER, audience: DEFAULT_AUDIENCE });
+    try {
+      const { privateKey } = await generateKeyPair('ES256');
+      const signed = await new SignJWT({ permissions: ['tasks_read'] }).setProtectedHeader({ alg: 'ES256', kid: 'k' }).setSubject('alice').setIssuer(DEFAULT_ISSUER).setAudience(DEFAULT_AUDIENCE).setExpirationTime('5m').sign(privateKey);
+      const response = await fetch(`${down.url}/t/read`, { headers: { authorization: `Bearer ${signed}` } });
+      expect(response.status).toBe(503);
+      expect(await response.json()).toMatchObject({ code: 'AUTH_KEYS_UNAVAILABLE' });
+    } finally {
+      await down.app.close();
+    }
   });
 
   it('serves only public routes in a service that verifies no tokens', async () => {
