@@ -11,9 +11,9 @@ import { sendJson } from './send-json.js';
 
 /**
  * Commands over HTTP: the body is the contract message (proto JSON) of the command. Each route needs
- * its permission (COMMAND_PERMISSIONS, checked by the guard of service-kit before anything is read), and the token's subject is the
- * command's actor. Each holds room in the command budget from before its body is read until it is
- * answered (503 BUSY beyond it).
+ * its permission (COMMAND_PERMISSIONS, checked by the guard of service-kit before anything is read),
+ * and the token's subject is the command's actor. Each holds room in the command budget from before
+ * its body is read until it is answered (503 BUSY beyond it).
  */
 @Controller('api/v1/tasks')
 export class TasksController {
