@@ -5,6 +5,11 @@ export const Headers = {
   eventType: 'Vle-Event-Type',
   /** W3C trace context, propagated from command to event to job. */
   traceparent: 'traceparent',
+  /**
+   * On a TASK_EVENTS commit: the queues (comma-separated) whose jobs the commit queued but its
+   * appender did not publish, its NATS user not being allowed to; the projection publishes them.
+   */
+  jobsLeft: 'Vle-Jobs-Left',
   /** Why a message was dead-lettered (also in the DeadLetter body). */
   deadLetterCode: 'Vle-Dead-Letter-Code',
 } as const;

@@ -4,9 +4,9 @@
 import { Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { QUEUE_NAMES, QUEUE_OWNERS, queuePolicies, Topology, type QueueName, type WorkerService } from '@vle/contracts';
+import { QUEUE_NAMES, QUEUE_OWNERS, queuePolicies, Topology, type QueueName, type QueuePolicy, type WorkerService } from '@vle/contracts';
 import { jobExhaustion, JobRuntime, type ExhaustedDeliveries, type QueueHandlers } from '@vle/messaging';
-import { NATS_CONNECTION } from '@vle/service-kit';
+import { NATS_CONNECTION, TopologyGate, type TopologyWait } from '@vle/service-kit';
 import { provisionAll, TASK_COMMANDS, taskRuntimeProviders, type TaskCommandHandler } from './task-runtime.js';
 
 export interface WorkerModuleOptions {
@@ -32,26 +32,43 @@ export interface WorkerContext {
 
 const OPTIONS = Symbol('WorkerModuleOptions');
 
+/** The queues a worker service consumes, and the only ones whose jobs its NATS user may publish. */
+export function ownQueues(service: WorkerService): QueueName[] {
+  return QUEUE_NAMES.filter((queue) => QUEUE_OWNERS[queue] === service);
+}
+
 @Injectable()
 class WorkerRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Worker');
   private runtime?: JobRuntime;
   private exhaustion: ExhaustedDeliveries[] = [];
+  private wait?: TopologyWait;
 
   constructor(
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(OPTIONS) private readonly options: WorkerModuleOptions,
     @Inject(TASK_COMMANDS) private readonly commands: TaskCommandHandler,
     private readonly topology: Topology,
+    private readonly gate: TopologyGate,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     const { service, workerMaxRetry, retryIntervalScale } = this.options;
-    await provisionAll(this.nc, this.topology, workerMaxRetry);
+    const { topology } = this;
+    const policies = queuePolicies(workerMaxRetry, retryIntervalScale);
+    const own = ownQueues(service).map((queue) => policies[queue]);
+    this.wait = await this.gate.open({
+      name: service,
+      needs: { streams: topology.streams, consumers: own.map((policy) => ({ stream: topology.jobStream.name, consumer: topology.jobConsumer(policy) })) },
+      provision: () => provisionAll(this.nc, topology, workerMaxRetry),
+      start: () => this.start(own),
+    });
+  }
+
+  private async start(own: readonly QueuePolicy[]): Promise<void> {
     const js = jetstream(this.nc);
     const handlers = typeof this.options.handlers === 'function' ? this.options.handlers({ nc: this.nc, js, topology: this.topology }) : this.options.handlers;
-    const policies = queuePolicies(workerMaxRetry, retryIntervalScale);
-    const queues = QUEUE_NAMES.filter((queue) => QUEUE_OWNERS[queue] === service).map((queue) => ({ policy: policies[queue], handlers: handlers[queue] ?? {} }));
+    const queues = own.map((policy) => ({ policy, handlers: handlers[policy.queue] ?? {} }));
     this.runtime = new JobRuntime({ js, topology: this.topology, commands: this.commands, logger: this.logger, queues });
     this.runtime.start();
     // A job whose deliveries ran out ends its SubTask WORKER_LOST instead of leaving it running.
@@ -62,6 +79,7 @@ class WorkerRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.wait?.close();
     await this.runtime?.stop();
     await Promise.all(this.exhaustion.map((listener) => listener.stop()));
   }
@@ -72,7 +90,7 @@ export class WorkerModule {
   static forRoot(options: WorkerModuleOptions): DynamicModule {
     return {
       module: WorkerModule,
-      providers: [{ provide: OPTIONS, useValue: options }, ...taskRuntimeProviders(), WorkerRuntime],
+      providers: [{ provide: OPTIONS, useValue: options }, ...taskRuntimeProviders({ publishQueues: ownQueues(options.service) }), WorkerRuntime],
     };
   }
 }

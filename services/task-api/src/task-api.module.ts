@@ -4,7 +4,7 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Topology } from '@vle/contracts';
 import type { ExhaustedDeliveries } from '@vle/messaging';
-import { NATS_CONNECTION, natsOptionsOf, ServiceKitModule, tokenVerifierOptionsOf } from '@vle/service-kit';
+import { NATS_CONNECTION, natsOptionsOf, ServiceKitModule, tokenVerifierOptionsOf, TopologyGate, type TopologyWait } from '@vle/service-kit';
 import { provisionAll, TASK_COMMANDS, taskRuntimeProviders, type TaskCommandHandler } from '@vle/task-runtime';
 import type { TaskApiConfig } from './config.js';
 import { ErrorReplyFilter } from './http/error-reply.filter.js';
@@ -23,6 +23,7 @@ class TaskApiRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('TaskApi');
   private intake?: CommandIntake;
   private exhaustion: ExhaustedDeliveries[] = [];
+  private wait?: TopologyWait;
 
   constructor(
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
@@ -30,11 +31,22 @@ class TaskApiRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
     private readonly topology: Topology,
     private readonly service: TaskCommandService,
     private readonly budget: CommandBudget,
+    private readonly gate: TopologyGate,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    const { topology } = this;
+    // task-api's NATS user is the one that may create and update streams (README, "NATS users").
+    this.wait = await this.gate.open({
+      name: 'task-api',
+      needs: { streams: topology.streams, consumers: [{ stream: topology.commandStream.name, consumer: topology.commandConsumer }] },
+      provision: () => provisionAll(this.nc, topology, this.config.WORKER_MAX_RETRY),
+      start: () => this.start(),
+    });
+  }
+
+  private async start(): Promise<void> {
     const js = jetstream(this.nc);
-    await provisionAll(this.nc, this.topology, this.config.WORKER_MAX_RETRY);
     this.exhaustion = consumerExhaustion(this.nc, js, await jetstreamManager(this.nc), this.topology, this.logger);
     for (const listener of this.exhaustion) listener.start();
     this.intake = new CommandIntake({ nc: this.nc, js, topology: this.topology, service: this.service, budget: this.budget, logger: this.logger, beforeAck: beforeAckFaultOf(this.config) });
@@ -42,6 +54,7 @@ class TaskApiRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.wait?.close();
     await this.intake?.stop();
     await Promise.all(this.exhaustion.map((listener) => listener.stop()));
   }

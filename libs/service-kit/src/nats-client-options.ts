@@ -1,0 +1,60 @@
+// Who a service is to nats-server (README, "NATS users"): its user and password, the prefix of its
+// reply subjects, and TLS. Read and checked once at boot: a file that cannot be read stops the service
+// with the variable's name instead of failing at the first reconnect. The password is never logged
+// (ConfigError messages name variables, not values).
+
+import { readFileSync } from 'node:fs';
+import { ConfigError, type ConfigProblem } from './config.js';
+import type { NatsConfig } from './variables.js';
+
+export interface NatsClientOptions {
+  readonly user?: string;
+  readonly pass?: string;
+  /** Replies to this connection arrive on `<inboxPrefix>.<random>`. */
+  readonly inboxPrefix: string;
+  /** PEM contents; present when any NATS_TLS_* is set (the client then requires TLS). */
+  readonly tls?: { readonly ca?: string; readonly cert?: string; readonly key?: string };
+}
+
+type AuthVariables = Pick<NatsConfig, 'NATS_USER' | 'NATS_PASSWORD' | 'NATS_PASSWORD_FILE' | 'NATS_INBOX_PREFIX' | 'NATS_TLS_CA_FILE' | 'NATS_TLS_CERT_FILE' | 'NATS_TLS_KEY_FILE'>;
+
+/** The inbox prefix of a user: what the server config lets that user (and only it) subscribe to. */
+export function inboxPrefixOf(user: string | undefined): string {
+  return user ? `_INBOX_${user}` : '_INBOX';
+}
+
+export function natsClientOptionsOf(config: AuthVariables): NatsClientOptions {
+  const problems: ConfigProblem[] = [];
+  const read = (variable: keyof AuthVariables, what: string): string | undefined => {
+    const path = config[variable];
+    if (!path) return undefined;
+    try {
+      const text = readFileSync(path, 'utf8');
+      if (what === 'PEM' && !text.includes('-----BEGIN ')) problems.push({ variable, message: `${path} holds no PEM block` });
+      return text;
+    } catch (error) {
+      problems.push({ variable, message: `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})` });
+      return undefined;
+    }
+  };
+  if (config.NATS_PASSWORD !== undefined && config.NATS_PASSWORD_FILE) problems.push({ variable: 'NATS_PASSWORD_FILE', message: 'only one of NATS_PASSWORD, NATS_PASSWORD_FILE may be set' });
+  const fromFile = read('NATS_PASSWORD_FILE', 'password')?.replace(/\r?\n$/, '');
+  if (fromFile === '') problems.push({ variable: 'NATS_PASSWORD_FILE', message: 'is empty' });
+  const pass = config.NATS_PASSWORD ?? fromFile;
+  const user = config.NATS_USER;
+  if (user && pass === undefined && !config.NATS_PASSWORD_FILE) problems.push({ variable: 'NATS_PASSWORD', message: 'is required with NATS_USER (or NATS_PASSWORD_FILE)' });
+  if (!user && (config.NATS_PASSWORD !== undefined || config.NATS_PASSWORD_FILE)) problems.push({ variable: 'NATS_USER', message: 'is required with a NATS password' });
+  if (Boolean(config.NATS_TLS_CERT_FILE) !== Boolean(config.NATS_TLS_KEY_FILE)) {
+    problems.push({ variable: config.NATS_TLS_CERT_FILE ? 'NATS_TLS_KEY_FILE' : 'NATS_TLS_CERT_FILE', message: 'is required with the other of NATS_TLS_CERT_FILE, NATS_TLS_KEY_FILE' });
+  }
+  const ca = read('NATS_TLS_CA_FILE', 'PEM');
+  const cert = read('NATS_TLS_CERT_FILE', 'PEM');
+  const key = read('NATS_TLS_KEY_FILE', 'PEM');
+  if (problems.length > 0) throw new ConfigError(problems);
+  const tlsSet = Boolean(config.NATS_TLS_CA_FILE || config.NATS_TLS_CERT_FILE);
+  return {
+    ...(user ? { user, pass } : {}),
+    inboxPrefix: config.NATS_INBOX_PREFIX ?? inboxPrefixOf(user),
+    ...(tlsSet ? { tls: { ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}) } } : {}),
+  };
+}
