@@ -57,13 +57,14 @@ export function renderHelmUsers() {
  * The `container.env` block: each password from the Secret HELM_SECRET (key = user) as NATS_AUTH_<USER>,
  * and NATS_PASSWORD_<USER>, what the config reads, the same in double quotes (nats-server parses a
  * variable's value as a config value; Kubernetes expands `$(VAR)` of a variable listed before, and the
- * chart lists them by name: AUTH before PASSWORD).
+ * chart lists `container.env` by name: AUTH before PASSWORD). Every value is a map, as the chart's
+ * schema wants.
  */
 export function renderHelmPasswords() {
   const lines = ['  env:'];
   for (const u of users()) {
     const raw = natsPasswordVariable(u.user).replace(/^NATS_PASSWORD_/, 'NATS_AUTH_');
-    lines.push(`    ${raw}:`, '      valueFrom:', `        secretKeyRef: { name: ${HELM_SECRET}, key: ${u.user} }`, `    ${natsPasswordVariable(u.user)}: '"$(${raw})"'`);
+    lines.push(`    ${raw}:`, '      valueFrom:', `        secretKeyRef: { name: ${HELM_SECRET}, key: ${u.user} }`, `    ${natsPasswordVariable(u.user)}:`, `      value: '"$(${raw})"'`);
   }
   return lines.join('\n');
 }

@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { isErrorReply, natsInboxPrefix, natsPasswordVariable, NATS_USERS, type NatsUser } from '@vle/contracts';
-import type { Task } from '@vle/domain';
+import type { Task, TaskEvent } from '@vle/domain';
+import { JetStreamEventStore } from '@vle/event-store';
 import { bearer, startNatsServer, waitFor, type OwnNatsServer } from '@vle/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { taskIdFor } from '../src/tasks/task-ids.js';
@@ -135,5 +136,19 @@ describe('the system, every service with its own NATS user', () => {
 
     const refused = violations().filter((line) => line.includes('nats.js:vle-tasks/'));
     expect(refused).toEqual([]);
+  });
+
+  it("lets a worker's user read a long history (direct gets, then an ordered consumer it deletes)", async () => {
+    const steps = Array.from({ length: 10 }, (_, i) => ({ key: `s${i}`, name: `step ${i}`, action: 'noop', queue: 'bench', dependsOn: i === 0 ? [] : [`s${i - 1}`] }));
+    const created = await system.post('/api/v1/tasks', { name: 'long history', createdBy: 'e2e', subtasks: steps });
+    expect(created.status).toBe(201);
+    expect((await system.finished(created.body.taskId)).status).toBe('success');
+    const nc = await as('vm-clone-worker');
+    const js = jetstream(nc);
+    // No firstEventType and a cold cache: every commit is read, the ninth on through the ordered consumer.
+    const loaded = await new JetStreamEventStore<TaskEvent>(js, await jetstreamManager(nc), system.topology).load(created.body.taskId);
+    expect(loaded.commits.length).toBeGreaterThan(8);
+    expect(loaded.commits.map((c) => c.seq)).toEqual((await system.store.load(created.body.taskId)).commits.map((c) => c.seq));
+    expect(violations().filter((line) => line.includes('test-vm-clone-worker') && line.includes('TASK_EVENTS'))).toEqual([]);
   });
 });
