@@ -1,6 +1,6 @@
 // Who a service is to nats-server (README, "NATS users"): its user and password, the prefix of its
-// reply subjects, and TLS. Read and checked once at boot: a file that cannot be read stops the service
-// with the variable's name instead of failing at the first reconnect. The password is never logged
+// reply subjects, and TLS. Checked once at boot: a file that cannot be read stops the service with the
+// variable's name instead of failing at the first (re)connect. The password is never logged
 // (ConfigError messages name variables, not values).
 
 import { readFileSync } from 'node:fs';
@@ -12,8 +12,11 @@ export interface NatsClientOptions {
   readonly pass?: string;
   /** Replies to this connection arrive on `<inboxPrefix>.<random>`. */
   readonly inboxPrefix: string;
-  /** PEM contents; present when any NATS_TLS_* is set (the client then requires TLS). */
-  readonly tls?: { readonly ca?: string; readonly cert?: string; readonly key?: string };
+  /**
+   * PEM files, checked at boot and read by the client at every (re)connect, so that a renewed
+   * certificate is taken without a restart; present when any NATS_TLS_* is set (TLS is then required).
+   */
+  readonly tls?: { readonly caFile?: string; readonly certFile?: string; readonly keyFile?: string };
 }
 
 type AuthVariables = Pick<NatsConfig, 'NATS_USER' | 'NATS_PASSWORD' | 'NATS_PASSWORD_FILE' | 'NATS_INBOX_PREFIX' | 'NATS_TLS_CA_FILE' | 'NATS_TLS_CERT_FILE' | 'NATS_TLS_KEY_FILE'>;
@@ -47,14 +50,12 @@ export function natsClientOptionsOf(config: AuthVariables): NatsClientOptions {
   if (Boolean(config.NATS_TLS_CERT_FILE) !== Boolean(config.NATS_TLS_KEY_FILE)) {
     problems.push({ variable: config.NATS_TLS_CERT_FILE ? 'NATS_TLS_KEY_FILE' : 'NATS_TLS_CERT_FILE', message: 'is required with the other of NATS_TLS_CERT_FILE, NATS_TLS_KEY_FILE' });
   }
-  const ca = read('NATS_TLS_CA_FILE', 'PEM');
-  const cert = read('NATS_TLS_CERT_FILE', 'PEM');
-  const key = read('NATS_TLS_KEY_FILE', 'PEM');
+  for (const variable of ['NATS_TLS_CA_FILE', 'NATS_TLS_CERT_FILE', 'NATS_TLS_KEY_FILE'] as const) read(variable, 'PEM');
   if (problems.length > 0) throw new ConfigError(problems);
-  const tlsSet = Boolean(config.NATS_TLS_CA_FILE || config.NATS_TLS_CERT_FILE);
+  const { NATS_TLS_CA_FILE: caFile, NATS_TLS_CERT_FILE: certFile, NATS_TLS_KEY_FILE: keyFile } = config;
   return {
     ...(user ? { user, pass } : {}),
     inboxPrefix: config.NATS_INBOX_PREFIX ?? inboxPrefixOf(user),
-    ...(tlsSet ? { tls: { ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}) } } : {}),
+    ...(caFile || certFile ? { tls: { ...(caFile ? { caFile } : {}), ...(certFile ? { certFile } : {}), ...(keyFile ? { keyFile } : {}) } } : {}),
   };
 }

@@ -45,10 +45,10 @@ describe('natsClientOptionsOf', () => {
     expect(problems({ NATS_USER: 'a', NATS_PASSWORD: 'hunter2', NATS_TLS_CERT_FILE: file('c.pem', PEM) }).join()).not.toContain('hunter2');
   });
 
-  it('TLS: reads the PEM files at boot and refuses an unreadable one, a non-PEM one, or a certificate without its key', () => {
+  it('TLS: checks the PEM files at boot and refuses an unreadable one, a non-PEM one, or a certificate without its key', () => {
     const ca = file('ca.pem', PEM);
-    expect(natsClientOptionsOf({ NATS_TLS_CA_FILE: ca })).toEqual({ inboxPrefix: '_INBOX', tls: { ca: PEM } });
-    expect(natsClientOptionsOf({ NATS_TLS_CERT_FILE: ca, NATS_TLS_KEY_FILE: ca }).tls).toEqual({ cert: PEM, key: PEM });
+    expect(natsClientOptionsOf({ NATS_TLS_CA_FILE: ca })).toEqual({ inboxPrefix: '_INBOX', tls: { caFile: ca } });
+    expect(natsClientOptionsOf({ NATS_TLS_CERT_FILE: ca, NATS_TLS_KEY_FILE: ca }).tls).toEqual({ certFile: ca, keyFile: ca });
     expect(problems({ NATS_TLS_CA_FILE: join(dir, 'nope.pem') })).toEqual(['NATS_TLS_CA_FILE: cannot be read (ENOENT)']);
     expect(problems({ NATS_TLS_CA_FILE: file('bad.pem', 'not a certificate') })).toEqual([`NATS_TLS_CA_FILE: ${join(dir, 'bad.pem')} holds no PEM block`]);
     expect(problems({ NATS_TLS_CERT_FILE: ca })).toEqual(['NATS_TLS_KEY_FILE: is required with the other of NATS_TLS_CERT_FILE, NATS_TLS_KEY_FILE']);

@@ -15,7 +15,7 @@ interface SharedConnection {
 
 const shared = new Map<string, SharedConnection>();
 
-/** One connection per server list and user: SERVICE_ROLE=all may give its services one user each. */
+/** One connection per server list and user (SERVICE_ROLE=all: one for every service of the process). */
 function keyOf(url: string, client?: NatsClientOptions): string {
   return `${client?.user ?? ''}@${url}`;
 }

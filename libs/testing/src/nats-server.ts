@@ -36,6 +36,8 @@ export interface NatsServerOptions {
   readonly include?: readonly string[];
   /** The server's environment on top of this process's: what `$VAR` in a config file reads. */
   readonly env?: Readonly<Record<string, string>>;
+  /** More command-line options (`--tls --tlscert ...`). */
+  readonly args?: readonly string[];
 }
 
 export async function startNatsServer(options: NatsServerOptions = {}): Promise<OwnNatsServer> {
@@ -55,6 +57,7 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
     writeFileSync(config, `${included.join('\n')}\n`);
     args.push('-c', config);
   }
+  args.push(...(options.args ?? []));
 
   async function start(): Promise<void> {
     const started = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
