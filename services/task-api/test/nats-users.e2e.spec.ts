@@ -9,13 +9,16 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { isErrorReply, natsInboxPrefix, natsPasswordVariable, NATS_USERS, type NatsUser } from '@vle/contracts';
 import type { Task, TaskEvent } from '@vle/domain';
 import { JetStreamEventStore } from '@vle/event-store';
-import { bearer, startNatsServer, waitFor, type OwnNatsServer } from '@vle/testing';
+import { bearer, startNatsServer, startService, waitFor, type OwnNatsServer } from '@vle/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { taskIdFor } from '../src/tasks/task-ids.js';
-import { System } from './system.js';
+import { entries, System, type ServiceUser } from './system.js';
 
 const usersConf = fileURLToPath(new URL('../../../deploy/nats/users.conf', import.meta.url));
 const passwords = Object.fromEntries(NATS_USERS.map((user) => [user, randomUUID()])) as Record<NatsUser, string>;
+
+// nats-server parses a variable's value as a config value: quoted, a password is a string whatever it holds.
+const serverEnv = Object.fromEntries(NATS_USERS.map((user) => [natsPasswordVariable(user), `"${passwords[user]}"`]));
 
 let server: OwnNatsServer;
 const system = new System({ namespace: '' });
@@ -32,8 +35,7 @@ async function as(user: NatsUser): Promise<NatsConnection> {
 const violations = () => server.output().split('\n').filter((line) => line.includes('Violation'));
 
 beforeAll(async () => {
-  // nats-server parses a variable's value as a config value: quoted, a password is a string whatever it holds.
-  server = await startNatsServer({ include: [usersConf], env: Object.fromEntries(NATS_USERS.map((user) => [natsPasswordVariable(user), `"${passwords[user]}"`])) });
+  server = await startNatsServer({ include: [usersConf], env: serverEnv });
   await system.start({
     proxmox: {},
     // The node sync every second: the scheduler creates Tasks, the vm-action-worker publishes the inventory.
@@ -150,5 +152,34 @@ describe('the system, every service with its own NATS user', () => {
     expect(loaded.commits.length).toBeGreaterThan(8);
     expect(loaded.commits.map((c) => c.seq)).toEqual((await system.store.load(created.body.taskId)).commits.map((c) => c.seq));
     expect(violations().filter((line) => line.includes('test-vm-clone-worker') && line.includes('TASK_EVENTS'))).toEqual([]);
+  });
+});
+
+describe('a service whose NATS user may not provision', () => {
+  it('on a server without the streams: live, not ready naming what is missing, creates nothing; ready once task-api has provisioned', async () => {
+    const bare = await startNatsServer({ include: [usersConf], env: serverEnv });
+    const env = (service: ServiceUser) => ({ NATS_URL: bare.url, NATS_NAMESPACE: '', NATS_USER: service, NATS_PASSWORD: passwords[service], NATS_PROVISION: String(service === 'task-api'), LOG_FORMAT: 'text', LOG_LEVEL: 'log' });
+    const admin = await connect({ servers: bare.url, user: 'admin', pass: passwords.admin });
+    const worker = await startService(entries.vmCloneWorker, env('vm-clone-worker'), { readyPath: '/health/live' });
+    try {
+      await worker.waitForOutput(`waiting for stream ${system.topology.eventStream.name}`);
+      const ready = await fetch(`${worker.url}/health/ready`);
+      expect(ready.status).toBe(503);
+      const report = (await ready.json()) as { checks: Record<string, { error?: string }> };
+      expect(report.checks['topology:vm-clone-worker']?.error).toContain(`consumer ${system.topology.jobConsumerName('pve_vm_clone')}`);
+      expect(await (await jetstreamManager(admin)).streams.names().next()).toEqual([]);
+
+      const taskApi = await startService(entries.taskApi, env('task-api'));
+      try {
+        await waitFor(async () => ((await fetch(`${worker.url}/health/ready`)).ok ? true : undefined), { description: 'the worker ready', timeoutMs: 20_000 });
+        expect(worker.output()).toContain('the streams and consumers exist; starting');
+      } finally {
+        await taskApi.stop();
+      }
+    } finally {
+      await worker.stop();
+      await admin.close();
+      await bare.dispose();
+    }
   });
 });
