@@ -2,7 +2,7 @@
 // runtime of @vle/messaging and the handlers the service registers by queue and action.
 
 import { Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { QUEUE_NAMES, QUEUE_OWNERS, queuePolicies, Topology, type QueueName, type QueuePolicy, type WorkerService } from '@vle/contracts';
 import { jobExhaustion, JobRuntime, type ExhaustedDeliveries, type QueueHandlers } from '@vle/messaging';
@@ -75,7 +75,22 @@ class WorkerRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
     const jsm = await jetstreamManager(this.nc);
     this.exhaustion = queues.map(({ policy }) => jobExhaustion({ nc: this.nc, js, jsm, topology: this.topology, policy, commands: this.commands, logger: this.logger }));
     for (const listener of this.exhaustion) listener.start();
+    if (!this.gate.provision) await this.warnOfOtherRetries(jsm, own);
     this.logger.log(`consuming ${queues.map((q) => `${q.policy.queue} (${Object.keys(q.handlers).join(', ') || 'no actions yet'})`).join('; ')}`);
+  }
+
+  /**
+   * The consumers were made by task-api, with its WORKER_MAX_RETRY: a worker with another one would
+   * give up on a job at a different attempt than its consumer's max_deliver says.
+   */
+  private async warnOfOtherRetries(jsm: JetStreamManager, own: readonly QueuePolicy[]): Promise<void> {
+    for (const policy of own) {
+      const declared = this.topology.jobConsumer(policy);
+      const live = (await jsm.consumers.info(this.topology.jobStream.name, declared.durable_name!)).config;
+      if (live.max_deliver !== declared.max_deliver) {
+        this.logger.warn(`consumer ${declared.durable_name} has max_deliver ${live.max_deliver}, this worker expects ${declared.max_deliver}: give task-api and the workers the same WORKER_MAX_RETRY`);
+      }
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {
