@@ -100,6 +100,9 @@ describe('the openvle user', () => {
     const reply = await nc.request(system.topology.requestSubject('create'), '{}', { timeout: 5_000 });
     expect(reply.subject.startsWith(`${natsInboxPrefix('openvle')}.`)).toBe(true);
     expect(isErrorReply(reply.json<{ error?: unknown }>().error)).toBe(true);
+    // The durable intake: JetStream's acknowledgement comes back on the same inbox.
+    const ack = await jetstream(nc).publish(system.topology.commandSubject('cancel'), JSON.stringify({ taskId: randomUUID() }));
+    expect(ack.stream).toBe(system.topology.commandStream.name);
   });
 });
 
