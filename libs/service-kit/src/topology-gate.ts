@@ -10,6 +10,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { missingTopology, type TopologyNeeds } from '@vle/event-store';
 import { shutdownAll } from './bootstrap.js';
+import { ConfigError } from './config.js';
 import type { HealthRegistry } from './health.js';
 
 export interface TopologyGateEntry {
@@ -47,7 +48,13 @@ export class TopologyGate {
       if (!state.ready) throw new Error(state.missing.length > 0 ? `waiting for ${state.missing.join(', ')} (NATS_PROVISION=false: task-api creates them)` : 'starting');
     });
     if (this.provision) {
-      await entry.provision();
+      await entry.provision().catch((error: unknown) => {
+        // The first thing a restricted user meets when NATS_PROVISION was left at its default.
+        if (error instanceof Error && error.message.includes('Permissions Violation')) {
+          throw new ConfigError([{ variable: 'NATS_PROVISION', message: `this service's NATS user may not create streams (${error.message}); set NATS_PROVISION=false, only task-api provisions` }]);
+        }
+        throw error;
+      });
       await entry.start();
       state = { ready: true, missing: [] };
       return { close: async () => {} };

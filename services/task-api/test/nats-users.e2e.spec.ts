@@ -9,7 +9,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { isErrorReply, natsInboxPrefix, natsPasswordVariable, NATS_USERS, type NatsUser } from '@vle/contracts';
 import type { Task, TaskEvent } from '@vle/domain';
 import { JetStreamEventStore } from '@vle/event-store';
-import { bearer, startNatsServer, startService, waitFor, type OwnNatsServer } from '@vle/testing';
+import { bearer, spawnService, startNatsServer, startService, waitFor, type OwnNatsServer } from '@vle/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { taskIdFor } from '../src/tasks/task-ids.js';
 import { entries, System, type ServiceUser } from './system.js';
@@ -159,6 +159,14 @@ describe('the system, every service with its own NATS user', () => {
 });
 
 describe('a service whose NATS user may not provision', () => {
+  it('stops at boot naming NATS_PROVISION when left to provision', async () => {
+    const env = { NATS_URL: server.url, NATS_NAMESPACE: '', NATS_USER: 'vm-action-worker', NATS_PASSWORD: passwords['vm-action-worker'], LOG_FORMAT: 'text', LOG_LEVEL: 'warn' };
+    const worker = await spawnService(entries.vmActionWorker, env);
+    const exit = await worker.exited();
+    expect(exit.code).toBe(1);
+    expect(worker.output()).toMatch(/NATS_PROVISION: this service's NATS user may not create streams \(.*Permissions Violation.*\); set NATS_PROVISION=false/);
+  });
+
   it('on a server without the streams: live, not ready naming what is missing, creates nothing; ready once task-api has provisioned', async () => {
     const bare = await startNatsServer({ include: [usersConf], env: serverEnv });
     const env = (service: ServiceUser) => ({ NATS_URL: bare.url, NATS_NAMESPACE: '', NATS_USER: service, NATS_PASSWORD: passwords[service], NATS_PROVISION: String(service === 'task-api'), LOG_FORMAT: 'text', LOG_LEVEL: 'log' });
