@@ -11,7 +11,7 @@
 // durable there, the scheduler's deadline recorder, is restored by task-api's provisioning at boot).
 
 import { maxDeliveriesAdvisorySubject, terminatedAdvisorySubject } from './advisories.js';
-import { QUEUE_NAMES, QUEUE_OWNERS, type WorkerService } from './queues.js';
+import { QUEUE_NAMES, queuesOf, type WorkerService } from './queues.js';
 import { COMMAND_NAMES, type Topology } from './topology.js';
 
 export const NATS_SERVICE_USERS = ['task-api', 'scheduler', 'projection', 'vm-clone-worker', 'vm-action-worker', 'integration-worker'] as const;
@@ -74,7 +74,7 @@ function exhaustion(stream: string, durable: string): { publish: string[]; subsc
 }
 
 function worker(t: Topology, service: WorkerService, extra: readonly string[]): NatsUserPermissions {
-  const queues = QUEUE_NAMES.filter((queue) => QUEUE_OWNERS[queue] === service);
+  const queues = queuesOf(service);
   const stream = t.jobStream.name;
   const watched = queues.map((queue) => exhaustion(stream, t.jobConsumerName(queue)));
   return {

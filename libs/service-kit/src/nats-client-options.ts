@@ -4,6 +4,7 @@
 // (ConfigError messages name variables, not values).
 
 import { readFileSync } from 'node:fs';
+import { natsInboxPrefix } from '@vle/contracts';
 import { ConfigError, type ConfigProblem } from './config.js';
 import type { NatsConfig } from './variables.js';
 
@@ -20,11 +21,6 @@ export interface NatsClientOptions {
 }
 
 type AuthVariables = Pick<NatsConfig, 'NATS_USER' | 'NATS_PASSWORD' | 'NATS_PASSWORD_FILE' | 'NATS_INBOX_PREFIX' | 'NATS_TLS_CA_FILE' | 'NATS_TLS_CERT_FILE' | 'NATS_TLS_KEY_FILE'>;
-
-/** The inbox prefix of a user: what the server config lets that user (and only it) subscribe to. */
-export function inboxPrefixOf(user: string | undefined): string {
-  return user ? `_INBOX_${user}` : '_INBOX';
-}
 
 export function natsClientOptionsOf(config: AuthVariables): NatsClientOptions {
   const problems: ConfigProblem[] = [];
@@ -55,7 +51,8 @@ export function natsClientOptionsOf(config: AuthVariables): NatsClientOptions {
   const { NATS_TLS_CA_FILE: caFile, NATS_TLS_CERT_FILE: certFile, NATS_TLS_KEY_FILE: keyFile } = config;
   return {
     ...(user ? { user, pass } : {}),
-    inboxPrefix: config.NATS_INBOX_PREFIX ?? inboxPrefixOf(user),
+    // The server config lets each user (and only it) subscribe under its own prefix.
+    inboxPrefix: config.NATS_INBOX_PREFIX ?? (user ? natsInboxPrefix(user) : '_INBOX'),
     ...(caFile || certFile ? { tls: { ...(caFile ? { caFile } : {}), ...(certFile ? { certFile } : {}), ...(keyFile ? { keyFile } : {}) } } : {}),
   };
 }

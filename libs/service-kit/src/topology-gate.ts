@@ -5,6 +5,7 @@
 // once if they exist; otherwise it listens (liveness up), reports not ready naming what is missing, and
 // starts when task-api has created them.
 
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Logger } from '@nestjs/common';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -71,7 +72,7 @@ export class TopologyGate {
     const stop = new AbortController();
     const waiting = (async () => {
       for (let delay = FIRST_POLL_MS; !stop.signal.aborted; delay = Math.min(delay * 2, MAX_POLL_MS)) {
-        await sleep(delay, stop.signal);
+        await sleep(delay, undefined, { signal: stop.signal }).catch(() => undefined);
         if (stop.signal.aborted) return;
         try {
           const left = await missingTopology(jsm, entry.needs);
@@ -99,16 +100,4 @@ export class TopologyGate {
       },
     };
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

@@ -4,7 +4,7 @@
 import { Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { QUEUE_NAMES, QUEUE_OWNERS, queuePolicies, Topology, type QueueName, type QueuePolicy, type WorkerService } from '@vle/contracts';
+import { queuePolicies, queuesOf, Topology, type QueueName, type QueuePolicy, type WorkerService } from '@vle/contracts';
 import { jobExhaustion, JobRuntime, type ExhaustedDeliveries, type QueueHandlers } from '@vle/messaging';
 import { NATS_CONNECTION, TopologyGate, type TopologyWait } from '@vle/service-kit';
 import { provisionAll, TASK_COMMANDS, taskRuntimeProviders, type TaskCommandHandler } from './task-runtime.js';
@@ -32,11 +32,6 @@ export interface WorkerContext {
 
 const OPTIONS = Symbol('WorkerModuleOptions');
 
-/** The queues a worker service consumes, and the only ones whose jobs its NATS user may publish. */
-export function ownQueues(service: WorkerService): QueueName[] {
-  return QUEUE_NAMES.filter((queue) => QUEUE_OWNERS[queue] === service);
-}
-
 @Injectable()
 class WorkerRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Worker');
@@ -56,7 +51,7 @@ class WorkerRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
     const { service, workerMaxRetry, retryIntervalScale } = this.options;
     const { topology } = this;
     const policies = queuePolicies(workerMaxRetry, retryIntervalScale);
-    const own = ownQueues(service).map((queue) => policies[queue]);
+    const own = queuesOf(service).map((queue) => policies[queue]);
     this.wait = await this.gate.open({
       name: service,
       needs: { streams: topology.streams, consumers: own.map((policy) => ({ stream: topology.jobStream.name, consumer: topology.jobConsumer(policy) })) },
@@ -105,7 +100,7 @@ export class WorkerModule {
   static forRoot(options: WorkerModuleOptions): DynamicModule {
     return {
       module: WorkerModule,
-      providers: [{ provide: OPTIONS, useValue: options }, ...taskRuntimeProviders({ publishQueues: ownQueues(options.service) }), WorkerRuntime],
+      providers: [{ provide: OPTIONS, useValue: options }, ...taskRuntimeProviders({ publishQueues: queuesOf(options.service) }), WorkerRuntime],
     };
   }
 }
