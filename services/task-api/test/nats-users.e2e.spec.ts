@@ -139,6 +139,8 @@ describe('the system, every service with its own NATS user', () => {
       return response.ok && ((await response.json()) as { nodes: unknown[] }).nodes.length > 0 ? true : undefined;
     }, { description: 'the Proxmox inventory in the read model', timeoutMs: 30_000 });
 
+    // The log names each client (the refusals provoked above are there, under the test's clients).
+    expect(violations().some((line) => line.includes('nats.js:test-vm-clone-worker'))).toBe(true);
     const refused = violations().filter((line) => line.includes('nats.js:vle-tasks/'));
     expect(refused).toEqual([]);
   });
