@@ -7,6 +7,11 @@ export const Headers = {
   traceparent: 'traceparent',
   /** The bearer token of a command (`Bearer <JWT>`), as on HTTP; never copied into a dead letter. */
   authorization: 'Authorization',
+  /**
+   * On a TASK_EVENTS commit: the queues (comma-separated) whose jobs the commit queued but its
+   * appender did not publish, its NATS user not being allowed to; the projection publishes them.
+   */
+  jobsLeft: 'Vle-Jobs-Left',
   /** Why a message was dead-lettered (also in the DeadLetter body). */
   deadLetterCode: 'Vle-Dead-Letter-Code',
 } as const;

@@ -32,6 +32,11 @@ export const QUEUE_OWNERS = {
 
 export type WorkerService = (typeof QUEUE_OWNERS)[QueueName];
 
+/** The queues a worker service consumes: the only ones whose jobs its NATS user may publish. */
+export function queuesOf(service: WorkerService): QueueName[] {
+  return QUEUE_NAMES.filter((queue) => QUEUE_OWNERS[queue] === service);
+}
+
 export interface QueuePolicy {
   readonly queue: QueueName;
   /** Retries after the first attempt; attempts = maxRetries + 1. */

@@ -139,6 +139,10 @@ export class Topology {
     return `${this.subjectPrefix}pve.vmid.${vmid}`;
   }
 
+  get allVmidReservationsSubject(): string {
+    return `${this.subjectPrefix}pve.vmid.*`;
+  }
+
   /**
    * Where a message that could not be handled goes, with its reason: `dlq.commands`,
    * `dlq.jobs.<queue>`, `dlq.inventory.pve`.
@@ -252,7 +256,7 @@ export class Topology {
     return {
       name: `${this.namePrefix}PVE_VMID_RESERVATIONS`,
       description: 'vle-tasks Proxmox VMIDs reserved by clone SubTasks, one subject per VMID',
-      subjects: [`${this.subjectPrefix}pve.vmid.*`],
+      subjects: [this.allVmidReservationsSubject],
       retention: RetentionPolicy.Limits,
       storage: StorageType.File,
       discard: DiscardPolicy.Old,
@@ -316,6 +320,11 @@ export class Topology {
     };
   }
 
+  /** The durable name of a queue's consumer. */
+  jobConsumerName(queue: QueueName): string {
+    return `${this.namePrefix}job-${queue}`;
+  }
+
   /**
    * One durable pull consumer per queue. Retry delays come from nak(delay), not `backoff` (which is
    * not applied to nak and would replace ack_wait); ack_wait with working() heartbeats only detects
@@ -328,7 +337,7 @@ export class Topology {
    */
   jobConsumer(policy: QueuePolicy): DeclaredConsumer {
     return {
-      durable_name: `${this.namePrefix}job-${policy.queue}`,
+      durable_name: this.jobConsumerName(policy.queue),
       description: `worker of queue ${policy.queue}`,
       filter_subject: this.jobSubject(policy.queue),
       ack_policy: AckPolicy.Explicit,
@@ -349,9 +358,17 @@ export class Topology {
     return `${this.subjectPrefix}tasks.sys.${command}`;
   }
 
+  get allSystemRequestsSubject(): string {
+    return `${this.subjectPrefix}tasks.sys.*`;
+  }
+
   /** A pending deadline of one Task (the scheduler's timers, kept by JetStream). */
   deadlineSubject(taskId: string): string {
     return `${this.subjectPrefix}tasks.due.${taskId}`;
+  }
+
+  get allDeadlinesSubject(): string {
+    return `${this.subjectPrefix}tasks.due.>`;
   }
 
   /**
@@ -363,7 +380,7 @@ export class Topology {
     return {
       name: `${this.namePrefix}TASK_DEADLINES`,
       description: 'vle-tasks pending deadlines of Tasks (startAt, startBefore, timeout)',
-      subjects: [`${this.subjectPrefix}tasks.due.>`],
+      subjects: [this.allDeadlinesSubject],
       retention: RetentionPolicy.Workqueue,
       storage: StorageType.File,
       discard: DiscardPolicy.Old,
@@ -400,7 +417,7 @@ export class Topology {
     return {
       durable_name: `${this.namePrefix}scheduler-deadlines`,
       description: 'sends the command of each deadline when it is due',
-      filter_subject: `${this.subjectPrefix}tasks.due.>`,
+      filter_subject: this.allDeadlinesSubject,
       ack_policy: AckPolicy.Explicit,
       ack_wait: nanos(10_000),
       max_deliver: DEADLINE_MAX_DELIVER,

@@ -18,6 +18,14 @@ export interface StoredCommit<E> {
   /** ISO 8601 time the server stored it. */
   readonly time: string;
   readonly events: E[];
+  /** The queues whose jobs the appender left to others (Headers.jobsLeft); absent when none. */
+  readonly jobsLeft?: readonly string[];
+}
+
+/** The value of Headers.jobsLeft, parsed (a missing or empty header: none). */
+export function parseJobsLeft(value: string | undefined): readonly string[] | undefined {
+  const queues = (value ?? '').split(',').map((q) => q.trim()).filter((q) => q !== '');
+  return queues.length > 0 ? queues : undefined;
 }
 
 const encoder = new TextEncoder();

@@ -4,8 +4,8 @@
 // `maxBuffered` commits in memory.
 
 import type { Consumer, ConsumerMessages, JsMsg } from '@nats-io/jetstream';
-import type { Topology } from '@vle/contracts';
-import { decodeCommit, type EventLike, type StoredCommit } from './commit-codec.js';
+import { Headers, type Topology } from '@vle/contracts';
+import { decodeCommit, parseJobsLeft, type EventLike, type StoredCommit } from './commit-codec.js';
 import { hasErrorCode, type MalformedCommit } from './errors.js';
 import type { CommitSubscription } from './event-store.js';
 
@@ -89,7 +89,9 @@ export class OrderedCommitSubscription<E extends EventLike> implements CommitSub
   private decode(message: JsMsg): StoredCommit<E> | undefined {
     const stored = { seq: message.seq, subject: message.subject, time: message.timestamp, data: message.data };
     try {
-      return decodeCommit<E>(stored, this.topology.taskIdOf(message.subject));
+      const commit = decodeCommit<E>(stored, this.topology.taskIdOf(message.subject));
+      const jobsLeft = message.headers ? parseJobsLeft(message.headers.get(Headers.jobsLeft)) : undefined;
+      return jobsLeft ? { ...commit, jobsLeft } : commit;
     } catch (err) {
       if (!hasErrorCode(err, 'MALFORMED_COMMIT')) throw err;
       this.onMalformed(err as MalformedCommit);

@@ -14,7 +14,7 @@ const ApiCode = { WrongLastSequence: 10071, MessageTooLarge: 10054 } as const;
 /** Room for the NATS/1.0 line and the Nats-Expected-Last-Subject-Sequence header. */
 const HEADER_OVERHEAD_BYTES = 96;
 
-export interface JetStreamEventStoreOptions {
+export interface JetStreamEventStoreOptions<E extends EventLike = EventLike> {
   /** Upper bound of one `load`; a stall (the subject purged mid-read) fails instead of hanging. Default 10 s. */
   readonly loadTimeoutMs?: number;
   /**
@@ -22,6 +22,11 @@ export interface JetStreamEventStoreOptions {
    * it is the whole history, so loading a new Task costs one request.
    */
   readonly firstEventType?: string;
+  /**
+   * The queues whose jobs this process will not publish for a commit of `events` (its NATS user may
+   * not), carried in the commit's Headers.jobsLeft for the projection to publish at once.
+   */
+  readonly jobsLeftOf?: (events: readonly E[]) => readonly string[];
 }
 
 /** Direct gets tried before a load switches to an ordered consumer. */
@@ -32,20 +37,22 @@ export class JetStreamEventStore<E extends EventLike> implements EventStore<E> {
   private readonly maxCommitBytes: number;
   private readonly loadTimeoutMs: number;
   private readonly firstEventType: string | undefined;
+  private readonly jobsLeftOf: JetStreamEventStoreOptions<E>['jobsLeftOf'];
 
   constructor(
     private readonly js: JetStreamClient,
     private readonly jsm: JetStreamManager,
     private readonly topology: Topology,
-    options: JetStreamEventStoreOptions = {},
+    options: JetStreamEventStoreOptions<E> = {},
   ) {
     this.stream = topology.eventStream.name;
     this.maxCommitBytes = topology.eventStream.max_msg_size ?? Number.POSITIVE_INFINITY;
     this.loadTimeoutMs = options.loadTimeoutMs ?? 10_000;
     this.firstEventType = options.firstEventType;
+    this.jobsLeftOf = options.jobsLeftOf;
   }
 
-  static async connect<E extends EventLike>(nc: NatsConnection, topology: Topology, options?: JetStreamEventStoreOptions): Promise<JetStreamEventStore<E>> {
+  static async connect<E extends EventLike>(nc: NatsConnection, topology: Topology, options?: JetStreamEventStoreOptions<E>): Promise<JetStreamEventStore<E>> {
     const js = jetstream(nc);
     return new JetStreamEventStore<E>(js, await js.jetstreamManager(), topology, options);
   }
@@ -54,10 +61,12 @@ export class JetStreamEventStore<E extends EventLike> implements EventStore<E> {
     validateCommit(taskId, events);
     const body = encodeCommit(events);
     const types = eventTypesHeader(events);
-    const bytes = body.byteLength + Headers.eventType.length + types.length + HEADER_OVERHEAD_BYTES;
+    const left = this.jobsLeftOf?.(events).join(',') ?? '';
+    const bytes = body.byteLength + Headers.eventType.length + types.length + (left ? Headers.jobsLeft.length + left.length + 4 : 0) + HEADER_OVERHEAD_BYTES;
     if (bytes > this.maxCommitBytes) throw new CommitTooLarge(taskId, bytes, this.maxCommitBytes);
     const hdrs = headers();
     hdrs.set(Headers.eventType, types);
+    if (left) hdrs.set(Headers.jobsLeft, left);
     try {
       const ack = await this.js.publish(this.topology.eventSubject(taskId), body, { headers: hdrs, expect: { lastSubjectSequence: expectedSeq } });
       return { seq: ack.seq };

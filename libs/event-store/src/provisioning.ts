@@ -21,14 +21,69 @@ const ApiCode = {
 /** Each race costs one round trip; more than a few in a row means something else is wrong. */
 const MAX_RACE_ROUNDS = 5;
 
+/**
+ * Every stream and durable consumer (the scheduler's and the projection's included), so that services
+ * whose NATS user may not create them (NATS_PROVISION=false) find them.
+ */
 export async function provisionTopology(jsm: JetStreamManager, topology: Topology, policies: readonly QueuePolicy[]): Promise<void> {
   await Promise.all(topology.streams.map((stream) => ensureStream(jsm, stream)));
   await Promise.all([
-    ensureConsumer(jsm, topology.commandStream.name, topology.commandConsumer),
-    ensureConsumer(jsm, topology.pveInventoryStream.name, topology.pveInventoryConsumer),
-    ...policies.map((policy) => ensureConsumer(jsm, topology.jobStream.name, topology.jobConsumer(policy))),
+    ...durableConsumersOf(topology, policies).map(({ stream, consumer }) => ensureConsumer(jsm, stream, consumer)),
     ...topology.retiredConsumers.map(({ stream, durable }) => deleteConsumer(jsm, stream, durable)),
   ]);
+}
+
+/** A durable consumer with the stream it reads. */
+export interface ConsumerOf {
+  readonly stream: string;
+  readonly consumer: DeclaredConsumer;
+}
+
+export function durableConsumersOf(topology: Topology, policies: readonly QueuePolicy[]): ConsumerOf[] {
+  return [
+    { stream: topology.commandStream.name, consumer: topology.commandConsumer },
+    { stream: topology.pveInventoryStream.name, consumer: topology.pveInventoryConsumer },
+    { stream: topology.eventStream.name, consumer: topology.deadlineRecorderConsumer },
+    { stream: topology.deadlineStream.name, consumer: topology.deadlineConsumer },
+    ...policies.map((policy) => ({ stream: topology.jobStream.name, consumer: topology.jobConsumer(policy) })),
+  ];
+}
+
+/** What a service reads or writes: streams by name, durable consumers by stream and name. */
+export interface TopologyNeeds {
+  readonly streams: readonly DeclaredStream[];
+  readonly consumers: readonly ConsumerOf[];
+}
+
+/**
+ * The streams and consumers of `needs` that do not exist yet, by name (only `STREAM.INFO` and
+ * `CONSUMER.INFO` calls: what a restricted user may make). Throws for any other failure.
+ */
+export async function missingTopology(jsm: JetStreamManager, needs: TopologyNeeds): Promise<string[]> {
+  const streams = await Promise.all(
+    needs.streams.map(async (stream) => {
+      try {
+        await jsm.streams.info(stream.name);
+        return undefined;
+      } catch (err) {
+        if (isApiError(err, ApiCode.StreamNotFound)) return `stream ${stream.name}`;
+        throw err;
+      }
+    }),
+  );
+  const consumers = await Promise.all(
+    needs.consumers.map(async ({ stream, consumer }) => {
+      if (streams.includes(`stream ${stream}`)) return `consumer ${consumer.durable_name}`;
+      try {
+        await jsm.consumers.info(stream, consumer.durable_name!);
+        return undefined;
+      } catch (err) {
+        if (isApiError(err, ApiCode.ConsumerNotFound) || isApiError(err, ApiCode.StreamNotFound)) return `consumer ${consumer.durable_name}`;
+        throw err;
+      }
+    }),
+  );
+  return [...streams, ...consumers].filter((name): name is string => name !== undefined);
 }
 
 /** Deletes a durable consumer if it exists (another process may be deleting it too). */

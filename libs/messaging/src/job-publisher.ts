@@ -32,13 +32,45 @@ export function jobOf(event: SubTaskQueued): QueuedJob | undefined {
   return queue && action ? { taskId: event.taskId, subTaskId, generation, queue, action } : undefined;
 }
 
-/** The inline path: publishes the jobs of a commit this process just appended. */
+/** The jobs of the SubTaskQueued events among `events`. */
+function jobsOf(events: readonly TaskEvent[]): QueuedJob[] {
+  const jobs: QueuedJob[] = [];
+  for (const event of events) {
+    if (event.type !== 'SubTaskQueued') continue;
+    const job = jobOf(event);
+    // A SubTaskQueued without its queue (written before they carried it): the repair reads it from the read model.
+    if (job) jobs.push(job);
+  }
+  return jobs;
+}
+
+/**
+ * The inline path: publishes the jobs of a commit this process just appended, on the queues its NATS
+ * user may publish to (a worker: its own queues; README, "NATS users"). The others it names in the
+ * commit (`leftToOthers`, Headers.jobsLeft), and the projection publishes them as it reads the commit.
+ */
 export class InlineDispatch {
+  private readonly queues: ReadonlySet<string> | undefined;
+
   constructor(
     private readonly js: JetStreamClient,
     private readonly topology: Topology,
     private readonly logger: Logger,
-  ) {}
+    /** The queues this process publishes jobs on; default every queue. */
+    queues?: readonly QueueName[],
+  ) {
+    this.queues = queues ? new Set(queues) : undefined;
+  }
+
+  private mayPublish(queue: string): boolean {
+    return this.queues === undefined || this.queues.has(queue);
+  }
+
+  /** The queues of the jobs among `events` that this process leaves to the projection (distinct, in order). */
+  leftToOthers(events: readonly TaskEvent[]): string[] {
+    if (this.queues === undefined) return [];
+    return [...new Set(jobsOf(events).map((job) => job.queue))].filter((queue) => !this.mayPublish(queue));
+  }
 
   /**
    * Called after an append; never throws. A failed publish is left to the repair, which publishes the
@@ -46,13 +78,7 @@ export class InlineDispatch {
    * (callers need not wait).
    */
   committed(seq: number, events: readonly TaskEvent[]): Promise<void> {
-    const jobs: QueuedJob[] = [];
-    for (const event of events) {
-      if (event.type !== 'SubTaskQueued') continue;
-      const job = jobOf(event);
-      // A SubTaskQueued without its queue (written before they carried it): the repair reads it from the read model.
-      if (job) jobs.push(job);
-    }
+    const jobs = jobsOf(events).filter((job) => this.mayPublish(job.queue));
     if (jobs.length === 0) return Promise.resolve();
     return Promise.all(jobs.map((job) => publishJob(this.js, this.topology, job))).then(
       () => undefined,

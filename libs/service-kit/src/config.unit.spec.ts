@@ -32,6 +32,7 @@ describe('loadConfig', () => {
       NATS_NAMESPACE: '',
       NATS_REPLICAS: 1,
       NATS_JOB_ACK_WAIT_MS: 30_000,
+      NATS_PROVISION: true,
       DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/vle_tasks',
       WORKER_MAX_RETRY: 5,
       WORKER_RETRY_INTERVAL_SCALE: 1,

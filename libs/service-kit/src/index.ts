@@ -10,3 +10,5 @@ export * from './nats-connection.js';
 export * from './service-kit.module.js';
 export * from './bootstrap.js';
 export * from './auth.js';
+export * from './nats-client-options.js';
+export * from './topology-gate.js';

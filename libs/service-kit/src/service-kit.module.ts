@@ -11,7 +11,10 @@ import { Topology } from '@vle/contracts';
 import { AuthGuard } from './auth.js';
 import { createPostgresCheck, type PostgresCheck } from './database.js';
 import { HealthController, HealthRegistry } from './health.js';
+import { natsClientOptionsOf, type NatsClientOptions } from './nats-client-options.js';
 import { acquireNatsConnection, releaseNatsConnection } from './nats-connection.js';
+import { TopologyGate } from './topology-gate.js';
+import type { NatsConfig } from './variables.js';
 
 /** Injection token of the process's NatsConnection: `@Inject(NATS_CONNECTION) nc: NatsConnection`. */
 export const NATS_CONNECTION = Symbol.for('vle.service-kit.NatsConnection');
@@ -38,6 +41,10 @@ export interface NatsModuleOptions {
   readonly replicas: number;
   /** ack_wait of the job consumers (NATS_JOB_ACK_WAIT_MS). */
   readonly jobAckWaitMs?: number;
+  /** User, password, inbox prefix, TLS (natsClientOptionsOf). */
+  readonly client?: NatsClientOptions;
+  /** Whether the service creates the streams and consumers (NATS_PROVISION; default true). */
+  readonly provision?: boolean;
 }
 
 export interface ServiceKitOptions<C extends object = object> {
@@ -72,7 +79,7 @@ class NatsLifecycle implements OnApplicationShutdown {
 
   // After every module stopped its consumers (onModuleDestroy): nothing publishes any more.
   async onApplicationShutdown(): Promise<void> {
-    await releaseNatsConnection(this.options.url);
+    await releaseNatsConnection(this.options.url, this.options.client);
   }
 }
 
@@ -95,9 +102,14 @@ function natsProviders(service: string, options: NatsModuleOptions): Provider[] 
     { provide: NATS_OPTIONS, useValue: options },
     {
       provide: NATS_CONNECTION,
-      useFactory: () => acquireNatsConnection(options.url, `vle-tasks/${service}`, new Logger('Nats')),
+      useFactory: () => acquireNatsConnection(options.url, `vle-tasks/${service}`, new Logger('Nats'), options.client),
     },
     { provide: Topology, useValue: new Topology({ namespace: options.namespace, replicas: options.replicas, jobAckWaitMs: options.jobAckWaitMs }) },
+    {
+      provide: TopologyGate,
+      inject: [NATS_CONNECTION, HealthRegistry],
+      useFactory: (nc: NatsConnection, registry: HealthRegistry) => new TopologyGate(nc, registry, options.provision ?? true),
+    },
     NatsLifecycle,
   ];
 }
@@ -129,7 +141,14 @@ export class ServiceKitModule {
   }
 }
 
-/** The NATS options of a config that includes natsVariables. */
-export function natsOptionsOf(config: { NATS_URL: string; NATS_NAMESPACE: string; NATS_REPLICAS: number; NATS_JOB_ACK_WAIT_MS: number }): NatsModuleOptions {
-  return { url: config.NATS_URL, namespace: config.NATS_NAMESPACE, replicas: config.NATS_REPLICAS, jobAckWaitMs: config.NATS_JOB_ACK_WAIT_MS };
+/** The NATS options of a config that includes natsVariables; throws a ConfigError for an unreadable file. */
+export function natsOptionsOf(config: NatsConfig): NatsModuleOptions {
+  return {
+    url: config.NATS_URL,
+    namespace: config.NATS_NAMESPACE,
+    replicas: config.NATS_REPLICAS,
+    jobAckWaitMs: config.NATS_JOB_ACK_WAIT_MS,
+    client: natsClientOptionsOf(config),
+    provision: config.NATS_PROVISION,
+  };
 }

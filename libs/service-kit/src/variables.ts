@@ -49,6 +49,13 @@ function isUrlWithProtocol(raw: string, protocols: readonly string[]): boolean {
   }
 }
 
+export function booleanVariable(fallback: boolean) {
+  return parsed(fallback, (raw) => ({ true: true, false: false })[raw.trim()], 'must be true or false');
+}
+
+/** An optional file path (read, and checked, where it is used). */
+const filePathVariable = parsed<string | undefined>(undefined, (raw) => (raw.trim() ? raw.trim() : undefined), 'must be a file path');
+
 /** One server or a comma-separated list (a cluster): nats://a:4222,nats://b:4222. */
 export const natsUrlVariable = parsed(
   DEFAULT_NATS_URL,
@@ -99,6 +106,27 @@ export const natsVariables = {
   NATS_REPLICAS: integerVariable(1, 1, 5),
   /** ack_wait of the job consumers: how soon the job of a crashed worker goes to another. */
   NATS_JOB_ACK_WAIT_MS: integerVariable(30_000, 1_000, 3_600_000),
+  /**
+   * Whether this service creates and updates the streams and consumers at boot (default true). With
+   * restricted NATS users only task-api's may; the others set false and wait until they exist.
+   */
+  NATS_PROVISION: booleanVariable(true),
+  /** The service's NATS user (README "NATS users"); with NATS_PASSWORD or NATS_PASSWORD_FILE. */
+  NATS_USER: parsed<string | undefined>(undefined, (raw) => (/^[A-Za-z0-9_-]+$/.test(raw) ? raw : undefined), "may contain only letters, digits, '_' and '-'"),
+  /** Never logged. */
+  NATS_PASSWORD: parsed<string | undefined>(undefined, (raw) => (raw !== '' ? raw : undefined), 'must not be empty'),
+  /** A file holding the password (a mounted Secret); its trailing newline is ignored. */
+  NATS_PASSWORD_FILE: filePathVariable,
+  /**
+   * Where this connection's replies arrive: `<prefix>.<random>`. Default `_INBOX_<NATS_USER>` (or
+   * `_INBOX` without a user), so that the server lets each user read its own replies only.
+   */
+  NATS_INBOX_PREFIX: parsed<string | undefined>(undefined, (raw) => (/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/.test(raw) ? raw : undefined), "must be dot-separated tokens of letters, digits, '_' and '-' (no wildcards)"),
+  /** TLS: the CA (PEM) that signed the server's certificate; setting any NATS_TLS_* requires TLS. */
+  NATS_TLS_CA_FILE: filePathVariable,
+  /** TLS client certificate (PEM), for a server that verifies clients; with NATS_TLS_KEY_FILE. */
+  NATS_TLS_CERT_FILE: filePathVariable,
+  NATS_TLS_KEY_FILE: filePathVariable,
 };
 
 export const databaseVariables = {
@@ -123,7 +151,7 @@ export const workerVariables = {
  * integration-worker runs them only where this is `true`.
  */
 export const benchQueueVariables = {
-  TASK_API_BENCH_QUEUE: parsed(false, (raw) => ({ true: true, false: false })[raw.trim()], 'must be true or false'),
+  TASK_API_BENCH_QUEUE: booleanVariable(false),
 };
 
 /**
@@ -166,6 +194,15 @@ export interface NatsConfig {
   readonly NATS_URL: string;
   readonly NATS_NAMESPACE: string;
   readonly NATS_REPLICAS: number;
+  readonly NATS_JOB_ACK_WAIT_MS: number;
+  readonly NATS_PROVISION: boolean;
+  readonly NATS_USER?: string | undefined;
+  readonly NATS_PASSWORD?: string | undefined;
+  readonly NATS_PASSWORD_FILE?: string | undefined;
+  readonly NATS_INBOX_PREFIX?: string | undefined;
+  readonly NATS_TLS_CA_FILE?: string | undefined;
+  readonly NATS_TLS_CERT_FILE?: string | undefined;
+  readonly NATS_TLS_KEY_FILE?: string | undefined;
 }
 
 export interface DatabaseConfig {

@@ -3,7 +3,7 @@
 
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { queuePolicies, Topology } from '@vle/contracts';
+import { queuePolicies, Topology, type QueueName } from '@vle/contracts';
 import { taskDecider, type TaskCommand, type TaskEvent, type TaskState } from '@vle/domain';
 import { CommandHandler, JetStreamEventStore, provisionTopology } from '@vle/event-store';
 import { Logger, type Provider } from '@nestjs/common';
@@ -30,20 +30,27 @@ export interface TaskRuntimeOptions {
    * tests that need a commit whose jobs only the projection's job repair publishes.
    */
   readonly inlineDispatch?: boolean;
+  /**
+   * The queues whose jobs the process publishes (default all: task-api). A worker's NATS user may
+   * publish on its own queues only; the jobs it queues elsewhere are named in the commit and the
+   * projection publishes them.
+   */
+  readonly publishQueues?: readonly QueueName[];
 }
 
 export function taskRuntimeProviders(options: TaskRuntimeOptions = {}): Provider[] {
   const inlineDispatch = options.inlineDispatch ?? true;
   return [
     {
-      provide: JetStreamEventStore,
-      inject: [NATS_CONNECTION, Topology],
-      useFactory: async (nc: NatsConnection, topology: Topology) => new JetStreamEventStore<TaskEvent>(jetstream(nc), await jetstreamManager(nc), topology, { firstEventType: 'TaskCreated' }),
-    },
-    {
       provide: InlineDispatch,
       inject: [NATS_CONNECTION, Topology],
-      useFactory: (nc: NatsConnection, topology: Topology) => new InlineDispatch(jetstream(nc), topology, new Logger('InlineDispatch')),
+      useFactory: (nc: NatsConnection, topology: Topology) => new InlineDispatch(jetstream(nc), topology, new Logger('InlineDispatch'), options.publishQueues),
+    },
+    {
+      provide: JetStreamEventStore,
+      inject: [NATS_CONNECTION, Topology, InlineDispatch],
+      useFactory: async (nc: NatsConnection, topology: Topology, inline: InlineDispatch) =>
+        new JetStreamEventStore<TaskEvent>(jetstream(nc), await jetstreamManager(nc), topology, { firstEventType: 'TaskCreated', jobsLeftOf: (events) => inline.leftToOthers(events) }),
     },
     {
       provide: TASK_COMMANDS,

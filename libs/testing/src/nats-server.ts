@@ -3,10 +3,10 @@
 // nats-server binary (Debian's 2.9 here; NATS_SERVER_BIN overrides).
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { freePort } from './service-process.js';
 import { waitFor } from './wait-for.js';
 
@@ -20,21 +20,47 @@ export interface OwnNatsServer {
   start(): Promise<void>;
   /** Stops it and removes its store. */
   dispose(): Promise<void>;
+  /** What the server printed so far (its log: permission violations, ...). */
+  output(): string;
 }
 
 /** The machine's nats-server binary (Debian's path unless NATS_SERVER_BIN says otherwise). */
 export const NATS_SERVER_BIN = process.env.NATS_SERVER_BIN ?? '/usr/sbin/nats-server';
 
-export async function startNatsServer(options: { jetstream?: boolean } = {}): Promise<OwnNatsServer> {
+export interface NatsServerOptions {
+  readonly jetstream?: boolean;
+  /**
+   * Config files (e.g. the committed deploy/nats/users.conf) copied beside the server's own config and
+   * included by it (nats-server 2.9 includes only relative paths).
+   */
+  readonly include?: readonly string[];
+  /** The server's environment on top of this process's: what `$VAR` in a config file reads. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** More command-line options (`--tls --tlscert ...`). */
+  readonly args?: readonly string[];
+}
+
+export async function startNatsServer(options: NatsServerOptions = {}): Promise<OwnNatsServer> {
   const bin = NATS_SERVER_BIN;
   const port = await freePort();
   const storeDir = mkdtempSync(join(tmpdir(), 'vle-nats-'));
+  const configDir = mkdtempSync(join(tmpdir(), 'vle-nats-conf-'));
   let child: ChildProcess | undefined;
   let output = '';
   const args = ['-a', '127.0.0.1', '-p', String(port), ...(options.jetstream === false ? [] : ['-js', '-sd', storeDir])];
+  if (options.include?.length) {
+    const included = options.include.map((file) => {
+      copyFileSync(file, join(configDir, basename(file)));
+      return `include "${basename(file)}"`;
+    });
+    const config = join(configDir, 'nats.conf');
+    writeFileSync(config, `${included.join('\n')}\n`);
+    args.push('-c', config);
+  }
+  args.push(...(options.args ?? []));
 
   async function start(): Promise<void> {
-    const started = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const started = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
     child = started;
     started.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     started.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -60,9 +86,11 @@ export async function startNatsServer(options: { jetstream?: boolean } = {}): Pr
     storeDir,
     stop,
     start,
+    output: () => output,
     async dispose() {
       await stop();
       rmSync(storeDir, { recursive: true, force: true });
+      rmSync(configDir, { recursive: true, force: true });
     },
   };
 }

@@ -6,7 +6,7 @@
 import { Logger } from '@nestjs/common';
 import { Topology } from '@vle/contracts';
 import { connectNats } from '@vle/event-store';
-import { createDatabaseIfMissing, loadConfig, printFatal, ServiceLogger } from '@vle/service-kit';
+import { createDatabaseIfMissing, loadConfig, natsClientOptionsOf, printFatal, ServiceLogger } from '@vle/service-kit';
 import { projectionConfigSchema } from './config.js';
 import { createJetStreamFeed } from './projector/commit-feed.js';
 import { TASKS_PROJECTION } from './projector/projection-name.js';
@@ -20,7 +20,8 @@ async function main(argv: readonly string[]): Promise<void> {
   const logger = new Logger('Rebuild');
   const topology = new Topology({ namespace: config.NATS_NAMESPACE, replicas: config.NATS_REPLICAS });
   await createDatabaseIfMissing(config.DATABASE_URL);
-  const nc = await connectNats(config.NATS_URL, 'vle-tasks/projection-rebuild');
+  // The projection's NATS user (NATS_USER, NATS_PASSWORD, TLS) reads the whole log too.
+  const nc = await connectNats(config.NATS_URL, 'vle-tasks/projection-rebuild', { servers: config.NATS_URL.split(',').map((s) => s.trim()), ...natsClientOptionsOf(config) });
   try {
     const result = await rebuildReadModel({
       databaseUrl: config.DATABASE_URL,

@@ -5,7 +5,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { TokenVerifier } from '@vle/auth';
 import { Topology } from '@vle/contracts';
 import type { ExhaustedDeliveries } from '@vle/messaging';
-import { NATS_CONNECTION, natsOptionsOf, ServiceKitModule, tokenVerifierOptionsOf } from '@vle/service-kit';
+import { NATS_CONNECTION, natsOptionsOf, ServiceKitModule, tokenVerifierOptionsOf, TopologyGate, type TopologyWait } from '@vle/service-kit';
 import { provisionAll, TASK_COMMANDS, taskRuntimeProviders, type TaskCommandHandler } from '@vle/task-runtime';
 import type { TaskApiConfig } from './config.js';
 import { ErrorReplyFilter } from './http/error-reply.filter.js';
@@ -24,6 +24,7 @@ class TaskApiRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('TaskApi');
   private intake?: CommandIntake;
   private exhaustion: ExhaustedDeliveries[] = [];
+  private wait?: TopologyWait;
 
   constructor(
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
@@ -32,11 +33,22 @@ class TaskApiRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
     private readonly service: TaskCommandService,
     private readonly budget: CommandBudget,
     private readonly verifier: TokenVerifier,
+    private readonly gate: TopologyGate,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    const { topology } = this;
+    // task-api's NATS user is the one that may create and update streams (README, "NATS users").
+    this.wait = await this.gate.open({
+      name: 'task-api',
+      needs: { streams: topology.streams, consumers: [{ stream: topology.commandStream.name, consumer: topology.commandConsumer }] },
+      provision: () => provisionAll(this.nc, topology, this.config.WORKER_MAX_RETRY),
+      start: () => this.start(),
+    });
+  }
+
+  private async start(): Promise<void> {
     const js = jetstream(this.nc);
-    await provisionAll(this.nc, this.topology, this.config.WORKER_MAX_RETRY);
     this.exhaustion = consumerExhaustion(this.nc, js, await jetstreamManager(this.nc), this.topology, this.logger);
     for (const listener of this.exhaustion) listener.start();
     this.intake = new CommandIntake({ nc: this.nc, js, topology: this.topology, service: this.service, verifier: this.verifier, budget: this.budget, logger: this.logger, beforeAck: beforeAckFaultOf(this.config) });
@@ -44,6 +56,7 @@ class TaskApiRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.wait?.close();
     await this.intake?.stop();
     await Promise.all(this.exhaustion.map((listener) => listener.stop()));
   }

@@ -18,7 +18,20 @@ export const entries = {
   vmCloneWorker: `${root}services/vm-clone-worker/dist/main.js`,
   vmActionWorker: `${root}services/vm-action-worker/dist/main.js`,
   sandbox: `${root}services/sandbox/dist/main.js`,
+  scheduler: `${root}services/scheduler/dist/main.js`,
 };
+
+/** A service that connects to NATS with a user of its own (deploy/nats/users.conf). */
+export type ServiceUser = 'task-api' | 'scheduler' | 'projection' | 'vm-clone-worker' | 'vm-action-worker' | 'integration-worker';
+
+/**
+ * A nats-server with the users of deploy/nats/users.conf: every service connects with its own user
+ * (only task-api provisions), and the System itself as `admin`.
+ */
+export interface SystemNatsUsers {
+  readonly url: string;
+  readonly passwords: Readonly<Record<ServiceUser | 'admin', string>>;
+}
 
 export interface SystemParts {
   readonly taskApi?: Record<string, string>;
@@ -31,6 +44,10 @@ export interface SystemParts {
   readonly integrations?: Record<string, string>;
   /** WORKER_MAX_RETRY of every service (they must agree); default WORKER_MAX_RETRY. */
   readonly workerMaxRetry?: number;
+  /** Start the scheduler too; extra variables for it. */
+  readonly scheduler?: Record<string, string>;
+  /** Every service with its own NATS user (and the System as admin) on this server. */
+  readonly natsUsers?: SystemNatsUsers;
 }
 
 export const WORKER_MAX_RETRY = 3;
@@ -45,6 +62,7 @@ export class System {
   sandbox?: ServiceProcess;
   vmCloneWorker?: ServiceProcess;
   vmActionWorker?: ServiceProcess;
+  scheduler?: ServiceProcess;
   /** Environment of the vm workers (PVE_URL of the sandbox, fast polling). */
   proxmoxEnv: Record<string, string> = {};
   /** Environment of integration-worker: the sandbox's simulators when the system has a sandbox. */
@@ -55,16 +73,29 @@ export class System {
   js!: JetStreamClient;
   jsm!: JetStreamManager;
   store!: JetStreamEventStore<TaskEvent>;
-  readonly namespace = testNamespace('e2e');
-  readonly topology = new Topology({ namespace: this.namespace });
+  readonly namespace: string;
+  readonly topology: Topology;
   db!: TestDatabase;
   /** Every permission, acting for users too: the bodies of the tests name their users. */
   token!: string;
   private workerMaxRetry = WORKER_MAX_RETRY;
+  private natsUsers?: SystemNatsUsers;
+
+  /** `namespace`: '' only on a nats-server of the test's own (the users' subjects have none). */
+  constructor(options: { readonly namespace?: string } = {}) {
+    this.namespace = options.namespace ?? testNamespace('e2e');
+    this.topology = new Topology({ namespace: this.namespace });
+  }
+
+  /** The environment of one service: `env`, and with natsUsers its own user (only task-api provisions). */
+  envOf(service: ServiceUser): Record<string, string> {
+    if (!this.natsUsers) return this.env;
+    return { ...this.env, NATS_USER: service, NATS_PASSWORD: this.natsUsers.passwords[service], NATS_PROVISION: String(service === 'task-api') };
+  }
 
   get env(): Record<string, string> {
     return {
-      NATS_URL: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
+      NATS_URL: this.natsUsers?.url ?? process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
       NATS_NAMESPACE: this.namespace,
       NATS_JOB_ACK_WAIT_MS: '3000',
       DATABASE_URL: this.db.url,
@@ -79,9 +110,11 @@ export class System {
 
   async start(parts: SystemParts = {}): Promise<this> {
     this.workerMaxRetry = parts.workerMaxRetry ?? WORKER_MAX_RETRY;
+    this.natsUsers = parts.natsUsers;
     this.db = await createTestDatabase('vle_e2e');
     this.token = await testToken({ subject: 'e2e-admin', expiresInSeconds: 6 * 3600 });
-    this.nc = await connect({ servers: this.env.NATS_URL, noAsyncTraces: true });
+    const admin = parts.natsUsers ? { user: 'admin', pass: parts.natsUsers.passwords.admin } : {};
+    this.nc = await connect({ servers: this.env.NATS_URL, noAsyncTraces: true, ...admin });
     this.js = jetstream(this.nc);
     this.jsm = await jetstreamManager(this.nc);
     this.store = new JetStreamEventStore<TaskEvent>(this.js, this.jsm, this.topology);
@@ -90,12 +123,17 @@ export class System {
       this.sandbox = await startService(entries.sandbox, { LOG_FORMAT: 'text', LOG_LEVEL: 'warn', SANDBOX_SMTP_PORT: String(this.smtpPort) });
       this.integrationEnv = { ...this.sandboxEnv(), ...parts.integrations };
     }
-    this.taskApi = await startService(entries.taskApi, { ...this.env, ...parts.taskApi });
-    [this.worker, this.projection] = await Promise.all([startService(entries.worker, { ...this.env, ...this.integrationEnv }), startService(entries.projection, { ...this.env, PROJECTION_JOB_REPAIR_AFTER_MS: String(JOB_REPAIR_AFTER_MS) })]);
+    this.taskApi = await startService(entries.taskApi, { ...this.envOf('task-api'), ...parts.taskApi });
+    [this.worker, this.projection] = await Promise.all([
+      startService(entries.worker, { ...this.envOf('integration-worker'), ...this.integrationEnv }),
+      startService(entries.projection, { ...this.envOf('projection'), PROJECTION_JOB_REPAIR_AFTER_MS: String(JOB_REPAIR_AFTER_MS) }),
+    ]);
     if (parts.proxmox) {
-      this.proxmoxEnv = { ...this.env, PVE_URL: `${this.sandbox!.url}/pve`, PVE_TASK_POLL_MS: '50', PVE_TIMEOUT_MS: '2000', ...parts.proxmox };
-      [this.vmCloneWorker, this.vmActionWorker] = await Promise.all([startService(entries.vmCloneWorker, this.proxmoxEnv), startService(entries.vmActionWorker, this.proxmoxEnv)]);
+      const pve = { PVE_URL: `${this.sandbox!.url}/pve`, PVE_TASK_POLL_MS: '50', PVE_TIMEOUT_MS: '2000', ...parts.proxmox };
+      this.proxmoxEnv = { ...this.env, ...pve };
+      [this.vmCloneWorker, this.vmActionWorker] = await Promise.all([startService(entries.vmCloneWorker, { ...this.envOf('vm-clone-worker'), ...pve }), startService(entries.vmActionWorker, { ...this.envOf('vm-action-worker'), ...pve })]);
     }
+    if (parts.scheduler) this.scheduler = await startService(entries.scheduler, { ...this.envOf('scheduler'), ...parts.scheduler });
     return this;
   }
 
@@ -113,7 +151,7 @@ export class System {
   }
 
   async stop(): Promise<void> {
-    await Promise.allSettled([this.taskApi?.stop(), this.worker?.stop(), this.projection?.stop(), this.vmCloneWorker?.stop(), this.vmActionWorker?.stop(), this.sandbox?.stop()]);
+    await Promise.allSettled([this.taskApi?.stop(), this.worker?.stop(), this.projection?.stop(), this.vmCloneWorker?.stop(), this.vmActionWorker?.stop(), this.scheduler?.stop(), this.sandbox?.stop()]);
     if (this.jsm) await deleteTopology(this.jsm, this.topology);
     await this.nc?.close();
     await this.db?.drop();

@@ -3,11 +3,11 @@
 
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { Injectable, Logger, Module, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, Module, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Topology } from '@vle/contracts';
 import { ensureConsumer, ensureStream } from '@vle/event-store';
-import { NATS_CONNECTION } from '@vle/service-kit';
+import { NATS_CONNECTION, TopologyGate, type TopologyWait } from '@vle/service-kit';
 import { ReadModelModule } from '../db/read-model.module.js';
 import { InventoryProjector } from './inventory.projector.js';
 import { InventoryQueries } from './inventory.queries.js';
@@ -16,13 +16,34 @@ import { ProxmoxController } from './proxmox.controller.js';
 
 @Injectable()
 class InventoryReaderLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
-  constructor(private readonly reader: InventoryReader) {}
+  private wait?: TopologyWait;
 
-  onApplicationBootstrap(): void {
-    this.reader.start();
+  constructor(
+    private readonly reader: InventoryReader,
+    private readonly gate: TopologyGate,
+    private readonly topology: Topology,
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const { topology } = this;
+    const streams = [topology.pveInventoryStream, topology.deadLetterStream];
+    const consumer = { stream: topology.pveInventoryStream.name, consumer: topology.pveInventoryConsumer };
+    this.wait = await this.gate.open({
+      name: 'inventory',
+      needs: { streams, consumers: [consumer] },
+      // Whichever service boots first: the stream, where bad snapshots go, and our consumer.
+      provision: async () => {
+        const jsm = await jetstreamManager(this.nc);
+        await Promise.all(streams.map((stream) => ensureStream(jsm, stream)));
+        await ensureConsumer(jsm, consumer.stream, consumer.consumer);
+      },
+      start: async () => this.reader.start(),
+    });
   }
 
   async onModuleDestroy(): Promise<void> {
+    await this.wait?.close();
     await this.reader.stop();
   }
 }
@@ -35,13 +56,7 @@ class InventoryReaderLifecycle implements OnApplicationBootstrap, OnModuleDestro
     {
       provide: InventoryReader,
       inject: [InventoryProjector, NATS_CONNECTION, Topology],
-      useFactory: async (projector: InventoryProjector, nc: NatsConnection, topology: Topology) => {
-        // Whichever service boots first: the stream, where bad snapshots go, and our consumer.
-        const jsm = await jetstreamManager(nc);
-        await Promise.all([ensureStream(jsm, topology.pveInventoryStream), ensureStream(jsm, topology.deadLetterStream)]);
-        await ensureConsumer(jsm, topology.pveInventoryStream.name, topology.pveInventoryConsumer);
-        return new InventoryReader({ js: jetstream(nc), topology, projector, logger: new Logger('InventoryReader') });
-      },
+      useFactory: (projector: InventoryProjector, nc: NatsConnection, topology: Topology) => new InventoryReader({ js: jetstream(nc), topology, projector, logger: new Logger('InventoryReader') }),
     },
     { provide: InventoryQueries, inject: [DataSource], useFactory: (db: DataSource) => new InventoryQueries(db) },
     InventoryReaderLifecycle,

@@ -14,6 +14,8 @@ export interface IncomingCommit {
   readonly events: unknown;
   /** Set when the event store already found the message malformed. */
   readonly malformed?: string;
+  /** The queues whose jobs the appender left to the projection (Headers.jobsLeft; job-repair.ts). */
+  readonly jobsLeft?: readonly string[];
 }
 
 export interface AcceptedCommit {

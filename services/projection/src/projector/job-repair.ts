@@ -7,6 +7,12 @@
 // if it is missing (within its duplicate window; a later copy is refused by the attempt fence,
 // DUPLICATE_JOB), and either way the SubTask is then known to have a job and is no longer watched.
 //
+// The handover: a worker's NATS user may publish jobs on its own queues only (README, "NATS users"), so
+// the jobs its commit queues on another service's queue (a lab event's clone queueing the VM's start)
+// are named in the commit (Headers.jobsLeft) and the leader publishes them as soon as it has applied
+// the commit, if their SubTasks are still queued. A worker that names queues falsely gains nothing: it
+// could append SubTaskQueued for them anyway, and only jobs of queued SubTasks in the log are published.
+//
 // Only queued SubTasks are watched: a running or retrying one has its job message in JOBS, unacked,
 // which JetStream redelivers by itself. A new leader starts from the queued SubTasks of the read model
 // (a standby that takes over repairs what the old leader had not checked yet), and a sweep only runs
@@ -48,6 +54,8 @@ export interface JobRepairStats {
   readonly repaired: number;
   /** Jobs published again that JOBS already had (a queue slower than repairAfterMs). */
   readonly confirmed: number;
+  /** Jobs published at once because the appending process left them to others (Headers.jobsLeft). */
+  readonly handedOver: number;
   readonly lastError?: string;
 }
 
@@ -62,6 +70,7 @@ export class JobRepair {
   private readonly watched = new Map<string, Watched>();
   private repaired = 0;
   private confirmed = 0;
+  private handedOver = 0;
   private lastError: string | undefined;
   private readonly now: () => number;
 
@@ -88,6 +97,28 @@ export class JobRepair {
       const { taskId, subTaskId, generation, queue, action } = change;
       this.watched.set(k, { job: { taskId, subTaskId, generation, queue, action }, since: now });
     }
+  }
+
+  /**
+   * Publishes now the jobs that the commits of a batch left to others (`left`: their queues by Task),
+   * of the SubTasks the batch left queued (`changes`, after observe). Never throws: a job whose publish
+   * fails stays watched, and the sweep publishes it after repairAfterMs.
+   */
+  async handOver(left: ReadonlyMap<string, ReadonlySet<string>>, changes: readonly SubTaskChange[]): Promise<void> {
+    const due = changes.filter((c) => c.status === 'queued' && left.get(c.taskId)?.has(c.queue));
+    await Promise.all(
+      due.map(async ({ taskId, subTaskId, generation, queue, action }) => {
+        try {
+          await this.options.publish({ taskId, subTaskId, generation, queue, action });
+          this.handedOver += 1;
+          const k = key(taskId, subTaskId);
+          if (this.watched.get(k)?.job.generation === generation) this.watched.delete(k);
+        } catch (error) {
+          this.lastError = `${queue}: ${error instanceof Error ? error.message : String(error)}`;
+          this.options.logger.warn(`job repair: could not publish the job of SubTask ${subTaskId} of Task ${taskId} left by its appender (${this.lastError}); the sweep tries again`);
+        }
+      }),
+    );
   }
 
   /** How often the leader sweeps: a quarter of repairAfterMs, between 50 ms and 5 s. */
@@ -131,6 +162,6 @@ export class JobRepair {
   }
 
   stats(): JobRepairStats {
-    return { watched: this.watched.size, repaired: this.repaired, confirmed: this.confirmed, ...(this.lastError ? { lastError: this.lastError } : {}) };
+    return { watched: this.watched.size, repaired: this.repaired, confirmed: this.confirmed, handedOver: this.handedOver, ...(this.lastError ? { lastError: this.lastError } : {}) };
   }
 }

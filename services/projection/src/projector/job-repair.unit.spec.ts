@@ -34,7 +34,7 @@ describe('JobRepair', () => {
     advance(10_000);
     await repair.sweep();
     expect(published).toHaveLength(1);
-    expect(repair.stats()).toEqual({ watched: 0, repaired: 1, confirmed: 0 });
+    expect(repair.stats()).toEqual({ watched: 0, repaired: 1, confirmed: 0, handedOver: 0 });
   });
 
   it('stops watching a SubTask once it is no longer queued: started, skipped, cancelled', async () => {
@@ -53,7 +53,7 @@ describe('JobRepair', () => {
     repair.observe([change('a', 'queued')]);
     advance(1_000);
     await repair.sweep();
-    expect(repair.stats()).toEqual({ watched: 0, repaired: 0, confirmed: 1 });
+    expect(repair.stats()).toEqual({ watched: 0, repaired: 0, confirmed: 1, handedOver: 0 });
     expect(lines).toEqual([]);
   });
 
@@ -135,5 +135,39 @@ describe('JobRepair', () => {
     expect(repairWith(undefined, 10_000).repair.sweepEveryMs).toBe(2_500);
     expect(repairWith(undefined, 100).repair.sweepEveryMs).toBe(50);
     expect(repairWith(undefined, 3_600_000).repair.sweepEveryMs).toBe(5_000);
+  });
+
+  describe('the handover (jobs a commit left to others, Headers.jobsLeft)', () => {
+    const left = (taskId: string, ...queues: string[]) => new Map([[taskId, new Set(queues)]]);
+
+    it('publishes at once the jobs of the left queues whose SubTasks the batch left queued, and stops watching them', async () => {
+      const { repair, published, advance } = repairWith();
+      const changes = [change('a', 'queued'), { ...change('b', 'queued'), queue: 'mails' }, change('c', 'running'), change('d', 'queued', 1, 't2')];
+      repair.observe(changes);
+      await repair.handOver(left('t1', 'bench'), changes);
+      expect(published.map((j) => j.subTaskId)).toEqual(['a']);
+      expect(repair.stats()).toMatchObject({ handedOver: 1, watched: 2 });
+      advance(1_000);
+      await repair.sweep();
+      // The others are the repair's, after repairAfterMs, as before.
+      expect(published.map((j) => j.subTaskId).sort()).toEqual(['a', 'b', 'd']);
+    });
+
+    it('keeps watching a job whose publish failed, so that the sweep publishes it', async () => {
+      let fail = true;
+      const { repair, published, lines, advance } = repairWith(async () => {
+        if (fail) throw new Error('no stream');
+        return { duplicate: false };
+      });
+      const changes = [change('a', 'queued')];
+      repair.observe(changes);
+      await repair.handOver(left('t1', 'bench'), changes);
+      expect(lines).toEqual([expect.stringContaining('warn job repair: could not publish the job of SubTask a of Task t1 left by its appender')]);
+      fail = false;
+      advance(1_000);
+      await repair.sweep();
+      expect(published).toHaveLength(2);
+      expect(repair.stats()).toMatchObject({ watched: 0, repaired: 1, handedOver: 0 });
+    });
   });
 });

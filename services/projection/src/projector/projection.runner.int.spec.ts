@@ -9,7 +9,7 @@ import { createTestDatabase, waitFor, type TestDatabase } from '@vle/testing';
 import { jetstream } from '@nats-io/jetstream';
 import { jobMessageId } from '@vle/contracts';
 import { decide, evolveAll, initialState, type CreateTask, type TaskCommand, type TaskEvent, type TaskState } from '@vle/domain';
-import { ensureStream } from '@vle/event-store';
+import { ensureStream, JetStreamEventStore } from '@vle/event-store';
 import { publishJob, type QueuedJob } from '@vle/messaging';
 import { randomUUID } from 'node:crypto';
 import { openReadModelSchema } from '../db/data-source.js';
@@ -231,17 +231,19 @@ describe('ProjectionRunner', () => {
       readonly ids = { a: randomUUID(), b: randomUUID(), c: randomUUID(), d: randomUUID() };
       private state: TaskState = initialState;
 
-      async run(command: TaskCommand): Promise<TaskEvent[]> {
+      /** Appends through `store` when given (a store that names the jobs it leaves), else as task-api does. */
+      async run(command: TaskCommand, store?: JetStreamEventStore<TaskEvent>): Promise<TaskEvent[]> {
         const events = decide(command, this.state);
         this.state = evolveAll(this.state, events);
-        await log.append([{ taskId: this.taskId, events }]);
+        if (store) await store.append(this.taskId, events, 0);
+        else await log.append([{ taskId: this.taskId, events }]);
         return events;
       }
 
-      create(): Promise<TaskEvent[]> {
+      create(store?: JetStreamEventStore<TaskEvent>): Promise<TaskEvent[]> {
         const subtasks = (['a', 'b', 'c', 'd'] as const).map((key) => ({ id: this.ids[key], key, name: key, queue: 'bench', action: 'noop', dependsOn: key === 'd' ? ['a'] : [] }));
         const command: CreateTask = { type: 'CreateTask', taskId: this.taskId, at: at(), actor: 'test', name: 'repair', createdBy: 'test', subtasks };
-        return this.run(command);
+        return this.run(command, store);
       }
 
       start(key: keyof TestTask['ids'], jobSeq: number): Promise<TaskEvent[]> {
@@ -288,7 +290,7 @@ describe('ProjectionRunner', () => {
       r.start();
       await r.applied(last);
       await waitFor(() => r.status().jobRepair!.watched === 0 || undefined, { description: 'the repair to check a and c', timeoutMs: 10_000 });
-      expect(r.status().jobRepair).toEqual({ watched: 0, repaired: 1, confirmed: 1 });
+      expect(r.status().jobRepair).toEqual({ watched: 0, repaired: 1, confirmed: 1, handedOver: 0 });
       expect(await jobsOf(task.taskId)).toEqual([task.ids.a, task.ids.b, task.ids.c].map((id) => jobMessageId(id, 1)).sort());
       expect(lines.lines.filter((l) => l.includes('job repair'))).toEqual([`log job repair: published the job of SubTask ${task.ids.a} of Task ${task.taskId} (generation 1) on bench: JOBS had no copy of it within its duplicate window`]);
       // Nothing more is published later: every queued SubTask is known to have its job.
@@ -306,7 +308,32 @@ describe('ProjectionRunner', () => {
       for (const key of ['a', 'b', 'c'] as const) await task.start(key, 1);
       await waitFor(() => r.status().jobRepair!.watched === 0 || undefined, { description: 'the starts applied' });
       await new Promise((resolve) => setTimeout(resolve, REPAIR_AFTER_MS * 2));
-      expect(r.status().jobRepair).toEqual({ watched: 0, repaired: 0, confirmed: 0 });
+      expect(r.status().jobRepair).toEqual({ watched: 0, repaired: 0, confirmed: 0, handedOver: 0 });
+      expect(await jobsOf(task.taskId)).toEqual([]);
+    });
+
+    it('publishes at once the jobs a commit left to others (Vle-Jobs-Left), long before the repair would', async () => {
+      const js = jetstream(log.nc);
+      // A worker's commit: its user may not publish on `bench`, so it names the queue in the commit.
+      const store = await JetStreamEventStore.connect<TaskEvent>(log.nc, log.topology, { jobsLeftOf: () => ['bench'] });
+      const r = runner(await readModel(schema), { repair: new JobRepair({ publish: (job) => publishJob(js, log.topology, job), repairAfterMs: 3_600_000, logger: recordingLogger() }) });
+      r.start();
+      const task = new TestTask();
+      await task.create(store);
+      const queued = [task.ids.a, task.ids.b, task.ids.c].map((id) => jobMessageId(id, 1)).sort();
+      await waitFor(async () => ((await jobsOf(task.taskId)).length === 3 ? true : undefined), { description: 'the jobs of a, b and c in JOBS', timeoutMs: 10_000 });
+      expect(await jobsOf(task.taskId)).toEqual(queued);
+      expect(r.status().jobRepair).toEqual({ watched: 0, repaired: 0, confirmed: 0, handedOver: 3 });
+    });
+
+    it('publishes nothing at once for a commit that left nothing (its appender published its jobs)', async () => {
+      const js = jetstream(log.nc);
+      const r = runner(await readModel(schema), { repair: new JobRepair({ publish: (job) => publishJob(js, log.topology, job), repairAfterMs: 3_600_000, logger: recordingLogger() }) });
+      r.start();
+      const task = new TestTask();
+      await task.create();
+      await waitFor(() => r.status().jobRepair!.watched === 3 || undefined, { description: 'a, b and c watched' });
+      expect(r.status().jobRepair).toMatchObject({ handedOver: 0 });
       expect(await jobsOf(task.taskId)).toEqual([]);
     });
 

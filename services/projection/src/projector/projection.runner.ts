@@ -7,7 +7,7 @@
 // starts from the queued ones of the read model whenever it (re)subscribes, and sweeps while it leads.
 
 import { batches, type BatchOptions } from './batches.js';
-import type { RejectedCommit } from './commit.js';
+import type { IncomingCommit, RejectedCommit } from './commit.js';
 import type { CommitFeed } from './commit-feed.js';
 import { isCheckpointMoved } from './errors.js';
 import type { JobRepair, JobRepairStats } from './job-repair.js';
@@ -168,6 +168,7 @@ export class ProjectionRunner {
         for await (const batch of batches(this.feed.commits(checkpoint + 1, round.signal), this.options)) {
           const applied = await this.projector.applyIsolating(batch, checkpoint);
           this.record(applied);
+          await this.handOver(batch, applied);
           checkpoint = applied.checkpoint;
           delay = this.options.retryDelayMs ?? 200;
         }
@@ -210,6 +211,21 @@ export class ProjectionRunner {
     this.advance(applied.checkpoint);
   }
 
+
+  /** Publishes the jobs the batch's commits left to others (job-repair.ts, the handover). */
+  private async handOver(batch: readonly IncomingCommit[], applied: AppliedBatch): Promise<void> {
+    const { repair } = this.options;
+    if (!repair) return;
+    const left = new Map<string, Set<string>>();
+    for (const commit of batch) {
+      if (!commit.jobsLeft) continue;
+      const taskId = this.projector.options.taskIdOf(commit.subject);
+      const queues = left.get(taskId) ?? new Set<string>();
+      for (const queue of commit.jobsLeft) queues.add(queue);
+      left.set(taskId, queues);
+    }
+    if (left.size > 0) await repair.handOver(left, applied.changedSubTasks);
+  }
 
   private advance(seq: number): void {
     this.stats = { ...this.stats, appliedSeq: seq };

@@ -2,12 +2,12 @@
 
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { Controller, Get, Injectable, Logger, Module, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Controller, Get, Inject, Injectable, Logger, Module, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Topology } from '@vle/contracts';
 import { ensureStream } from '@vle/event-store';
 import { publishJob } from '@vle/messaging';
-import { NATS_CONNECTION, RequirePermission, SERVICE_CONFIG } from '@vle/service-kit';
+import { NATS_CONNECTION, RequirePermission, SERVICE_CONFIG, TopologyGate, type TopologyWait } from '@vle/service-kit';
 import type { ProjectionConfig } from '../config.js';
 import { ReadModelModule } from '../db/read-model.module.js';
 import { createJetStreamFeed } from './commit-feed.js';
@@ -19,13 +19,27 @@ import { TaskProjector } from './task.projector.js';
 
 @Injectable()
 class ProjectorLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
-  constructor(private readonly runner: ProjectionRunner) {}
+  private wait?: TopologyWait;
 
-  onApplicationBootstrap(): void {
-    this.runner.start();
+  constructor(
+    private readonly runner: ProjectionRunner,
+    private readonly gate: TopologyGate,
+    private readonly topology: Topology,
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    // The log must exist before we subscribe to it, whichever service boots first.
+    this.wait = await this.gate.open({
+      name: 'projector',
+      needs: { streams: [this.topology.eventStream], consumers: [] },
+      provision: async () => ensureStream(await jetstreamManager(this.nc), this.topology.eventStream),
+      start: async () => this.runner.start(),
+    });
   }
 
   async onModuleDestroy(): Promise<void> {
+    await this.wait?.close();
     await this.runner.stop();
   }
 }
@@ -57,8 +71,6 @@ export class ProjectionStatusController {
       provide: ProjectionRunner,
       inject: [TaskProjector, NATS_CONNECTION, Topology, SERVICE_CONFIG],
       useFactory: async (projector: TaskProjector, nc: NatsConnection, topology: Topology, config: ProjectionConfig) => {
-        // The log must exist before we subscribe to it, whichever service boots first.
-        await ensureStream(await jetstreamManager(nc), topology.eventStream);
         const feed = await createJetStreamFeed(nc, topology);
         // One replica projects; the others wait to take over (leadership.ts).
         const leadership = new AdvisoryLockLeadership({ databaseUrl: config.DATABASE_URL, schema: config.DATABASE_SCHEMA, name: TASKS_PROJECTION });
