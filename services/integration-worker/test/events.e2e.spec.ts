@@ -8,6 +8,10 @@ import { waitFor } from '@vle/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { taskIdFor } from '../../task-api/src/tasks/task-ids.js';
 import { System } from '../../task-api/test/system.js';
+import { SERVICE_IDENTITIES } from '@vle/auth';
+
+/** Who creates an event's child Tasks: integration-worker's own identity. */
+const WORKER = SERVICE_IDENTITIES['integration-worker'].subject;
 
 const system = new System();
 
@@ -44,7 +48,7 @@ async function run(type: string, params: Record<string, unknown>): Promise<Task>
 
 /** The child Tasks of an event, by their plan keys (ids derive from the idempotency keys); each has `parent` as its origin. */
 async function children(parent: Task, keys: string[]): Promise<Task[]> {
-  const tasks = await Promise.all(keys.map((key) => system.finished(taskIdFor('service:integration-worker', `event-${parent.eventId}-${key}`), 90_000)));
+  const tasks = await Promise.all(keys.map((key) => system.finished(taskIdFor(WORKER, `event-${parent.eventId}-${key}`), 90_000)));
   for (const task of tasks) expect(task.originTaskId).toBe(parent.id);
   return tasks;
 }
@@ -67,7 +71,7 @@ describe('an event of 10 participants', () => {
     expect(deploy.subtasks[0]).toMatchObject({ status: 'success', action: 'deploy_event', queue: 'core_periodic' });
     const kids = await children(deploy, [...participants(10).map((p) => `vm:${p.username}`), 'course']);
     expect(unsuccessful(kids)).toEqual([]);
-    for (const kid of kids) expect(kid).toMatchObject({ status: 'success', originTaskId: deploy.id, eventId: String(eventId), createdBy: 'service:integration-worker' });
+    for (const kid of kids) expect(kid).toMatchObject({ status: 'success', originTaskId: deploy.id, eventId: String(eventId), createdBy: WORKER });
 
     const vms = (await ledger('pve')).filter((e) => e.event === 'created' && names.includes(e.name));
     expect(vms.map((e) => e.name).sort()).toEqual([...names].sort());
@@ -157,11 +161,11 @@ describe('the event lifecycle', () => {
     const params = { startPrepDays: 1, endPrepDays: 1, at: at.toISOString() };
     const first = await run('event.lifecycle', params);
     expect(first.subtasks[0]!.responseMessage).toMatch(/\(1 deploys and 1 notices created\), \d+ ended \(\d+ archives created\)$/);
-    const deploy = await system.finished(taskIdFor('service:integration-worker', 'event-4301-deploy'), 60_000);
-    expect(deploy).toMatchObject({ type: 'event.deploy', createdBy: 'service:integration-worker', eventId: '4301' });
-    const notice = await system.finished(taskIdFor('service:integration-worker', 'event-4301-notice'), 60_000);
+    const deploy = await system.finished(taskIdFor(WORKER, 'event-4301-deploy'), 60_000);
+    expect(deploy).toMatchObject({ type: 'event.deploy', createdBy: WORKER, eventId: '4301' });
+    const notice = await system.finished(taskIdFor(WORKER, 'event-4301-notice'), 60_000);
     expect(notice.subtasks.map((s) => s.status)).toEqual(['success', 'success']);
-    const archive = await system.finished(taskIdFor('service:integration-worker', 'event-4302-archive'), 60_000);
+    const archive = await system.finished(taskIdFor(WORKER, 'event-4302-archive'), 60_000);
     expect(archive.type).toBe('event.archive');
     const second = await run('event.lifecycle', params);
     expect(second.subtasks[0]!.responseMessage).toMatch(/\(0 deploys and 0 notices created\), \d+ ended \(0 archives created\)$/);

@@ -20,7 +20,7 @@ describe('scheduler process', () => {
   it('is ready once connected to NATS, survives SIGKILL by restarting, stops on SIGTERM', async () => {
     const scheduler = await startService(entry, { NATS_NAMESPACE: namespace });
     const ready = await fetch(`${scheduler.url}/health/ready`);
-    expect(await ready.json()).toEqual({ status: 'ok', checks: { nats: { status: 'up' } } });
+    expect(await ready.json()).toEqual({ status: 'ok', checks: { nats: { status: 'up' }, 'topology:deadlines': { status: 'up' } } });
 
     expect(await scheduler.kill('SIGKILL')).toEqual({ code: null, signal: 'SIGKILL' });
     await scheduler.restart();

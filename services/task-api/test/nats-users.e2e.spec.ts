@@ -2,6 +2,7 @@
 // what a worker's user and the openvle user may not do is refused by the server, and the whole system,
 // every service connected with its own user (only task-api provisioning), still runs a lab event.
 
+import { SERVICE_IDENTITIES } from '@vle/auth';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
@@ -125,7 +126,7 @@ describe('the system, every service with its own NATS user', () => {
     const deploy = await system.finished(created.body.taskId, 90_000);
     expect(deploy.status).toBe('success');
     // The child Tasks chain vm-clone -> vm-action -> integration: jobs a worker's user may not publish.
-    const kids: Task[] = await Promise.all(['vm:s01', 'vm:s02', 'course'].map((key) => system.finished(taskIdFor('system', `event-${eventId}-${key}`), 90_000)));
+    const kids: Task[] = await Promise.all(['vm:s01', 'vm:s02', 'course'].map((key) => system.finished(taskIdFor(SERVICE_IDENTITIES['integration-worker'].subject, `event-${eventId}-${key}`), 90_000)));
     expect(kids.flatMap((t) => t.subtasks.filter((s) => s.status !== 'success').map((s) => `${t.name} / ${s.name}: ${s.status} ${s.responseMessage}`))).toEqual([]);
     const queues = new Set(kids.flatMap((t) => t.subtasks.map((s) => s.queue)));
     expect([...queues].sort()).toEqual(expect.arrayContaining(['guacamole', 'mails', 'pve_vm_actions', 'pve_vm_clone']));
