@@ -10,7 +10,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { isErrorReply, natsInboxPrefix, natsPasswordVariable, NATS_USERS, type NatsUser } from '@vle/contracts';
 import type { Task, TaskEvent } from '@vle/domain';
 import { JetStreamEventStore } from '@vle/event-store';
-import { bearer, spawnService, startNatsServer, startService, waitFor, type OwnNatsServer } from '@vle/testing';
+import { bearer, natsBearer, spawnService, startNatsServer, startService, testToken, waitFor, type OwnNatsServer } from '@vle/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { taskIdFor } from '../src/tasks/task-ids.js';
 import { entries, System, type ServiceUser } from './system.js';
@@ -97,12 +97,15 @@ describe('the openvle user', () => {
 
   it('may send a command and reads its reply on its own inbox', async () => {
     const nc = await as('openvle');
-    // An empty command: task-api answers with an error reply naming the field (DESIGN §7).
-    const reply = await nc.request(system.topology.requestSubject('create'), '{}', { timeout: 5_000 });
+    // An empty command with a valid token: task-api answers with an error reply naming the field (DESIGN §7).
+    const headers = natsBearer(await testToken({ subject: 'openvle-backend', permissions: ['tasks_create', 'tasks_cancel'] }));
+    const reply = await nc.request(system.topology.requestSubject('create'), '{}', { timeout: 5_000, headers });
     expect(reply.subject.startsWith(`${natsInboxPrefix('openvle')}.`)).toBe(true);
-    expect(isErrorReply(reply.json<{ error?: unknown }>().error)).toBe(true);
+    const error = reply.json<{ error?: { code?: string } }>().error;
+    expect(isErrorReply(error)).toBe(true);
+    expect(error?.code).toBe('VALIDATION_FAILED');
     // The durable intake: JetStream's acknowledgement comes back on the same inbox.
-    const ack = await jetstream(nc).publish(system.topology.commandSubject('cancel'), JSON.stringify({ taskId: randomUUID() }));
+    const ack = await jetstream(nc).publish(system.topology.commandSubject('cancel'), JSON.stringify({ taskId: randomUUID() }), { headers });
     expect(ack.stream).toBe(system.topology.commandStream.name);
   });
 });
