@@ -26,14 +26,31 @@ export const PERMISSIONS_CLAIM = 'permissions';
 /** The claim holding the object scope (TaskScope). */
 export const SCOPE_CLAIM = 'vle_scope';
 
+/** Tokens whose signature and claims verified, kept at most this long (a key the issuer withdrew stops working by then). */
+const VERIFIED_FOR_MS = 60_000;
+/** And at most this many: the tokens of the services and clients sending now. */
+const VERIFIED_MAX = 1024;
+
+interface Verified {
+  readonly principal: Principal;
+  readonly notBefore?: number;
+  readonly until: number;
+}
+
 export class TokenVerifier {
   private readonly key: Promise<Uint8Array | CryptoKey | JWTVerifyGetKey>;
   private readonly algorithms: string[];
+  /**
+   * A service or client sends the same token with many commands: its signature, issuer and audience
+   * are checked once, its times (exp, nbf) at every use. Oldest first (a Map keeps insertion order).
+   */
+  private readonly verified = new Map<string, Verified>();
 
   constructor(private readonly options: TokenVerifierOptions) {
     const { key } = options;
     if (key.kind === 'secret') {
-      this.key = Promise.resolve(new TextEncoder().encode(key.secret));
+      // Imported once: jose imports a raw secret again at every verification otherwise.
+      this.key = crypto.subtle.importKey('raw', new TextEncoder().encode(key.secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
       this.algorithms = ['HS256'];
     } else if (key.kind === 'public-key') {
       this.key = importSPKI(key.pem, key.algorithm);
@@ -58,6 +75,9 @@ export class TokenVerifier {
   }
 
   async verify(token: string, at?: Date): Promise<Principal> {
+    const now = Date.now();
+    const known = this.verified.get(token);
+    if (known && now < known.until) return this.checkTimes(known, at ?? new Date(now));
     let payload: JWTPayload;
     try {
       const key = await this.key;
@@ -67,7 +87,24 @@ export class TokenVerifier {
       if (keysUnavailable(error)) throw new KeysUnavailable();
       throw AuthError.unauthenticated(reasonOf(error, this.options));
     }
-    return principalOf(payload);
+    const principal = principalOf(payload);
+    this.remember(token, { principal, ...(typeof payload.nbf === 'number' ? { notBefore: payload.nbf * 1000 } : {}), until: now + VERIFIED_FOR_MS });
+    return principal;
+  }
+
+  private remember(token: string, verified: Verified): void {
+    this.verified.delete(token);
+    this.verified.set(token, verified);
+    if (this.verified.size > VERIFIED_MAX) this.verified.delete(this.verified.keys().next().value!);
+  }
+
+  /** exp and nbf of a token verified before, as jose checks them (with the same tolerance). */
+  private checkTimes(known: Verified, at: Date): Principal {
+    const tolerance = (this.options.clockToleranceSeconds ?? 30) * 1000;
+    const { expiresAt } = known.principal;
+    if (expiresAt !== undefined && at.getTime() - tolerance >= expiresAt) throw AuthError.unauthenticated('the token has expired');
+    if (known.notBefore !== undefined && at.getTime() + tolerance < known.notBefore) throw AuthError.unauthenticated('the token is not valid yet (nbf)');
+    return known.principal;
   }
 }
 

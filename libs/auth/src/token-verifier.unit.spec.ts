@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, exportSPKI, generateKeyPair, SignJWT, UnsecuredJWT, type CryptoKey } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AuthError } from './auth-error.js';
 import { DEFAULT_AUDIENCE, DEFAULT_ISSUER, DEV_AUTH_JWT_SECRET } from './development.js';
 import { mintToken } from './mint-token.js';
@@ -58,6 +58,30 @@ describe('TokenVerifier (HS256)', () => {
 
   it('allows 30 s of clock skew on exp', async () => {
     await expect(verifier.verify(await mint({ expiresInSeconds: -10 }))).resolves.toMatchObject({ subject: 'alice' });
+  });
+
+  it('checks the times of a token it verified before at every use: expired since, or not valid yet at the time given', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const start = Date.parse('2026-12-02T08:00:00Z');
+      vi.setSystemTime(start);
+      const cached = new TokenVerifier({ key: { kind: 'secret', secret }, ...claims });
+      const token = await mint({ expiresInSeconds: 20, notBeforeSeconds: -10 });
+      await expect(cached.verify(token)).resolves.toMatchObject({ subject: 'alice' });
+      // Within its 30 s of tolerance, then past it: the second answer comes from what was verified.
+      vi.setSystemTime(start + 49_000);
+      await expect(cached.verify(token)).resolves.toMatchObject({ subject: 'alice' });
+      vi.setSystemTime(start + 51_000);
+      expect((await refusal(cached.verify(token))).message).toBe('the token has expired');
+      vi.setSystemTime(start);
+      expect((await refusal(cached.verify(token, new Date(start + 60_000)))).message).toBe('the token has expired');
+      expect((await refusal(cached.verify(token, new Date(start - 60_000)))).message).toBe('the token is not valid yet (nbf)');
+      // Another token with the same claims but a bad signature is verified on its own.
+      const forged = `${token.slice(0, token.lastIndexOf('.'))}.${'A'.repeat(43)}`;
+      expect((await refusal(cached.verify(forged))).message).toBe('the token signature does not verify');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('refuses an unsigned token (alg none) and another algorithm than HS256', async () => {
