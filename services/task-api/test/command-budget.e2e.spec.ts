@@ -23,8 +23,15 @@ afterAll(async () => {
 
 const body = (name: string) => JSON.stringify({ name, createdBy: 'budget', subtasks: [{ key: 'a', name: 'a', action: 'noop', queue: 'bench' }] });
 
+interface SlowUpload {
+  finish(): void;
+  readonly answer: Promise<{ status: number; body: string }>;
+  /** Answered before its body was finished: refused (BUSY) when it arrived. */
+  readonly answered: boolean;
+}
+
 /** A POST whose body is sent in two parts: the first now, the rest when `finish` is called. */
-function slowUpload(name: string): { finish(): void; answer: Promise<{ status: number; body: string }> } {
+function slowUpload(name: string): SlowUpload {
   const whole = body(name);
   let req!: ClientRequest;
   const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
@@ -36,9 +43,19 @@ function slowUpload(name: string): { finish(): void; answer: Promise<{ status: n
     req.on('error', reject);
   });
   // A failed test leaves it unanswered until task-api stops: not an unhandled rejection then.
-  answer.catch(() => undefined);
+  let answered = false;
+  answer.then(
+    () => (answered = true),
+    () => (answered = true),
+  );
   req.write(whole.slice(0, 10));
-  return { finish: () => req.end(whole.slice(10)), answer };
+  return {
+    finish: () => req.end(whole.slice(10)),
+    answer,
+    get answered() {
+      return answered;
+    },
+  };
 }
 
 async function post(name: string): Promise<{ status: number; body: { code?: string; message?: string } }> {
@@ -48,15 +65,22 @@ async function post(name: string): Promise<{ status: number; body: { code?: stri
 
 describe('task-api with 2 commands in flight at most', () => {
   it('refuses a third command with 503 BUSY while two bodies are still arriving, and takes it once one is answered', async () => {
-    const first = slowUpload('slow-1');
-    const second = slowUpload('slow-2');
+    const uploads = [slowUpload('slow-1'), slowUpload('slow-2')];
     // Both are admitted once their headers arrived and their tokens are verified: until then a third
-    // command still finds room (and is created), so ask until the budget is full.
+    // command still finds room (and is created), so ask until the budget is full. A slow upload that
+    // arrives while a probe holds room is itself refused; it is replaced, so that two slow uploads
+    // hold the budget in the end. When a probe is refused, the only other commands in flight are
+    // the two slow uploads (probes are sent one after another).
     let attempt = 0;
+    let uploaded = uploads.length;
     const refused = await waitFor(async () => {
+      uploads.forEach((upload, i) => {
+        if (upload.answered) uploads[i] = slowUpload(`slow-${++uploaded}`);
+      });
       const answer = await post(`third-${attempt++}`);
       return answer.status === 503 ? answer : undefined;
     }, { description: 'a third command refused while two bodies are arriving', timeoutMs: 15_000, intervalMs: 5 });
+    const [first, second] = uploads as [SlowUpload, SlowUpload];
     expect(refused.status).toBe(503);
     expect(refused.body.code).toBe('BUSY');
     expect(refused.body.message).toContain('limit (2 commands');
