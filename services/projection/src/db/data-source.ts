@@ -11,6 +11,7 @@ import { TaskStatusReason1765000000000 } from './migrations/1765000000000-task-s
 import { SubTaskExecutions1766500000000 } from './migrations/1766500000000-sub-task-executions.js';
 import { SubTaskStates1767000000000 } from './migrations/1767000000000-sub-task-states.js';
 import { HotRowUpdates1767100000000 } from './migrations/1767100000000-hot-row-updates.js';
+import { SubTaskStateColumns1767200000000 } from './migrations/1767200000000-sub-task-state-columns.js';
 
 export const READ_MODEL_MIGRATIONS = [
   InitialReadModel1763805600000,
@@ -19,6 +20,7 @@ export const READ_MODEL_MIGRATIONS = [
   SubTaskExecutions1766500000000,
   SubTaskStates1767000000000,
   HotRowUpdates1767100000000,
+  SubTaskStateColumns1767200000000,
 ];
 
 /** The schema of the live read model unless DATABASE_SCHEMA says otherwise. */

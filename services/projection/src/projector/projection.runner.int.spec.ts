@@ -100,7 +100,8 @@ describe('ProjectionRunner', () => {
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     await r.applied(last);
-    expect(r.status().batches).toBeGreaterThan(commits.length / 25);
+    // No batch holds more than 25 commits (they may all be full).
+    expect(r.status().batches).toBeGreaterThanOrEqual(Math.ceil(commits.length / 25));
     const { result, rows } = await rebuilt(schema);
     expect(result.checkpoint).toBe(last);
     expect(await snapshot(db)).toEqual(rows);

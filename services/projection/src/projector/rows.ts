@@ -3,8 +3,9 @@
 // from evolve, never recomputed here.
 //
 // The folded state itself is stored in two parts, so that a batch writes only what changed: the
-// Task's own fields in task_states, each SubTask beside its row (sub_tasks.state). A Task's state is
-// task_states.state with `subtasks` = the sub_tasks states in position order (loadedState).
+// Task's own fields in task_states, each SubTask in its row, whose columns hold every field of it
+// (sql.ts subTaskStateOfRow reads it back). A Task's state is task_states.state with `subtasks` = the
+// SubTasks of its rows in position order (loadedState).
 
 import { redactSecrets, subTaskTally, type SubTask, type Task } from '@vle/domain';
 
@@ -64,11 +65,13 @@ export interface SubTaskRow {
   finished_at: string | null;
   created_at: string;
   updated_at: string;
-  /** The SubTask as folded (domain JSON, not shown): what the projector resumes from. */
-  state: SubTask;
+  // Not shown; with the columns above, what the projector resumes from.
+  job_seq: number | null;
+  delivery_id: string | null;
+  reserved_by: string | null;
 }
 
-/** task_states: the folded Task without its SubTasks (they are in sub_tasks.state). */
+/** task_states: the folded Task without its SubTasks (they are in their sub_tasks rows). */
 export interface StateRow {
   task_id: string;
   state: TaskOwnState;
@@ -142,7 +145,9 @@ export function toSubTaskRow(task: Task, subTask: SubTask, position: number): Su
     finished_at: orNull(subTask.finishedAt),
     created_at: task.createdAt,
     updated_at: subTask.updatedAt,
-    state: subTask,
+    job_seq: orNull(subTask.jobSeq),
+    delivery_id: orNull(subTask.deliveryId),
+    reserved_by: orNull(subTask.reservedBy),
   };
 }
 
@@ -151,7 +156,7 @@ export function toStateRow(task: Task, lastSeq: number): StateRow {
   return { task_id: task.id, state: own, last_seq: lastSeq };
 }
 
-/** A Task's folded state from its two stored parts (toStateRow, SubTaskRow.state in position order). */
+/** A Task's folded state from its two stored parts (toStateRow, the SubTasks of its rows in position order). */
 export function loadedState(own: TaskOwnState, subtasks: readonly SubTask[]): Task {
   return { ...own, subtasks };
 }

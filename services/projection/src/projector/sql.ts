@@ -73,7 +73,9 @@ export const SUB_TASK_COLUMNS: Columns = [
   ['finished_at', 'timestamptz'],
   ['created_at', 'timestamptz'],
   ['updated_at', 'timestamptz'],
-  ['state', 'jsonb'],
+  ['job_seq', 'bigint'],
+  ['delivery_id', 'text'],
+  ['reserved_by', 'text'],
 ];
 
 export const STATE_COLUMNS: Columns = [
@@ -139,11 +141,55 @@ export const APPLY_BATCH = prepared(
     `SELECT EXISTS (SELECT 1 FROM moved) AS moved, EXISTS (SELECT 1 FROM task_states WHERE task_id = ANY($4::uuid[])) AS known`,
 );
 
-/** The stored parts of the folded states (rows.ts: loadedState). */
+/** A timestamptz as the ISO 8601 string JavaScript writes, which is what the folded state holds. */
+const isoOf = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/**
+ * The folded SubTask of the sub_tasks row `alias`, in the domain's field names (rows.ts toSubTaskRow
+ * read backwards). A NULL column is an absent field: top-level nulls are dropped, nulls inside params
+ * are kept. The row's params are its state's: the domain redacted them before the log and
+ * redactSecrets leaves redacted params as they are.
+ */
+export function subTaskStateOfRow(alias: string): string {
+  const c = (column: string) => `${alias}.${column}`;
+  const fields: ReadonlyArray<readonly [string, string]> = [
+    ['id', c('id')],
+    ['key', c('key')],
+    ['name', c('name')],
+    ['action', c('action')],
+    ['queue', c('queue')],
+    ['objectType', c('object_type')],
+    ['objectId', c('object_id')],
+    ['params', c('params')],
+    ['dependsOn', c('depends_on')],
+    ['bestEffort', c('best_effort')],
+    ['timeoutSeconds', c('timeout_seconds')],
+    ['status', c('status')],
+    ['generation', c('generation')],
+    ['attempt', c('attempt')],
+    ['failedAttempts', c('failed_attempts')],
+    ['executions', c('executions')],
+    ['jobId', c('job_id')],
+    ['jobSeq', c('job_seq')],
+    ['deliveryId', c('delivery_id')],
+    ['reservedBy', c('reserved_by')],
+    ['responseCode', c('response_code')],
+    ['responseMessage', c('response_message')],
+    ['nextAttemptAt', isoOf(c('next_attempt_at'))],
+    ['queuedAt', isoOf(c('queued_at'))],
+    ['startedAt', isoOf(c('started_at'))],
+    ['finishedAt', isoOf(c('finished_at'))],
+    ['updatedAt', isoOf(c('updated_at'))],
+  ];
+  const whole = `jsonb_build_object(${fields.map(([name, value]) => `'${name}', ${value}`).join(', ')})`;
+  return `(SELECT jsonb_object_agg(f.key, f.value) FROM jsonb_each(${whole}) AS f WHERE f.value <> 'null'::jsonb)`;
+}
+
+/** The stored parts of the folded states (rows.ts: loadedState): each SubTask rebuilt from its row. */
 export const LOAD_STATES = prepared(
   'projection-load-states',
   `SELECT s.task_id, s.state, s.last_seq, ` +
-    `(SELECT coalesce(jsonb_agg(t.state ORDER BY t.position), '[]') FROM sub_tasks t WHERE t.task_id = s.task_id) AS subtasks ` +
+    `(SELECT coalesce(jsonb_agg(${subTaskStateOfRow('t')} ORDER BY t.position), '[]') FROM sub_tasks t WHERE t.task_id = s.task_id) AS subtasks ` +
     `FROM task_states s WHERE s.task_id = ANY($1::uuid[])`,
 );
 

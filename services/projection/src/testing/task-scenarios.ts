@@ -62,6 +62,10 @@ function nextCommand(state: TaskState, rand: () => number, at: string): TaskComm
     if (s.status === 'queued' || s.status === 'retrying') {
       return { ...base, type: 'RecordAttemptStarted', ...ref, attempt: s.attempt + 1, jobId: `${s.id}:${s.generation}`, queue: s.queue, jobSeq: s.generation, deliveryId: `${s.id}:${s.generation}:${s.attempt + 1}` };
     }
+    if (s.status === 'running' && s.action === 'vm.clone' && s.reservedBy !== `${s.generation}:${s.attempt}`) {
+      // A clone reserves the VMID it makes before it ends (reservedBy, an object other than the planned one).
+      return { ...base, type: 'RecordObjectReserved', ...ref, attempt: s.attempt, deliveryId: `${s.id}:${s.generation}:${s.attempt}`, objectType: 'vm', objectId: String(200 + s.attempt) };
+    }
     if (s.status === 'running') {
       const roll = rand();
       const attempt = { ...ref, attempt: s.attempt };

@@ -1,5 +1,6 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, type Relation } from 'typeorm';
-import type { JsonObject, SubTask } from '@vle/domain';
+import type { JsonObject } from '@vle/domain';
+import { bigintAsNumber } from './bigint.transformer.js';
 import { TaskEntity } from './task.entity.js';
 
 /** One row per SubTask; `position` keeps the creation order. */
@@ -92,9 +93,19 @@ export class SubTaskEntity {
   @Column({ name: 'updated_at', type: 'timestamptz' })
   updatedAt!: Date;
 
-  /** The SubTask as folded (domain JSON), with task_states what the projector resumes from; not shown. */
-  @Column({ type: 'jsonb', select: false })
-  state!: SubTask;
+  // With the columns above the SubTask as folded, what the projector resumes from (sql.ts
+  // subTaskStateOfRow); not shown.
+  /** JOBS stream sequence of the job message of this generation. */
+  @Column({ name: 'job_seq', type: 'bigint', nullable: true, select: false, transformer: bigintAsNumber })
+  jobSeq!: number | null;
+
+  /** The delivery running the current attempt. */
+  @Column({ name: 'delivery_id', type: 'text', nullable: true, select: false })
+  deliveryId!: string | null;
+
+  /** `<generation>:<attempt>` of the attempt that reserved objectId. */
+  @Column({ name: 'reserved_by', type: 'text', nullable: true, select: false })
+  reservedBy!: string | null;
 
   @ManyToOne(() => TaskEntity, (task) => task.subtasks, { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'task_id', foreignKeyConstraintName: 'sub_tasks_task_id_fkey' })

@@ -3,7 +3,7 @@ import type { Task } from '@vle/domain';
 import { bigintAsNumber } from './bigint.transformer.js';
 
 /**
- * The folded domain state of one Task without its SubTasks (each one is in sub_tasks.state), so that a
+ * The folded domain state of one Task without its SubTasks (each one is read back from its sub_tasks row), so that a
  * batch evolves it without replaying the Task (migration SubTaskStates).
  */
 @Entity({ name: 'task_states' })
