@@ -1,8 +1,8 @@
 // A SubTask's folded state is read back from its row's columns instead of a copy beside them. The
 // `state` column (migration SubTaskStates) repeated nearly every column of its row: 5.8 of the 14.4 kB
 // the projector sent per bench Task for sub_tasks. The three fields no column held get columns of
-// their own; `state` goes. The projector rebuilds each SubTask from the columns (sql.ts LOAD_STATES,
-// rows.ts subTaskOfStored).
+// their own; `state` goes. The projector rebuilds each SubTask from the columns (sql.ts
+// subTaskStateOfRow, in LOAD_STATES); `down` writes `state` back with the same expression.
 
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { subTaskStateOfRow } from '../../projector/sql.js';
