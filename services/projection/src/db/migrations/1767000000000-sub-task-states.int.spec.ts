@@ -45,7 +45,7 @@ describe('migration SubTaskStateColumns', () => {
     try {
       await new SubTaskStateColumns1767200000000().down(runner);
       // The former layout: each SubTask as folded beside its row, without a null field.
-      const rows: Array<{ state: Record<string, unknown>; job_id: string | null }> = await db.query(`SELECT state, job_id FROM sub_tasks`);
+      const rows: Array<{ state: Record<string, unknown> }> = await db.query(`SELECT state FROM sub_tasks`);
       expect(rows.every((r) => Object.values(r.state).every((v) => v !== null))).toBe(true);
       expect(rows.some((r) => typeof r.state['jobSeq'] === 'number' && typeof r.state['deliveryId'] === 'string')).toBe(true);
       await new SubTaskStateColumns1767200000000().up(runner);
