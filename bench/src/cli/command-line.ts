@@ -62,6 +62,7 @@ export interface ReplicasOptions {
   readonly concurrency: number;
   readonly warmup: number;
   readonly transport: Transport;
+  readonly census: boolean;
   readonly timeout: number;
   readonly json: boolean;
 }
@@ -94,6 +95,7 @@ const timeout = (seconds: number) => opt('--timeout <s>', 'hard limit of the who
 const json = () => opt('--json', 'print one JSON line per round and the summary on stdout (the readable report goes to stderr)').default(false);
 const transport = () => opt('--transport <t>', 'creates over NATS request/reply (<ns>.tasks.req.create) or POST /api/v1/tasks').env('BENCH_TRANSPORT').default('nats').argParser(oneOf(TRANSPORTS));
 const warmup = () => opt('--warmup <n>', 'Tasks run first and not reported (JIT, caches, connections)').env('BENCH_WARMUP').default(100).argParser(integer(0, 10_000));
+const census = () => opt('--census', 'count the NATS messages of the saturation phase by kind (costs a little)').default(false);
 const concurrency = (n: number, what = 'creates (flow adds) in flight at saturation') => opt('--concurrency <n>', what).env('BENCH_CONCURRENCY').default(n).argParser(integer(1, 4096));
 
 function loadOptions(command: Command, seconds: number): Command {
@@ -113,7 +115,7 @@ function pipelineOptions(command: Command): Command {
     .addOption(transport())
     .addOption(opt('--half-rate-tasks <n>', 'Tasks at half the measured saturation rate, for the projection lag there (0 skips)').env('BENCH_HALF_RATE_TASKS').default(300).argParser(integer(0, 100_000)))
     .addOption(opt('--cpu-prof <services>', `write .cpuprofile files of these services to bench/profiles/<pid>/ (${PIPELINE_SERVICES.join(', ')}, all)`).env('BENCH_CPU_PROF').default([]).argParser(listOf(PIPELINE_SERVICES)))
-    .addOption(opt('--census', 'count the NATS messages of the saturation phase by kind (costs a little)').default(false));
+    .addOption(census());
 }
 
 const checkoutDir = (flags: string, description: string) => opt(flags, `${description} (a built checkout: npm ci && npm run build done there)`).argParser(builtCheckout);
@@ -184,6 +186,7 @@ export function parseCommandLine(args: readonly string[], output?: Output): Invo
     .addOption(concurrency(64))
     .addOption(warmup())
     .addOption(transport())
+    .addOption(census())
     .addOption(timeout(1800))
     .addOption(json())
     .action((options: ReplicasOptions) => set({ command: 'replicas', options }));

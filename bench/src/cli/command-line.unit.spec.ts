@@ -40,6 +40,11 @@ describe('parseCommandLine', () => {
     expect(parseCommandLine(['pipeline', '--cpu-prof', 'all']).options).toMatchObject({ cpuProf: ['task-api', 'integration-worker', 'projection'] });
   });
 
+  it('counts the messages of replicas runs with --census', () => {
+    expect(parseCommandLine(['replicas']).options).toMatchObject({ replicas: 2, census: false });
+    expect(parseCommandLine(['replicas', '--census', '--tasks', '1500']).options).toMatchObject({ replicas: 2, tasks: 1500, census: true });
+  });
+
   it('parses the lists of sizes and shapes', () => {
     expect(parseCommandLine(['sizes', '--sizes', '10,100', '--shapes', 'chain', '--total-subtasks', '1000'])).toMatchObject({ command: 'sizes', options: { sizes: [10, 100], shapes: ['chain'], totalSubtasks: 1000 } });
     expect(parseCommandLine(['sizes']).options).toMatchObject({ sizes: [10, 100, 1000, 10_000], shapes: ['fan-out', 'chain'], totalSubtasks: 20_000 });

@@ -6,7 +6,7 @@ import type { ReplicasOptions } from '../cli/command-line.js';
 import { thisCheckout } from '../pipeline/checkout.js';
 import { runPipelinePhase } from '../pipeline/pipeline-phase.js';
 import type { PipelinePhaseOptions, PipelineResult } from '../pipeline/pipeline-result.js';
-import { num, p50p99, spreadText } from '../report/format.js';
+import { num, p50p99, pairs, spreadText } from '../report/format.js';
 import { table } from '../report/table.js';
 import { machine } from '../run/machine.js';
 import type { Output } from '../run/output.js';
@@ -29,6 +29,15 @@ function row(r: PipelineResult) {
   return [`${r.replicas} of each`, s.tasksPerS, s.subtasksPerS, p50p99(s.latencyMs), num(s.cpuPerTask.totalMs), r.ok ? 'yes' : 'NO'];
 }
 
+/** Where a configuration's cost is: CPU per Task by process (replicas summed), commits, the census. */
+function details(r: PipelineResult): string[] {
+  const s = r.saturation;
+  const who = `${r.replicas} of each`;
+  const lines = [`  ${who}: CPU ms per Task by process: ${pairs(s.cpuPerTask.ms)}; ${num(s.commitsPerTask)} commits per Task`];
+  if (s.census) lines.push(`  ${who}: NATS messages per Task (census): ${pairs(s.census.perTask)}; mean pull batch of jobs ${s.census.meanPullBatch.jobs}`);
+  return lines;
+}
+
 const HEADER = ['replicas', 'Tasks/s', 'SubTasks/s', 'saturation p50 / p99 ms', 'CPU ms/Task', 'ok'];
 
 export async function replicas(guard: RunGuard, o: ReplicasOptions, out: Output, progress: Progress): Promise<number> {
@@ -36,7 +45,7 @@ export async function replicas(guard: RunGuard, o: ReplicasOptions, out: Output,
   const phase = (count: number): PipelinePhaseOptions => ({
     peer: 'pipeline', checkout: thisCheckout(),
     tasks: o.tasks, concurrency: o.concurrency, lightTasks: 0, lightIntervalMs: 20, warmup: o.warmup, idleSettleMs: 0, halfRateTasks: 0,
-    transport: o.transport, replicas: count, light: false, census: false, cpuProf: [], deadline,
+    transport: o.transport, replicas: count, light: false, census: o.census, cpuProf: [], deadline,
   });
   const rounds: ReplicasRound[] = [];
   for (let k = 1; k <= o.rounds && !guard.stopping; k++) {
@@ -52,6 +61,7 @@ export async function replicas(guard: RunGuard, o: ReplicasOptions, out: Output,
     const entry: ReplicasRound = { bench: 'replicas-round', round: k, order, single, scaled, ratio };
     rounds.push(entry);
     out.report(`\nround ${k} of ${o.rounds}\n${table(HEADER, order.map((n) => row(results.get(n)!)))}\n  ratio ${o.replicas} / 1 Tasks/s: ${num(ratio)}`);
+    for (const n of order) out.report(details(results.get(n)!).join('\n'));
     for (const r of [single, scaled]) for (const problem of r.problems) out.report(`  ${r.replicas} of each: PROBLEM: ${problem}`);
     out.json({ ...entry, at: new Date().toISOString(), machine: machine() });
   }
