@@ -4,6 +4,8 @@ export interface Violation {
   /** JSON path of the field, e.g. `subtasks[2].dependsOn[0]`; '' for the whole message. */
   readonly field: string;
   readonly message: string;
+  /** HTTP only: where in the field's value the problem is (0-based offset), e.g. in a search query. */
+  readonly position?: number;
 }
 
 /** The body of an HTTP 4xx and of a NATS error reply (proto: vle.tasks.v1.ErrorReply). */

@@ -28,6 +28,12 @@ export const projectionConfigSchema = z.object({
    * (the repair of a publish lost between an append and its publish; JOBS keeps a job once).
    */
   PROJECTION_JOB_REPAIR_AFTER_MS: integerVariable(10_000, 100, 3_600_000),
+  /**
+   * The longest one statement of the query API may run (PostgreSQL `statement_timeout` on the
+   * connections of the reads, not of the projector): a query that needs longer is answered 503
+   * QUERY_TIMEOUT instead of holding a connection.
+   */
+  PROJECTION_QUERY_TIMEOUT_MS: integerVariable(2000, 100, 600_000),
 });
 
 export type ProjectionConfig = z.output<typeof projectionConfigSchema>;

@@ -46,6 +46,8 @@ export interface ReadModelDataSourceOptions {
    * that survived, as after any crash. Never for a schema swap (the rebuild): its answer must hold.
    */
   readonly asyncCommit?: boolean;
+  /** PostgreSQL `statement_timeout` of every connection (the query API's); none when absent. */
+  readonly statementTimeoutMs?: number;
 }
 
 export function createReadModelDataSource(options: ReadModelDataSourceOptions): DataSource {
@@ -61,7 +63,10 @@ export function createReadModelDataSource(options: ReadModelDataSourceOptions): 
     migrationsRun: false,
     applicationName: options.applicationName ?? 'vle-projection',
     // `public` stays on the path for the pg_trgm operator classes.
-    extra: { options: `-c search_path=${options.schema},public${options.asyncCommit ? ' -c synchronous_commit=off' : ''}`, max: options.poolSize ?? 10 },
+    extra: {
+      options: `-c search_path=${options.schema},public${options.asyncCommit ? ' -c synchronous_commit=off' : ''}${options.statementTimeoutMs === undefined ? '' : ` -c statement_timeout=${options.statementTimeoutMs}`}`,
+      max: options.poolSize ?? 10,
+    },
   });
 }
 

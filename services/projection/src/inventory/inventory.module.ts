@@ -8,7 +8,7 @@ import { DataSource } from 'typeorm';
 import { Topology } from '@vle/contracts';
 import { ensureConsumer, ensureStream } from '@vle/event-store';
 import { NATS_CONNECTION, TopologyGate, type TopologyWait } from '@vle/service-kit';
-import { ReadModelModule } from '../db/read-model.module.js';
+import { QUERY_DB, ReadModelModule } from '../db/read-model.module.js';
 import { InventoryProjector } from './inventory.projector.js';
 import { InventoryQueries } from './inventory.queries.js';
 import { InventoryReader } from './inventory.reader.js';
@@ -58,7 +58,7 @@ class InventoryReaderLifecycle implements OnApplicationBootstrap, OnModuleDestro
       inject: [InventoryProjector, NATS_CONNECTION, Topology],
       useFactory: (projector: InventoryProjector, nc: NatsConnection, topology: Topology) => new InventoryReader({ js: jetstream(nc), topology, projector, logger: new Logger('InventoryReader') }),
     },
-    { provide: InventoryQueries, inject: [DataSource], useFactory: (db: DataSource) => new InventoryQueries(db) },
+    { provide: InventoryQueries, inject: [QUERY_DB], useFactory: (db: DataSource) => new InventoryQueries(db) },
     InventoryReaderLifecycle,
   ],
   exports: [InventoryReader],

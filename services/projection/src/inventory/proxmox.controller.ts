@@ -1,13 +1,14 @@
 import { Controller, Get, NotFoundException, Param, Query, UseFilters } from '@nestjs/common';
 import { RequirePermission } from '@vle/service-kit';
 import { ContractErrorFilter } from '../query/contract-error.filter.js';
+import { QueryFailedFilter } from '../query/query-failed.filter.js';
 import { parseGuestFilter, parseVmid } from './inventory-query.js';
 import { InventoryQueries } from './inventory.queries.js';
 import type { PveNodesResponse, PveVmsResponse, PveVmView } from './inventory.views.js';
 
 /** The Proxmox inventory of the newest node info sync (not live Proxmox state: at most a sync old). */
 @Controller('api/v1/proxmox')
-@UseFilters(ContractErrorFilter)
+@UseFilters(ContractErrorFilter, QueryFailedFilter)
 @RequirePermission('inventory_read')
 export class ProxmoxController {
   constructor(private readonly queries: InventoryQueries) {}

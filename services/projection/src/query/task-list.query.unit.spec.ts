@@ -38,18 +38,53 @@ describe('parseTaskListQuery', () => {
         cursor,
       }),
     ).toEqual({
-      statuses: ['failed', 'running', 'warning'],
-      createdBy: 'alice',
-      from: '2026-11-01T00:00:00Z',
-      to: '2026-11-22T12:00:00+01:00',
-      name: 'Clone',
-      objectType: 'vm',
-      objectId: '101',
-      eventId: '42',
-      originTaskId: ID,
+      filter: {
+        kind: 'and',
+        items: [
+          { kind: 'leaf', field: 'status', op: 'in', values: ['failed', 'running', 'warning'] },
+          { kind: 'leaf', field: 'user', op: 'eq', values: ['alice'] },
+          { kind: 'leaf', field: 'created_at', op: 'ge', values: [Date.parse('2026-11-01T00:00:00Z')] },
+          { kind: 'leaf', field: 'created_at', op: 'lt', values: [Date.parse('2026-11-22T11:00:00Z')] },
+          { kind: 'leaf', field: 'name', op: 'contains', values: ['Clone'] },
+          { kind: 'leaf', field: 'object', op: 'in', values: [{ type: 'vm', id: '101' }] },
+          { kind: 'leaf', field: 'event', op: 'eq', values: ['42'] },
+          { kind: 'leaf', field: 'origin', op: 'eq', values: [ID] },
+        ],
+      },
       limit: 500,
       after: { createdAt: '2026-11-22T10:00:00.123456Z', id: ID },
     });
+  });
+
+  it('reads the filters on changes, types, SubTasks and the search language, joined by and', () => {
+    const now = Date.parse('2026-12-01T12:00:00Z');
+    expect(
+      parseTaskListQuery({ updatedSince: '2026-11-30', type: 'vm.clone,lab_event.deploy', queue: 'pve_vm_clone', responseCode: ['STORAGE_FULL', 'TIMEOUT'], q: 'created_at > "2 hours ago" or name ~ clone' }, now).filter,
+    ).toEqual({
+      kind: 'and',
+      items: [
+        { kind: 'leaf', field: 'updated_at', op: 'ge', values: [Date.parse('2026-11-30T00:00:00Z')] },
+        { kind: 'leaf', field: 'type', op: 'in', values: ['vm.clone', 'lab_event.deploy'] },
+        { kind: 'leaf', field: 'queue', op: 'in', values: ['pve_vm_clone'] },
+        { kind: 'leaf', field: 'response_code', op: 'in', values: ['STORAGE_FULL', 'TIMEOUT'] },
+        {
+          kind: 'or',
+          items: [
+            { kind: 'leaf', field: 'created_at', op: 'gt', values: [now - 2 * 3_600_000] },
+            { kind: 'leaf', field: 'name', op: 'contains', values: ['clone'] },
+          ],
+        },
+      ],
+    });
+  });
+
+  it('takes an object type alone as the Task\'s own, and an empty search as no filter', () => {
+    expect(parseTaskListQuery({ objectType: 'vm' }).filter).toEqual({ kind: 'leaf', field: 'object_type', op: 'eq', values: ['vm'] });
+    expect(parseTaskListQuery({ q: '  ' })).toEqual({ limit: DEFAULT_LIMIT });
+  });
+
+  it('refuses a search that is not in the language with the position of the problem', () => {
+    expect(violationsOf({ q: 'status = done' })).toEqual([{ field: 'q', message: expect.stringContaining('"done" is not a status'), position: 9 }]);
   });
 
   it.each([
@@ -70,6 +105,12 @@ describe('parseTaskListQuery', () => {
     [{ createdBy: ['a', 'b'] }, 'createdBy', 'given once'],
     [{ name: ' ' }, 'name', 'must not be empty'],
     [{ state: 'failed' }, 'state', 'is not a filter'],
+    [{ updatedSince: 'yesterday' }, 'updatedSince', 'must be a date'],
+    [{ queue: 'pve_vm_klone' }, 'queue', 'is not one of'],
+    [{ responseCode: 'A,,B' }, 'responseCode', 'empty value'],
+    [{ type: ['a', ''] }, 'type', 'empty value'],
+    [{ q: ['a', 'b'] }, 'q', 'given once'],
+    [{ q: 'x'.repeat(1001) }, 'q', 'at most 1000 characters'],
   ])('refuses %j naming %s', (query, field, message) => {
     expect(violationsOf(query)).toContainEqual({ field, message: expect.stringContaining(message) });
   });
