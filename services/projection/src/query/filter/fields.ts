@@ -6,6 +6,7 @@ import { QUEUE_NAMES } from '@vle/contracts';
 import { OBJECT_TYPES, SUB_TASK_STATUSES, TASK_STATUSES } from '@vle/domain';
 import { isUuid } from '../../projector/commit.js';
 import { isDateOrTime } from '../../time.js';
+import type { SubTaskEntity, TaskEntity } from '../../db/entities/index.js';
 import type { FilterValue, ObjectRef } from './filter.js';
 
 /** A Task as the in-memory filter sees it (times in epoch milliseconds; null: no value). */
@@ -165,4 +166,28 @@ export function objectRef(text: string): ObjectRef {
   const colon = text.indexOf(':');
   const type = colon > 0 ? text.slice(0, colon) : '';
   return (OBJECT_TYPES as readonly string[]).includes(type) && colon < text.length - 1 ? { type, id: text.slice(colon + 1) } : { id: text };
+}
+
+/** The rows of a Task as the in-memory filter reads them. */
+export function filterTaskOf(
+  t: Pick<TaskEntity, 'id' | 'name' | 'status' | 'type' | 'createdBy' | 'eventId' | 'originTaskId' | 'objectType' | 'objectId' | 'createdAt' | 'updatedAt' | 'startedAt' | 'finishedAt'>,
+  subtasks: readonly Pick<SubTaskEntity, 'queue' | 'action' | 'status' | 'responseCode' | 'responseMessage' | 'objectType' | 'objectId'>[],
+): FilterTask {
+  const ms = (d: Date | null) => (d === null ? null : d.getTime());
+  return {
+    id: t.id,
+    name: t.name,
+    status: t.status,
+    type: t.type,
+    createdBy: t.createdBy,
+    eventId: t.eventId,
+    originTaskId: t.originTaskId,
+    objectType: t.objectType,
+    objectId: t.objectId,
+    createdAt: t.createdAt.getTime(),
+    updatedAt: t.updatedAt.getTime(),
+    startedAt: ms(t.startedAt),
+    finishedAt: ms(t.finishedAt),
+    subtasks: subtasks.map((s) => ({ queue: s.queue, action: s.action, status: s.status, responseCode: s.responseCode, responseMessage: s.responseMessage, objectType: s.objectType, objectId: s.objectId })),
+  };
 }
