@@ -3,7 +3,7 @@
 // come from small pools, so that filters on them select some Tasks and leave others; names hold
 // LIKE's wildcards, a backslash and letters whose case PostgreSQL and JavaScript fold alike.
 
-import type { DataSource } from 'typeorm';
+import type { DataSource, ObjectLiteral } from 'typeorm';
 import { QUEUE_NAMES } from '@vle/contracts';
 import { OBJECT_TYPES, SUB_TASK_STATUSES, TASK_STATUSES } from '@vle/domain';
 import { SubTaskEntity, TaskEntity } from '../db/entities/index.js';
@@ -129,6 +129,8 @@ export function generateRows(options: { count: number; seed: number; now: number
 
 /** Writes the rows in chunks (a statement holds at most 65,535 parameters). */
 export async function insertRows(db: DataSource, rows: GeneratedRows, chunk = 1000): Promise<void> {
-  for (let i = 0; i < rows.tasks.length; i += chunk) await db.getRepository(TaskEntity).insert(rows.tasks.slice(i, i + chunk));
-  for (let i = 0; i < rows.subtasks.length; i += chunk) await db.getRepository(SubTaskEntity).insert(rows.subtasks.slice(i, i + chunk));
+  // As plain objects: the entities' JSON column types are too deep for insert()'s partial type.
+  const into = (entity: typeof TaskEntity | typeof SubTaskEntity) => db.getRepository<ObjectLiteral>(entity);
+  for (let i = 0; i < rows.tasks.length; i += chunk) await into(TaskEntity).insert(rows.tasks.slice(i, i + chunk));
+  for (let i = 0; i < rows.subtasks.length; i += chunk) await into(SubTaskEntity).insert(rows.subtasks.slice(i, i + chunk));
 }
