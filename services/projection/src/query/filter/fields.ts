@@ -139,8 +139,9 @@ export function parseTime(text: string, now: number): TimeValue | undefined {
   return within({ at: DATE_ONLY.test(text) ? Date.parse(`${text}T00:00:00Z`) : Date.parse(text), span: DATE_ONLY.test(text) ? DAY_MS : 1 });
 }
 
+/** Both ends of the value must be times PostgreSQL reads back (the end of 9999-12-31 is year 10000). */
 function within(value: TimeValue): TimeValue | undefined {
-  return Number.isFinite(value.at) && value.at >= MIN_MS && value.at <= MAX_MS ? value : undefined;
+  return Number.isFinite(value.at) && value.at >= MIN_MS && value.at + value.span <= MAX_MS ? value : undefined;
 }
 
 /** A value given as text for a field other than a time, checked: the value, or why it is not one. */

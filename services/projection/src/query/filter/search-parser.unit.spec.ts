@@ -89,6 +89,7 @@ describe('parseSearch', () => {
     expect(parse('created_at = 2026-11-22')).toEqual({ kind: 'leaf', field: 'created_at', op: 'during', values: [Date.parse('2026-11-22T00:00:00Z'), Date.parse('2026-11-23T00:00:00Z')] });
     expect(parse('finished_at <= 2026-11-22T10:00:00+01:00')).toEqual({ kind: 'leaf', field: 'finished_at', op: 'le', values: [Date.parse('2026-11-22T09:00:00Z')] });
     expect(parse('created_at != 2026-11-22')).toMatchObject({ kind: 'not', item: { op: 'during' } });
+    expect(parse('created_at < 9999-12-30')).toEqual({ kind: 'leaf', field: 'created_at', op: 'lt', values: [Date.parse('9999-12-30T00:00:00Z')] });
   });
 
   it.each([
@@ -109,6 +110,9 @@ describe('parseSearch', () => {
     ['created_at > "2 fortnights ago"', 13, 'is not a time'],
     ['created_at > 2026-02-30', 13, 'is not a time'],
     ['created_at > 99999-01-01', 13, 'is not a time'],
+    // Found by the fuzz test: the day's end would be year 10000, which PostgreSQL refuses (a 500).
+    ['updated_at != 9999-12-31', 14, 'is not a time'],
+    ['created_at > 1969-12-31', 13, 'is not a time'],
     ['id = 42', 5, '"42" is not a uuid, as id is'],
     ['origin ^ (0190a7e2-0000-7000-8000-000000000001 0190a7e2-0000-7000-8000-000000000002)', 47, "expected ',' or ')' in the list opened at column 10"],
     ['set? name', 5, 'name always has a value: set? and null? do not apply to it'],
