@@ -196,8 +196,8 @@ const REDOS = [
   'name = a and '.repeat(76),
   `status ^ (${Array.from({ length: 150 }, () => 'failed').join(',')})`,
   `object ^ (${Array.from({ length: 99 }, (_, i) => `vm:${i}`).join(', ')})`,
-  `${Array.from({ length: 64 }, (_, i) => `name ~ w${i}`).join(' or ')}`,
-  `${Array.from({ length: 64 }, (_, i) => `queue != pve_vm_clone`).join(' or ')}`,
+  Array.from({ length: 64 }, (_, i) => `name ~ w${i}`).join(' or '),
+  Array.from({ length: 64 }, () => 'queue != pve_vm_clone').join(' or '),
   `${'(name ~ a or '.repeat(16)}x${')'.repeat(16)}`,
   '"'.repeat(500) + 'x'.repeat(500),
   `created_at > "${'9'.repeat(200)} days ago"`,
@@ -223,7 +223,7 @@ describe('the search language under hostile input, over HTTP', () => {
 
   it('answers injection and slow-pattern strings the same way, and the tables stay as they were', async () => {
     const { problems, statuses } = await runAll([...INJECTIONS, ...REDOS], 2);
-    expect(problems, JSON.stringify(statuses)).toEqual([]);
+    expect({ problems, statuses }).toEqual({ problems: [], statuses: { 200: expect.any(Number), 400: expect.any(Number) } });
     expect(await db.query('SELECT count(*)::int AS n FROM tasks')).toEqual([{ n: 500 }]);
     // A value that looks like SQL is a value: it matches nothing, it runs nothing.
     expect((await search("name = \"x'; DROP TABLE tasks; --\"")).body.items).toEqual([]);
