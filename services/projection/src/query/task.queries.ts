@@ -1,10 +1,11 @@
 // Reads of the task read model. Keyset pagination over (created_at DESC, id DESC), which the
 // indexes of the migration serve with or without a leading status / created_by filter.
 
-import type { DataSource } from 'typeorm';
+import type { DataSource, SelectQueryBuilder } from 'typeorm';
 import { inScope, type TaskScope } from '@vle/auth';
 import { SubTaskEntity, TaskEntity } from '../db/entities/index.js';
 import { encodeCursor } from './cursor.js';
+import type { FilterNode } from './filter/filter.js';
 import { filterSql } from './filter/filter-sql.js';
 import type { TaskListQuery } from './task-list.query.js';
 import { toSubTaskView, toTaskView, type TaskDetailView, type TaskPage } from './task.views.js';
@@ -21,17 +22,26 @@ export interface Visibility {
   readonly subTasks: boolean;
 }
 
+/**
+ * The Tasks `tasks t` a caller may see that satisfy a filter: the base of every read of a list (the
+ * page, an export, the counts), so that each applies the scope and the filter alike.
+ */
+export function visibleTasks(db: DataSource, filter: FilterNode | undefined, visibility: Visibility): SelectQueryBuilder<TaskEntity> {
+  const q = db.getRepository(TaskEntity).createQueryBuilder('t');
+  if (visibility.scope.own) q.andWhere('t.created_by = :scopeSubject', { scopeSubject: visibility.subject });
+  if (visibility.scope.events) q.andWhere('t.event_id = ANY(:scopeEvents)', { scopeEvents: [...visibility.scope.events] });
+  if (filter) {
+    const condition = filterSql(filter);
+    q.andWhere(condition.sql, condition.params);
+  }
+  return q;
+}
+
 export class TaskQueries {
   constructor(private readonly db: DataSource) {}
 
   async list(query: TaskListQuery, visibility: Visibility): Promise<TaskPage> {
-    const q = this.db.getRepository(TaskEntity).createQueryBuilder('t').addSelect(CURSOR_TIME, 'cursor_time');
-    if (visibility.scope.own) q.andWhere('t.created_by = :scopeSubject', { scopeSubject: visibility.subject });
-    if (visibility.scope.events) q.andWhere('t.event_id = ANY(:scopeEvents)', { scopeEvents: [...visibility.scope.events] });
-    if (query.filter) {
-      const condition = filterSql(query.filter);
-      q.andWhere(condition.sql, condition.params);
-    }
+    const q = visibleTasks(this.db, query.filter, visibility).addSelect(CURSOR_TIME, 'cursor_time');
     if (query.after) {
       q.andWhere('(t.created_at, t.id) < (CAST(:afterTime AS timestamptz), CAST(:afterId AS uuid))', { afterTime: query.after.createdAt, afterId: query.after.id });
     }
