@@ -239,7 +239,8 @@ describe('taskHistory', () => {
     expect({ events, attempts }).toEqual({ events: total, attempts: 10_000 });
     expect(taskHistory(TASK, commits, { subTasks: false, afterSeq: 0, limit: 5000 }).events.map((e) => e.type)).toEqual(['TaskCreated']);
     expect(subTaskAttempts(commits, 'st-s9999')).toEqual([expect.objectContaining({ outcome: 'succeeded', responseMessage: 'cloned s9999' })]);
-  });
+    // Building the log with decide takes most of it; a page is some 300 ms.
+  }, 30_000);
 });
 
 function retriedCommands(): TaskCommand[] {
