@@ -3,6 +3,7 @@ export * from './task/commands.js';
 export * from './task/state.js';
 export * from './task/decide.js';
 export * from './task/evolve.js';
+export { TaskFold } from './task/task-fold.js';
 export * from './task/dag.js';
 export * from './task/status.js';
 export { subTaskById, subTaskTally, type Tally } from './task/subtask-index.js';

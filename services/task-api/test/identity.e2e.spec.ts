@@ -52,6 +52,8 @@ const routes: Route[] = [
   { name: 'cancel', service: 'task-api', method: 'POST', path: () => `/api/v1/tasks/${bobsTask}/cancel`, body: () => ({}), permission: 'tasks_cancel' },
   { name: 'list', service: 'projection', method: 'GET', path: () => '/api/v1/tasks', permission: 'tasks_read' },
   { name: 'detail', service: 'projection', method: 'GET', path: () => `/api/v1/tasks/${failedTask.taskId}`, permission: 'tasks_read' },
+  { name: 'history', service: 'projection', method: 'GET', path: () => `/api/v1/tasks/${failedTask.taskId}/history`, permission: 'tasks_read' },
+  { name: 'subtask', service: 'projection', method: 'GET', path: () => `/api/v1/tasks/${failedTask.taskId}/subtasks/${failedTask.bad}`, permission: 'sub_tasks_read' },
   { name: 'projection status', service: 'projection', method: 'GET', path: () => '/api/v1/projection/status', permission: 'tasks_admin' },
   { name: 'proxmox nodes', service: 'projection', method: 'GET', path: () => '/api/v1/proxmox/nodes', permission: 'inventory_read' },
   { name: 'proxmox vms', service: 'projection', method: 'GET', path: () => '/api/v1/proxmox/vms', permission: 'inventory_read' },
@@ -68,7 +70,7 @@ function expected(route: Route, caller: Caller): number | 'passes' {
   if (caller === 'out of scope') {
     // A creation outside the scope is refused (no Task to hide); a Task outside it does not exist for it.
     if (route.name === 'create') return 403;
-    if (['retry', 'skip', 'cancel', 'detail'].includes(route.name)) return 404;
+    if (['retry', 'skip', 'cancel', 'detail', 'history', 'subtask'].includes(route.name)) return 404;
   }
   if (route.service === 'projection') return route.name === 'proxmox vm' ? 404 : 200;
   return 'passes';

@@ -83,6 +83,24 @@ export class TaskFold {
     return this.ready().map((position) => this.at(position));
   }
 
+  /**
+   * The Task's own fields as folded so far, copied (its SubTasks are read one by one with
+   * `subTask`), or undefined before TaskCreated: what a history shows of the Task around each
+   * event, without the copy of the SubTask array `result()` makes.
+   */
+  taskFields(): Omit<Task, 'subtasks'> | undefined {
+    const task = this.current();
+    if (!task) return undefined;
+    const { subtasks: _subtasks, ...fields } = task;
+    return fields;
+  }
+
+  /** SubTask `id` as folded so far. A SubTask is never changed in place: a reference kept stays as it was. */
+  subTask(id: string): SubTask | undefined {
+    const position = this.find(id);
+    return position === undefined ? undefined : this.at(position);
+  }
+
   private current(): Mutable<Task> | undefined {
     if (this.task === undefined && this.state.status !== 'absent') this.task = { ...this.state };
     return this.task;

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { readySubTasks } from './dag.js';
 import type { PlannedSubTask, TaskEvent } from './events.js';
 import { evolve, evolveAll } from './evolve.js';
+import { TaskFold } from './task-fold.js';
 import { exists, initialState, type TaskState } from './state.js';
 import { subTaskById } from './subtask-index.js';
 import { referenceEvolve, referenceReady, type ReferenceEvent } from './testing/reference-evolve.js';
@@ -118,5 +119,33 @@ describe('the fold of a commit', () => {
     const stray = event('SubTaskQueued', new Date(T0).toISOString(), { subTaskId: 'nope', generation: 1 });
     expect(evolveAll(state, [stray, created])).toBe(state);
     expect(evolve(initialState, stray)).toBe(initialState);
+  });
+});
+
+describe('a look into the fold between events', () => {
+  it('shows the Task and each SubTask as evolve has them after every event, and a SubTask kept stays as it was', () => {
+    fc.assert(
+      fc.property(lives, ([events]) => {
+        const fold = new TaskFold(initialState);
+        let state = initialState;
+        for (const e of events) {
+          const kept = exists(state) ? state.subtasks.map((s) => fold.subTask(s.id)) : [];
+          const snapshot = JSON.stringify(kept);
+          fold.apply(e);
+          state = evolve(state, e);
+          expect(JSON.stringify(kept)).toBe(snapshot);
+          if (!exists(state)) {
+            expect(fold.taskFields()).toBeUndefined();
+            continue;
+          }
+          const { subtasks, ...fields } = state;
+          expect(fold.taskFields()).toEqual(fields);
+          for (const s of subtasks) expect(fold.subTask(s.id)).toEqual(s);
+          expect(fold.subTask('st-unknown')).toBeUndefined();
+        }
+        expect(fold.result()).toEqual(state);
+      }),
+      { numRuns: 200 },
+    );
   });
 });
