@@ -133,13 +133,17 @@ export function natsUserPermissions(t: Topology): NatsUserPermissions[] {
       user: 'projection',
       publish: unique([
         ...topologyLookup(t),
-        ...orderedReader(t.eventStream.name),
+        // The projector's ordered reader, and a Task's history read by the query API (direct gets).
+        ...eventStore(t).filter((s) => s !== t.allEventsSubject),
         ...durableReader(t.pveInventoryStream.name, t.pveInventoryConsumer.durable_name!),
         t.deadLetterSubject('inventory.pve'),
         // The job repair and the handover publish jobs of any queue (job-repair.ts).
         ...QUEUE_NAMES.map((queue) => t.jobSubject(queue)),
+        // The live stream: the leader's changes and the replicas that listen to them (live/).
+        t.liveChangesSubject,
+        t.liveListenersSubject,
       ]),
-      subscribe: [natsInboxPrefix('projection') + '.>'],
+      subscribe: [natsInboxPrefix('projection') + '.>', t.liveChangesSubject, t.liveListenersSubject],
     },
     worker(t, 'vm-clone-worker', [
       t.allVmidReservationsSubject,

@@ -124,6 +124,19 @@ export class Topology {
   }
 
   /**
+   * What the projection's leader changed in the read model, batch by batch (core NATS, no stream):
+   * the replicas serving live streams read it while they have clients (services/projection/src/live).
+   */
+  get liveChangesSubject(): string {
+    return `${this.subjectPrefix}projection.live.changes`;
+  }
+
+  /** Where a replica with live-stream clients says so, so that the leader publishes its changes. */
+  get liveListenersSubject(): string {
+    return `${this.subjectPrefix}projection.live.listening`;
+  }
+
+  /**
    * The Proxmox inventory (node info sync result): a snapshot of the cluster every minute or so, kept
    * apart from TASK_EVENTS, which it would grow by the whole inventory each time.
    */

@@ -5,3 +5,4 @@ export * from './service-process.js';
 export * from './nats-cleanup.js';
 export * from './nats-server.js';
 export * from './tokens.js';
+export * from './event-stream.js';

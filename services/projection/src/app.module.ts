@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { natsOptionsOf, ServiceKitModule, tokenVerifierOptionsOf } from '@vle/service-kit';
 import type { ProjectionConfig } from './config.js';
 import { InventoryModule } from './inventory/inventory.module.js';
+import { LiveModule } from './live/live.module.js';
 import { ProjectorModule } from './projector/projector.module.js';
 import { QueryModule } from './query/query.module.js';
 
@@ -14,6 +15,8 @@ export class ProjectionModule {
       imports: [
         ServiceKitModule.forRoot({ service: 'projection', config, nats: natsOptionsOf(config), auth: tokenVerifierOptionsOf(config) }),
         ProjectorModule,
+        // Before QueryModule: GET /api/v1/tasks/stream must not be taken for GET /api/v1/tasks/:id.
+        LiveModule,
         QueryModule,
         InventoryModule,
       ],

@@ -34,6 +34,12 @@ export const projectionConfigSchema = z.object({
    * QUERY_TIMEOUT instead of holding a connection.
    */
   PROJECTION_QUERY_TIMEOUT_MS: integerVariable(2000, 100, 600_000),
+  /** A live stream's heartbeat (a comment line), and how often a replica with clients tells the leader. */
+  PROJECTION_LIVE_HEARTBEAT_MS: integerVariable(15_000, 100, 600_000),
+  /** Live streams one replica serves at once; one more is answered 503. */
+  PROJECTION_LIVE_MAX_CLIENTS: integerVariable(1000, 1, 100_000),
+  /** The most changed Tasks a reconnecting client is sent; beyond it, a `reset` event (load the list again). */
+  PROJECTION_LIVE_CATCH_UP_MAX: integerVariable(1000, 1, 100_000),
 });
 
 export type ProjectionConfig = z.output<typeof projectionConfigSchema>;

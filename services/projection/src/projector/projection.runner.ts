@@ -26,6 +26,8 @@ export interface ProjectionRunnerOptions extends BatchOptions {
   readonly maxRetryDelayMs?: number;
   /** The job repair this replica keeps while it leads (none: the rebuild, tests of the projection alone). */
   readonly repair?: JobRepair;
+  /** Told of every batch once it committed (`from`: the checkpoint before it): the live stream. Must not throw. */
+  readonly onApplied?: (from: number, applied: AppliedBatch) => void;
 }
 
 export interface ProjectionStats {
@@ -168,6 +170,7 @@ export class ProjectionRunner {
         for await (const batch of batches(this.feed.commits(checkpoint + 1, round.signal), this.options)) {
           const applied = await this.projector.applyIsolating(batch, checkpoint);
           this.record(applied);
+          this.options.onApplied?.(checkpoint, applied);
           await this.handOver(batch, applied);
           checkpoint = applied.checkpoint;
           delay = this.options.retryDelayMs ?? 200;

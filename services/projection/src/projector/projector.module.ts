@@ -10,6 +10,8 @@ import { publishJob } from '@vle/messaging';
 import { NATS_CONNECTION, RequirePermission, SERVICE_CONFIG, TopologyGate, type TopologyWait } from '@vle/service-kit';
 import type { ProjectionConfig } from '../config.js';
 import { ReadModelModule } from '../db/read-model.module.js';
+import { LiveModule } from '../live/live.module.js';
+import { LivePublisher } from '../live/live-publisher.js';
 import { createJetStreamFeed } from './commit-feed.js';
 import { JobRepair } from './job-repair.js';
 import { AdvisoryLockLeadership } from './leadership.js';
@@ -58,7 +60,7 @@ export class ProjectionStatusController {
 }
 
 @Module({
-  imports: [ReadModelModule],
+  imports: [ReadModelModule, LiveModule],
   controllers: [ProjectionStatusController],
   providers: [
     {
@@ -69,8 +71,8 @@ export class ProjectionStatusController {
     },
     {
       provide: ProjectionRunner,
-      inject: [TaskProjector, NATS_CONNECTION, Topology, SERVICE_CONFIG],
-      useFactory: async (projector: TaskProjector, nc: NatsConnection, topology: Topology, config: ProjectionConfig) => {
+      inject: [TaskProjector, NATS_CONNECTION, Topology, SERVICE_CONFIG, LivePublisher],
+      useFactory: async (projector: TaskProjector, nc: NatsConnection, topology: Topology, config: ProjectionConfig, live: LivePublisher) => {
         const feed = await createJetStreamFeed(nc, topology);
         // One replica projects; the others wait to take over (leadership.ts).
         const leadership = new AdvisoryLockLeadership({ databaseUrl: config.DATABASE_URL, schema: config.DATABASE_SCHEMA, name: TASKS_PROJECTION });
@@ -85,6 +87,7 @@ export class ProjectionStatusController {
             maxSize: config.PROJECTION_BATCH_SIZE,
             maxWaitMs: config.PROJECTION_BATCH_WAIT_MS,
             repair,
+            onApplied: (from, applied) => live.published(from, applied),
           },
           leadership,
         );

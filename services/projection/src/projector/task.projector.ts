@@ -7,7 +7,7 @@
 // write, and a commit at or below its Task's last_seq is not folded again.
 
 import type { DataSource } from 'typeorm';
-import type { SubTask } from '@vle/domain';
+import type { SubTask, Task } from '@vle/domain';
 import type { IncomingCommit, RejectedCommit } from './commit.js';
 import { CheckpointMoved, isDataError } from './errors.js';
 import type { SubTaskChange } from './job-repair.js';
@@ -40,6 +40,15 @@ export interface AppliedBatch {
   readonly subTaskRows: number;
   /** The SubTasks whose rows the batch wrote, as it left them (what the job repair follows). */
   readonly changedSubTasks: readonly SubTaskChange[];
+  /** The Tasks whose rows the batch wrote, each with its state before (what the live stream follows). */
+  readonly changedTasks: readonly TaskChange[];
+}
+
+/** A Task a batch changed: its id, its last sequence after the batch, its state before (none: new). */
+export interface TaskChange {
+  readonly taskId: string;
+  readonly lastSeq: number;
+  readonly before?: Task;
 }
 
 /** What one transaction did, and the states it committed (for the cache). */
@@ -58,7 +67,7 @@ interface BatchRows {
 
 const NO_ROWS: BatchRows = { stateRows: [], taskRows: [], subTaskRows: [], skipped: [] };
 
-const NOTHING: AppliedBatch = { checkpoint: 0, commits: 0, events: 0, skipped: [], taskRows: 0, subTaskRows: 0, changedSubTasks: [] };
+const NOTHING: AppliedBatch = { checkpoint: 0, commits: 0, events: 0, skipped: [], taskRows: 0, subTaskRows: 0, changedSubTasks: [], changedTasks: [] };
 
 function combine(a: AppliedBatch, b: AppliedBatch): AppliedBatch {
   return {
@@ -69,6 +78,7 @@ function combine(a: AppliedBatch, b: AppliedBatch): AppliedBatch {
     taskRows: a.taskRows + b.taskRows,
     subTaskRows: a.subTaskRows + b.subTaskRows,
     changedSubTasks: [...a.changedSubTasks, ...b.changedSubTasks],
+    changedTasks: [...a.changedTasks, ...b.changedTasks],
   };
 }
 
@@ -133,6 +143,7 @@ export class TaskProjector {
             taskRows: folded.taskRows.length,
             subTaskRows: folded.subTaskRows.length,
             changedSubTasks: folded.subTaskRows.map(changeOf),
+            changedTasks: [...folded.states].map(([taskId, { lastSeq }]) => ({ taskId, lastSeq, before: stored.get(taskId)?.state })),
           };
           return { applied, changed: folded.states };
         }

@@ -11,8 +11,9 @@ import type { RunningService } from '@vle/service-kit';
 import { bearer, createTestDatabase, freePort, testToken, type TestDatabase } from '@vle/testing';
 import { openReadModelSchema } from '../db/data-source.js';
 import { bootstrap } from '../index.js';
-import { generateRows, insertRows, random } from '../testing/generated-rows.js';
+import { generateRows, insertRows } from '../testing/generated-rows.js';
 import { searchQueries } from '../testing/search-queries.js';
+import { random } from '../testing/task-scenarios.js';
 import { openTestLog, type TestLog } from '../testing/test-log.js';
 
 const MUTATIONS = 20_000;

@@ -7,6 +7,7 @@ import type { DataSource, ObjectLiteral } from 'typeorm';
 import { QUEUE_NAMES } from '@vle/contracts';
 import { OBJECT_TYPES, SUB_TASK_STATUSES, TASK_STATUSES } from '@vle/domain';
 import { SubTaskEntity, TaskEntity } from '../db/entities/index.js';
+import { random } from './task-scenarios.js';
 
 export const POOLS = {
   nameWords: ['Clone', 'clone', 'CLONE', 'VM', 'lab', 'Lab 7', 'Mail', 'mails_now', 'Deploy', 'École', 'über', '100%', 'a_b', 'back\\slash', 'sync'],
@@ -18,18 +19,6 @@ export const POOLS = {
   codes: ['OK', 'STORAGE_FULL', 'TIMEOUT', 'NOT_FOUND', 'PVE_500'],
   messages: ['storage full on pve2', 'Storage Full', 'timed out after 60 s', 'VM 101 not found', 'done'],
 } as const;
-
-/** A small deterministic PRNG (mulberry32): the same seed gives the same rows. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 export interface GeneratedRows {
   readonly tasks: TaskEntity[];

@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import type { FilterTask } from '../query/filter/fields.js';
+import { parseSearch } from '../query/filter/search-parser.js';
+import type { TaskView } from '../query/task.views.js';
+import type { LiveChanges } from './live-change.js';
+import { LiveClient, type LiveEvent, type LiveHub } from './live-hub.js';
+
+const base: FilterTask = { id: 't1', name: 'Clone', status: 'running', type: null, createdBy: 'alice', eventId: null, originTaskId: null, objectType: null, objectId: null, createdAt: 0, updatedAt: 0, startedAt: null, finishedAt: null, subtasks: [] };
+const task = (id: string, over: Partial<FilterTask> = {}): FilterTask => ({ ...base, id, ...over });
+const view = (t: FilterTask, lastSeq: number) => ({ id: t.id, status: t.status, createdBy: t.createdBy, lastSeq }) as unknown as TaskView;
+
+/** A hub whose read model is `rows` at checkpoint `seq`. */
+function fakeHub(state: { seq: number; rows: Array<{ view: TaskView; filterTask: FilterTask }> }) {
+  const calls: number[] = [];
+  const hub = {
+    options: { heartbeatMs: 1000, catchUpMax: 3, maxClients: 10 },
+    checkpoint: async () => state.seq,
+    changedSince: async (after: number) => {
+      calls.push(after);
+      const rows = state.rows.filter((r) => r.view.lastSeq > after);
+      return rows.length > 3 ? { seq: state.seq, rows: [], more: true } : { seq: state.seq, rows, more: false };
+    },
+    remove: () => undefined,
+  };
+  return { hub: hub as unknown as LiveHub, calls };
+}
+
+function client(hub: LiveHub, options: { q?: string; after?: number; subject?: string; own?: boolean; accept?: () => boolean } = {}) {
+  const events: LiveEvent[] = [];
+  const dropped: string[] = [];
+  const c = new LiveClient(hub, {
+    filter: options.q ? parseSearch(options.q, 0) : undefined,
+    visibility: { subject: options.subject ?? 'admin', scope: options.own ? { own: true } : {}, subTasks: true },
+    after: options.after,
+    send: (e) => {
+      events.push(e);
+      return options.accept?.() ?? true;
+    },
+    dropped: (reason) => dropped.push(reason),
+  });
+  return { c, events, dropped };
+}
+
+const rowsOf = (entries: Array<[FilterTask, number]>) => async () => ({ tasks: new Map(entries.map(([t, seq]) => [t.id, { view: view(t, seq), filterTask: t }])) });
+const kinds = (events: LiveEvent[]) => events.map((e) => `${e.kind}:${e.kind === 'task' ? e.task.id : e.kind === 'leave' ? e.taskId : ''}@${e.id}`);
+
+describe('a live client', () => {
+  it('starts at the checkpoint, then sends a Task that matches now and a leave for one that matched before only', async () => {
+    const { hub, calls } = fakeHub({ seq: 10, rows: [] });
+    const { c, events } = client(hub, { q: 'status = failed' });
+    await c.start();
+    const t1 = task('t1', { status: 'failed' });
+    const t2 = task('t2', { status: 'running' });
+    const t3 = task('t3', { status: 'running' });
+    const changes: LiveChanges = { from: 10, seq: 14, changes: [{ taskId: 't1', lastSeq: 11 }, { taskId: 't2', lastSeq: 12, before: task('t2', { status: 'failed' }) }, { taskId: 't3', lastSeq: 13, before: task('t3') }] };
+    await c.apply(changes, rowsOf([[t1, 11], [t2, 12], [t3, 13]]));
+    expect(kinds(events)).toEqual(['ready:@10', 'task:t1@11', 'leave:t2@12']);
+    // Nothing read from the read model: the message followed the cursor.
+    expect(calls).toEqual([]);
+    // A message already covered is ignored.
+    await c.apply(changes, rowsOf([[t1, 11]]));
+    expect(events.length).toBe(3);
+  });
+
+  it('fills a gap from the read model before a message that does not follow its cursor', async () => {
+    const state = { seq: 20, rows: [{ view: view(task('a'), 15), filterTask: task('a') }, { view: view(task('b', { status: 'failed' }), 18), filterTask: task('b', { status: 'failed' }) }] };
+    const { hub, calls } = fakeHub(state);
+    const { c, events } = client(hub, { q: 'status = running', after: 12 });
+    await c.start();
+    expect(calls).toEqual([12]);
+    // The catch-up: a for the match, leave for b (changed, and not a match now), then ready at the checkpoint.
+    expect(kinds(events)).toEqual(['task:a@15', 'leave:b@18', 'ready:@20']);
+    // A message from 25 on while the cursor is at 20: a message was lost; the read model is read again.
+    state.seq = 30;
+    state.rows.push({ view: view(task('c'), 23), filterTask: task('c') });
+    await c.apply({ from: 25, seq: 30, changes: [{ taskId: 'd', lastSeq: 27 }] }, rowsOf([[task('d'), 27]]));
+    expect(calls).toEqual([12, 20]);
+    // c came from the catch-up; d was read there too (the checkpoint covers it), so the message adds nothing.
+    expect(kinds(events).slice(3)).toEqual(['task:c@23']);
+  });
+
+  it('sends nothing of a Task outside the token scope, before or after', async () => {
+    const { hub } = fakeHub({ seq: 0, rows: [] });
+    const { c, events } = client(hub, { subject: 'alice', own: true });
+    await c.start();
+    await c.apply({ from: 0, seq: 3, changes: [{ taskId: 'x', lastSeq: 1, before: task('x', { createdBy: 'bob' }) }, { taskId: 'y', lastSeq: 2 }] }, rowsOf([[task('x', { createdBy: 'bob' }), 1], [task('y'), 2]]));
+    expect(kinds(events)).toEqual(['ready:@0', 'task:y@2']);
+  });
+
+  it('says reset when more changed since its id than a catch-up sends', async () => {
+    const rows = ['a', 'b', 'c', 'd'].map((id, i) => ({ view: view(task(id), i + 1), filterTask: task(id) }));
+    const { hub } = fakeHub({ seq: 4, rows });
+    const { c, events } = client(hub, { after: 0 });
+    await c.start();
+    expect(kinds(events)).toEqual(['reset:@4', 'ready:@4']);
+  });
+
+  it('is dropped when it reads too slowly, and sends nothing after', async () => {
+    const { hub } = fakeHub({ seq: 0, rows: [] });
+    let room = 2;
+    const { c, events, dropped } = client(hub, { accept: () => --room > 0 });
+    await c.start();
+    await c.apply({ from: 0, seq: 3, changes: [1, 2, 3].map((n) => ({ taskId: `t${n}`, lastSeq: n })) }, rowsOf([1, 2, 3].map((n) => [task(`t${n}`), n])));
+    expect(kinds(events)).toEqual(['ready:@0', 'task:t1@1']);
+    expect(dropped).toEqual(['the client reads too slowly']);
+  });
+});
