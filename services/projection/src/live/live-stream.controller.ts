@@ -56,11 +56,10 @@ export class LiveStreamController {
       response.write(text);
       return response.writableLength <= MAX_BUFFERED_BYTES;
     };
-    let heartbeat: ReturnType<typeof setInterval> | undefined;
-    let expiry: ReturnType<typeof setTimeout> | undefined;
+    const timers: { heartbeat?: ReturnType<typeof setInterval>; expiry?: ReturnType<typeof setTimeout> } = {};
     const end = (last?: string) => {
-      if (heartbeat) clearInterval(heartbeat);
-      if (expiry) clearTimeout(expiry);
+      clearInterval(timers.heartbeat);
+      clearTimeout(timers.expiry);
       if (last && !response.writableEnded) response.write(last);
       if (!response.writableEnded) response.end();
     };
@@ -86,13 +85,13 @@ export class LiveStreamController {
     });
     // How long an EventSource waits before reconnecting after the connection drops.
     response.write('retry: 3000\n\n');
-    heartbeat = setInterval(() => {
+    timers.heartbeat = setInterval(() => {
       if (!write(': heartbeat\n\n')) client.drop('the client reads too slowly');
     }, this.config.PROJECTION_LIVE_HEARTBEAT_MS);
     if (caller.expiresAt !== undefined) {
       // setTimeout holds at most 2^31-1 ms (24.8 days); a token lasting longer ends the stream then, and the client reconnects.
       const ms = Math.min(Math.max(0, caller.expiresAt - Date.now()), 2_147_483_647);
-      expiry = setTimeout(() => {
+      timers.expiry = setTimeout(() => {
         client.close();
         end(`event: expired\ndata: ${JSON.stringify({ code: 'TOKEN_EXPIRED', message: 'the token expired: reconnect with a new one (Last-Event-ID resumes)' })}\n\n`);
       }, ms);
