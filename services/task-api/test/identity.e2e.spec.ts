@@ -4,7 +4,7 @@
 // forged createdBy refused, a service acting for a user recorded as both.
 
 import type { Permission } from '@vle/auth';
-import { bearer, testToken } from '@vle/testing';
+import { bearer, openEventStream, testToken, waitFor } from '@vle/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CALLERS, createIdentityFixtures, GRANTED, READ, tokenOf, UNAUTHENTICATED_CALLERS, type Caller, type IdentityFixtures } from './identity-matrix.js';
 import { System } from './system.js';
@@ -14,6 +14,17 @@ const system = new System();
 async function call(service: 'task-api' | 'projection', method: 'GET' | 'POST', path: string, token: string | undefined, body?: unknown): Promise<{ status: number; body: any; authenticate: string | null }> {
   const base = service === 'task-api' ? system.taskApi.url : system.projection.url;
   const headers: Record<string, string> = { ...(token ? bearer(token) : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) };
+  if (path.startsWith('/api/v1/tasks/stream')) {
+    // A live stream that is let in answers with events until it is closed: read up to `ready`.
+    const stream = await openEventStream(`${base}${path}`, headers);
+    if (stream.status !== 200) {
+      const text = await stream.body();
+      return { status: stream.status, body: text ? JSON.parse(text) : undefined, authenticate: stream.headers.get('www-authenticate') };
+    }
+    await waitFor(() => stream.events.some((e) => e.event === 'ready'), { description: 'the live stream to be ready', timeoutMs: 10_000 });
+    stream.close();
+    return { status: 200, body: { events: stream.events }, authenticate: null };
+  }
   const response = await fetch(`${base}${path}`, method === 'GET' ? { headers } : { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : undefined, authenticate: response.headers.get('www-authenticate') };
@@ -52,6 +63,8 @@ const routes: Route[] = [
   { name: 'cancel', service: 'task-api', method: 'POST', path: () => `/api/v1/tasks/${bobsTask}/cancel`, body: () => ({}), permission: 'tasks_cancel' },
   { name: 'list', service: 'projection', method: 'GET', path: () => '/api/v1/tasks', permission: 'tasks_read' },
   { name: 'detail', service: 'projection', method: 'GET', path: () => `/api/v1/tasks/${failedTask.taskId}`, permission: 'tasks_read' },
+  { name: 'live stream', service: 'projection', method: 'GET', path: () => '/api/v1/tasks/stream', permission: 'tasks_read' },
+  { name: 'search', service: 'projection', method: 'GET', path: () => `/api/v1/tasks?q=${encodeURIComponent('status = failed or name ~ matrix')}`, permission: 'tasks_read' },
   { name: 'history', service: 'projection', method: 'GET', path: () => `/api/v1/tasks/${failedTask.taskId}/history`, permission: 'tasks_read' },
   { name: 'subtask', service: 'projection', method: 'GET', path: () => `/api/v1/tasks/${failedTask.taskId}/subtasks/${failedTask.bad}`, permission: 'sub_tasks_read' },
   { name: 'projection status', service: 'projection', method: 'GET', path: () => '/api/v1/projection/status', permission: 'tasks_admin' },

@@ -10,7 +10,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { isErrorReply, natsInboxPrefix, natsPasswordVariable, NATS_USERS, type NatsUser } from '@vle/contracts';
 import type { Task, TaskEvent } from '@vle/domain';
 import { JetStreamEventStore } from '@vle/event-store';
-import { bearer, natsBearer, spawnService, startNatsServer, startService, testToken, waitFor, type OwnNatsServer } from '@vle/testing';
+import { bearer, natsBearer, openEventStream, spawnService, startNatsServer, startService, testToken, waitFor, type OwnNatsServer } from '@vle/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { taskIdFor } from '../src/tasks/task-ids.js';
 import { entries, System, type ServiceUser } from './system.js';
@@ -124,10 +124,19 @@ describe('the system, every service with its own NATS user', () => {
       participants: [1, 2].map((id) => ({ id, username: `s0${id}`, firstName: 'Student', lastName: `No ${id}`, email: `s${id}@uni.example` })),
     });
     expect(added.status).toBe(201);
+    // A live stream, open while it runs: the leader's changes reach it over the projection's user.
+    const live = await openEventStream(`${system.projection.url}/api/v1/tasks/stream?type=event.deploy`, bearer(system.token));
+    await waitFor(() => live.events.some((e) => e.event === 'ready'), { description: 'the live stream to be ready', timeoutMs: 10_000 });
     const created = await system.post('/api/v1/tasks', { type: 'event.deploy', createdBy: 'e2e', params: { eventId } });
     expect(created.status).toBe(201);
     const deploy = await system.finished(created.body.taskId, 90_000);
     expect(deploy.status).toBe('success');
+    await waitFor(() => live.events.some((e) => e.event === 'task' && JSON.parse(e.data).id === created.body.taskId && JSON.parse(e.data).status === 'success'), { description: 'the deploy on the live stream', timeoutMs: 10_000 });
+    live.close();
+    // Its history, read from the log by the projection's user (direct gets).
+    const history = await fetch(`${system.projection.url}/api/v1/tasks/${created.body.taskId}/history`, { headers: bearer(system.token) });
+    expect(history.status).toBe(200);
+    expect(((await history.json()) as { events: Array<{ type: string }> }).events.map((e) => e.type)).toContain('TaskCreated');
     // The child Tasks chain vm-clone -> vm-action -> integration: jobs a worker's user may not publish.
     const kids: Task[] = await Promise.all(['vm:s01', 'vm:s02', 'course'].map((key) => system.finished(taskIdFor(SERVICE_IDENTITIES['integration-worker'].subject, `event-${eventId}-${key}`), 90_000)));
     expect(kids.flatMap((t) => t.subtasks.filter((s) => s.status !== 'success').map((s) => `${t.name} / ${s.name}: ${s.status} ${s.responseMessage}`))).toEqual([]);
