@@ -34,6 +34,11 @@ export const projectionConfigSchema = z.object({
    * QUERY_TIMEOUT instead of holding a connection.
    */
   PROJECTION_QUERY_TIMEOUT_MS: integerVariable(2000, 100, 600_000),
+  /**
+   * The most data rows of one CSV export (GET /api/v1/tasks/export.csv); an export that would hold
+   * more ends with a record saying it was cut. A client may ask for fewer with `limit`.
+   */
+  PROJECTION_EXPORT_MAX_ROWS: integerVariable(100_000, 1, 10_000_000),
 });
 
 export type ProjectionConfig = z.output<typeof projectionConfigSchema>;

@@ -6,6 +6,7 @@ import type { TaskEvent } from '@vle/domain';
 import { JetStreamEventStore } from '@vle/event-store';
 import { NATS_CONNECTION } from '@vle/service-kit';
 import { QUERY_DB, ReadModelModule } from '../db/read-model.module.js';
+import { TaskExportController } from './export/task-export.controller.js';
 import { TaskHistoryController } from './task-history.controller.js';
 import { TaskHistoryQueries } from './task-history.queries.js';
 import { TaskLog } from './task-log.js';
@@ -14,7 +15,8 @@ import { TasksController } from './tasks.controller.js';
 
 @Module({
   imports: [ReadModelModule],
-  controllers: [TasksController, TaskHistoryController],
+  // The export first: TasksController's `:id` would take `export.csv`.
+  controllers: [TaskExportController, TasksController, TaskHistoryController],
   providers: [
     { provide: TaskQueries, inject: [QUERY_DB], useFactory: (db: DataSource) => new TaskQueries(db) },
     { provide: TaskHistoryQueries, inject: [QUERY_DB], useFactory: (db: DataSource) => new TaskHistoryQueries(db) },
