@@ -7,6 +7,7 @@ import { JetStreamEventStore } from '@vle/event-store';
 import { NATS_CONNECTION } from '@vle/service-kit';
 import { QUERY_DB, ReadModelModule } from '../db/read-model.module.js';
 import { TaskExportController } from './export/task-export.controller.js';
+import { TaskReportController } from './report/task-report.controller.js';
 import { TaskHistoryController } from './task-history.controller.js';
 import { TaskHistoryQueries } from './task-history.queries.js';
 import { TaskLog } from './task-log.js';
@@ -16,7 +17,7 @@ import { TasksController } from './tasks.controller.js';
 @Module({
   imports: [ReadModelModule],
   // The export first: TasksController's `:id` would take `export.csv`.
-  controllers: [TaskExportController, TasksController, TaskHistoryController],
+  controllers: [TaskExportController, TasksController, TaskHistoryController, TaskReportController],
   providers: [
     { provide: TaskQueries, inject: [QUERY_DB], useFactory: (db: DataSource) => new TaskQueries(db) },
     { provide: TaskHistoryQueries, inject: [QUERY_DB], useFactory: (db: DataSource) => new TaskHistoryQueries(db) },
