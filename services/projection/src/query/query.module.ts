@@ -8,6 +8,8 @@ import { NATS_CONNECTION } from '@vle/service-kit';
 import { QUERY_DB, ReadModelModule } from '../db/read-model.module.js';
 import { TaskExportController } from './export/task-export.controller.js';
 import { TaskReportController } from './report/task-report.controller.js';
+import { StatsController } from './stats/stats.controller.js';
+import { StatsQueries } from './stats/stats.queries.js';
 import { TaskHistoryController } from './task-history.controller.js';
 import { TaskHistoryQueries } from './task-history.queries.js';
 import { TaskLog } from './task-log.js';
@@ -17,9 +19,10 @@ import { TasksController } from './tasks.controller.js';
 @Module({
   imports: [ReadModelModule],
   // The export first: TasksController's `:id` would take `export.csv`.
-  controllers: [TaskExportController, TasksController, TaskHistoryController, TaskReportController],
+  controllers: [TaskExportController, TasksController, TaskHistoryController, TaskReportController, StatsController],
   providers: [
     { provide: TaskQueries, inject: [QUERY_DB], useFactory: (db: DataSource) => new TaskQueries(db) },
+    { provide: StatsQueries, inject: [QUERY_DB], useFactory: (db: DataSource) => new StatsQueries(db) },
     { provide: TaskHistoryQueries, inject: [QUERY_DB], useFactory: (db: DataSource) => new TaskHistoryQueries(db) },
     {
       provide: TaskLog,
