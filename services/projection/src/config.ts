@@ -40,6 +40,11 @@ export const projectionConfigSchema = z.object({
   PROJECTION_LIVE_MAX_CLIENTS: integerVariable(1000, 1, 100_000),
   /** The most changed Tasks a reconnecting client is sent; beyond it, a `reset` event (load the list again). */
   PROJECTION_LIVE_CATCH_UP_MAX: integerVariable(1000, 1, 100_000),
+  /**
+   * The most data rows of one CSV export (GET /api/v1/tasks/export.csv); an export that would hold
+   * more ends with a record saying it was cut. A client may ask for fewer with `limit`.
+   */
+  PROJECTION_EXPORT_MAX_ROWS: integerVariable(100_000, 1, 10_000_000),
 });
 
 export type ProjectionConfig = z.output<typeof projectionConfigSchema>;

@@ -27,7 +27,9 @@ async function call(service: 'task-api' | 'projection', method: 'GET' | 'POST', 
   }
   const response = await fetch(`${base}${path}`, method === 'GET' ? { headers } : { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined, authenticate: response.headers.get('www-authenticate') };
+  // The export and the report answer CSV and HTML; their refusals are JSON like every other.
+  const json = text !== '' && (response.headers.get('content-type') ?? '').includes('json');
+  return { status: response.status, body: json ? JSON.parse(text) : text || undefined, authenticate: response.headers.get('www-authenticate') };
 }
 
 /** Tasks (subjects) in the log: a creation adds one, while the other Tasks' events may still be arriving. */
@@ -67,6 +69,10 @@ const routes: Route[] = [
   { name: 'search', service: 'projection', method: 'GET', path: () => `/api/v1/tasks?q=${encodeURIComponent('status = failed or name ~ matrix')}`, permission: 'tasks_read' },
   { name: 'history', service: 'projection', method: 'GET', path: () => `/api/v1/tasks/${failedTask.taskId}/history`, permission: 'tasks_read' },
   { name: 'subtask', service: 'projection', method: 'GET', path: () => `/api/v1/tasks/${failedTask.taskId}/subtasks/${failedTask.bad}`, permission: 'sub_tasks_read' },
+  { name: 'export', service: 'projection', method: 'GET', path: () => '/api/v1/tasks/export.csv', permission: 'tasks_read' },
+  { name: 'export subtasks', service: 'projection', method: 'GET', path: () => '/api/v1/tasks/export.csv?subtasks=true', permission: 'sub_tasks_read' },
+  { name: 'report', service: 'projection', method: 'GET', path: () => `/api/v1/tasks/${failedTask.taskId}/report.html`, permission: 'tasks_read' },
+  { name: 'stats', service: 'projection', method: 'GET', path: () => '/api/v1/stats', permission: 'tasks_read' },
   { name: 'projection status', service: 'projection', method: 'GET', path: () => '/api/v1/projection/status', permission: 'tasks_admin' },
   { name: 'proxmox nodes', service: 'projection', method: 'GET', path: () => '/api/v1/proxmox/nodes', permission: 'inventory_read' },
   { name: 'proxmox vms', service: 'projection', method: 'GET', path: () => '/api/v1/proxmox/vms', permission: 'inventory_read' },
@@ -83,7 +89,7 @@ function expected(route: Route, caller: Caller): number | 'passes' {
   if (caller === 'out of scope') {
     // A creation outside the scope is refused (no Task to hide); a Task outside it does not exist for it.
     if (route.name === 'create') return 403;
-    if (['retry', 'skip', 'cancel', 'detail', 'history', 'subtask'].includes(route.name)) return 404;
+    if (['retry', 'skip', 'cancel', 'detail', 'history', 'subtask', 'report'].includes(route.name)) return 404;
   }
   if (route.service === 'projection') return route.name === 'proxmox vm' ? 404 : 200;
   return 'passes';
@@ -114,6 +120,8 @@ describe('every HTTP route × every kind of caller', () => {
         // A refused write appends nothing: it is answered after the decision, so an append would be there.
         if (answer.status >= 400 && answer.status !== 409 && route.method === 'POST') expect(await eventsSince(before, route), `${route.name} × ${caller}`).toBe(0);
         if (caller === 'out of scope' && answer.status < 300) expect(JSON.stringify(answer.body)).not.toMatch(new RegExp(`${failedTask.taskId}|${bobsTask}`));
+        // What the out-of-scope caller must not see is there for the admin: the export's rows, the report, the failed SubTask to retry.
+        if (caller === 'admin' && ['export', 'export subtasks', 'report', 'stats'].includes(route.name)) expect(JSON.stringify(answer.body), route.name).toContain(failedTask.taskId);
       }
     }
     // Every cell in the failure message, so that one run shows the whole matrix.

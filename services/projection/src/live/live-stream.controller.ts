@@ -4,7 +4,7 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Controller, Get, HttpException, Inject, Query, Req, Res, UseFilters } from '@nestjs/common';
-import { can, type Principal } from '@vle/auth';
+import type { Principal } from '@vle/auth';
 import { ContractError } from '@vle/contracts';
 import { Caller, RequirePermission, SERVICE_CONFIG } from '@vle/service-kit';
 import type { ProjectionConfig } from '../config.js';
@@ -12,6 +12,7 @@ import { ContractErrorFilter } from '../query/contract-error.filter.js';
 import { QueryFailedFilter } from '../query/query-failed.filter.js';
 import { parseTaskListQuery } from '../query/task-list.query.js';
 import { assertMayFilter } from '../query/tasks.controller.js';
+import { visibilityOfCaller } from '../query/visibility.js';
 import { LiveHub, LiveHubFull, type LiveEvent } from './live-hub.js';
 
 /** Past this much unsent output a client is too slow: it is dropped and reconnects where it was. */
@@ -67,7 +68,7 @@ export class LiveStreamController {
     try {
       client = this.hub.add({
         filter,
-        visibility: { subject: caller.subject, scope: caller.scope, subTasks: can(caller, 'sub_tasks_read') },
+        visibility: visibilityOfCaller(caller),
         after,
         send: (event) => write(formatEvent(event)),
         dropped: (reason) => end(`event: closed\ndata: ${JSON.stringify({ reason })}\n\n`),

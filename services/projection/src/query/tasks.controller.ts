@@ -5,8 +5,9 @@ import { ContractErrorFilter } from './contract-error.filter.js';
 import { leavesOf, type FilterNode } from './filter/filter.js';
 import { readsSubTasks } from './filter/fields.js';
 import { QueryFailedFilter } from './query-failed.filter.js';
+import { visibilityOfCaller } from './visibility.js';
 import { parseTaskId, parseTaskListQuery } from './task-list.query.js';
-import { TaskQueries, type Visibility } from './task.queries.js';
+import { TaskQueries } from './task.queries.js';
 import type { TaskDetailView, TaskPage } from './task.views.js';
 
 @Controller('api/v1/tasks')
@@ -19,13 +20,13 @@ export class TasksController {
   list(@Query() query: Record<string, unknown>, @Caller() caller: Principal): Promise<TaskPage> {
     const request = parseTaskListQuery(query);
     assertMayFilter(request.filter, caller);
-    return this.queries.list(request, visibilityOf(caller));
+    return this.queries.list(request, visibilityOfCaller(caller));
   }
 
   @Get(':id')
   @RequirePermission('tasks_read')
   async get(@Param('id') id: string, @Caller() caller: Principal): Promise<TaskDetailView> {
-    const task = await this.queries.get(parseTaskId(id), visibilityOf(caller));
+    const task = await this.queries.get(parseTaskId(id), visibilityOfCaller(caller));
     if (!task) throw new NotFoundException({ code: 'TASK_NOT_FOUND', message: `task ${id} does not exist (or is not projected yet)` });
     return task;
   }
@@ -38,6 +39,3 @@ export function assertMayFilter(filter: FilterNode | undefined, caller: Principa
   if (field !== undefined) throw httpRefusal(AuthError.missing('sub_tasks_read', `to filter on the SubTask field ${field}`));
 }
 
-function visibilityOf(caller: Principal): Visibility {
-  return { subject: caller.subject, scope: caller.scope, subTasks: can(caller, 'sub_tasks_read') };
-}
