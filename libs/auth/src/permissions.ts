@@ -15,6 +15,8 @@ export const PERMISSIONS = {
   sub_tasks_skip: 'skip SubTasks',
   /** Cancel a Task. */
   tasks_cancel: 'cancel Tasks',
+  /** Pin and unpin a Task: the retention never deletes a pinned Task. */
+  tasks_pin: 'pin and unpin Tasks',
   /**
    * Act for a user: a command may name another user in `createdBy` / `requestedBy` (OpenVLE's backend
    * creating a user's Task); the event records both, the user and the token's subject as its actor.

@@ -434,5 +434,5 @@ export type DeadLetterSource = 'commands' | `jobs.${QueueName}` | 'inventory.pve
 export const SYSTEM_COMMAND_NAMES = ['start', 'expire-start', 'time-out'] as const;
 export type SystemCommandName = (typeof SYSTEM_COMMAND_NAMES)[number];
 
-export const COMMAND_NAMES = ['create', 'retry', 'skip', 'cancel'] as const;
+export const COMMAND_NAMES = ['create', 'retry', 'skip', 'cancel', 'pin', 'unpin'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];

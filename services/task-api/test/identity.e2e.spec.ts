@@ -50,6 +50,8 @@ const routes: Route[] = [
   { name: 'retry', service: 'task-api', method: 'POST', path: () => `/api/v1/tasks/${failedTask.taskId}/subtasks/${failedTask.bad}/retry`, body: () => ({}), permission: 'sub_tasks_retry' },
   { name: 'skip', service: 'task-api', method: 'POST', path: () => `/api/v1/tasks/${failedTask.taskId}/subtasks/${failedTask.next}/skip`, body: () => ({ reason: 'matrix' }), permission: 'sub_tasks_skip' },
   { name: 'cancel', service: 'task-api', method: 'POST', path: () => `/api/v1/tasks/${bobsTask}/cancel`, body: () => ({}), permission: 'tasks_cancel' },
+  { name: 'pin', service: 'task-api', method: 'POST', path: () => `/api/v1/tasks/${bobsTask}/pin`, body: () => ({ reason: 'matrix' }), permission: 'tasks_pin' },
+  { name: 'unpin', service: 'task-api', method: 'POST', path: () => `/api/v1/tasks/${bobsTask}/unpin`, body: () => ({}), permission: 'tasks_pin' },
   { name: 'list', service: 'projection', method: 'GET', path: () => '/api/v1/tasks', permission: 'tasks_read' },
   { name: 'detail', service: 'projection', method: 'GET', path: () => `/api/v1/tasks/${failedTask.taskId}`, permission: 'tasks_read' },
   { name: 'projection status', service: 'projection', method: 'GET', path: () => '/api/v1/projection/status', permission: 'tasks_admin' },
@@ -68,7 +70,7 @@ function expected(route: Route, caller: Caller): number | 'passes' {
   if (caller === 'out of scope') {
     // A creation outside the scope is refused (no Task to hide); a Task outside it does not exist for it.
     if (route.name === 'create') return 403;
-    if (['retry', 'skip', 'cancel', 'detail'].includes(route.name)) return 404;
+    if (['retry', 'skip', 'cancel', 'pin', 'unpin', 'detail'].includes(route.name)) return 404;
   }
   if (route.service === 'projection') return route.name === 'proxmox vm' ? 404 : 200;
   return 'passes';
@@ -124,7 +126,7 @@ function holds(caller: Caller, permission: Permission): boolean {
  */
 async function eventsSince(before: number, route: Route): Promise<number> {
   if (route.name === 'create') return (await taskCount()) - before;
-  const taskId = route.name === 'cancel' ? bobsTask : failedTask.taskId;
+  const taskId = ['cancel', 'pin', 'unpin'].includes(route.name) ? bobsTask : failedTask.taskId;
   const seqs = (await system.store.load(taskId)).commits.map((c) => c.seq);
   return seqs.filter((seq) => seq > before).length;
 }
