@@ -27,6 +27,11 @@ export const PERMISSIONS = {
    * start, expire, time out a Task). Only the scheduler's identity carries it.
    */
   tasks_system: 'send the internal deadline commands',
+  /**
+   * Ask the projection for a retention run over NATS (projection.req.retention, the daily slot):
+   * only the scheduler's identity needs it. An admin runs it over HTTP with tasks_admin.
+   */
+  tasks_retention: 'run the retention',
   /** Read the Proxmox inventory of the last node sync. */
   inventory_read: 'see the Proxmox inventory',
   /** Operators' routes: the projection's status and lag (and the admin routes later releases add). */

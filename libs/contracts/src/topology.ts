@@ -119,6 +119,14 @@ export class Topology {
     return `${this.subjectPrefix}tasks.req.*`;
   }
 
+  /**
+   * The retention run, a request the projection's leader answers with what it deleted (the
+   * scheduler's daily slot, an admin's POST /api/v1/retention/run). Core NATS: a run is idempotent.
+   */
+  get retentionRequestSubject(): string {
+    return `${this.subjectPrefix}projection.req.retention`;
+  }
+
   jobSubject(queue: QueueName): string {
     return `${this.subjectPrefix}jobs.${queue}`;
   }

@@ -4,8 +4,9 @@ import type { ProjectionConfig } from './config.js';
 import { InventoryModule } from './inventory/inventory.module.js';
 import { ProjectorModule } from './projector/projector.module.js';
 import { QueryModule } from './query/query.module.js';
+import { RetentionModule } from './retention/retention.module.js';
 
-/** The projection service (DESIGN §2, §8): read model, projector, query API, Proxmox inventory. */
+/** The projection service (DESIGN §2, §8): read model, projector, query API, Proxmox inventory, retention. */
 @Module({})
 export class ProjectionModule {
   static forRoot(config: ProjectionConfig): DynamicModule {
@@ -16,6 +17,7 @@ export class ProjectionModule {
         ProjectorModule,
         QueryModule,
         InventoryModule,
+        RetentionModule,
       ],
     };
   }
