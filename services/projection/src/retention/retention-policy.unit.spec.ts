@@ -66,8 +66,8 @@ describe('the choice of Tasks', () => {
   it('never deletes a pinned Task, nor an unfinished one, whatever its age', () => {
     expect(isExpired(policy, task({ finishedAt: ago(400), pinned: true }), NOW)).toBe(false);
     for (const status of ['planning', 'scheduled', 'queued', 'running', 'cancelling']) {
-      expect(isExpired(policy, task({ status, finishedAt: ago(400) }), NOW), status).toBe(false);
-      expect(isExpired(policy, task({ status, finishedAt: null }), NOW), status).toBe(false);
+      expect(isExpired(policy, task({ status, finishedAt: ago(400) }), NOW)).toBe(false);
+      expect(isExpired(policy, task({ status, finishedAt: null }), NOW)).toBe(false);
     }
   });
 
