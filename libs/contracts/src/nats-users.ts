@@ -7,8 +7,9 @@
 // Limits of subject permissions (JetStream API calls name a stream and a consumer, not a filter or
 // a message): a service that appends events may append to any Task's subject, a worker that removes
 // an exhausted job may remove any message of JOBS, the vm-clone-worker may purge any VMID
-// reservation, and a reader of the event log may create and delete consumers on TASK_EVENTS (the only
-// durable there, the scheduler's deadline recorder, is restored by task-api's provisioning at boot).
+// reservation, the projection (its retention purges a Task's subject) may purge TASK_EVENTS with any
+// filter or none, and a reader of the event log may create and delete consumers on TASK_EVENTS (the
+// only durable there, the scheduler's deadline recorder, is restored by task-api's provisioning at boot).
 
 import { maxDeliveriesAdvisorySubject, terminatedAdvisorySubject } from './advisories.js';
 import { QUEUE_NAMES, queuesOf, type WorkerService } from './queues.js';
@@ -126,6 +127,8 @@ export function natsUserPermissions(t: Topology): NatsUserPermissions[] {
         sys,
         // Periodic Tasks are created like any command (libs/task-client).
         createRequest,
+        // The daily retention run, answered by the projection's leader.
+        t.retentionRequestSubject,
       ]),
       subscribe: [natsInboxPrefix('scheduler') + '.>'],
     },
@@ -138,8 +141,15 @@ export function natsUserPermissions(t: Topology): NatsUserPermissions[] {
         t.deadLetterSubject('inventory.pve'),
         // The job repair and the handover publish jobs of any queue (job-repair.ts).
         ...QUEUE_NAMES.map((queue) => t.jobSubject(queue)),
+        // The retention: a Task's last commit (direct get by subject), the purge of its subject, and
+        // an admin's run forwarded to the leader.
+        api(`DIRECT.GET.${t.eventStream.name}`),
+        api(`DIRECT.GET.${t.eventStream.name}.>`),
+        api(`STREAM.PURGE.${t.eventStream.name}`),
+        t.retentionRequestSubject,
       ]),
-      subscribe: [natsInboxPrefix('projection') + '.>'],
+      subscribe: [natsInboxPrefix('projection') + '.>', t.retentionRequestSubject],
+      allowResponses: true,
     },
     worker(t, 'vm-clone-worker', [
       t.allVmidReservationsSubject,

@@ -55,6 +55,9 @@ const routes: Route[] = [
   { name: 'list', service: 'projection', method: 'GET', path: () => '/api/v1/tasks', permission: 'tasks_read' },
   { name: 'detail', service: 'projection', method: 'GET', path: () => `/api/v1/tasks/${failedTask.taskId}`, permission: 'tasks_read' },
   { name: 'projection status', service: 'projection', method: 'GET', path: () => '/api/v1/projection/status', permission: 'tasks_admin' },
+  { name: 'retention preview', service: 'projection', method: 'GET', path: () => '/api/v1/retention/preview', permission: 'tasks_admin' },
+  // As of now: the fixtures are minutes old, so the run deletes none of them.
+  { name: 'retention run', service: 'projection', method: 'POST', path: () => '/api/v1/retention/run', permission: 'tasks_admin' },
   { name: 'proxmox nodes', service: 'projection', method: 'GET', path: () => '/api/v1/proxmox/nodes', permission: 'inventory_read' },
   { name: 'proxmox vms', service: 'projection', method: 'GET', path: () => '/api/v1/proxmox/vms', permission: 'inventory_read' },
   { name: 'proxmox vm', service: 'projection', method: 'GET', path: () => '/api/v1/proxmox/vms/100', permission: 'inventory_read' },
@@ -71,6 +74,8 @@ function expected(route: Route, caller: Caller): number | 'passes' {
     // A creation outside the scope is refused (no Task to hide); a Task outside it does not exist for it.
     if (route.name === 'create') return 403;
     if (['retry', 'skip', 'cancel', 'pin', 'unpin', 'detail'].includes(route.name)) return 404;
+    // The retention acts on every Task: a scoped token may not ask for it.
+    if (route.name.startsWith('retention')) return 403;
   }
   if (route.service === 'projection') return route.name === 'proxmox vm' ? 404 : 200;
   return 'passes';
@@ -195,5 +200,23 @@ describe('who a command is from', () => {
     // A filter cannot widen the scope.
     const widened = await call('projection', 'GET', '/api/v1/tasks?createdBy=bob&limit=500', event42);
     expect(widened.body.items).toEqual([]);
+  });
+});
+
+describe('the retention routes', () => {
+  it('preview what a run would delete, as of now or a later time, and refuse a bad time naming the field', async () => {
+    const admin = await tokenOf('admin');
+    const now = await call('projection', 'GET', '/api/v1/retention/preview', admin);
+    expect(now.status).toBe(200);
+    expect(now.body).toMatchObject({ enabled: true, total: 0, samples: [], policy: expect.arrayContaining([{ match: '*', days: 30 }]) });
+    // A year on, Bob's fixture (finished first, unpinned again by the matrix) is old enough.
+    const later = await call('projection', 'GET', `/api/v1/retention/preview?at=${new Date(Date.now() + 365 * 86_400_000).toISOString()}`, admin);
+    expect(later.body.total).toBeGreaterThan(0);
+    expect(later.body.samples.map((s: { id: string }) => s.id)).toContain(bobsTask);
+    for (const path of ['/api/v1/retention/preview?at=tomorrow', '/api/v1/retention/run?at=2026-13-01T00:00:00Z']) {
+      const bad = await call('projection', path.includes('run') ? 'POST' : 'GET', path, admin);
+      expect(bad.status).toBe(400);
+      expect(bad.body).toMatchObject({ code: 'VALIDATION_FAILED', violations: [{ field: 'at' }] });
+    }
   });
 });
