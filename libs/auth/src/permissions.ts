@@ -15,6 +15,8 @@ export const PERMISSIONS = {
   sub_tasks_skip: 'skip SubTasks',
   /** Cancel a Task. */
   tasks_cancel: 'cancel Tasks',
+  /** Pin and unpin a Task: the retention never deletes a pinned Task. */
+  tasks_pin: 'pin and unpin Tasks',
   /**
    * Act for a user: a command may name another user in `createdBy` / `requestedBy` (OpenVLE's backend
    * creating a user's Task); the event records both, the user and the token's subject as its actor.
@@ -25,6 +27,11 @@ export const PERMISSIONS = {
    * start, expire, time out a Task). Only the scheduler's identity carries it.
    */
   tasks_system: 'send the internal deadline commands',
+  /**
+   * Ask the projection for a retention run over NATS (projection.req.retention, the daily slot):
+   * only the scheduler's identity needs it. An admin runs it over HTTP with tasks_admin.
+   */
+  tasks_retention: 'run the retention',
   /** Read the Proxmox inventory of the last node sync. */
   inventory_read: 'see the Proxmox inventory',
   /** Operators' routes: the projection's status and lag (and the admin routes later releases add). */

@@ -32,7 +32,7 @@ export interface ServiceIdentity {
  * jobs of integration-worker create the child Tasks of an event.
  */
 export const SERVICE_IDENTITIES = {
-  scheduler: { subject: 'service:scheduler', permissions: ['tasks_create', 'tasks_system'] },
+  scheduler: { subject: 'service:scheduler', permissions: ['tasks_create', 'tasks_system', 'tasks_retention'] },
   'integration-worker': { subject: 'service:integration-worker', permissions: ['tasks_create'] },
 } as const satisfies Record<string, ServiceIdentity>;
 

@@ -19,7 +19,7 @@ describe('SignedServiceToken', () => {
     const credentials = new SignedServiceToken(SERVICE_IDENTITIES.scheduler, { secret, ...claims });
     const principal = await verifier.fromAuthorization(await credentials.authorization());
     expect(principal.subject).toBe('service:scheduler');
-    expect([...principal.permissions].sort()).toEqual(['tasks_create', 'tasks_system']);
+    expect([...principal.permissions].sort()).toEqual(['tasks_create', 'tasks_retention', 'tasks_system']);
     expect(principal.scope).toEqual({});
   });
 

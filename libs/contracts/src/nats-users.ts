@@ -7,8 +7,9 @@
 // Limits of subject permissions (JetStream API calls name a stream and a consumer, not a filter or
 // a message): a service that appends events may append to any Task's subject, a worker that removes
 // an exhausted job may remove any message of JOBS, the vm-clone-worker may purge any VMID
-// reservation, and a reader of the event log may create and delete consumers on TASK_EVENTS (the only
-// durable there, the scheduler's deadline recorder, is restored by task-api's provisioning at boot).
+// reservation, the projection (its retention purges a Task's subject) may purge TASK_EVENTS with any
+// filter or none, and a reader of the event log may create and delete consumers on TASK_EVENTS (the
+// only durable there, the scheduler's deadline recorder, is restored by task-api's provisioning at boot).
 
 import { maxDeliveriesAdvisorySubject, terminatedAdvisorySubject } from './advisories.js';
 import { QUEUE_NAMES, queuesOf, type WorkerService } from './queues.js';
@@ -126,6 +127,8 @@ export function natsUserPermissions(t: Topology): NatsUserPermissions[] {
         sys,
         // Periodic Tasks are created like any command (libs/task-client).
         createRequest,
+        // The daily retention run, answered by the projection's leader.
+        t.retentionRequestSubject,
       ]),
       subscribe: [natsInboxPrefix('scheduler') + '.>'],
     },
@@ -142,8 +145,12 @@ export function natsUserPermissions(t: Topology): NatsUserPermissions[] {
         // The live stream: the leader's changes and the replicas that listen to them (live/).
         t.liveChangesSubject,
         t.liveListenersSubject,
+        // The retention: the purge of a Task's subject, and an admin's run forwarded to the leader.
+        api(`STREAM.PURGE.${t.eventStream.name}`),
+        t.retentionRequestSubject,
       ]),
-      subscribe: [natsInboxPrefix('projection') + '.>', t.liveChangesSubject, t.liveListenersSubject],
+      subscribe: [natsInboxPrefix('projection') + '.>', t.liveChangesSubject, t.liveListenersSubject, t.retentionRequestSubject],
+      allowResponses: true,
     },
     worker(t, 'vm-clone-worker', [
       t.allVmidReservationsSubject,

@@ -119,6 +119,14 @@ export class Topology {
     return `${this.subjectPrefix}tasks.req.*`;
   }
 
+  /**
+   * The retention run, a request the projection's leader answers with what it deleted (the
+   * scheduler's daily slot, an admin's POST /api/v1/retention/run). Core NATS: a run is idempotent.
+   */
+  get retentionRequestSubject(): string {
+    return `${this.subjectPrefix}projection.req.retention`;
+  }
+
   jobSubject(queue: QueueName): string {
     return `${this.subjectPrefix}jobs.${queue}`;
   }
@@ -447,5 +455,5 @@ export type DeadLetterSource = 'commands' | `jobs.${QueueName}` | 'inventory.pve
 export const SYSTEM_COMMAND_NAMES = ['start', 'expire-start', 'time-out'] as const;
 export type SystemCommandName = (typeof SYSTEM_COMMAND_NAMES)[number];
 
-export const COMMAND_NAMES = ['create', 'retry', 'skip', 'cancel'] as const;
+export const COMMAND_NAMES = ['create', 'retry', 'skip', 'cancel', 'pin', 'unpin'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];

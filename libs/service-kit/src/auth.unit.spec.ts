@@ -155,12 +155,12 @@ describe('serviceCredentialsOf', () => {
 
   it('needs a token file where tokens are verified with a JWKS (it cannot sign), and names a bad one', async () => {
     expect(() => serviceCredentialsOf({ ...base, AUTH_JWKS_URL: 'https://openvle.example/jwks.json' }, SERVICE_IDENTITIES.scheduler)).toThrow(
-      'AUTH_SERVICE_TOKEN_FILE: is required: tokens are verified with AUTH_JWKS_URL, so this service cannot sign its own (issue it a token with tasks_create, tasks_system)',
+      'AUTH_SERVICE_TOKEN_FILE: is required: tokens are verified with AUTH_JWKS_URL, so this service cannot sign its own (issue it a token with tasks_create, tasks_system, tasks_retention)',
     );
     expect(() => serviceCredentialsOf({ ...base, AUTH_SERVICE_TOKEN_FILE: '/nonexistent/token' }, SERVICE_IDENTITIES.scheduler)).toThrow('AUTH_SERVICE_TOKEN_FILE: the service token file /nonexistent/token cannot be read (ENOENT)');
     const dir = mkdtempSync(join(tmpdir(), 'vle-auth-'));
     try {
-      const token = await mintToken({ secret: DEV_AUTH_JWT_SECRET, subject: 'service:scheduler', permissions: ['tasks_create', 'tasks_system'], issuer: DEFAULT_ISSUER, audience: DEFAULT_AUDIENCE });
+      const token = await mintToken({ secret: DEV_AUTH_JWT_SECRET, subject: 'service:scheduler', permissions: ['tasks_create', 'tasks_system', 'tasks_retention'], issuer: DEFAULT_ISSUER, audience: DEFAULT_AUDIENCE });
       writeFileSync(join(dir, 'token'), token);
       const file = serviceCredentialsOf({ ...base, AUTH_JWKS_URL: 'https://openvle.example/jwks.json', AUTH_SERVICE_TOKEN_FILE: join(dir, 'token') }, SERVICE_IDENTITIES.scheduler);
       expect(await file.authorization()).toBe(`Bearer ${token}`);

@@ -5,8 +5,9 @@ import { InventoryModule } from './inventory/inventory.module.js';
 import { LiveModule } from './live/live.module.js';
 import { ProjectorModule } from './projector/projector.module.js';
 import { QueryModule } from './query/query.module.js';
+import { RetentionModule } from './retention/retention.module.js';
 
-/** The projection service (DESIGN §2, §8): read model, projector, query API, Proxmox inventory. */
+/** The projection service (DESIGN §2, §8): read model, projector, query API, Proxmox inventory, retention. */
 @Module({})
 export class ProjectionModule {
   static forRoot(config: ProjectionConfig): DynamicModule {
@@ -19,6 +20,7 @@ export class ProjectionModule {
         LiveModule,
         QueryModule,
         InventoryModule,
+        RetentionModule,
       ],
     };
   }

@@ -1,6 +1,21 @@
 import { z } from 'zod';
-import { authVariables, databaseVariables, httpVariables, integerVariable, natsVariables } from '@vle/service-kit';
+import { authVariables, booleanVariable, databaseVariables, httpVariables, integerVariable, natsVariables } from '@vle/service-kit';
 import { DEFAULT_READ_MODEL_SCHEMA } from './db/data-source.js';
+import { DEFAULT_RETENTION_POLICY, parseRetentionPolicy, RetentionPolicyError, type RetentionPolicy } from './retention/retention-policy.js';
+
+/** RETENTION_POLICY (retention-policy.ts): parsed once at boot, a bad rule named in the ConfigError. */
+const retentionPolicyVariable = z
+  .string()
+  .optional()
+  .transform((raw, ctx): RetentionPolicy => {
+    try {
+      return parseRetentionPolicy(raw ?? DEFAULT_RETENTION_POLICY);
+    } catch (error) {
+      if (!(error instanceof RetentionPolicyError)) throw error;
+      ctx.addIssue({ code: 'custom', message: error.message });
+      return z.NEVER;
+    }
+  });
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
@@ -45,6 +60,12 @@ export const projectionConfigSchema = z.object({
    * more ends with a record saying it was cut. A client may ask for fewer with `limit`.
    */
   PROJECTION_EXPORT_MAX_ROWS: integerVariable(100_000, 1, 10_000_000),
+  /** How long finished Tasks stay, by status and type (README, "Retention"). */
+  RETENTION_POLICY: retentionPolicyVariable,
+  /** true: the retention deletes nothing (its runs answer `enabled: false`); the dry run still shows the policy. */
+  RETENTION_DISABLED: booleanVariable(false),
+  /** Tasks deleted per batch of a retention run (each batch one transaction, between two projector batches). */
+  RETENTION_BATCH_SIZE: integerVariable(500, 1, 10_000),
 });
 
 export type ProjectionConfig = z.output<typeof projectionConfigSchema>;

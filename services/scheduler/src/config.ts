@@ -54,7 +54,7 @@ export const schedulerConfigSchema = z.object({
   EVENTS_START_PREP_TIME_DAYS: integerVariable(7, 0, 365),
   /** The event lifecycle archives events ended for this many days (the seed's default: 7). */
   EVENTS_END_PREP_TIME_DAYS: integerVariable(7, 0, 365),
-  /** Schedules switched off: pve-node-sync, event-lifecycle, mail-cleanup (comma-separated). */
+  /** Schedules switched off: pve-node-sync, event-lifecycle, mail-cleanup, retention (comma-separated). */
   SCHEDULER_DISABLED: scheduleListVariable,
   /** How far back a daily schedule's missed slots are caught up (a replica down, task-api down). */
   SCHEDULER_CATCH_UP_HOURS: integerVariable(48, 0, 24 * 30),

@@ -11,7 +11,7 @@ export type Caller = 'none' | 'expired' | 'bad signature' | 'wrong audience' | '
 export const CALLERS: readonly Caller[] = ['none', 'expired', 'bad signature', 'wrong audience', 'read-only', 'no sub_tasks_read', 'out of scope', 'admin', 'service for a user'];
 
 export const READ: Permission[] = ['tasks_read', 'sub_tasks_read'];
-export const WRITE: Permission[] = ['tasks_create', 'sub_tasks_retry', 'sub_tasks_skip', 'tasks_cancel'];
+export const WRITE: Permission[] = ['tasks_create', 'sub_tasks_retry', 'sub_tasks_skip', 'tasks_cancel', 'tasks_pin'];
 
 /** The callers whose token is refused whatever it carries: 401 UNAUTHENTICATED. */
 export const UNAUTHENTICATED_CALLERS: readonly Caller[] = ['none', 'expired', 'bad signature', 'wrong audience'];

@@ -37,12 +37,14 @@ interface Command {
 
 const create = () => ({ name: 'nats matrix', subtasks: [{ key: 'a', name: 'A', action: 'noop', queue: 'bench' }] });
 const commands: Command[] = (['request', 'durable'] as const).flatMap((transport): Command[] => {
-  const subject = (command: 'create' | 'retry' | 'skip' | 'cancel') => () => (transport === 'request' ? system.topology.requestSubject(command) : system.topology.commandSubject(command));
+  const subject = (command: 'create' | 'retry' | 'skip' | 'cancel' | 'pin' | 'unpin') => () => (transport === 'request' ? system.topology.requestSubject(command) : system.topology.commandSubject(command));
   return [
     { name: 'create', transport, subject: subject('create'), body: create, permission: 'tasks_create', target: () => '' },
     { name: 'retry', transport, subject: subject('retry'), body: () => ({ taskId: failedTask.taskId, subTaskId: failedTask.bad }), permission: 'sub_tasks_retry', target: () => failedTask.taskId },
     { name: 'skip', transport, subject: subject('skip'), body: () => ({ taskId: failedTask.taskId, subTaskId: failedTask.next, reason: 'matrix' }), permission: 'sub_tasks_skip', target: () => failedTask.taskId },
     { name: 'cancel', transport, subject: subject('cancel'), body: () => ({ taskId: bobsTask }), permission: 'tasks_cancel', target: () => bobsTask },
+    { name: 'pin', transport, subject: subject('pin'), body: () => ({ taskId: bobsTask, reason: 'matrix' }), permission: 'tasks_pin', target: () => bobsTask },
+    { name: 'unpin', transport, subject: subject('unpin'), body: () => ({ taskId: bobsTask }), permission: 'tasks_pin', target: () => bobsTask },
   ];
 });
 for (const command of ['start', 'expire-start', 'time-out'] as const) {

@@ -63,6 +63,8 @@ const routes: Route[] = [
   { name: 'retry', service: 'task-api', method: 'POST', path: () => `/api/v1/tasks/${failedTask.taskId}/subtasks/${failedTask.bad}/retry`, body: () => ({}), permission: 'sub_tasks_retry' },
   { name: 'skip', service: 'task-api', method: 'POST', path: () => `/api/v1/tasks/${failedTask.taskId}/subtasks/${failedTask.next}/skip`, body: () => ({ reason: 'matrix' }), permission: 'sub_tasks_skip' },
   { name: 'cancel', service: 'task-api', method: 'POST', path: () => `/api/v1/tasks/${bobsTask}/cancel`, body: () => ({}), permission: 'tasks_cancel' },
+  { name: 'pin', service: 'task-api', method: 'POST', path: () => `/api/v1/tasks/${bobsTask}/pin`, body: () => ({ reason: 'matrix' }), permission: 'tasks_pin' },
+  { name: 'unpin', service: 'task-api', method: 'POST', path: () => `/api/v1/tasks/${bobsTask}/unpin`, body: () => ({}), permission: 'tasks_pin' },
   { name: 'list', service: 'projection', method: 'GET', path: () => '/api/v1/tasks', permission: 'tasks_read' },
   { name: 'detail', service: 'projection', method: 'GET', path: () => `/api/v1/tasks/${failedTask.taskId}`, permission: 'tasks_read' },
   { name: 'live stream', service: 'projection', method: 'GET', path: () => '/api/v1/tasks/stream', permission: 'tasks_read' },
@@ -74,6 +76,9 @@ const routes: Route[] = [
   { name: 'report', service: 'projection', method: 'GET', path: () => `/api/v1/tasks/${failedTask.taskId}/report.html`, permission: 'tasks_read' },
   { name: 'stats', service: 'projection', method: 'GET', path: () => '/api/v1/stats', permission: 'tasks_read' },
   { name: 'projection status', service: 'projection', method: 'GET', path: () => '/api/v1/projection/status', permission: 'tasks_admin' },
+  { name: 'retention preview', service: 'projection', method: 'GET', path: () => '/api/v1/retention/preview', permission: 'tasks_admin' },
+  // As of now: the fixtures are minutes old, so the run deletes none of them.
+  { name: 'retention run', service: 'projection', method: 'POST', path: () => '/api/v1/retention/run', permission: 'tasks_admin' },
   { name: 'proxmox nodes', service: 'projection', method: 'GET', path: () => '/api/v1/proxmox/nodes', permission: 'inventory_read' },
   { name: 'proxmox vms', service: 'projection', method: 'GET', path: () => '/api/v1/proxmox/vms', permission: 'inventory_read' },
   { name: 'proxmox vm', service: 'projection', method: 'GET', path: () => '/api/v1/proxmox/vms/100', permission: 'inventory_read' },
@@ -89,7 +94,9 @@ function expected(route: Route, caller: Caller): number | 'passes' {
   if (caller === 'out of scope') {
     // A creation outside the scope is refused (no Task to hide); a Task outside it does not exist for it.
     if (route.name === 'create') return 403;
-    if (['retry', 'skip', 'cancel', 'detail', 'history', 'subtask', 'report'].includes(route.name)) return 404;
+    if (['retry', 'skip', 'cancel', 'pin', 'unpin', 'detail', 'history', 'subtask', 'report'].includes(route.name)) return 404;
+    // The retention acts on every Task: a scoped token may not ask for it.
+    if (route.name.startsWith('retention')) return 403;
   }
   if (route.service === 'projection') return route.name === 'proxmox vm' ? 404 : 200;
   return 'passes';
@@ -121,7 +128,7 @@ describe('every HTTP route × every kind of caller', () => {
         if (answer.status >= 400 && answer.status !== 409 && route.method === 'POST') expect(await eventsSince(before, route), `${route.name} × ${caller}`).toBe(0);
         if (caller === 'out of scope' && answer.status < 300) expect(JSON.stringify(answer.body)).not.toMatch(new RegExp(`${failedTask.taskId}|${bobsTask}`));
         // What the out-of-scope caller must not see is there for the admin: the export's rows, the report, the failed SubTask to retry.
-        if (caller === 'admin' && ['export', 'export subtasks', 'report', 'stats'].includes(route.name)) expect(JSON.stringify(answer.body), route.name).toContain(failedTask.taskId);
+        if (caller === 'admin' && ['export', 'export subtasks', 'report', 'stats'].includes(route.name)) expect({ route: route.name, holdsFixture: JSON.stringify(answer.body).includes(failedTask.taskId) }).toEqual({ route: route.name, holdsFixture: true });
       }
     }
     // Every cell in the failure message, so that one run shows the whole matrix.
@@ -147,7 +154,7 @@ function holds(caller: Caller, permission: Permission): boolean {
  */
 async function eventsSince(before: number, route: Route): Promise<number> {
   if (route.name === 'create') return (await taskCount()) - before;
-  const taskId = route.name === 'cancel' ? bobsTask : failedTask.taskId;
+  const taskId = ['cancel', 'pin', 'unpin'].includes(route.name) ? bobsTask : failedTask.taskId;
   const seqs = (await system.store.load(taskId)).commits.map((c) => c.seq);
   return seqs.filter((seq) => seq > before).length;
 }
@@ -216,5 +223,23 @@ describe('who a command is from', () => {
     // A filter cannot widen the scope.
     const widened = await call('projection', 'GET', '/api/v1/tasks?createdBy=bob&limit=500', event42);
     expect(widened.body.items).toEqual([]);
+  });
+});
+
+describe('the retention routes', () => {
+  it('preview what a run would delete, as of now or a later time, and refuse a bad time naming the field', async () => {
+    const admin = await tokenOf('admin');
+    const now = await call('projection', 'GET', '/api/v1/retention/preview', admin);
+    expect(now.status).toBe(200);
+    expect(now.body).toMatchObject({ enabled: true, total: 0, samples: [], policy: expect.arrayContaining([{ match: '*', days: 30 }]) });
+    // A year on, Bob's fixture (finished first, unpinned again by the matrix) is old enough.
+    const later = await call('projection', 'GET', `/api/v1/retention/preview?at=${new Date(Date.now() + 365 * 86_400_000).toISOString()}`, admin);
+    expect(later.body.total).toBeGreaterThan(0);
+    expect(later.body.samples.map((s: { id: string }) => s.id)).toContain(bobsTask);
+    for (const path of ['/api/v1/retention/preview?at=tomorrow', '/api/v1/retention/run?at=2026-13-01T00:00:00Z']) {
+      const bad = await call('projection', path.includes('run') ? 'POST' : 'GET', path, admin);
+      expect(bad.status).toBe(400);
+      expect(bad.body).toMatchObject({ code: 'VALIDATION_FAILED', violations: [{ field: 'at' }] });
+    }
   });
 });

@@ -92,6 +92,9 @@ describe('the openvle user', () => {
     await expect(js.publish(system.topology.eventSubject(taskId), '{"events":[]}')).rejects.toThrow(/Permissions Violation for Publish to "tasks\.evt\./);
     await expect(js.publish(system.topology.jobSubject('pve_vm_clone'), '{}')).rejects.toThrow(/Permissions Violation/);
     await expect(nc.request(system.topology.systemRequestSubject('time-out'), JSON.stringify({ taskId }), { timeout: 2_000 })).rejects.toThrow(/Permissions Violation for Publish to "tasks\.sys\.time-out"/);
+    // Nor ask for a retention run, nor purge the log.
+    await expect(nc.request(system.topology.retentionRequestSubject, '{}', { timeout: 2_000 })).rejects.toThrow(/Permissions Violation for Publish to "projection\.req\.retention"/);
+    await expect((await jetstreamManager(nc, { checkAPI: false })).streams.purge(system.topology.eventStream.name, { filter: system.topology.eventSubject(taskId) })).rejects.toThrow(/Permissions Violation/);
     expect(await system.store.lastSequence(taskId)).toBe(0);
   });
 
@@ -151,6 +154,15 @@ describe('the system, every service with its own NATS user', () => {
       const response = await fetch(`${system.projection.url}/api/v1/proxmox/nodes`, { headers: bearer(system.token) });
       return response.ok && ((await response.json()) as { nodes: unknown[] }).nodes.length > 0 ? true : undefined;
     }, { description: 'the Proxmox inventory in the read model', timeoutMs: 30_000 });
+
+    // The retention with the projection's own user: an admin's run, forwarded to the leader, purges
+    // the subjects of the finished Tasks (as of a year on) and deletes their rows.
+    const yearOn = new Date(now + 400 * 86_400_000).toISOString();
+    const run = await fetch(`${system.projection.url}/api/v1/retention/run?at=${yearOn}`, { method: 'POST', headers: bearer(system.token) });
+    expect(run.status).toBe(200);
+    expect(((await run.json()) as { deleted: number }).deleted).toBeGreaterThan(0);
+    expect(await system.store.lastSequence(created.body.taskId)).toBe(0);
+    expect((await system.query(`/api/v1/tasks/${created.body.taskId}`)).status).toBe(404);
 
     // The log names each client (the refusals provoked above are there, under the test's clients).
     expect(violations().some((line) => line.includes('nats.js:test-vm-clone-worker'))).toBe(true);

@@ -116,6 +116,19 @@ export interface CancelTask extends CommandOf<'CancelTask'> {
   readonly reason?: string;
 }
 
+/**
+ * Keep a Task whatever its age: the projection's retention never deletes a pinned Task (README,
+ * "Retention"). An event, so that a rebuild of the read model from the log keeps the pin.
+ */
+export interface PinTask extends CommandOf<'PinTask'> {
+  readonly reason?: string;
+}
+
+/** Let the retention policy apply to the Task again. */
+export interface UnpinTask extends CommandOf<'UnpinTask'> {
+  readonly reason?: string;
+}
+
 export type TaskCommand =
   | CreateTask
   | StartTask
@@ -128,5 +141,7 @@ export type TaskCommand =
   | RetrySubTask
   | SkipSubTask
   | CancelTask
+  | PinTask
+  | UnpinTask
   | ExpireTaskStart
   | TimeOutTask;

@@ -3,7 +3,7 @@
 // (queueing.ts): every decision is followed, in its commit, by the SubTaskQueued facts of the
 // SubTasks it makes ready.
 
-import type { CancelTask, SkipSubTask, RecordAttemptFailed, RecordObjectReserved, RecordAttemptStarted, RecordWorkerLost, RecordSubTaskSucceeded, RecordSubTaskTimedOut, RetrySubTask, StartTask, TaskCommand } from './commands.js';
+import type { CancelTask, PinTask, UnpinTask, SkipSubTask, RecordAttemptFailed, RecordObjectReserved, RecordAttemptStarted, RecordWorkerLost, RecordSubTaskSucceeded, RecordSubTaskTimedOut, RetrySubTask, StartTask, TaskCommand } from './commands.js';
 import { createTask } from './create-task.js';
 import { beforeStart, expireTaskStart, refuseAfterEnd, startTooLate, timeOutTask } from './deadlines.js';
 import type { TaskEvent } from './events.js';
@@ -44,6 +44,10 @@ function decideOn(command: Exclude<TaskCommand, { type: 'CreateTask' }>, state: 
       return skipSubTask(command, state);
     case 'CancelTask':
       return cancelTask(command, state);
+    case 'PinTask':
+      return pinTask(command, state);
+    case 'UnpinTask':
+      return unpinTask(command, state);
     case 'ExpireTaskStart':
       return expireTaskStart(command, state);
     case 'TimeOutTask':
@@ -204,6 +208,17 @@ function cancelTask(command: CancelTask, task: Task): TaskEvent[] {
   // are listed in the one event: a SubTaskCancelled each would not fit a commit for a large Task.
   const cancelledSubTaskIds = open.filter((s) => s.status !== 'running').map((s) => s.id);
   return [fact(command, 'TaskCancelRequested', { reason: command.reason, cancelledSubTaskIds })];
+}
+
+/** Any Task may be pinned, finished or not: pinning changes only what the retention may delete. */
+function pinTask(command: PinTask, task: Task): TaskEvent[] {
+  if (task.pinned === true) return [];
+  return [fact(command, 'TaskPinned', { reason: command.reason })];
+}
+
+function unpinTask(command: UnpinTask, task: Task): TaskEvent[] {
+  if (task.pinned !== true) return [];
+  return [fact(command, 'TaskUnpinned', { reason: command.reason })];
 }
 
 /** A person's retry or skip waits until the Task is planned: nothing of it has run yet. */

@@ -40,6 +40,8 @@ function everyKindOfEvent(): TaskEvent[] {
       cmd.fail({ subTaskId: 'st-c' }, null, true),
       cmd.skip('st-c'),
       cmd.cancel(),
+      cmd.pin(),
+      cmd.unpin(),
     ],
     created,
   );

@@ -130,6 +130,11 @@ export type TaskCancelRequested = EventOf<'TaskCancelRequested', { readonly reas
 /** Written by versions before TaskCancelRequested listed its SubTasks: still folded. */
 export type SubTaskCancelled = EventOf<'SubTaskCancelled', { readonly subTaskId: string }>;
 
+/** A person pinned the Task: retention keeps it until it is unpinned. */
+export type TaskPinned = EventOf<'TaskPinned', { readonly reason?: string }>;
+/** A person unpinned the Task: the retention policy applies to it again. */
+export type TaskUnpinned = EventOf<'TaskUnpinned', { readonly reason?: string }>;
+
 export type TaskEvent =
   | TaskCreated
   | SubTasksPlanned
@@ -146,7 +151,9 @@ export type TaskEvent =
   | TaskCancelRequested
   | SubTaskCancelled
   | TaskStartDeadlineMissed
-  | TaskTimedOut;
+  | TaskTimedOut
+  | TaskPinned
+  | TaskUnpinned;
 
 export type TaskEventType = TaskEvent['type'];
 
@@ -167,4 +174,6 @@ export const TASK_EVENT_TYPES: readonly TaskEventType[] = [
   'SubTaskCancelled',
   'TaskStartDeadlineMissed',
   'TaskTimedOut',
+  'TaskPinned',
+  'TaskUnpinned',
 ];

@@ -71,6 +71,11 @@ export interface Task extends TaskDefinition {
   /** False while a Task with a future `startAt` waits for it. */
   readonly started: boolean;
   readonly cancelRequested: boolean;
+  /**
+   * Kept by the retention whatever its age (TaskPinned / TaskUnpinned). Absent in states folded
+   * before pinning existed (stored read-model states): not pinned.
+   */
+  readonly pinned?: boolean;
   /** A person retried a SubTask: the Task ends `warning` at best. */
   readonly manualIntervention: boolean;
   /** In creation order; a SubTask keeps its position for good. */

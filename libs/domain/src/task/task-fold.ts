@@ -247,6 +247,12 @@ export class TaskFold {
         return true;
       case 'SubTaskCancelled':
         return this.patch(event.data.subTaskId, at, cancelled(at));
+      case 'TaskPinned':
+        task.pinned = true;
+        return true;
+      case 'TaskUnpinned':
+        task.pinned = false;
+        return true;
       case 'TaskStartDeadlineMissed':
       case 'TaskTimedOut':
         task.endReason = event.data.reason;

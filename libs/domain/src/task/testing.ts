@@ -91,6 +91,8 @@ export const cmd = {
   }),
   skip: (subTaskId: string, when = T0): TaskCommand => ({ type: 'SkipSubTask', taskId: TASK_ID, at: when, actor: 'admin', subTaskId, reason: 'done by hand' }),
   cancel: (when = T0): TaskCommand => ({ type: 'CancelTask', taskId: TASK_ID, at: when, actor: 'admin', reason: 'not needed' }),
+  pin: (when = T0, actor = 'admin'): TaskCommand => ({ type: 'PinTask', taskId: TASK_ID, at: when, actor, reason: 'evidence' }),
+  unpin: (when = T0, actor = 'admin'): TaskCommand => ({ type: 'UnpinTask', taskId: TASK_ID, at: when, actor, reason: 'done' }),
   startTask: (when = T0): TaskCommand => ({ type: 'StartTask', taskId: TASK_ID, at: when, actor: 'system' }),
   expireStart: (when = T0): TaskCommand => ({ type: 'ExpireTaskStart', taskId: TASK_ID, at: when, actor: 'system' }),
   timeOutTask: (when = T0): TaskCommand => ({ type: 'TimeOutTask', taskId: TASK_ID, at: when, actor: 'system' }),

@@ -12,6 +12,7 @@ import { SubTaskExecutions1766500000000 } from './migrations/1766500000000-sub-t
 import { SubTaskStates1767000000000 } from './migrations/1767000000000-sub-task-states.js';
 import { HotRowUpdates1767100000000 } from './migrations/1767100000000-hot-row-updates.js';
 import { SubTaskStateColumns1767200000000 } from './migrations/1767200000000-sub-task-state-columns.js';
+import { TaskPinned1767300000000 } from './migrations/1767300000000-task-pinned.js';
 
 export const READ_MODEL_MIGRATIONS = [
   InitialReadModel1763805600000,
@@ -21,6 +22,7 @@ export const READ_MODEL_MIGRATIONS = [
   SubTaskStates1767000000000,
   HotRowUpdates1767100000000,
   SubTaskStateColumns1767200000000,
+  TaskPinned1767300000000,
 ];
 
 /** The schema of the live read model unless DATABASE_SCHEMA says otherwise. */

@@ -61,6 +61,11 @@ export class FoldedStateCache {
     this.exactAt = to;
   }
 
+  /** The Tasks the retention deleted: their states are gone, at the same checkpoint. */
+  drop(taskIds: readonly string[]): void {
+    for (const taskId of taskIds) this.states.delete(taskId);
+  }
+
   /** After any failure: what the read model holds is no longer known here. */
   forget(): void {
     this.states.clear();

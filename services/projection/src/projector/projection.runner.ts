@@ -30,6 +30,11 @@ export interface ProjectionRunnerOptions extends BatchOptions {
   readonly onApplied?: (from: number, applied: AppliedBatch) => void;
 }
 
+/** exclusive() on a replica that does not lead (the work was not done). */
+export class NotLeading extends Error {
+  readonly code = 'NOT_LEADING';
+}
+
 export interface ProjectionStats {
   readonly name: string;
   readonly running: boolean;
@@ -56,6 +61,9 @@ export class ProjectionRunner {
   private loop: Promise<void> | undefined;
   private stats: Omit<ProjectionStats, 'name' | 'running'> = { leading: false, appliedSeq: 0, batches: 0, commits: 0, events: 0, skippedCommits: 0, restarts: 0 };
   private waiters: Array<{ seq: number; resolve: () => void }> = [];
+  /** The end of the last work holding the projector's turn: a batch, or exclusive() work. */
+  private turn: Promise<unknown> = Promise.resolve();
+  private readonly leaderWork: Array<(lead: AbortSignal) => Promise<void>> = [];
 
   constructor(
     private readonly projector: TaskProjector,
@@ -92,6 +100,32 @@ export class ProjectionRunner {
   async lag(): Promise<{ appliedSeq: number; streamSeq: number; lag: number }> {
     const [appliedSeq, streamSeq] = await Promise.all([this.projector.storedCheckpoint(), this.feed.lastSeq()]);
     return { appliedSeq, streamSeq, lag: Math.max(0, streamSeq - appliedSeq) };
+  }
+
+  /**
+   * More work of the leader only (the retention's request responder), started whenever this replica
+   * begins to lead and given a signal that aborts when it stops leading; it should return then.
+   */
+  whileLeading(work: (lead: AbortSignal) => Promise<void>): void {
+    this.leaderWork.push(work);
+  }
+
+  /**
+   * Runs `work` between two batches, never during one (the retention deletes rows the next batch may
+   * read), and only while this replica leads; throws NotLeading otherwise. Work that waits for a
+   * batch (applied()) must not run inside: the batch waits for it.
+   */
+  exclusive<T>(work: () => Promise<T>): Promise<T> {
+    return this.takeTurn(async () => {
+      if (!this.stats.leading) throw new NotLeading(`projection ${this.projector.name}: this replica does not lead`);
+      return work();
+    });
+  }
+
+  private takeTurn<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.turn.then(work);
+    this.turn = result.catch(() => undefined);
+    return result;
   }
 
   /** Resolves once this replica has applied stream sequence `seq`. */
@@ -149,10 +183,14 @@ export class ProjectionRunner {
   private async lead(stop: AbortSignal): Promise<void> {
     const { repair } = this.options;
     const sweeping = repair ? this.sweepJobs(repair, stop) : undefined;
+    const others = this.leaderWork.map((work) =>
+      work(stop).catch((error: unknown) => this.logger.error(`projection ${this.projector.name}: leader work failed: ${error instanceof Error ? error.message : String(error)}`)),
+    );
     try {
       await this.project(stop);
     } finally {
       await sweeping;
+      await Promise.all(others);
     }
   }
 
@@ -168,9 +206,13 @@ export class ProjectionRunner {
         this.options.repair?.restart(await this.projector.queuedSubTasks());
         this.advance(checkpoint);
         for await (const batch of batches(this.feed.commits(checkpoint + 1, round.signal), this.options)) {
-          const applied = await this.projector.applyIsolating(batch, checkpoint);
-          this.record(applied);
-          this.options.onApplied?.(checkpoint, applied);
+          const from = checkpoint;
+          const applied = await this.takeTurn(async () => {
+            const done = await this.projector.applyIsolating(batch, from);
+            this.record(done);
+            return done;
+          });
+          this.options.onApplied?.(from, applied);
           await this.handOver(batch, applied);
           checkpoint = applied.checkpoint;
           delay = this.options.retryDelayMs ?? 200;

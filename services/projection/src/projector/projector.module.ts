@@ -95,7 +95,7 @@ export class ProjectionStatusController {
     },
     ProjectorLifecycle,
   ],
-  exports: [ProjectionRunner],
+  exports: [ProjectionRunner, TaskProjector],
 })
 export class ProjectorModule {}
 

@@ -28,6 +28,7 @@ export interface TaskRow {
   finished_at: string | null;
   cancel_requested: boolean;
   manual_intervention: boolean;
+  pinned: boolean;
   subtasks_total: number;
   subtasks_finished: number;
   subtasks_failed: number;
@@ -104,6 +105,7 @@ export function toTaskRow(task: Task, lastSeq: number): TaskRow {
     finished_at: orNull(task.finishedAt),
     cancel_requested: task.cancelRequested,
     manual_intervention: task.manualIntervention,
+    pinned: task.pinned === true,
     // A Task still being planned in parts counts the SubTasks it will have.
     subtasks_total: task.planning?.total ?? task.subtasks.length,
     subtasks_finished: tally.finished,

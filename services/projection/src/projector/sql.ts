@@ -36,6 +36,7 @@ export const TASK_COLUMNS: Columns = [
   ['finished_at', 'timestamptz'],
   ['cancel_requested', 'boolean'],
   ['manual_intervention', 'boolean'],
+  ['pinned', 'boolean'],
   ['subtasks_total', 'integer'],
   ['subtasks_finished', 'integer'],
   ['subtasks_failed', 'integer'],

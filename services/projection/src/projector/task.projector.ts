@@ -113,6 +113,14 @@ export class TaskProjector {
     return rows.length === 0 ? 0 : Number(rows[0]!.seq);
   }
 
+  /**
+   * The Tasks whose rows the retention deleted (between two batches, projection.runner.ts exclusive):
+   * their cached states must not be served again.
+   */
+  forgetTasks(taskIds: readonly string[]): void {
+    this.cache.drop(taskIds);
+  }
+
   /** The SubTasks queued as the read model stands (job-repair.ts). */
   async queuedSubTasks(): Promise<SubTaskChange[]> {
     const { rows } = await poolOf(this.db).query<{ task_id: string; id: string; generation: number; queue: string; action: string }>(QUEUED_SUB_TASKS);

@@ -39,6 +39,9 @@ export function factsOf(event: TaskEvent, subTask: SubTask | undefined): Record<
       return { reason: event.data.reason, startBefore: event.data.startBefore, cancelledSubTasks: event.data.cancelledSubTaskIds.length };
     case 'TaskTimedOut':
       return { reason: event.data.reason, timeoutSeconds: event.data.timeoutSeconds, timedOutSubTasks: event.data.timedOutSubTaskIds.length, cancelledSubTasks: event.data.cancelledSubTaskIds.length };
+    case 'TaskPinned':
+    case 'TaskUnpinned':
+      return compact({ reason: event.data.reason });
     case 'TaskStarted':
     case 'SubTaskRetryRequested':
     case 'SubTaskCancelled':

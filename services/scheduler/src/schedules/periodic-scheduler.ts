@@ -7,6 +7,7 @@ import type { Clock } from '../clock/clock.js';
 import { slotCommand, type PeriodicSchedule } from './periodic-schedules.js';
 import { countSlotsBetween, nextSlotAfter, periodMs, slotAtOrBefore, slotsBetween } from './slots.js';
 import { TaskRefused, type TaskCreator } from '@vle/task-client';
+import type { RetentionRequester } from './retention-requester.js';
 
 export interface SchedulerLogger {
   log(message: string): void;
@@ -19,6 +20,8 @@ export interface PeriodicSchedulerOptions {
   readonly clock: Clock;
   readonly schedules: readonly PeriodicSchedule[];
   readonly tasks: TaskCreator;
+  /** Sends the retention schedule's slots (absent: they are refused, with an error). */
+  readonly retention?: RetentionRequester;
   readonly logger: SchedulerLogger;
   /** How long to wait before sending a slot again after a failure that may pass (task-api down). */
   readonly retryDelayMs?: number;
@@ -104,6 +107,7 @@ export class PeriodicScheduler {
   private async send(schedule: PeriodicSchedule, slot: Date): Promise<SlotResult> {
     const { logger, tasks } = this.options;
     const what = `${schedule.name} slot ${slot.toISOString()}`;
+    if (schedule.request === 'retention') return this.sendRetention(what, slot);
     try {
       const reply = await tasks.create(slotCommand(schedule, slot));
       if (reply.existing) {
@@ -120,6 +124,26 @@ export class PeriodicScheduler {
         return 'refused';
       }
       logger.warn(`${what}: not sent (${error instanceof Error ? error.message : String(error)}); trying again later`);
+      return 'failed';
+    }
+  }
+
+  private async sendRetention(what: string, slot: Date): Promise<SlotResult> {
+    const { logger, retention } = this.options;
+    if (!retention) {
+      logger.error(`${what}: no retention requester; the slot is given up`);
+      return 'refused';
+    }
+    try {
+      const result = await retention.run(slot);
+      logger.log(`${what}: the projection deleted ${result.deleted} Tasks${result.enabled ? '' : ' (retention disabled there)'}`);
+      return 'created';
+    } catch (error) {
+      if (error instanceof TaskRefused) {
+        logger.error(`${what}: the projection refused it (${error.message}); the slot is given up`);
+        return 'refused';
+      }
+      logger.warn(`${what}: not run (${error instanceof Error ? error.message : String(error)}); trying again later`);
       return 'failed';
     }
   }

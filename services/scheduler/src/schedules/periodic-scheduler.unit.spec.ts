@@ -3,6 +3,8 @@ import { FakeTaskApi } from '../testing/fake-task-api.js';
 import { VirtualClock } from '../testing/virtual-clock.js';
 import { periodicSchedules, type PeriodicSchedule, type PeriodicSettings } from './periodic-schedules.js';
 import { PeriodicScheduler } from './periodic-scheduler.js';
+import type { RetentionRequester } from './retention-requester.js';
+import { TaskRefused } from '@vle/task-client';
 import { slotsBetween } from './slots.js';
 
 const HOUR = 3_600_000;
@@ -143,5 +145,54 @@ describe('PeriodicScheduler over a virtual clock', () => {
     await s.stop();
     expect(s.running).toBe(false);
     expect(clock.sleeping).toBe(0);
+  });
+});
+
+class FakeRetention implements RetentionRequester {
+  readonly slots: string[] = [];
+  down = false;
+  refused = false;
+  async run(slot: Date) {
+    await new Promise((resolve) => setImmediate(resolve));
+    if (this.down) throw new Error('503 No Responders Available For Request');
+    if (this.refused) throw new TaskRefused('FORBIDDEN', 'the token lacks the permission tasks_retention');
+    this.slots.push(slot.toISOString());
+    return { deleted: 3, enabled: true };
+  }
+}
+
+describe('the retention schedule', () => {
+  const retentionSchedule = periodicSchedules(settings).find((s) => s.name === 'retention')!;
+
+  it('asks the projection for a run daily at 03:00 UTC with the slot as its time, and catches up only the last slot', async () => {
+    const clock = new VirtualClock(new Date('2026-03-05T00:30:00Z'));
+    const retention = new FakeRetention();
+    const logs = new Logs();
+    const s = new PeriodicScheduler({ clock, tasks: new FakeTaskApi(), retention, schedules: [retentionSchedule], logger: logs, retryDelayMs: 30_000 });
+    s.start();
+    started.push(s);
+    await clock.run(new Date('2026-03-07T04:00:00Z'), 1);
+    expect(retention.slots).toEqual(['2026-03-04T03:00:00.000Z', '2026-03-05T03:00:00.000Z', '2026-03-06T03:00:00.000Z', '2026-03-07T03:00:00.000Z']);
+    expect(logs.matching(/log retention slot 2026-03-07T03:00:00.000Z: the projection deleted 3 Tasks/)).toHaveLength(1);
+  });
+
+  it('sends a slot again while no projection leader answers, and gives up a refused one', async () => {
+    const clock = new VirtualClock(new Date('2026-03-05T02:59:00Z'));
+    const retention = new FakeRetention();
+    retention.down = true;
+    const logs = new Logs();
+    const s = new PeriodicScheduler({ clock, tasks: new FakeTaskApi(), retention, schedules: [retentionSchedule], logger: logs, retryDelayMs: 60_000 });
+    s.start();
+    started.push(s);
+    await clock.run(new Date('2026-03-05T03:05:00Z'), 1);
+    expect(retention.slots).toEqual([]);
+    retention.down = false;
+    await clock.run(new Date('2026-03-05T03:10:00Z'), 1);
+    // Today's slot, once: the one before it (04 03:00) is superseded by it, a run covering both.
+    expect(retention.slots).toEqual(['2026-03-05T03:00:00.000Z']);
+    retention.refused = true;
+    await clock.run(new Date('2026-03-06T03:10:00Z'), 1);
+    expect(logs.matching(/error retention slot 2026-03-06T03:00:00.000Z: the projection refused it \(FORBIDDEN/)).toHaveLength(1);
+    expect(retention.slots).toHaveLength(1);
   });
 });

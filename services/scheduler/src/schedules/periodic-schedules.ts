@@ -12,8 +12,13 @@ export type TaskParams = NonNullable<CreateTaskJson['params']>;
 export interface PeriodicSchedule {
   /** Part of the slot's identity (and of the idempotency key): never rename a live schedule. */
   readonly name: ScheduleName;
-  /** The typed command of CreateTask (TASK_TYPES of @vle/domain). */
+  /** The typed command of CreateTask (TASK_TYPES of @vle/domain); for a request, what it asks. */
   readonly type: string;
+  /**
+   * Set: the slot is not a Task but this request, sent with the slot's time (the projection's
+   * retention run, projection.req.retention; retention-requester.ts).
+   */
+  readonly request?: 'retention';
   readonly when: When;
   /**
    * Bounded catch-up: a replica that was down (or a slot that failed) runs the slots newer than
@@ -24,7 +29,7 @@ export interface PeriodicSchedule {
   readonly params: (slot: Date) => TaskParams;
 }
 
-export const SCHEDULE_NAMES = ['pve-node-sync', 'event-lifecycle', 'mail-cleanup'] as const;
+export const SCHEDULE_NAMES = ['pve-node-sync', 'event-lifecycle', 'mail-cleanup', 'retention'] as const;
 export type ScheduleName = (typeof SCHEDULE_NAMES)[number];
 
 export interface PeriodicSettings {
@@ -72,6 +77,18 @@ export function periodicSchedules(settings: PeriodicSettings): PeriodicSchedule[
       lookBackMs: dailyLookBackMs,
       params: () => ({}),
     },
+    {
+      // The projection's leader deletes the finished Tasks its policy says are old enough, as of the
+      // slot (README, "Retention"). A request, not a Task: a Task per run would itself be retained,
+      // and the run's answer (what it deleted) is logged here. A run covers every older slot, so
+      // only the last is caught up.
+      name: 'retention',
+      type: 'retention',
+      request: 'retention',
+      when: { kind: 'daily', hour: 3, minute: 0 },
+      lookBackMs: 24 * HOUR_MS,
+      params: () => ({}),
+    },
   ];
 }
 
@@ -106,11 +123,11 @@ export function activeSchedules(schedules: readonly PeriodicSchedule[], filter: 
       filter.logger.log(`schedule ${schedule.name} (${schedule.type}) is disabled by SCHEDULER_DISABLED`);
       return false;
     }
-    if (!filter.knownType(schedule.type)) {
+    if (schedule.request === undefined && !filter.knownType(schedule.type)) {
       filter.logger.warn(`schedule ${schedule.name} skipped: task type ${schedule.type} is not known to this build`);
       return false;
     }
-    filter.logger.log(`schedule ${schedule.name}: ${schedule.type} ${describeWhen(schedule.when)}`);
+    filter.logger.log(`schedule ${schedule.name}: ${schedule.request ? `request ${schedule.request}` : schedule.type} ${describeWhen(schedule.when)}`);
     return true;
   });
 }

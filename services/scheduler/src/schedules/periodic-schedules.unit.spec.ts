@@ -14,7 +14,9 @@ describe('the periodic schedules of the original system', () => {
       { name: 'pve-node-sync', type: 'pve.node_sync', when: { kind: 'interval', seconds: 60 }, lookBackMs: 60_000 },
       { name: 'event-lifecycle', type: 'event.lifecycle', when: { kind: 'daily', hour: 1, minute: 0 }, lookBackMs: 48 * 3_600_000 },
       { name: 'mail-cleanup', type: 'mail.cleanup', when: { kind: 'daily', hour: 2, minute: 0 }, lookBackMs: 48 * 3_600_000 },
+      { name: 'retention', type: 'retention', when: { kind: 'daily', hour: 3, minute: 0 }, lookBackMs: 24 * 3_600_000 },
     ]);
+    expect(periodicSchedules(settings).map((s) => s.request)).toEqual([undefined, undefined, undefined, 'retention']);
   });
 
   it('make the same command for a slot every time: user system, key periodic:<name>:<slot>', () => {
@@ -31,7 +33,7 @@ describe('activeSchedules', () => {
   it('skips, with a warning, a schedule whose task type this build does not know', () => {
     const logger = logs();
     const active = activeSchedules(periodicSchedules(settings), { disabled: [], knownType: (t) => t !== 'mail.cleanup', logger });
-    expect(active.map((s) => s.name)).toEqual(['pve-node-sync', 'event-lifecycle']);
+    expect(active.map((s) => s.name)).toEqual(['pve-node-sync', 'event-lifecycle', 'retention']);
     expect(logger.lines).toContain('warn schedule mail-cleanup skipped: task type mail.cleanup is not known to this build');
     expect(logger.lines).toContain('log schedule event-lifecycle: event.lifecycle daily at 01:00 UTC');
   });
@@ -39,7 +41,7 @@ describe('activeSchedules', () => {
   it('leaves out the schedules switched off by configuration', () => {
     const logger = logs();
     const active = activeSchedules(periodicSchedules(settings), { disabled: ['pve-node-sync'], knownType: () => true, logger });
-    expect(active.map((s) => s.name)).toEqual(['event-lifecycle', 'mail-cleanup']);
+    expect(active.map((s) => s.name)).toEqual(['event-lifecycle', 'mail-cleanup', 'retention']);
     expect(logger.lines).toContain('log schedule pve-node-sync (pve.node_sync) is disabled by SCHEDULER_DISABLED');
   });
 });

@@ -9,6 +9,7 @@ import type { SchedulerConfig } from '../config.js';
 import { activeSchedules, periodicSchedules } from './periodic-schedules.js';
 import { PeriodicScheduler } from './periodic-scheduler.js';
 import { NatsTaskCreator } from '@vle/task-client';
+import { NatsRetentionRequester } from './retention-requester.js';
 
 /** Injection token of a factory of the scheduler's Clock, called when the schedules start. */
 export const CLOCK_FACTORY = Symbol('SchedulerClockFactory');
@@ -56,6 +57,7 @@ class PeriodicSchedulerRuntime implements OnApplicationBootstrap, OnModuleDestro
       clock,
       schedules,
       tasks: new NatsTaskCreator({ nc: this.nc, topology: this.topology, credentials: this.credentials }),
+      retention: new NatsRetentionRequester({ nc: this.nc, topology: this.topology, credentials: this.credentials }),
       logger: this.logger,
       retryDelayMs: config.SCHEDULER_RETRY_SECONDS * 1000,
     });
@@ -69,7 +71,7 @@ class PeriodicSchedulerRuntime implements OnApplicationBootstrap, OnModuleDestro
 
 /**
  * The periodic tasks of DESIGN §2 (periodic-schedules.ts), turned into commands through
- * @vle/contracts. Deadlines are the DeadlinesModule's; retention is not done yet.
+ * @vle/contracts, and the daily retention request to the projection. Deadlines are the DeadlinesModule's.
  */
 @Module({})
 export class SchedulesModule {

@@ -50,6 +50,20 @@ export class TasksController {
   async cancel(@Param('taskId') taskId: string, @Req() request: IncomingMessage, @Caller() caller: Principal) {
     return this.budget.run(bodyBytesOf(request), async () => this.service.cancel({ ...(await jsonObjectOf(request)), taskId }, caller));
   }
+
+  @Post(':taskId/pin')
+  @HttpCode(202)
+  @RequirePermission(COMMAND_PERMISSIONS.pin)
+  async pin(@Param('taskId') taskId: string, @Req() request: IncomingMessage, @Caller() caller: Principal) {
+    return this.budget.run(bodyBytesOf(request), async () => this.service.pin({ ...(await jsonObjectOf(request)), taskId }, caller));
+  }
+
+  @Post(':taskId/unpin')
+  @HttpCode(202)
+  @RequirePermission(COMMAND_PERMISSIONS.unpin)
+  async unpin(@Param('taskId') taskId: string, @Req() request: IncomingMessage, @Caller() caller: Principal) {
+    return this.budget.run(bodyBytesOf(request), async () => this.service.unpin({ ...(await jsonObjectOf(request)), taskId }, caller));
+  }
 }
 
 /** The body's declared length, or the largest allowed for one of unknown length (chunked). */

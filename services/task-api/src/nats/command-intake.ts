@@ -109,6 +109,10 @@ export class CommandIntake {
         return service.skip(data, caller);
       case 'cancel':
         return service.cancel(data, caller);
+      case 'pin':
+        return service.pin(data, caller);
+      case 'unpin':
+        return service.unpin(data, caller);
       default:
         return service.deadline(command, data, caller);
     }

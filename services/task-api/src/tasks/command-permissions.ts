@@ -9,6 +9,8 @@ export const COMMAND_PERMISSIONS = {
   retry: 'sub_tasks_retry',
   skip: 'sub_tasks_skip',
   cancel: 'tasks_cancel',
+  pin: 'tasks_pin',
+  unpin: 'tasks_pin',
   start: 'tasks_system',
   'expire-start': 'tasks_system',
   'time-out': 'tasks_system',

@@ -3,7 +3,7 @@
 
 import { toJson } from '@bufbuild/protobuf';
 import { timestampDate, type Timestamp } from '@bufbuild/protobuf/wkt';
-import { CancelTaskSchema, ContractError, CreateTaskSchema, MAX_CREATION_COMMIT_BYTES, parseMessage, RetrySubTaskSchema, SkipSubTaskSchema, TaskDeadlineCommandSchema, taskSizeViolation, type CreateTask as CreateTaskMessage, type SystemCommandName } from '@vle/contracts';
+import { CancelTaskSchema, ContractError, CreateTaskSchema, MAX_CREATION_COMMIT_BYTES, parseMessage, PinTaskSchema, RetrySubTaskSchema, UnpinTaskSchema, SkipSubTaskSchema, TaskDeadlineCommandSchema, taskSizeViolation, type CreateTask as CreateTaskMessage, type SystemCommandName } from '@vle/contracts';
 import { exists, isBenchTaskType, isTaskType, planTask, RuleViolation, type CreateTask, type ObjectType, type PlannedDraft, type Task, type TaskCommand, type TaskEvent, type TaskPlan, type TaskState } from '@vle/domain';
 import type { Principal } from '@vle/auth';
 import type { CommandHandler } from '@vle/event-store';
@@ -87,6 +87,19 @@ export class TaskCommandService {
     const message = parseMessage(CancelTaskSchema, raw);
     const who = await this.requester(caller, message.taskId, message.requestedBy);
     return this.run({ type: 'CancelTask', taskId: message.taskId, at: this.now(), ...who, reason: message.reason || undefined });
+  }
+
+  /** Keeps the Task from the retention (README, "Retention"); [] when it is already pinned. */
+  async pin(raw: unknown, caller: Principal): Promise<TaskCommandResult> {
+    const message = parseMessage(PinTaskSchema, raw);
+    const who = await this.requester(caller, message.taskId, message.requestedBy);
+    return this.run({ type: 'PinTask', taskId: message.taskId, at: this.now(), ...who, reason: message.reason || undefined });
+  }
+
+  async unpin(raw: unknown, caller: Principal): Promise<TaskCommandResult> {
+    const message = parseMessage(UnpinTaskSchema, raw);
+    const who = await this.requester(caller, message.taskId, message.requestedBy);
+    return this.run({ type: 'UnpinTask', taskId: message.taskId, at: this.now(), ...who, reason: message.reason || undefined });
   }
 
   /** The actor of a person's action on an existing Task, refused (as not found) outside the caller's scope. */

@@ -4,11 +4,11 @@
 // sequence those events can form. Test support only.
 
 import type { TaskStartDeadlineMissed, TaskTimedOut } from '../deadlines.js';
-import type { PlannedSubTask, SubTasksPlanned, TaskCreated, TaskEvent } from '../events.js';
+import type { PlannedSubTask, SubTasksPlanned, TaskCreated, TaskEvent, TaskPinned, TaskUnpinned } from '../events.js';
 import type { SubTask, SubTaskStatus, Task, TaskState, TaskStatus } from '../state.js';
 
-/** The events there were then. */
-export type ReferenceEvent = Exclude<TaskEvent, SubTasksPlanned>;
+/** The events there were then (pinning came later and changes no status). */
+export type ReferenceEvent = Exclude<TaskEvent, SubTasksPlanned | TaskPinned | TaskUnpinned>;
 
 export function referenceEvolve(state: TaskState, event: ReferenceEvent): TaskState {
   if (event.type === 'TaskCreated') return state.status === 'absent' ? created(event) : state;

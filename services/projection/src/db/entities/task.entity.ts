@@ -12,6 +12,7 @@ import { SubTaskEntity } from './sub-task.entity.js';
 @Index('tasks_object_idx', { synchronize: false })
 @Index('tasks_event_id_idx', { synchronize: false })
 @Index('tasks_origin_task_id_idx', { synchronize: false })
+@Index('tasks_retention_idx', { synchronize: false })
 export class TaskEntity {
   @PrimaryColumn({ type: 'uuid' })
   id!: string;
@@ -69,6 +70,10 @@ export class TaskEntity {
 
   @Column({ name: 'manual_intervention', type: 'boolean' })
   manualIntervention!: boolean;
+
+  /** Kept by the retention whatever its age (TaskPinned / TaskUnpinned; migration TaskPinned). */
+  @Column({ type: 'boolean', default: false })
+  pinned!: boolean;
 
   @Column({ name: 'subtasks_total', type: 'integer' })
   subtasksTotal!: number;
