@@ -1,12 +1,13 @@
 // The query string of GET /api/v1/tasks, checked field by field: a bad filter gets a 400 naming the
 // field (DESIGN §7), an unknown parameter too (a typo must not silently list everything).
 
+import { SERVICE_IDENTITIES } from '@vle/auth';
 import { ContractError, QUEUE_NAMES, type Violation } from '@vle/contracts';
 import { OBJECT_TYPES, TASK_STATUSES } from '@vle/domain';
 import { isUuid } from '../projector/commit.js';
 import { isDateOrTime } from '../time.js';
 import { decodeCursor, type CursorKey } from './cursor.js';
-import { and, leaf, type FilterNode } from './filter/filter.js';
+import { and, leaf, not, type FilterNode } from './filter/filter.js';
 import { MAX_QUERY_LENGTH, parseSearch, SearchSyntaxError } from './filter/search-parser.js';
 
 export const DEFAULT_LIMIT = 50;
@@ -21,7 +22,7 @@ export interface TaskListQuery {
 
 type RawQuery = Record<string, unknown>;
 
-const KNOWN = ['q', 'status', 'createdBy', 'from', 'to', 'updatedSince', 'name', 'type', 'objectType', 'objectId', 'eventId', 'originTaskId', 'queue', 'responseCode', 'limit', 'cursor'] as const;
+const KNOWN = ['q', 'silent', 'status', 'createdBy', 'from', 'to', 'updatedSince', 'name', 'type', 'objectType', 'objectId', 'eventId', 'originTaskId', 'queue', 'responseCode', 'limit', 'cursor'] as const;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 class Checker {
@@ -88,6 +89,13 @@ class Checker {
   }
 }
 
+/**
+ * Silent Tasks: the periodic Tasks the scheduler creates (the node sync every minute, the daily
+ * ones) that ran well. The list, its export and its live stream leave them out unless `silent=true`;
+ * a periodic Task that did not succeed is shown like any other.
+ */
+export const NOT_SILENT: FilterNode = not(and([leaf('user', 'eq', [SERVICE_IDENTITIES.scheduler.subject]), leaf('status', 'eq', ['success'])])!);
+
 /** `q`, the search language: its filter, or a violation naming the position. */
 function searchOf(check: Checker, now: number): FilterNode | undefined {
   const text = check.text('q', MAX_QUERY_LENGTH, { emptyAllowed: true });
@@ -133,6 +141,8 @@ export function parseTaskListQuery(query: RawQuery, now = Date.now()): TaskListQ
   const limit = check.limit('limit');
   if (from && to && Date.parse(from) >= Date.parse(to)) check.fail('to', 'must be later than from');
   const search = searchOf(check, now);
+  const silent = check.text('silent', 5);
+  if (silent !== undefined && silent !== 'true' && silent !== 'false') check.fail('silent', 'must be true (show the silent Tasks too) or false');
   if (check.violations.length > 0) {
     const first = check.violations[0]!;
     const more = check.violations.length > 1 ? ` (and ${check.violations.length - 1} more)` : '';
@@ -155,6 +165,7 @@ export function parseTaskListQuery(query: RawQuery, now = Date.now()): TaskListQ
       queues && leaf('queue', 'in', queues),
       responseCodes && leaf('response_code', 'in', responseCodes),
       search,
+      silent !== 'true' && NOT_SILENT,
     ].filter((node): node is FilterNode => typeof node === 'object'),
   );
   return { ...(filter === undefined ? {} : { filter }), limit, ...(after === undefined ? {} : { after }) };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ContractError } from '@vle/contracts';
 import { decodeCursor, encodeCursor } from './cursor.js';
-import { DEFAULT_LIMIT, parseTaskId, parseTaskListQuery } from './task-list.query.js';
+import { DEFAULT_LIMIT, NOT_SILENT, parseTaskId, parseTaskListQuery } from './task-list.query.js';
 
 function violationsOf(query: Record<string, unknown>) {
   let thrown: unknown;
@@ -17,8 +17,18 @@ function violationsOf(query: Record<string, unknown>) {
 const ID = '0190a7e2-0000-7000-8000-000000000001';
 
 describe('parseTaskListQuery', () => {
-  it('defaults to the first page of 50', () => {
-    expect(parseTaskListQuery({})).toEqual({ limit: DEFAULT_LIMIT });
+  it('defaults to the first page of 50, without the silent Tasks', () => {
+    expect(parseTaskListQuery({})).toEqual({ limit: DEFAULT_LIMIT, filter: NOT_SILENT });
+    expect(NOT_SILENT).toEqual({
+      kind: 'not',
+      item: { kind: 'and', items: [{ kind: 'leaf', field: 'user', op: 'eq', values: ['service:scheduler'] }, { kind: 'leaf', field: 'status', op: 'eq', values: ['success'] }] },
+    });
+  });
+
+  it('shows the silent Tasks too with silent=true', () => {
+    expect(parseTaskListQuery({ silent: 'true' })).toEqual({ limit: DEFAULT_LIMIT });
+    expect(parseTaskListQuery({ silent: 'true', status: 'failed' }).filter).toEqual({ kind: 'leaf', field: 'status', op: 'in', values: ['failed'] });
+    expect(parseTaskListQuery({ silent: 'false' })).toEqual({ limit: DEFAULT_LIMIT, filter: NOT_SILENT });
   });
 
   it('reads every filter', () => {
@@ -49,6 +59,7 @@ describe('parseTaskListQuery', () => {
           { kind: 'leaf', field: 'object', op: 'in', values: [{ type: 'vm', id: '101' }] },
           { kind: 'leaf', field: 'event', op: 'eq', values: ['42'] },
           { kind: 'leaf', field: 'origin', op: 'eq', values: [ID] },
+          NOT_SILENT,
         ],
       },
       limit: 500,
@@ -74,13 +85,14 @@ describe('parseTaskListQuery', () => {
             { kind: 'leaf', field: 'name', op: 'contains', values: ['clone'] },
           ],
         },
+        NOT_SILENT,
       ],
     });
   });
 
   it('takes an object type alone as the Task\'s own, and an empty search as no filter', () => {
-    expect(parseTaskListQuery({ objectType: 'vm' }).filter).toEqual({ kind: 'leaf', field: 'object_type', op: 'eq', values: ['vm'] });
-    expect(parseTaskListQuery({ q: '  ' })).toEqual({ limit: DEFAULT_LIMIT });
+    expect(parseTaskListQuery({ objectType: 'vm', silent: 'true' }).filter).toEqual({ kind: 'leaf', field: 'object_type', op: 'eq', values: ['vm'] });
+    expect(parseTaskListQuery({ q: '  ' })).toEqual({ limit: DEFAULT_LIMIT, filter: NOT_SILENT });
   });
 
   it('refuses a search that is not in the language with the position of the problem', () => {
@@ -110,6 +122,7 @@ describe('parseTaskListQuery', () => {
     [{ responseCode: 'A,,B' }, 'responseCode', 'empty value'],
     [{ type: ['a', ''] }, 'type', 'empty value'],
     [{ q: ['a', 'b'] }, 'q', 'given once'],
+    [{ silent: 'yes' }, 'silent', 'must be true'],
     [{ q: 'x'.repeat(1001) }, 'q', 'at most 1000 characters'],
   ])('refuses %j naming %s', (query, field, message) => {
     expect(violationsOf(query)).toContainEqual({ field, message: expect.stringContaining(message) });

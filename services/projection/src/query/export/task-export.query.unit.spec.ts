@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ContractError } from '@vle/contracts';
+import { NOT_SILENT } from '../task-list.query.js';
 import { parseTaskExportQuery } from './task-export.query.js';
 
 function violationsOf(query: Record<string, unknown>): string[] {
@@ -21,7 +22,8 @@ describe('parseTaskExportQuery', () => {
   });
 
   it('takes limit as a lower cap and subtasks=true', () => {
-    expect(parseTaskExportQuery({ limit: '10', subtasks: 'true' }, 1000)).toEqual({ maxRows: 10, subTasks: true });
+    expect(parseTaskExportQuery({ limit: '10', subtasks: 'true' }, 1000)).toEqual({ maxRows: 10, subTasks: true, filter: NOT_SILENT });
+    expect(parseTaskExportQuery({ limit: '10', silent: 'true' }, 1000)).toEqual({ maxRows: 10, subTasks: false });
   });
 
   it.each([
