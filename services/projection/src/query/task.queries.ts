@@ -8,7 +8,7 @@ import { encodeCursor } from './cursor.js';
 import type { FilterNode } from './filter/filter.js';
 import { filterSql } from './filter/filter-sql.js';
 import type { TaskListQuery } from './task-list.query.js';
-import { toSubTaskView, toTaskView, type TaskDetailView, type TaskPage } from './task.views.js';
+import { toSubTaskView, toTaskView, type ChildrenSummary, type TaskDetailView, type TaskPage } from './task.views.js';
 
 const CURSOR_TIME = `to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
@@ -50,18 +50,41 @@ export class TaskQueries {
     const page = entities.slice(0, query.limit);
     const last = page.at(-1);
     const more = entities.length > query.limit && last !== undefined;
+    const children = await this.childrenOf(page.map((t) => t.id), visibility);
     return {
-      items: page.map(toTaskView),
+      items: page.map((t) => ({ ...toTaskView(t), children: children.get(t.id) ?? { total: 0, statuses: {} } })),
       nextCursor: more ? encodeCursor({ createdAt: raw[page.length - 1]!.cursor_time, id: last.id }) : null,
     };
+  }
+
+  /** The children of each Task, counted by status within the caller's scope (one statement). */
+  async childrenOf(ids: readonly string[], visibility: Visibility): Promise<Map<string, ChildrenSummary>> {
+    const summaries = new Map<string, ChildrenSummary>();
+    if (ids.length === 0) return summaries;
+    const rows = await visibleTasks(this.db, undefined, visibility)
+      .select('t.origin_task_id', 'origin')
+      .addSelect('t.status', 'status')
+      .addSelect('count(*)::int', 'n')
+      .andWhere('t.origin_task_id = ANY(:origins)', { origins: [...ids] })
+      .groupBy('t.origin_task_id')
+      .addGroupBy('t.status')
+      .getRawMany<{ origin: string; status: string; n: number }>();
+    for (const row of rows) {
+      const summary = summaries.get(row.origin) ?? { total: 0, statuses: {} };
+      summary.total += row.n;
+      summary.statuses[row.status] = row.n;
+      summaries.set(row.origin, summary);
+    }
+    return summaries;
   }
 
   /** The Task, or undefined when it does not exist for this caller (absent, or outside its scope). */
   async get(id: string, visibility: Visibility): Promise<TaskDetailView | undefined> {
     const task = await this.db.getRepository(TaskEntity).findOneBy({ id });
     if (!task || !inScope(visibility, task)) return undefined;
-    if (!visibility.subTasks) return toTaskView(task);
+    const children = (await this.childrenOf([id], visibility)).get(id) ?? { total: 0, statuses: {} };
+    if (!visibility.subTasks) return { ...toTaskView(task), children };
     const subtasks = await this.db.getRepository(SubTaskEntity).find({ where: { taskId: id }, order: { position: 'ASC' } });
-    return { ...toTaskView(task), subtasks: subtasks.map(toSubTaskView) };
+    return { ...toTaskView(task), children, subtasks: subtasks.map(toSubTaskView) };
   }
 }

@@ -61,13 +61,27 @@ export interface TaskView {
   lastSeq: number;
 }
 
-export interface TaskDetailView extends TaskView {
+/**
+ * The Tasks this one started (origin_task_id), as far as the caller may see them, by status: a
+ * deploy whose child failed must not look like a success.
+ */
+export interface ChildrenSummary {
+  total: number;
+  statuses: Partial<Record<string, number>>;
+}
+
+/** A row of the list: the Task and its children. */
+export interface TaskListItem extends TaskView {
+  children: ChildrenSummary;
+}
+
+export interface TaskDetailView extends TaskListItem {
   /** In creation order; absent for a caller without sub_tasks_read. */
   subtasks?: SubTaskView[];
 }
 
 export interface TaskPage {
-  items: TaskView[];
+  items: TaskListItem[];
   /** Pass as `cursor` for the next page; null on the last page. */
   nextCursor: string | null;
 }

@@ -115,7 +115,22 @@ describe('GET /api/v1/tasks', () => {
       updatedAt: task.updatedAt,
       version: task.version,
       lastSeq: expect.any(Number),
+      children: { total: 0, statuses: {} },
     });
+  });
+
+  it('counts the children of a parent Task by status, in the list and the detail, within the scope', async () => {
+    const origin = tasks.find((t) => ORIGIN_CHILDREN.includes(t.id))!.originTaskId!;
+    const statuses: Record<string, number> = {};
+    for (const child of tasks.filter((t) => t.originTaskId === origin)) statuses[child.status] = (statuses[child.status] ?? 0) + 1;
+    const expected = { total: 3, statuses };
+    expect((await get(`/api/v1/tasks/${origin}`)).body.children).toEqual(expected);
+    expect((await listAll('limit=200')).find((t) => t.id === origin).children).toEqual(expected);
+    // The children were created by `system`: a token that sees only its own Tasks counts none of them.
+    const parent = tasks.find((t) => t.id === origin)!;
+    const own = await testToken({ subject: parent.createdBy, permissions: ['tasks_read'], scope: { own: true } });
+    const response = await fetch(`${service.url}/api/v1/tasks/${origin}`, { headers: bearer(own) });
+    expect(((await response.json()) as { children: unknown }).children).toEqual({ total: 0, statuses: {} });
   });
 
   it.each([

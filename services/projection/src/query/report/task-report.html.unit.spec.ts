@@ -17,7 +17,7 @@ const task: TaskDetailView = {
   id: '0190a7e2-0000-7000-8000-00000000r001', name: EVIL, type: 'vm.clone', status: 'failed', statusReason: null, progress: 0.5, createdBy: '<i>alice</i>',
   eventId: '42', objectType: null, objectId: null, originTaskId: null, startAt: null, startBefore: null, timeoutSeconds: null, startedAt: null, finishedAt: null,
   cancelRequested: false, manualIntervention: false, subtaskCounts: { total: 1, finished: 1, failed: 1 }, createdAt: '2026-11-22T10:00:00.000Z',
-  updatedAt: '2026-11-22T10:00:00.000Z', version: 3, lastSeq: 7, subtasks: [subTask],
+  updatedAt: '2026-11-22T10:00:00.000Z', version: 3, lastSeq: 7, children: { total: 3, statuses: { success: 2, '<s>failed</s>': 1 } }, subtasks: [subTask],
 };
 
 const history: TaskHistory = {
@@ -55,6 +55,7 @@ describe('renderTaskReport', () => {
 
   it('holds the fields, the SubTasks, the events and the attempts', () => {
     expect(page).toContain('50 % (1 of 1 SubTasks finished, 1 failed)');
+    expect(page).toContain('<dt>Children</dt><dd>3 (2 success, 1 &lt;s&gt;failed&lt;/s&gt;)</dd>');
     expect(page).toContain('<h2>SubTasks (1)</h2>');
     expect(page).toContain('<h2>History (2 events)</h2>');
     expect(page).toContain('subTask.status: running → failed');
