@@ -52,6 +52,8 @@ export interface TaskView {
   finishedAt: string | null;
   cancelRequested: boolean;
   manualIntervention: boolean;
+  /** Kept by the retention however old it is (POST /api/v1/tasks/:id/pin). */
+  pinned: boolean;
   subtaskCounts: { total: number; finished: number; failed: number };
   createdAt: string;
   updatedAt: string;
@@ -108,6 +110,7 @@ export function toTaskView(t: TaskEntity): TaskView {
     finishedAt: iso(t.finishedAt),
     cancelRequested: t.cancelRequested,
     manualIntervention: t.manualIntervention,
+    pinned: t.pinned,
     subtaskCounts: { total: t.subtasksTotal, finished: t.subtasksFinished, failed: t.subtasksFailed },
     createdAt: t.createdAt.toISOString(),
     updatedAt: t.updatedAt.toISOString(),

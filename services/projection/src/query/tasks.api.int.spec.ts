@@ -110,6 +110,7 @@ describe('GET /api/v1/tasks', () => {
       finishedAt: task.finishedAt ?? null,
       cancelRequested: task.cancelRequested,
       manualIntervention: task.manualIntervention,
+      pinned: false,
       subtaskCounts: { total: task.subtasks.length, finished: expect.any(Number), failed: expect.any(Number) },
       createdAt: task.createdAt,
       updatedAt: task.updatedAt,

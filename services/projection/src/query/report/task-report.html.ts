@@ -35,6 +35,7 @@ function taskFields(t: TaskDetailView): Html {
   return html`<dl>
 ${field('ID', mono(t.id))}${field('Type', t.type)}${field('Status', status(t.status))}${field('Status reason', t.statusReason)}
 ${field('Progress', `${Math.round(t.progress * 100)} % (${t.subtaskCounts.finished} of ${t.subtaskCounts.total} SubTasks finished, ${t.subtaskCounts.failed} failed)`)}
+${field('Pinned', t.pinned ? 'yes: the retention keeps it' : null)}
 ${field('Children', t.children.total === 0 ? null : `${t.children.total} (${Object.entries(t.children.statuses).map(([status, n]) => `${n} ${status}`).join(', ')})`)}
 ${field('Created by', t.createdBy)}${field('Event', t.eventId)}${field('Object', object(t.objectType, t.objectId))}${field('Origin task', t.originTaskId === null ? null : mono(t.originTaskId))}
 ${field('Start at', t.startAt)}${field('Start before', t.startBefore)}${field('Timeout', t.timeoutSeconds === null ? null : `${t.timeoutSeconds} s`)}

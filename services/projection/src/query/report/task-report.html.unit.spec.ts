@@ -16,7 +16,7 @@ const subTask: SubTaskView = {
 const task: TaskDetailView = {
   id: '0190a7e2-0000-7000-8000-00000000r001', name: EVIL, type: 'vm.clone', status: 'failed', statusReason: null, progress: 0.5, createdBy: '<i>alice</i>',
   eventId: '42', objectType: null, objectId: null, originTaskId: null, startAt: null, startBefore: null, timeoutSeconds: null, startedAt: null, finishedAt: null,
-  cancelRequested: false, manualIntervention: false, subtaskCounts: { total: 1, finished: 1, failed: 1 }, createdAt: '2026-11-22T10:00:00.000Z',
+  cancelRequested: false, manualIntervention: false, pinned: false, subtaskCounts: { total: 1, finished: 1, failed: 1 }, createdAt: '2026-11-22T10:00:00.000Z',
   updatedAt: '2026-11-22T10:00:00.000Z', version: 3, lastSeq: 7, children: { total: 3, statuses: { success: 2, '<s>failed</s>': 1 } }, subtasks: [subTask],
 };
 
