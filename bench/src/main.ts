@@ -7,6 +7,7 @@ import { parseCommandLine, type Invocation } from './cli/command-line.js';
 import { compare } from './commands/compare.js';
 import { memory } from './commands/memory.js';
 import { profileSummary } from './commands/profile-summary.js';
+import { readSide } from './commands/read-side.js';
 import { replicas } from './commands/replicas.js';
 import { bullmqAlone, pipelineAlone } from './commands/single-peer.js';
 import { sizes } from './commands/sizes.js';
@@ -49,6 +50,8 @@ async function main(): Promise<number> {
         return replicas(guard, invocation.options, out, progress);
       case 'memory':
         return memory(guard, invocation.options, out, progress);
+      case 'read-side':
+        return readSide(guard, invocation.options, out, progress);
       default: {
         const unknown: never = invocation;
         throw new Error(`unknown command ${JSON.stringify(unknown)}`);

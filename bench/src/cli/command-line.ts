@@ -76,6 +76,15 @@ export interface MemoryOptions {
   readonly json: boolean;
 }
 
+export interface ReadSideOptions {
+  readonly tasks: number;
+  readonly subtasks: number;
+  readonly samples: number;
+  readonly exportRows: number;
+  readonly timeout: number;
+  readonly json: boolean;
+}
+
 export interface ProfileSummaryOptions {
   readonly files: readonly string[];
   readonly top: number;
@@ -87,6 +96,7 @@ export type Invocation =
   | { readonly command: 'bullmq'; readonly options: BullmqOptions }
   | { readonly command: 'sizes'; readonly options: SizesOptions }
   | { readonly command: 'replicas'; readonly options: ReplicasOptions }
+  | { readonly command: 'read-side'; readonly options: ReadSideOptions }
   | { readonly command: 'memory'; readonly options: MemoryOptions }
   | { readonly command: 'profile-summary'; readonly options: ProfileSummaryOptions };
 
@@ -190,6 +200,17 @@ export function parseCommandLine(args: readonly string[], output?: Output): Invo
     .addOption(timeout(1800))
     .addOption(json())
     .action((options: ReplicasOptions) => set({ command: 'replicas', options }));
+
+  program
+    .command('read-side')
+    .description('the reads of the query API over a big read model written straight into PostgreSQL: list, search, detail p50/p99, the CSV export')
+    .addOption(opt('--tasks <n>', 'Tasks in the read model').default(1_000_000).argParser(integer(1, 100_000_000)))
+    .addOption(opt('--subtasks <n>', 'SubTasks per Task').default(5).argParser(integer(0, 100)))
+    .addOption(opt('--samples <n>', 'requests of each kind, one at a time').default(200).argParser(integer(1, 100_000)))
+    .addOption(opt('--export-rows <n>', 'rows of the CSV export').default(100_000).argParser(integer(1, 10_000_000)))
+    .addOption(timeout(3600))
+    .addOption(json())
+    .action((options: ReadSideOptions) => set({ command: 'read-side', options }));
 
   program
     .command('memory')

@@ -54,6 +54,8 @@ export class PipelineSystem {
   js!: JetStreamClient;
   jsm!: JetStreamManager;
   database!: string;
+  /** The run's database, as the services reach it. */
+  databaseUrl!: string;
   private readonly releases: Release[] = [];
   private readonly serviceReleases: Release[] = [];
 
@@ -78,6 +80,7 @@ export class PipelineSystem {
     this.token = await testToken({ subject: 'bench', expiresInSeconds: 24 * 3600 });
     const db = await createTestDatabase('vle_bench', DATABASE_SERVER_URL);
     this.database = db.name;
+    this.databaseUrl = db.url;
     this.releases.push(this.guard.hold(`database ${db.name}`, () => db.drop()));
     // Held before any service starts: each one provisions the namespace's streams.
     this.releases.push(this.guard.hold(`streams of ${this.namespace}`, async () => void (await deleteNamespaceStreams(this.namespace, NATS_URL))));

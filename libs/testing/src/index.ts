@@ -6,3 +6,4 @@ export * from './nats-cleanup.js';
 export * from './nats-server.js';
 export * from './tokens.js';
 export * from './event-stream.js';
+export * from './random.js';

@@ -4,6 +4,7 @@
 
 import { decide, evolve, exists, initialState, type SubTaskDraft, type TaskCommand, type TaskEvent, type TaskState } from '@vle/domain';
 import type { Topology } from '@vle/contracts';
+import { random } from '@vle/testing';
 import type { IncomingCommit } from '../projector/commit.js';
 
 export interface ScenarioCommit {
@@ -11,17 +12,7 @@ export interface ScenarioCommit {
   readonly events: TaskEvent[];
 }
 
-/** mulberry32 */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { random };
 
 export function uuidFrom(rand: () => number): string {
   const hex = Array.from({ length: 32 }, () => Math.floor(rand() * 16).toString(16)).join('');

@@ -1,0 +1,90 @@
+// `read-side`: the reads of issue 11 §3 over a big read model. The projection boots on a database of
+// its own; PostgreSQL writes `--tasks` Tasks of `--subtasks` SubTasks into its tables (read-side/
+// load-rows.ts, not through the pipeline); then each kind of read (read-side/read-queries.ts) is timed
+// over HTTP `--samples` times, one at a time, and the CSV export of `--export-rows` rows once, with
+// the projection's memory sampled meanwhile.
+
+import type { ReadSideOptions } from '../cli/command-line.js';
+import { PipelineSystem } from '../pipeline/system.js';
+import { memoryOf, resetPeak } from '../proc/memory.js';
+import { loadRows } from '../read-side/load-rows.js';
+import { readKinds } from '../read-side/read-queries.js';
+import { num } from '../report/format.js';
+import { table } from '../report/table.js';
+import { machine } from '../run/machine.js';
+import type { Output } from '../run/output.js';
+import type { Progress } from '../run/progress.js';
+import { EXIT, type RunGuard } from '../run/run-guard.js';
+import { round, summarize } from '../stats/summary.js';
+import { random } from '@vle/testing';
+
+interface Timed {
+  readonly ms: number;
+  readonly status: number;
+  readonly bytes: number;
+}
+
+async function timedGet(url: string, token: string): Promise<Timed> {
+  const started = performance.now();
+  const response = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+  const body = await response.arrayBuffer();
+  return { ms: performance.now() - started, status: response.status, bytes: body.byteLength };
+}
+
+export async function readSide(guard: RunGuard, o: ReadSideOptions, out: Output, progress: Progress): Promise<number> {
+  const system = await PipelineSystem.start(guard, { services: ['projection'] });
+  const problems: string[] = [];
+  try {
+    const base = system.url('projection');
+    const pid = system.of('projection')[0]!.process.pid;
+    const now = Date.now();
+    const loadStarted = performance.now();
+    await loadRows({ databaseUrl: system.databaseUrl, schema: 'projection', tasks: o.tasks, subtasksPerTask: o.subtasks, now }, (done) => progress(`read-side: ${done} of ${o.tasks} Tasks written`));
+    const loadS = round((performance.now() - loadStarted) / 1000);
+    progress(`read-side: ${o.tasks} Tasks and ${o.tasks * o.subtasks} SubTasks in ${loadS} s; timing the reads…`);
+    const rnd = random(20261202);
+    const rows = [];
+    for (const kind of readKinds(o.tasks, now)) {
+      if (guard.stopping) break;
+      for (let k = 0; k < 5; k++) await timedGet(`${base}${kind.path(k, rnd)}`, system.token);
+      const times: number[] = [];
+      const statuses = new Map<number, number>();
+      for (let k = 0; k < o.samples; k++) {
+        const t = await timedGet(`${base}${kind.path(k, rnd)}`, system.token);
+        times.push(t.ms);
+        statuses.set(t.status, (statuses.get(t.status) ?? 0) + 1);
+      }
+      const s = summarize(times);
+      const bad = [...statuses].filter(([status]) => status !== 200);
+      if (bad.length > 0) problems.push(`${kind.name}: answers ${bad.map(([status, n]) => `${n}× ${status}`).join(', ')}`);
+      const row = { kind: kind.name, p50Ms: s.p50, p99Ms: s.p99, maxMs: s.max, targetP99Ms: kind.targetP99Ms, met: kind.targetP99Ms === undefined || s.p99 === undefined ? undefined : s.p99 <= kind.targetP99Ms && bad.length === 0 };
+      rows.push(row);
+      progress(`read-side: ${kind.name}: p50 ${num(s.p50)} ms, p99 ${num(s.p99)} ms`);
+      out.json({ bench: 'read-side-kind', at: new Date().toISOString(), ...row });
+    }
+    // The export, with the projection's resident memory sampled while it streams.
+    if (pid !== undefined) resetPeak(pid);
+    const before = pid === undefined ? undefined : memoryOf(pid)?.rssMiB;
+    let peak = before ?? 0;
+    const sampler = setInterval(() => {
+      const m = pid === undefined ? undefined : memoryOf(pid);
+      if (m) peak = Math.max(peak, m.rssMiB);
+    }, 50);
+    const exported = await timedGet(`${base}/api/v1/tasks/export.csv?limit=${o.exportRows}`, system.token);
+    clearInterval(sampler);
+    if (exported.status !== 200) problems.push(`export: answered ${exported.status}`);
+    const exportRow = { rows: o.exportRows, seconds: round(exported.ms / 1000), mib: round(exported.bytes / 1048576), rssBeforeMiB: before, rssPeakMiB: round(peak) };
+    out.report(
+      [
+        `\nreads over a read model of ${o.tasks} Tasks and ${o.tasks * o.subtasks} SubTasks (written in ${loadS} s), ${o.samples} samples each, one at a time`,
+        table(['read', 'p50 ms', 'p99 ms', 'max ms', 'target p99 ms', 'met'], rows.map((r) => [r.kind, num(r.p50Ms), num(r.p99Ms), num(r.maxMs), r.targetP99Ms ?? '-', r.met === undefined ? '-' : r.met ? 'yes' : 'no'])),
+        `CSV export of ${o.exportRows} rows: ${exportRow.seconds} s, ${exportRow.mib} MiB; projection RSS ${num(before)} MiB before, ${num(exportRow.rssPeakMiB)} MiB at most while streaming (target: ≤ 5 s, flat memory)`,
+        ...problems.map((p) => `PROBLEM: ${p}`),
+      ].join('\n'),
+    );
+    out.json({ bench: 'read-side-summary', at: new Date().toISOString(), machine: machine(), options: o, loadSeconds: loadS, reads: rows, export: exportRow, problems });
+    return problems.length === 0 ? 0 : EXIT.failed;
+  } finally {
+    await system.stop();
+  }
+}
