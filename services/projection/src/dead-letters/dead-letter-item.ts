@@ -116,9 +116,15 @@ export function previewOf(text: string): { preview: string; truncated: boolean }
   const truncated = chars.length > PREVIEW_CHARS;
   const preview = chars
     .slice(0, PREVIEW_CHARS)
-    .map((c) => (/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]|[\ud800-\udfff]/.test(c) ? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}` : c))
+    .map((c) => (unprintable(c.codePointAt(0)!) ? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}` : c))
     .join('');
   return { preview, truncated };
+}
+
+/** C0 and C1 controls but tab and newline, DEL, the line separators, a lone surrogate. */
+function unprintable(code: number): boolean {
+  if (code === 0x09 || code === 0x0a) return false;
+  return code < 0x20 || (code >= 0x7f && code <= 0x9f) || code === 0x2028 || code === 0x2029 || (code >= 0xd800 && code <= 0xdfff);
 }
 
 /** What a job or a command says it is about (taskId, subTaskId, queue, action), short strings only. */

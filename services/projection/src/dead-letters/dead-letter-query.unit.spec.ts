@@ -12,6 +12,15 @@ function violations(query: Record<string, unknown>): string[] {
   return [];
 }
 
+function thrownBy(f: () => unknown): string | undefined {
+  try {
+    f();
+  } catch (error) {
+    return (error as Error).message;
+  }
+  return undefined;
+}
+
 describe('the dead-letter query', () => {
   it('defaults to the newest 50 of every source', () => {
     expect(parseDeadLetterQuery({})).toEqual({ limit: 50 });
@@ -39,7 +48,7 @@ describe('the dead-letter query', () => {
 
   it('takes a sequence, and refuses what is not one naming seq', () => {
     expect(parseDeadLetterSeq('42')).toBe(42);
-    for (const bad of ['0', '-3', '1.5', 'abc', '99999999999999999999']) expect(() => parseDeadLetterSeq(bad), bad).toThrow(/seq: must be/);
+    for (const bad of ['0', '-3', '1.5', 'abc', '99999999999999999999']) expect({ bad, thrown: thrownBy(() => parseDeadLetterSeq(bad)) }).toEqual({ bad, thrown: expect.stringContaining('seq: must be') });
   });
 
   it('lets `jobs` stand for every queue', () => {

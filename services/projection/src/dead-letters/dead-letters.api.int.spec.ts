@@ -207,7 +207,7 @@ describe('who may read dead letters', () => {
     const own = await testToken({ subject: 'own-admin', permissions: ['tasks_admin'], scope: { own: true } });
     for (const path of ['/api/v1/dead-letters', '/api/v1/dead-letters/summary', '/api/v1/dead-letters/1']) {
       expect((await get(path, reader)).body).toMatchObject({ code: 'FORBIDDEN', message: expect.stringContaining('tasks_admin') });
-      for (const token of [reader, scoped, own]) expect((await get(path, token)).status, path).toBe(403);
+      for (const token of [reader, scoped, own]) expect({ path, status: (await get(path, token)).status }).toEqual({ path, status: 403 });
       expect((await get(path, scoped)).body.message).toContain('scope');
       expect((await get(path, null)).status).toBe(401);
     }
