@@ -148,6 +148,10 @@ export function natsUserPermissions(t: Topology): NatsUserPermissions[] {
         // The retention: the purge of a Task's subject, and an admin's run forwarded to the leader.
         api(`STREAM.PURGE.${t.eventStream.name}`),
         t.retentionRequestSubject,
+        // The dead letters for admins: one by its sequence and the pages (direct gets), the summary
+        // (an ordered consumer of headers only, deleted when done). Read only: no publish, no delete.
+        api(`DIRECT.GET.${t.deadLetterStream.name}`),
+        ...orderedReader(t.deadLetterStream.name),
       ]),
       subscribe: [natsInboxPrefix('projection') + '.>', t.liveChangesSubject, t.liveListenersSubject, t.retentionRequestSubject],
       allowResponses: true,

@@ -1,13 +1,14 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { natsOptionsOf, ServiceKitModule, tokenVerifierOptionsOf } from '@vle/service-kit';
 import type { ProjectionConfig } from './config.js';
+import { DeadLettersModule } from './dead-letters/dead-letters.module.js';
 import { InventoryModule } from './inventory/inventory.module.js';
 import { LiveModule } from './live/live.module.js';
 import { ProjectorModule } from './projector/projector.module.js';
 import { QueryModule } from './query/query.module.js';
 import { RetentionModule } from './retention/retention.module.js';
 
-/** The projection service (DESIGN §2, §8): read model, projector, query API, Proxmox inventory, retention. */
+/** The projection service (DESIGN §2, §8): read model, projector, query API, Proxmox inventory, retention, dead letters. */
 @Module({})
 export class ProjectionModule {
   static forRoot(config: ProjectionConfig): DynamicModule {
@@ -21,6 +22,7 @@ export class ProjectionModule {
         QueryModule,
         InventoryModule,
         RetentionModule,
+        DeadLettersModule,
       ],
     };
   }

@@ -79,6 +79,10 @@ const routes: Route[] = [
   { name: 'retention preview', service: 'projection', method: 'GET', path: () => '/api/v1/retention/preview', permission: 'tasks_admin' },
   // As of now: the fixtures are minutes old, so the run deletes none of them.
   { name: 'retention run', service: 'projection', method: 'POST', path: () => '/api/v1/retention/run', permission: 'tasks_admin' },
+  // Dead letters belong to no Task: for admins without a scope. No dead letter has that sequence.
+  { name: 'dead letters', service: 'projection', method: 'GET', path: () => '/api/v1/dead-letters?limit=5', permission: 'tasks_admin' },
+  { name: 'dead letters summary', service: 'projection', method: 'GET', path: () => '/api/v1/dead-letters/summary', permission: 'tasks_admin' },
+  { name: 'dead letter', service: 'projection', method: 'GET', path: () => '/api/v1/dead-letters/999999999', permission: 'tasks_admin' },
   { name: 'proxmox nodes', service: 'projection', method: 'GET', path: () => '/api/v1/proxmox/nodes', permission: 'inventory_read' },
   { name: 'proxmox vms', service: 'projection', method: 'GET', path: () => '/api/v1/proxmox/vms', permission: 'inventory_read' },
   { name: 'proxmox vm', service: 'projection', method: 'GET', path: () => '/api/v1/proxmox/vms/100', permission: 'inventory_read' },
@@ -97,8 +101,10 @@ function expected(route: Route, caller: Caller): number | 'passes' {
     if (['retry', 'skip', 'cancel', 'pin', 'unpin', 'detail', 'history', 'subtask', 'report'].includes(route.name)) return 404;
     // The retention acts on every Task: a scoped token may not ask for it.
     if (route.name.startsWith('retention')) return 403;
+    // Dead letters belong to no Task: a scoped token may not read them either.
+    if (route.name.startsWith('dead letter')) return 403;
   }
-  if (route.service === 'projection') return route.name === 'proxmox vm' ? 404 : 200;
+  if (route.service === 'projection') return ['proxmox vm', 'dead letter'].includes(route.name) ? 404 : 200;
   return 'passes';
 }
 

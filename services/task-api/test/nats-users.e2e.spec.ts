@@ -164,6 +164,16 @@ describe('the system, every service with its own NATS user', () => {
     expect(await system.store.lastSequence(created.body.taskId)).toBe(0);
     expect((await system.query(`/api/v1/tasks/${created.body.taskId}`)).status).toBe(404);
 
+    // The dead letters, read by the projection's own user: a malformed durable command is dead-lettered
+    // by task-api, then listed (direct gets), shown and counted (an ordered consumer of headers only).
+    (await as('openvle')).publish(system.topology.commandSubject('create'), '{"name": ', { headers: natsBearer(system.token) });
+    const letters = await waitFor(async () => {
+      const response = await fetch(`${system.projection.url}/api/v1/dead-letters?source=commands&code=MALFORMED_JSON`, { headers: bearer(system.token) });
+      const page = (await response.json()) as { items?: Array<{ seq: number }> };
+      return response.ok && page.items && page.items.length > 0 ? page.items : undefined;
+    }, { description: 'the malformed command among the dead letters', timeoutMs: 30_000 });
+    for (const path of [`/api/v1/dead-letters/${letters[0]!.seq}`, '/api/v1/dead-letters/summary']) expect((await fetch(`${system.projection.url}${path}`, { headers: bearer(system.token) })).status).toBe(200);
+
     // The log names each client (the refusals provoked above are there, under the test's clients).
     expect(violations().some((line) => line.includes('nats.js:test-vm-clone-worker'))).toBe(true);
     const refused = violations().filter((line) => line.includes('nats.js:vle-tasks/'));
