@@ -4,6 +4,7 @@ import type { ProjectionConfig } from './config.js';
 import { DeadLettersModule } from './dead-letters/dead-letters.module.js';
 import { InventoryModule } from './inventory/inventory.module.js';
 import { LiveModule } from './live/live.module.js';
+import { OpenApiModule } from './openapi/openapi.module.js';
 import { ProjectorModule } from './projector/projector.module.js';
 import { QueryModule } from './query/query.module.js';
 import { RetentionModule } from './retention/retention.module.js';
@@ -21,6 +22,7 @@ export class ProjectionModule {
         LiveModule,
         QueryModule,
         InventoryModule,
+        OpenApiModule,
         RetentionModule,
         DeadLettersModule,
       ],

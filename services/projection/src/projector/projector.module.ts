@@ -46,6 +46,9 @@ class ProjectorLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
   }
 }
 
+/** This replica's counters with the stream's last sequence and the lag (streamSeq - appliedSeq). */
+export type ProjectionStatus = ProjectionStats & { streamSeq: number; lag: number };
+
 /** Lag for dashboards and the benchmark: lag = streamSeq - appliedSeq. */
 @Controller('api/v1/projection')
 export class ProjectionStatusController {
@@ -54,7 +57,7 @@ export class ProjectionStatusController {
   /** This replica's counters; appliedSeq, streamSeq and lag as stored (shared by all replicas). */
   @Get('status')
   @RequirePermission('tasks_admin')
-  async status(): Promise<ProjectionStats & { streamSeq: number; lag: number }> {
+  async status(): Promise<ProjectionStatus> {
     return { ...this.runner.status(), ...(await this.runner.lag()) };
   }
 }
