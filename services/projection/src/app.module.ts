@@ -3,11 +3,15 @@ import { natsOptionsOf, ServiceKitModule, tokenVerifierOptionsOf } from '@vle/se
 import type { ProjectionConfig } from './config.js';
 import { InventoryModule } from './inventory/inventory.module.js';
 import { LiveModule } from './live/live.module.js';
+import { OriginModule } from './origin/origin.module.js';
 import { ProjectorModule } from './projector/projector.module.js';
 import { QueryModule } from './query/query.module.js';
 import { RetentionModule } from './retention/retention.module.js';
 
-/** The projection service (DESIGN §2, §8): read model, projector, query API, Proxmox inventory, retention. */
+/**
+ * The projection service (DESIGN §2, §8): read model, projector, query API, Proxmox inventory,
+ * retention, and the one origin of clients (the command routes forwarded to task-api).
+ */
 @Module({})
 export class ProjectionModule {
   static forRoot(config: ProjectionConfig): DynamicModule {
@@ -21,6 +25,8 @@ export class ProjectionModule {
         QueryModule,
         InventoryModule,
         RetentionModule,
+        // The command routes (POST only) forwarded to task-api: this is the clients' one origin.
+        OriginModule.forRoot({ taskApiUrl: config.TASK_API_URL, taskApiTimeoutMs: config.TASK_API_TIMEOUT_MS }),
       ],
     };
   }
