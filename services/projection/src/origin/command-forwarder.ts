@@ -96,6 +96,7 @@ export class CommandForwarder {
       outgoing.on('timeout', () => outgoing.destroy(new UpstreamTimeout(`task-api was silent for ${timeoutMs} ms`)));
       // Once task-api has the whole body, its answer is due within the timeout, silent or not.
       request.once('end', () => {
+        if (settled || response.headersSent) return;
         deadline = setTimeout(() => outgoing.destroy(new UpstreamTimeout(`task-api did not answer within ${timeoutMs} ms`)), timeoutMs);
       });
 
