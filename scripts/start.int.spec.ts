@@ -104,7 +104,9 @@ describe('npm start on this machine, then a token as the README says', () => {
       const taskApi = `http://127.0.0.1:${ports['task-api']}`;
       const projection = `http://127.0.0.1:${ports.projection}`;
       expect(output).toContain(`curl -H "Authorization: Bearer $TOKEN" ${projection}/api/v1/tasks`);
-      const created = await fetch(`${taskApi}/api/v1/tasks`, {
+      expect(output).toContain(`Clients and the admin UI use one base URL, for reads, commands and the live stream: ${projection}`);
+      // Through the one origin (the projection forwards the command to task-api), as a client does.
+      const created = await fetch(`${projection}/api/v1/tasks`, {
         method: 'POST',
         headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
         body: JSON.stringify({ type: 'mail.cleanup', params: {} }),

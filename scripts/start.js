@@ -2,7 +2,7 @@
 // `npm start` (after `npm run build`): checks that NATS answers with JetStream and PostgreSQL lets
 // DATABASE_URL's user in (preflight.js, which prints the command that fixes what is not), creates the
 // database if missing, then runs every service in one process (services/all) and prints where each
-// listens, with a ready admin token.
+// listens, the one base URL of clients (the projection's: README, "One origin") and a ready admin token.
 // Plain Node ESM on purpose: it must run before anything else works.
 
 import { spawn } from 'node:child_process';
@@ -23,8 +23,8 @@ const ROLE = process.env.SERVICE_ROLE ?? 'all';
 
 const SERVICES = {
   sandbox: 'simulated Proxmox VE (/pve), Guacamole (/guacamole), Moodle (/moodle), OpenVLE core API (/openvle), SMTP sink (port 2525); control API under /_sandbox/',
-  'task-api': 'commands: POST /api/v1/tasks',
-  projection: 'queries: GET /api/v1/tasks, /api/v1/tasks/:id, /api/v1/projection/status, /api/v1/proxmox/nodes, /api/v1/proxmox/vms',
+  'task-api': 'commands: POST /api/v1/tasks, /api/v1/tasks/:id/cancel, ... (also through the projection)',
+  projection: 'the origin: queries (GET /api/v1/tasks, /api/v1/tasks/:id, ...), the live stream /api/v1/tasks/stream, and the commands forwarded to task-api',
   scheduler: 'health; periodic tasks (node sync, event lifecycle, mail cleanup)',
   'vm-clone-worker': 'health; queue pve_vm_clone (clone, delete)',
   'vm-action-worker': 'health; queues pve_vm_actions (start, stop, reset, migrate), pve_periodic (node_sync)',
@@ -68,7 +68,8 @@ function watch(stream, sink) {
 
 async function printSummary() {
   const rows = expected.map((name) => `  ${name.padEnd(20)} ${listening.get(name).padEnd(24)} ${SERVICES[name] ?? ''}`);
-  console.log(['', 'vle-tasks is running:', ...rows, 'Readiness of each: <url>/health/ready. Ctrl-C stops everything.', '', ...(await adminToken()), ''].join('\n'));
+  const origin = listening.has('projection') ? ['', `Clients and the admin UI use one base URL, for reads, commands and the live stream: ${listening.get('projection')}`] : [];
+  console.log(['', 'vle-tasks is running:', ...rows, ...origin, 'Readiness of each: <url>/health/ready. Ctrl-C stops everything.', '', ...(await adminToken()), ''].join('\n'));
 }
 
 /**

@@ -17,3 +17,4 @@ export * from './gen/vle/tasks/v1/event_types_pb.js';
 export * from './gen/vle/tasks/v1/guacamole_types_pb.js';
 export * from './gen/vle/tasks/v1/moodle_types_pb.js';
 export * from './nats-users.js';
+export * from './http-routes.js';

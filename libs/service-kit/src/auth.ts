@@ -1,6 +1,7 @@
 // Identity on HTTP (README, "Identity and permissions"): one guard decides every request of a service.
-// A route says what it needs with @RequirePermission(name), or @PublicRoute() (health only); a route
-// that says nothing is refused, so nothing is served by omission. The guard verifies the bearer token
+// A route says what it needs with @RequirePermission(name), @PublicRoute() (health only), or
+// @ForwardedRoute(service) (a proxy of another service's route, which checks the token itself); a
+// route that says nothing is refused, so nothing is served by omission. The guard verifies the bearer token
 // (TokenVerifier of @vle/auth), refuses 401 UNAUTHENTICATED (with WWW-Authenticate) or 403 FORBIDDEN
 // naming the missing permission, and hands the caller to the handler (@Caller()).
 
@@ -119,13 +120,22 @@ function readKeyFile(path: string): string {
 
 const ROUTE_ACCESS = 'vle:route-access';
 
-type RouteAccess = { readonly public: true } | { readonly permission: Permission };
+type RouteAccess = { readonly public: true } | { readonly permission: Permission } | { readonly forwardedTo: string };
 
 /** The route needs a valid token carrying `permission`. */
 export const RequirePermission = (permission: Permission): MethodDecorator & ClassDecorator => SetMetadata(ROUTE_ACCESS, { permission } satisfies RouteAccess);
 
 /** The route needs no token (health). */
 export const PublicRoute = (): MethodDecorator & ClassDecorator => SetMetadata(ROUTE_ACCESS, { public: true } satisfies RouteAccess);
+
+/**
+ * The route only forwards the request, token included, to `service`, which verifies the token and
+ * checks the permission itself and whose answer (401, 403 included) the caller gets unchanged. The
+ * guard lets it through without a verdict: checking here too could only refuse what the service
+ * refuses anyway, with the risk of answering differently (another key source, a stale JWKS), and it
+ * hands no principal to the handler, so a forwarded route cannot act on a token nobody checked.
+ */
+export const ForwardedRoute = (service: string): MethodDecorator & ClassDecorator => SetMetadata(ROUTE_ACCESS, { forwardedTo: service } satisfies RouteAccess);
 
 interface AuthenticatedRequest {
   readonly method?: string;
@@ -155,7 +165,7 @@ export class AuthGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const access = this.reflector.getAllAndOverride<RouteAccess | undefined>(ROUTE_ACCESS, [context.getHandler(), context.getClass()]);
-    if (access && 'public' in access) return true;
+    if (access && ('public' in access || 'forwardedTo' in access)) return true;
     const http = context.switchToHttp();
     const request = http.getRequest<AuthenticatedRequest>();
     if (!access) throw httpRefusal(new AuthError('FORBIDDEN', `${request.method ?? ''} ${(request.url ?? '').split('?')[0]} declares no permission, so it is not served`));

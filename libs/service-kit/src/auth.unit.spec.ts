@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { Controller, Get, type INestApplication } from '@nestjs/common';
+import { Controller, Get, Req, type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { DEFAULT_AUDIENCE, DEFAULT_ISSUER, DEV_AUTH_JWT_SECRET, mintToken, SERVICE_IDENTITIES, TokenVerifier, type Principal, type TokenVerifierOptions } from '@vle/auth';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,7 +9,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Caller, PublicRoute, RequirePermission, serviceCredentialsOf, tokenVerifierOptionsOf } from './auth.js';
+import { Caller, ForwardedRoute, PublicRoute, RequirePermission, serviceCredentialsOf, tokenVerifierOptionsOf } from './auth.js';
 import { ServiceKitModule } from './service-kit.module.js';
 
 // Decorated by hand: this file's transform takes no decorator syntax.
@@ -25,11 +25,17 @@ class Routes {
   forgotten() {
     return { leaked: true };
   }
+
+  forwarded(request: { principal?: unknown }) {
+    return { principal: request.principal ?? null };
+  }
 }
 const route = (name: keyof Routes, ...decorators: MethodDecorator[]) => Reflect.decorate(decorators, Routes.prototype, name, Object.getOwnPropertyDescriptor(Routes.prototype, name));
 route('open', Get('open'), PublicRoute());
 route('read', Get('read'), RequirePermission('tasks_read'));
 route('forgotten', Get('forgotten'));
+route('forwarded', Get('forwarded'), ForwardedRoute('upstream'));
+Req()(Routes.prototype, 'forwarded', 0);
 Caller()(Routes.prototype, 'read', 0);
 Reflect.decorate([Controller('t')], Routes);
 
@@ -96,6 +102,14 @@ describe('the guard of every route', () => {
     } finally {
       await down.app.close();
     }
+  });
+
+  it('lets a forwarded route through unchecked (its service checks the token) and hands it no principal', async () => {
+    const anonymous = await fetch(`${url}/t/forwarded`);
+    expect(anonymous.status).toBe(200);
+    expect(await anonymous.json()).toEqual({ principal: null });
+    const forged = await fetch(`${url}/t/forwarded`, { headers: { authorization: 'Bearer forged' } });
+    expect(await forged.json()).toEqual({ principal: null });
   });
 
   it('serves only public routes in a service that verifies no tokens', async () => {

@@ -2,17 +2,30 @@
 // ignored and <NAME>_PORT (TASK_API_PORT, ...) overrides a default port. SERVICE_ROLE=<name> runs
 // that one service as its own package's main.js would (PORT applies). One image, any role (deploy/).
 
-import { loadConfig, portVariableOf, ServiceLogger, type Environment, type RunningService } from '@vle/service-kit';
+import { DEFAULT_PORTS, loadConfig, portVariableOf, ServiceLogger, type Environment, type RunningService } from '@vle/service-kit';
 import { allConfigSchema } from './config.js';
 import { BOOTSTRAPS } from './roles.js';
 
 export { allConfigSchema, SERVICE_ROLES, type AllConfig, type ServiceRole } from './config.js';
 export { BOOTSTRAPS } from './roles.js';
 
-/** The environment one service sees under SERVICE_ROLE=all. */
+/**
+ * The environment one service sees under SERVICE_ROLE=all. The projection forwards commands to the
+ * task-api of this process (README, "One origin"), on TASK_API_PORT, unless TASK_API_URL says otherwise.
+ */
 export function environmentFor(service: (typeof BOOTSTRAPS)[number][0], env: Environment): Environment {
   const { PORT: _ignored, ...rest } = env;
-  return { ...rest, PORT: env[portVariableOf(service)] };
+  const own = { ...rest, PORT: env[portVariableOf(service)] };
+  if (service !== 'projection' || env.TASK_API_URL) return own;
+  return { ...own, TASK_API_URL: `http://${reachableHostOf(env.HOST)}:${env[portVariableOf('task-api')] ?? DEFAULT_PORTS['task-api']}` };
+}
+
+/** Where this process's own listener is reached: a wildcard address is reached on loopback. */
+function reachableHostOf(host: string | undefined): string {
+  const chosen = host?.trim() || '127.0.0.1';
+  if (chosen === '0.0.0.0') return '127.0.0.1';
+  if (chosen === '::') return '[::1]';
+  return chosen.includes(':') ? `[${chosen}]` : chosen;
 }
 
 export async function bootstrapRole(env: Environment = process.env): Promise<RunningService[]> {

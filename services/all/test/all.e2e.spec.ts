@@ -35,6 +35,9 @@ describe('SERVICE_ROLE=all', () => {
       await waitFor(async () => (await fetch(url)).ok, { description: `${name} ready at ${url}`, timeoutMs: 30_000 });
       expect(all.output()).toContain(`${name} listening on http://127.0.0.1:${ports[name]}`);
     }
+    // The projection forwards the command routes to this process's task-api (one origin): its refusal.
+    const forwarded = await fetch(`http://127.0.0.1:${ports.projection}/api/v1/tasks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect({ status: forwarded.status, body: await forwarded.json() }).toMatchObject({ status: 401, body: { code: 'UNAUTHENTICATED' } });
     expect(await all.stop()).toEqual({ code: 0, signal: null });
   });
 

@@ -5,11 +5,16 @@ import { DeadLettersModule } from './dead-letters/dead-letters.module.js';
 import { InventoryModule } from './inventory/inventory.module.js';
 import { LiveModule } from './live/live.module.js';
 import { OpenApiModule } from './openapi/openapi.module.js';
+import { OriginModule } from './origin/origin.module.js';
 import { ProjectorModule } from './projector/projector.module.js';
 import { QueryModule } from './query/query.module.js';
 import { RetentionModule } from './retention/retention.module.js';
 
-/** The projection service (DESIGN §2, §8): read model, projector, query API, Proxmox inventory, retention, dead letters. */
+/**
+ * The projection service (DESIGN §2, §8): read model, projector, query API, Proxmox inventory,
+ * retention, dead letters, the API description, and the one origin of clients (the command routes
+ * forwarded to task-api).
+ */
 @Module({})
 export class ProjectionModule {
   static forRoot(config: ProjectionConfig): DynamicModule {
@@ -25,6 +30,8 @@ export class ProjectionModule {
         OpenApiModule,
         RetentionModule,
         DeadLettersModule,
+        // The command routes (POST only) forwarded to task-api: this is the clients' one origin.
+        OriginModule.forRoot({ taskApiUrl: config.TASK_API_URL, taskApiTimeoutMs: config.TASK_API_TIMEOUT_MS }),
       ],
     };
   }

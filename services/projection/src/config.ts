@@ -66,6 +66,13 @@ export const projectionConfigSchema = z.object({
   RETENTION_DISABLED: booleanVariable(false),
   /** Tasks deleted per batch of a retention run (each batch one transaction, between two projector batches). */
   RETENTION_BATCH_SIZE: integerVariable(500, 1, 10_000),
+  /**
+   * task-api's base URL: the projection is the one origin of clients and forwards the command routes
+   * there (README, "One origin").
+   */
+  TASK_API_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).default('http://127.0.0.1:3001'),
+  /** The longest task-api may take to answer a forwarded command (or stay silent): then 504 UPSTREAM_TIMEOUT. */
+  TASK_API_TIMEOUT_MS: integerVariable(30_000, 100, 600_000),
 });
 
 export type ProjectionConfig = z.output<typeof projectionConfigSchema>;

@@ -18,5 +18,8 @@ export const bootstrap: ServiceBootstrap = async (options = {}) => {
     logger: options.logger,
     logLevel: config.LOG_LEVEL,
     logFormat: config.LOG_FORMAT,
+    // No route of the projection reads a body; the forwarded commands stream theirs to task-api,
+    // which must get it unread and enforces its own limit (a parser here would buffer it first).
+    bodyParser: false,
   });
 };

@@ -126,7 +126,8 @@ export class System {
     this.taskApi = await startService(entries.taskApi, { ...this.envOf('task-api'), ...parts.taskApi });
     [this.worker, this.projection] = await Promise.all([
       startService(entries.worker, { ...this.envOf('integration-worker'), ...this.integrationEnv }),
-      startService(entries.projection, { ...this.envOf('projection'), PROJECTION_JOB_REPAIR_AFTER_MS: String(JOB_REPAIR_AFTER_MS) }),
+      // The one origin of clients: it forwards the command routes to this task-api.
+      startService(entries.projection, { ...this.envOf('projection'), PROJECTION_JOB_REPAIR_AFTER_MS: String(JOB_REPAIR_AFTER_MS), TASK_API_URL: this.taskApi.url }),
     ]);
     if (parts.proxmox) {
       const pve = { PVE_URL: `${this.sandbox!.url}/pve`, PVE_TASK_POLL_MS: '50', PVE_TIMEOUT_MS: '2000', ...parts.proxmox };
