@@ -13,6 +13,7 @@ import { SubTaskStates1767000000000 } from './migrations/1767000000000-sub-task-
 import { HotRowUpdates1767100000000 } from './migrations/1767100000000-hot-row-updates.js';
 import { SubTaskStateColumns1767200000000 } from './migrations/1767200000000-sub-task-state-columns.js';
 import { TaskPinned1767300000000 } from './migrations/1767300000000-task-pinned.js';
+import { ObjectIndexes1767400000000 } from './migrations/1767400000000-object-indexes.js';
 
 export const READ_MODEL_MIGRATIONS = [
   InitialReadModel1763805600000,
@@ -23,6 +24,7 @@ export const READ_MODEL_MIGRATIONS = [
   HotRowUpdates1767100000000,
   SubTaskStateColumns1767200000000,
   TaskPinned1767300000000,
+  ObjectIndexes1767400000000,
 ];
 
 /** The schema of the live read model unless DATABASE_SCHEMA says otherwise. */

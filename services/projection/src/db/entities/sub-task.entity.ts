@@ -6,6 +6,7 @@ import { TaskEntity } from './task.entity.js';
 /** One row per SubTask; `position` keeps the creation order. */
 @Entity({ name: 'sub_tasks' })
 @Index('sub_tasks_task_position_idx', { synchronize: false })
+@Index('sub_tasks_object_id_idx', { synchronize: false })
 export class SubTaskEntity {
   @PrimaryColumn({ name: 'task_id', type: 'uuid' })
   taskId!: string;

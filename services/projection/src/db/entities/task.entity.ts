@@ -10,6 +10,7 @@ import { SubTaskEntity } from './sub-task.entity.js';
 @Index('tasks_created_by_created_at_idx', { synchronize: false })
 @Index('tasks_name_trgm_idx', { synchronize: false })
 @Index('tasks_object_idx', { synchronize: false })
+@Index('tasks_object_id_idx', { synchronize: false })
 @Index('tasks_event_id_idx', { synchronize: false })
 @Index('tasks_origin_task_id_idx', { synchronize: false })
 @Index('tasks_retention_idx', { synchronize: false })

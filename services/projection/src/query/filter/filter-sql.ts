@@ -74,12 +74,16 @@ class Compiler {
     }
   }
 
-  /** The Task's own object, or any of its SubTasks' (`in`: any of the objects). */
+  /**
+   * The Task's own object, or any of its SubTasks' (`in`: any of the objects): the ids of both
+   * lookups, each served by its table's object_id index (an OR across the two tables would read
+   * every row of one of them).
+   */
   private object(l: Leaf): string {
     const refs = l.values as readonly ObjectRef[];
     const one = (alias: string, ref: ObjectRef) => (ref.type === undefined ? `${alias}.object_id = ${this.param(ref.id)}` : `(${alias}.object_type = ${this.param(ref.type)} AND ${alias}.object_id = ${this.param(ref.id)})`);
     const any = (alias: string) => (refs.length === 1 ? one(alias, refs[0]!) : `(${refs.map((r) => one(alias, r)).join(' OR ')})`);
-    return `(${any('t')} OR EXISTS (SELECT 1 FROM sub_tasks s WHERE s.task_id = t.id AND ${any('s')}))`;
+    return `t.id IN (SELECT o.id FROM tasks o WHERE ${any('o')} UNION SELECT s.task_id FROM sub_tasks s WHERE ${any('s')})`;
   }
 }
 
