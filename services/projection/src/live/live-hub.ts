@@ -163,7 +163,12 @@ export class LiveHub {
       where: { taskId: In(tasks.map((t) => t.id)) },
     });
     const byTask = new Map<string, SubTaskEntity[]>();
-    for (const s of subtasks) byTask.set(s.taskId, [...(byTask.get(s.taskId) ?? []), s]);
+    for (const s of subtasks) {
+      // Appended in place: a copy per row would be quadratic in a Task's SubTasks (10,000 of them).
+      const own = byTask.get(s.taskId);
+      if (own) own.push(s);
+      else byTask.set(s.taskId, [s]);
+    }
     return new Map(tasks.map((t) => [t.id, { view: toTaskView(t), filterTask: filterTaskOf(t, byTask.get(t.id) ?? []) }]));
   }
 
