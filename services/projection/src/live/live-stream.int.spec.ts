@@ -100,8 +100,8 @@ describe('GET /api/v1/tasks/stream', () => {
     expect(failedNow.size).toBeGreaterThan(0);
     await waitFor(() => [...lastWord(failed)].filter(([, v]) => v !== null).length === failedNow.size, { description: 'the failed Tasks', timeoutMs: 10_000 });
     for (const e of failed.events.filter((e) => e.event === 'task')) expect(JSON.parse(e.data).status).toBe('failed');
-    // A failed Task retried by a person left the list of failed ones.
-    expect(failed.events.some((e) => e.event === 'leave')).toBe(true);
+    // Whether a `leave` is sent depends on where the batches fall (a failure and its retry in one batch
+    // are never shown as failed); the set below holds either way, and live-hub.unit.spec.ts pins the leave.
     expect(new Set([...lastWord(failed)].filter(([, v]) => v !== null).map(([id]) => id))).toEqual(failedNow);
     const clonesNow = new Set(tasks.filter((t) => t.type === 'vm.clone' && ['running', 'success'].includes(t.status)).map((t) => t.id));
     await waitFor(() => new Set([...lastWord(clones)].filter(([, v]) => v !== null).map(([id]) => id)).size === clonesNow.size, { description: 'the clones', timeoutMs: 10_000 });
