@@ -81,6 +81,7 @@ export interface ReadSideOptions {
   readonly subtasks: number;
   readonly samples: number;
   readonly exportRows: number;
+  readonly layout: 'creation' | 'shuffled';
   readonly timeout: number;
   readonly json: boolean;
 }
@@ -208,6 +209,7 @@ export function parseCommandLine(args: readonly string[], output?: Output): Invo
     .addOption(opt('--subtasks <n>', 'SubTasks per Task').default(5).argParser(integer(0, 100)))
     .addOption(opt('--samples <n>', 'requests of each kind, one at a time').default(200).argParser(integer(1, 100_000)))
     .addOption(opt('--export-rows <n>', 'rows of the CSV export').default(100_000).argParser(integer(1, 10_000_000)))
+    .addOption(opt('--layout <layout>', 'rows in creation order (as the projector writes them), or creation times shuffled over the rows (the worst case)').default('creation').argParser(oneOf(['creation', 'shuffled'] as const)))
     .addOption(timeout(3600))
     .addOption(json())
     .action((options: ReadSideOptions) => set({ command: 'read-side', options }));

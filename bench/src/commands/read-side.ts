@@ -39,7 +39,7 @@ export async function readSide(guard: RunGuard, o: ReadSideOptions, out: Output,
     const pid = system.of('projection')[0]!.process.pid;
     const now = Date.now();
     const loadStarted = performance.now();
-    await loadRows({ databaseUrl: system.databaseUrl, schema: 'projection', tasks: o.tasks, subtasksPerTask: o.subtasks, now }, (done) => progress(`read-side: ${done} of ${o.tasks} Tasks written`));
+    await loadRows({ databaseUrl: system.databaseUrl, schema: 'projection', tasks: o.tasks, subtasksPerTask: o.subtasks, layout: o.layout, now }, (done) => progress(`read-side: ${done} of ${o.tasks} Tasks written`));
     const loadS = round((performance.now() - loadStarted) / 1000);
     progress(`read-side: ${o.tasks} Tasks and ${o.tasks * o.subtasks} SubTasks in ${loadS} s; timing the reads…`);
     const rnd = random(20261202);

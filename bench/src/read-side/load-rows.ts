@@ -1,7 +1,11 @@
 // A read model of many Tasks written straight into the projection's tables by PostgreSQL itself
 // (INSERT … SELECT over generate_series: no row crosses the network), for the read side's figures.
 // The values are spread the way an OpenVLE installation's would be: mostly finished Tasks over 90
-// days, 50 users, 2,000 lab events, VM clones with a VM each, 5 SubTasks per Task by default.
+// days, 50 users, 2,000 lab events, VM clones with a VM each, 5 SubTasks per Task by default. Rows are
+// written in the order their Tasks were created, as the projector writes them (a Task's row is inserted
+// when its TaskCreated arrives, and ids are UUIDv7), so that the heap is laid out as a real read model's
+// is; `layout: 'shuffled'` spreads the creation times at random over the rows instead, the worst case
+// for a scan in created_at order (every row on another page).
 
 import pg from 'pg';
 
@@ -13,6 +17,8 @@ export interface LoadOptions {
   /** Tasks per statement (each its own transaction), so that progress shows and no statement is huge. */
   readonly chunk?: number;
   readonly now: number;
+  /** 'creation' (default): row i is the i-th Task created; 'shuffled': creation times at random. */
+  readonly layout?: 'creation' | 'shuffled';
 }
 
 export const LOAD_POOLS = {
@@ -34,7 +40,19 @@ const arr = (values: readonly string[]) => `(ARRAY[${values.map((v) => `'${v}'`)
 // (hashint8 is PostgreSQL's own hash; the mask keeps it positive without abs()'s overflow).
 const h = (salt: number) => `(hashint8(i::bigint * 1000 + ${salt}) & 2147483647)`;
 
-function tasksSql(from: number, to: number, now: number): string {
+const SPAN_S = 90 * 86_400;
+
+/**
+ * The creation time of row i: in row order over the last 90 days (a few seconds of jitter, Tasks
+ * created together), or at random over them.
+ */
+function createdAtSql(tasks: number, now: number, layout: 'creation' | 'shuffled'): string {
+  const start = `to_timestamp(${Math.floor(now / 1000) - SPAN_S})`;
+  if (layout === 'shuffled') return `${start} + (${h(13)} % ${SPAN_S}) * interval '1 second' + (${h(14)} % 1000) * interval '1 millisecond'`;
+  return `${start} + (i::float8 * ${SPAN_S} / ${tasks}) * interval '1 second' - (${h(14)} % 5000) * interval '1 millisecond'`;
+}
+
+function tasksSql(from: number, to: number, createdAt: string): string {
   const status = `(ARRAY['success','success','success','success','success','failed','failed','running','queued','cancelled','warning','timed_out'])[1 + ${h(1)} % 12]`;
   return `
 INSERT INTO tasks (id, name, type, status, status_reason, progress, created_by, event_id, object_type, object_id, origin_task_id,
@@ -57,7 +75,7 @@ SELECT
   c.created_at, c.created_at + interval '40 seconds', 12, 0, false
 FROM generate_series(${from}, ${to}) AS i,
   LATERAL (SELECT ${status} AS status) s,
-  LATERAL (SELECT to_timestamp(${Math.floor(now / 1000)}) - (${h(13)} % ${90 * 86_400}) * interval '1 second' - (${h(14)} % 1000) * interval '1 millisecond' AS created_at) c`;
+  LATERAL (SELECT ${createdAt} AS created_at) c`;
 }
 
 function subTasksSql(from: number, to: number, perTask: number): string {
@@ -82,20 +100,24 @@ FROM (SELECT id, status, created_at, updated_at, started_at, finished_at, ('x' |
   LATERAL (SELECT q0.queue, CASE q0.queue WHEN 'pve_vm_clone' THEN 'vm.clone' WHEN 'pve_vm_actions' THEN 'vm.start' WHEN 'mails' THEN 'mail.send' WHEN 'guacamole' THEN 'connection.create' ELSE 'course.deploy' END AS action) q`;
 }
 
-/** Writes the rows, then ANALYZE; `progress` is told after each chunk. */
+/**
+ * Writes the rows, then VACUUM ANALYZE (the state autovacuum keeps a read model in: hint bits set,
+ * the visibility map and the planner's statistics current); `progress` is told after each chunk.
+ */
 export async function loadRows(options: LoadOptions, progress: (done: number) => void): Promise<void> {
   const client = new pg.Client({ connectionString: options.databaseUrl, options: `-c search_path=${options.schema},public -c synchronous_commit=off` });
   await client.connect();
   try {
     const chunk = options.chunk ?? 100_000;
+    const createdAt = createdAtSql(options.tasks, options.now, options.layout ?? 'creation');
     for (let from = 1; from <= options.tasks; from += chunk) {
       const to = Math.min(options.tasks, from + chunk - 1);
-      await client.query(tasksSql(from, to, options.now));
+      await client.query(tasksSql(from, to, createdAt));
       if (options.subtasksPerTask > 0) await client.query(subTasksSql(from, to, options.subtasksPerTask));
       progress(to);
     }
-    await client.query('ANALYZE tasks');
-    await client.query('ANALYZE sub_tasks');
+    await client.query('VACUUM (ANALYZE) tasks');
+    await client.query('VACUUM (ANALYZE) sub_tasks');
   } finally {
     await client.end();
   }
