@@ -14,6 +14,7 @@ import { HotRowUpdates1767100000000 } from './migrations/1767100000000-hot-row-u
 import { SubTaskStateColumns1767200000000 } from './migrations/1767200000000-sub-task-state-columns.js';
 import { TaskPinned1767300000000 } from './migrations/1767300000000-task-pinned.js';
 import { ObjectIndexes1767400000000 } from './migrations/1767400000000-object-indexes.js';
+import { NameStatistics1767500000000 } from './migrations/1767500000000-name-statistics.js';
 
 export const READ_MODEL_MIGRATIONS = [
   InitialReadModel1763805600000,
@@ -25,6 +26,7 @@ export const READ_MODEL_MIGRATIONS = [
   SubTaskStateColumns1767200000000,
   TaskPinned1767300000000,
   ObjectIndexes1767400000000,
+  NameStatistics1767500000000,
 ];
 
 /** The schema of the live read model unless DATABASE_SCHEMA says otherwise. */
@@ -52,6 +54,23 @@ export interface ReadModelDataSourceOptions {
   readonly asyncCommit?: boolean;
   /** PostgreSQL `statement_timeout` of every connection (the query API's); none when absent. */
   readonly statementTimeoutMs?: number;
+  /** PostgreSQL `max_parallel_workers_per_gather` of every connection; the server's when absent. */
+  readonly parallelWorkers?: number;
+}
+
+/** The session settings of a pool's connections, as libpq's `options` (`-c name=value ...`). */
+function sessionOptions(options: ReadModelDataSourceOptions): string {
+  const settings: Record<string, string | number | undefined> = {
+    // `public` stays on the path for the pg_trgm operator classes.
+    search_path: `${options.schema},public`,
+    synchronous_commit: options.asyncCommit ? 'off' : undefined,
+    statement_timeout: options.statementTimeoutMs,
+    max_parallel_workers_per_gather: options.parallelWorkers,
+  };
+  return Object.entries(settings)
+    .filter(([, value]) => value !== undefined)
+    .map(([name, value]) => `-c ${name}=${value}`)
+    .join(' ');
 }
 
 export function createReadModelDataSource(options: ReadModelDataSourceOptions): DataSource {
@@ -66,11 +85,7 @@ export function createReadModelDataSource(options: ReadModelDataSourceOptions): 
     synchronize: false,
     migrationsRun: false,
     applicationName: options.applicationName ?? 'vle-projection',
-    // `public` stays on the path for the pg_trgm operator classes.
-    extra: {
-      options: `-c search_path=${options.schema},public${options.asyncCommit ? ' -c synchronous_commit=off' : ''}${options.statementTimeoutMs === undefined ? '' : ` -c statement_timeout=${options.statementTimeoutMs}`}`,
-      max: options.poolSize ?? 10,
-    },
+    extra: { options: sessionOptions(options), max: options.poolSize ?? 10 },
   });
 }
 

@@ -9,17 +9,19 @@ import { createReadModelDataSource, openReadModelSchema } from './data-source.js
 
 /**
  * The DataSource of the query API's reads: connections of their own, each statement bounded by
- * PROJECTION_QUERY_TIMEOUT_MS, so that a costly query can neither run on nor take the projector's.
+ * PROJECTION_QUERY_TIMEOUT_MS, so that a costly query can neither run on nor take the projector's,
+ * and by PROJECTION_QUERY_PARALLEL_WORKERS.
  */
 export const QUERY_DB = Symbol('QUERY_DB');
 
 /** A pool for the reads on the read model the main DataSource migrated. */
-export async function openQueryDb(config: Pick<ProjectionConfig, 'DATABASE_URL' | 'DATABASE_SCHEMA' | 'PROJECTION_QUERY_TIMEOUT_MS'>): Promise<DataSource> {
+export async function openQueryDb(config: Pick<ProjectionConfig, 'DATABASE_URL' | 'DATABASE_SCHEMA' | 'PROJECTION_QUERY_TIMEOUT_MS' | 'PROJECTION_QUERY_PARALLEL_WORKERS'>): Promise<DataSource> {
   const db = createReadModelDataSource({
     databaseUrl: config.DATABASE_URL,
     schema: config.DATABASE_SCHEMA,
     applicationName: 'vle-projection-queries',
     statementTimeoutMs: config.PROJECTION_QUERY_TIMEOUT_MS,
+    parallelWorkers: config.PROJECTION_QUERY_PARALLEL_WORKERS,
   });
   return db.initialize();
 }
