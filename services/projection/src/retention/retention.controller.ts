@@ -10,6 +10,7 @@ import type { Principal } from '@vle/auth';
 import { decodeJson, Headers, Topology } from '@vle/contracts';
 import { Caller, httpRefusal, NATS_CONNECTION, RequirePermission } from '@vle/service-kit';
 import { ContractErrorFilter } from '../query/contract-error.filter.js';
+import { QueryFailedFilter } from '../query/query-failed.filter.js';
 import { Retention, type RetentionPreview, type RetentionRunResult } from './retention.js';
 import { checkRetentionCaller, retentionTimeOf } from './retention-request.js';
 import { AuthError } from '@vle/auth';
@@ -20,7 +21,7 @@ const RUN_TIMEOUT_MS = 120_000;
 const STATUS_OF: Record<string, number> = { UNAUTHENTICATED: 401, FORBIDDEN: 403, VALIDATION_FAILED: 400, MALFORMED_JSON: 400, NOT_LEADING: 503 };
 
 @Controller('api/v1/retention')
-@UseFilters(ContractErrorFilter)
+@UseFilters(ContractErrorFilter, QueryFailedFilter)
 export class RetentionController {
   constructor(
     private readonly retention: Retention,

@@ -10,7 +10,7 @@ import { TokenVerifier } from '@vle/auth';
 import { Topology } from '@vle/contracts';
 import { NATS_CONNECTION, SERVICE_CONFIG } from '@vle/service-kit';
 import type { ProjectionConfig } from '../config.js';
-import { ReadModelModule } from '../db/read-model.module.js';
+import { QUERY_DB, ReadModelModule } from '../db/read-model.module.js';
 import { ProjectionRunner } from '../projector/projection.runner.js';
 import { ProjectorModule } from '../projector/projector.module.js';
 import { TaskProjector } from '../projector/task.projector.js';
@@ -24,11 +24,12 @@ import { RetentionResponder } from './retention.responder.js';
   providers: [
     {
       provide: Retention,
-      inject: [DataSource, NATS_CONNECTION, Topology, ProjectionRunner, TaskProjector, SERVICE_CONFIG, TokenVerifier],
-      useFactory: async (db: DataSource, nc: NatsConnection, topology: Topology, runner: ProjectionRunner, projector: TaskProjector, config: ProjectionConfig, verifier: TokenVerifier) => {
+      inject: [DataSource, QUERY_DB, NATS_CONNECTION, Topology, ProjectionRunner, TaskProjector, SERVICE_CONFIG, TokenVerifier],
+      useFactory: async (db: DataSource, readDb: DataSource, nc: NatsConnection, topology: Topology, runner: ProjectionRunner, projector: TaskProjector, config: ProjectionConfig, verifier: TokenVerifier) => {
         const logger = new Logger('Retention');
         const retention = new Retention({
           db,
+          readDb,
           jsm: await jetstreamManager(nc),
           stream: topology.eventStream.name,
           subjectOf: (taskId) => topology.eventSubject(taskId),

@@ -26,6 +26,8 @@ export interface RetentionLogger {
 
 export interface RetentionOptions {
   readonly db: DataSource;
+  /** The preview's reads: the query API's pool (its statement timeout), `db` when absent. */
+  readonly readDb?: DataSource;
   readonly jsm: JetStreamManager;
   readonly stream: string;
   readonly subjectOf: (taskId: string) => string;
@@ -88,12 +90,12 @@ export class Retention {
     const base = { at: at.toISOString(), enabled: policy !== undefined, policy: policy ? describePolicy(policy) : [] };
     if (!policy) return { ...base, total: 0, counts: [], oldestFinishedAt: null, newestFinishedAt: null, samples: [] };
     const condition = retentionCondition(policy, at);
-    const pool = poolOf(this.options.db);
+    const db = this.options.readDb ?? this.options.db;
     const counted = previewCounts(condition);
     const sampled = previewSamples(condition, SAMPLES);
-    const [{ rows: counts }, { rows: samples }] = await Promise.all([
-      pool.query<{ status: string; type: string | null; count: number; oldest: Date; newest: Date }>(counted.sql, counted.values),
-      pool.query<{ id: string; name: string; status: string; type: string | null; finished_at: Date }>(sampled.sql, sampled.values),
+    const [counts, samples] = await Promise.all([
+      db.query<Array<{ status: string; type: string | null; count: number; oldest: Date; newest: Date }>>(counted.sql, counted.values),
+      db.query<Array<{ id: string; name: string; status: string; type: string | null; finished_at: Date }>>(sampled.sql, sampled.values),
     ]);
     const iso = (d: Date) => d.toISOString();
     const oldest = counts.reduce<Date | null>((min, c) => (min === null || c.oldest < min ? c.oldest : min), null);
