@@ -35,6 +35,8 @@ export function readKinds(tasks: number, now: number): ReadKind[] {
     { name: 'list: queue', targetP99Ms: LIST, path: (_k, rnd) => `/api/v1/tasks?queue=${pick(LOAD_POOLS.queues, rnd)}` },
     { name: 'list: response code', targetP99Ms: LIST, path: (_k, rnd) => `/api/v1/tasks?responseCode=${pick(LOAD_POOLS.codes.slice(1), rnd)}` },
     { name: 'list: updated since an hour', targetP99Ms: LIST, path: () => `/api/v1/tasks?updatedSince=${new Date(now - 3_600_000).toISOString()}` },
+    // A client polling what changed: a window in which fewer Tasks changed than a page holds.
+    { name: 'list: updated in the last 10 s (a poll)', targetP99Ms: LIST, path: () => `/api/v1/tasks?updatedSince=${new Date(now - 10_000).toISOString()}` },
     { name: 'search: failed clones of the last 2 hours', targetP99Ms: SEARCH, path: () => q('status = failed and queue = pve_vm_clone and created_at > "2 hours ago"') },
     { name: 'search: name ~', targetP99Ms: SEARCH, path: (_k, rnd) => q(`name ~ ${pick(LOAD_POOLS.words, rnd).toLowerCase()}`) },
     { name: 'search: event', targetP99Ms: SEARCH, path: (_k, rnd) => q(`event = ${event(rnd)}`) },

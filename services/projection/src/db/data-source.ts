@@ -15,6 +15,7 @@ import { SubTaskStateColumns1767200000000 } from './migrations/1767200000000-sub
 import { TaskPinned1767300000000 } from './migrations/1767300000000-task-pinned.js';
 import { ObjectIndexes1767400000000 } from './migrations/1767400000000-object-indexes.js';
 import { NameStatistics1767500000000 } from './migrations/1767500000000-name-statistics.js';
+import { UpdatedMinute1767600000000 } from './migrations/1767600000000-updated-minute.js';
 
 export const READ_MODEL_MIGRATIONS = [
   InitialReadModel1763805600000,
@@ -27,6 +28,7 @@ export const READ_MODEL_MIGRATIONS = [
   TaskPinned1767300000000,
   ObjectIndexes1767400000000,
   NameStatistics1767500000000,
+  UpdatedMinute1767600000000,
 ];
 
 /** The schema of the live read model unless DATABASE_SCHEMA says otherwise. */

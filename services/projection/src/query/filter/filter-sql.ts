@@ -18,6 +18,14 @@ export function containsPattern(text: string): string {
 
 const iso = (ms: unknown) => new Date(ms as number).toISOString();
 
+/** The origin of the minutes of migration UpdatedMinute's generated column. */
+const MINUTE_ORIGIN = `timestamptz '2000-01-01 00:00:00+00'`;
+
+/** The time a time comparison's rows are at or after, if it has one. */
+function lowerBound(l: Leaf): number | undefined {
+  return l.op === 'gt' || l.op === 'ge' || l.op === 'during' ? (l.values[0] as number) : undefined;
+}
+
 class Compiler {
   readonly params: Record<string, unknown> = {};
   private n = 0;
@@ -47,7 +55,10 @@ class Compiler {
     const def = fieldDef(l.field);
     if (def.level === 'object') return this.object(l);
     if (def.level === 'subtask') return `EXISTS (SELECT 1 FROM sub_tasks s WHERE s.task_id = t.id AND ${this.comparison(`s.${def.column}`, l, def.kind)})`;
-    return this.comparison(`t.${def.column}`, l, def.kind);
+    const comparison = this.comparison(`t.${def.column}`, l, def.kind);
+    const from = def.minuteColumn === undefined ? undefined : lowerBound(l);
+    // Implied by the comparison, so the same rows (also under `not`); only the index is new.
+    return from === undefined ? comparison : `(t.${def.minuteColumn} >= date_bin('1 minute', CAST(${this.param(iso(from))} AS timestamptz), ${MINUTE_ORIGIN}) AND ${comparison})`;
   }
 
   private comparison(column: string, l: Leaf, kind: string): string {
