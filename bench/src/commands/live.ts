@@ -10,7 +10,7 @@ import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { LiveOptions } from '../cli/command-line.js';
 import { openLoop } from '../load/loops.js';
 import { groupOfClient, LiveClientPool, type ClientGroup } from '../live/live-client-pool.js';
-import { liveFigures, monotonicMs, type LiveFigures } from '../live/live-figures.js';
+import { liveFigures, monotonicMs, publishedGaps, unannouncedIds, type Commit, type Gap, type Heard, type LiveFigures } from '../live/live-figures.js';
 import { watchLoopDelay, type LoopDelay } from '../live/loop-delay.js';
 import { PipelineSystem } from '../pipeline/system.js';
 import { standardTask } from '../pipeline/task-shapes.js';
@@ -35,32 +35,61 @@ const READY_TIMEOUT_MS = 120_000;
 const RSS_SAMPLE_MS = 100;
 
 /** When the bench heard each change published (the leader publishes right after its commit). */
-function hearCommits(nc: NatsConnection, subject: string): { commits: Map<number, number>; messagesAt: number[]; subscription: Subscription } {
-  const commits = new Map<number, number>();
-  const messagesAt: number[] = [];
+function hearCommits(nc: NatsConnection, subject: string): { commits: Map<number, Commit>; messages: Heard[]; subscription: Subscription } {
+  const commits = new Map<number, Commit>();
+  const messages: Heard[] = [];
   const subscription = nc.subscribe(subject, {
     callback: (error, message) => {
       if (error) return;
       const at = monotonicMs();
-      messagesAt.push(at);
-      for (const { lastSeq } of message.json<{ changes: Array<{ lastSeq: number }> }>().changes) if (!commits.has(lastSeq)) commits.set(lastSeq, at);
+      const { from, seq, changes } = message.json<{ from: number; seq: number; changes: Array<{ taskId: string; lastSeq: number }> }>();
+      messages.push({ at, from, seq });
+      for (const { taskId, lastSeq } of changes) if (!commits.has(lastSeq)) commits.set(lastSeq, { taskId, at });
     },
   });
-  return { commits, messagesAt, subscription };
+  return { commits, messages, subscription };
 }
 
-/** The process' RSS every RSS_SAMPLE_MS from its peak's reset on; the peak adds the kernel's own (VmHWM). */
-function watchRss(pid: number): { stop(): { peakMiB?: number; endMiB?: number } } {
-  resetPeak(pid);
-  let sampled = 0;
-  const timer = setInterval(() => (sampled = Math.max(sampled, memoryOf(pid)?.rssMiB ?? 0)), RSS_SAMPLE_MS);
-  return {
-    stop() {
-      clearInterval(timer);
-      const m = memoryOf(pid);
-      return { peakMiB: m ? Math.max(sampled, m.peakMiB) : sampled || undefined, endMiB: m?.rssMiB };
-    },
-  };
+/** The Tasks of ids only a catch-up sent, from the event log (the id is the event's stream sequence). */
+async function tasksOfIds(system: PipelineSystem, ids: ReadonlySet<number>): Promise<Map<number, string>> {
+  const tasks = new Map<number, string>();
+  for (const seq of ids) {
+    const message = await system.jsm.streams.getMessage(system.topology.eventStream.name, { seq }).catch(() => null);
+    if (message) tasks.set(seq, system.topology.taskIdOf(message.subject));
+  }
+  return tasks;
+}
+
+const PHASES = ['connect', 'warm-up', 'measured', 'drain'] as const;
+type Phase = (typeof PHASES)[number];
+
+/**
+ * The highest RSS of a process in each phase: sampled every RSS_SAMPLE_MS, and the kernel's own peak
+ * (VmHWM) reset when a phase starts, which also catches what falls between two samples.
+ */
+class RssPhases {
+  readonly peaks: Partial<Record<Phase, number>> = {};
+  private sampled = 0;
+  private readonly timer: ReturnType<typeof setInterval>;
+
+  constructor(private readonly pid: number) {
+    resetPeak(pid);
+    this.timer = setInterval(() => (this.sampled = Math.max(this.sampled, memoryOf(pid)?.rssMiB ?? 0)), RSS_SAMPLE_MS);
+  }
+
+  ended(phase: Phase): void {
+    const kernelPeak = memoryOf(this.pid)?.peakMiB ?? 0;
+    const peak = Math.max(this.sampled, kernelPeak);
+    if (peak > 0) this.peaks[phase] = peak;
+    this.sampled = 0;
+    resetPeak(this.pid);
+  }
+
+  stop(): { peakMiB?: number; peaksMiB: Partial<Record<Phase, number>>; endMiB?: number } {
+    clearInterval(this.timer);
+    const peaks = Object.values(this.peaks);
+    return { peakMiB: peaks.length > 0 ? Math.max(...peaks) : undefined, peaksMiB: this.peaks, endMiB: memoryOf(this.pid)?.rssMiB };
+  }
 }
 
 interface Load {
@@ -73,7 +102,7 @@ interface Load {
 }
 
 /** Tasks at `rate`/s, open loop; the window opens after the warm-up and closes when the last create is answered. */
-async function driveLoad(guard: RunGuard, system: PipelineSystem, pool: LiveClientPool, o: LiveOptions): Promise<Load> {
+async function driveLoad(guard: RunGuard, system: PipelineSystem, pool: LiveClientPool, rss: RssPhases, o: LiveOptions): Promise<Load> {
   const submitter = natsSubmitter(system.nc, system.topology, system.token);
   const tasks = Math.round((o.warmupSeconds + o.seconds) * o.rate);
   const loopDelay = watchLoopDelay();
@@ -82,6 +111,7 @@ async function driveLoad(guard: RunGuard, system: PipelineSystem, pool: LiveClie
   let firstRefusal: string | undefined;
   let cpuBefore: CpuSnapshot | undefined;
   const opening = setTimeout(() => {
+    rss.ended('warm-up');
     pool.measure();
     loopDelay.reset();
     cpuBefore = cpuSnapshot(system.cpuGroups());
@@ -100,6 +130,7 @@ async function driveLoad(guard: RunGuard, system: PipelineSystem, pool: LiveClie
   );
   clearTimeout(opening);
   const to = monotonicMs();
+  rss.ended('measured');
   return { tasks, refused, firstRefusal, window: { from: started + o.warmupSeconds * 1000, to }, cpu: cpuBefore && cpuUsage(cpuBefore, cpuSnapshot(system.cpuGroups())), mainLoopDelay: loopDelay.finish() };
 }
 
@@ -113,24 +144,31 @@ export async function live(guard: RunGuard, o: LiveOptions, out: Output, progres
     const pid = system.of('projection')[0]!.process.pid!;
     const heard = hearCommits(system.nc, system.topology.liveChangesSubject);
     const idleMiB = memoryOf(pid)?.rssMiB;
-    const rss = watchRss(pid);
-    const connectStarted = performance.now();
+    const rss = new RssPhases(pid);
+    const connectStarted = monotonicMs();
     const pool = LiveClientPool.open(guard, { url: system.url('projection'), token: system.token, clients: o.clients, threads: o.clientThreads });
     await pool.ready(READY_TIMEOUT_MS);
-    const connectS = round((performance.now() - connectStarted) / 1000, 2);
+    const connectS = round((monotonicMs() - connectStarted) / 1000, 2);
     const connectedMiB = memoryOf(pid)?.rssMiB;
+    rss.ended('connect');
     progress(`live: ${o.clients} streams ready in ${connectS} s (projection RSS ${num(idleMiB)} → ${num(connectedMiB)} MiB); ${o.rate} Tasks/s, ${o.warmupSeconds} s warm-up, ${o.seconds} s measured…`);
-    const load = await driveLoad(guard, system, pool, o);
+    const load = await driveLoad(guard, system, pool, rss, o);
     progress(`live: load done; ${DRAIN_MS / 1000} s for the last events…`);
     await new Promise((resolve) => setTimeout(resolve, DRAIN_MS));
+    rss.ended('drain');
     heard.subscription.unsubscribe();
     const { receipts, loopDelay } = await pool.stop();
     const memory = { idleMiB, connectedMiB, ...rss.stop() };
     const clients = Array.from({ length: o.clients }, (_, i) => groupOfClient(i));
-    const figures = liveFigures({ commits: heard.commits, window: load.window, receipts, clients: o.clients, groupOf: (c) => clients[c]!.name, complete: clients.flatMap((g, i) => (g.complete ? [i] : [])) });
-    const messages = heard.messagesAt.filter((at) => at >= load.window.from && at < load.window.to).length;
+    const unannounced = await tasksOfIds(system, unannouncedIds(receipts, heard.commits));
+    const figures = liveFigures({ commits: heard.commits, unannounced, window: load.window, receipts, clients: o.clients, groupOf: (c) => clients[c]!.name, complete: new Set(clients.flatMap((g, i) => (g.complete ? [i] : []))) });
+    const inWindow = (at: number) => at >= load.window.from && at < load.window.to;
+    const messages = heard.messages.filter((m) => inWindow(m.at)).length;
+    // Seconds after the first stream opened (the replica's heartbeats count from then), to place a gap.
+    const gaps = publishedGaps(heard.messages).filter((g) => inWindow(g.at)).map((g) => ({ ...g, at: round((g.at - connectStarted) / 1000, 2) }));
     if (load.refused > 0) problems.push(`${load.refused} of ${load.tasks} creates refused, the first: ${load.firstRefusal}`);
     if (figures.changes === 0) problems.push('the leader published no change in the measured window');
+    if (gaps.length > 0) problems.push(`the leader did not announce ${gaps.map((g) => `(${g.after}, ${g.upTo}] (${g.at} s after the first stream opened)`).join(', ')}: the replica read them in catch-ups`);
     if (figures.missing > 0) problems.push(`${figures.missing} of ${figures.expected} changes not seen by a client that shows every Task (${figures.clientsMissing} clients; lastSeq ${figures.missedSeqs.join(', ')}…)`);
     for (const [what, n] of pool.incidents) problems.push(`${n}× ${what}`);
     const summary: LiveSummary = {
@@ -143,6 +181,7 @@ export async function live(guard: RunGuard, o: LiveOptions, out: Output, progres
       connectSeconds: connectS,
       load: { tasks: load.tasks, refused: load.refused, measuredSeconds: round((load.window.to - load.window.from) / 1000, 2) },
       messages,
+      gaps,
       ...figures,
       memory,
       cpu: load.cpu,
@@ -170,7 +209,9 @@ interface LiveSummary extends LiveFigures {
   readonly connectSeconds: number;
   readonly load: { readonly tasks: number; readonly refused: number; readonly measuredSeconds: number };
   readonly messages: number;
-  readonly memory: { readonly idleMiB?: number; readonly connectedMiB?: number; readonly peakMiB?: number; readonly endMiB?: number };
+  /** Commits the leader never announced, `at` in seconds after the first stream opened. */
+  readonly gaps: readonly Gap[];
+  readonly memory: { readonly idleMiB?: number; readonly connectedMiB?: number; readonly peakMiB?: number; readonly peaksMiB: Partial<Record<Phase, number>>; readonly endMiB?: number };
   readonly cpu?: CpuUsage;
   readonly loopDelay: { readonly main: LoopDelay; readonly threads: readonly LoopDelay[] };
   readonly targets: { readonly p99Met: boolean; readonly rssMet: boolean };
@@ -184,12 +225,12 @@ function describe(s: LiveSummary): string {
   const met = (ok: boolean) => (ok ? 'met' : 'NOT met');
   return [
     `\nlive: ${o.clients} streams on one projection replica (PROJECTION_LIVE_MAX_CLIENTS ${s.projectionLiveMaxClients.value}, ${s.projectionLiveMaxClients.raised ? 'raised for this run' : 'its default'}), ready in ${s.connectSeconds} s; ${o.rate} Tasks/s of 5 SubTasks, ${s.load.measuredSeconds} s measured after ${o.warmupSeconds} s of warm-up`,
-    `${s.messages} LiveChanges messages of ${s.changes} changes; ${s.events} (client, event) pairs; missing ${s.missing} of ${s.expected} expected (the clients that show every Task); ${s.unannounced} events from catch-ups`,
+    `${s.messages} LiveChanges messages of ${s.changes} changes, ${s.gaps.length} gaps between them; ${s.seen} (client, change) pairs seen; of ${s.expected} expected (the clients that show every Task) ${s.missing} missing and ${s.superseded} seen as a later state; ${s.unannouncedEvents} events of catch-ups${s.unnamedIds > 0 ? ` (${s.unnamedIds} ids the log could not name)` : ""}`,
     table(
-      ['clients', 'n', 'events', 'p50 ms', 'p99 ms', 'max ms'],
-      [...s.groups.map((g) => [g.group, g.clients, g.events, num(g.latencyMs.p50), num(g.latencyMs.p99), num(g.latencyMs.max)]), ['every client', o.clients, s.events, num(s.latencyMs.p50), num(s.latencyMs.p99), num(s.latencyMs.max)]],
+      ['clients', 'n', 'seen', 'p50 ms', 'p99 ms', 'max ms'],
+      [...s.groups.map((g) => [g.group, g.clients, g.seen, num(g.latencyMs.p50), num(g.latencyMs.p99), num(g.latencyMs.max)]), ['every client', o.clients, s.seen, num(s.latencyMs.p50), num(s.latencyMs.p99), num(s.latencyMs.max)]],
     ),
-    `projection RSS: ${num(memory.idleMiB)} MiB before the clients, ${num(memory.connectedMiB)} with them connected, ${num(memory.peakMiB)} at most, ${num(memory.endMiB)} at the end`,
+    `projection RSS: ${num(memory.idleMiB)} MiB before the clients, ${num(memory.connectedMiB)} with them connected, ${num(memory.endMiB)} at the end; at most ${num(memory.peakMiB)} (${PHASES.map((p) => `${p} ${num(memory.peaksMiB[p])}`).join(', ')})`,
     `CPU over the window, in cores: projection ${cores(cpu?.seconds.projection)}, bench ${cores(cpu?.seconds.bench)}; machine ${cpu?.machineBusy === undefined ? '-' : `${Math.round(cpu.machineBusy * 100)}% busy`}`,
     `bench event-loop delay p50 / p99 / max ms: main ${delay(s.loopDelay.main)}; client threads ${s.loopDelay.threads.map(delay).join('; ')}`,
     `targets (printed, not asserted): update seen p99 ≤ ${TARGET_P99_MS} ms ${met(s.targets.p99Met)}; projection RSS < ${TARGET_RSS_MIB} MiB ${met(s.targets.rssMet)}`,

@@ -45,9 +45,49 @@ export class ReceiptLog {
   }
 }
 
+/** A change as the bench heard it: its Task, and when its LiveChanges message came. */
+export interface Commit {
+  readonly taskId: string;
+  readonly at: number;
+}
+
+/** One LiveChanges message as heard: it covers the commits (from, seq]. */
+export interface Heard {
+  readonly at: number;
+  readonly from: number;
+  readonly seq: number;
+}
+
+/** Commits the leader never announced: a message that starts after the one before it ended. */
+export interface Gap {
+  readonly at: number;
+  /** The unannounced commits are (after, upTo]. */
+  readonly after: number;
+  readonly upTo: number;
+}
+
+export function publishedGaps(messages: readonly Heard[]): Gap[] {
+  const gaps: Gap[] = [];
+  for (let i = 1; i < messages.length; i++) {
+    const before = messages[i - 1]!;
+    const message = messages[i]!;
+    if (message.from > before.seq) gaps.push({ at: message.at, after: before.seq, upTo: message.from });
+  }
+  return gaps;
+}
+
+/** The ids of events no message announced (sent from a catch-up): their Tasks are looked up in the log. */
+export function unannouncedIds(receipts: readonly Receipts[], commits: ReadonlyMap<number, Commit>): Set<number> {
+  const ids = new Set<number>();
+  for (const r of receipts) for (let k = 0; k < r.length; k++) if (!commits.has(r.id[k]!)) ids.add(r.id[k]!);
+  return ids;
+}
+
 export interface LiveInput {
-  /** When the bench heard each change (by lastSeq) published; the first time, if twice. */
-  readonly commits: ReadonlyMap<number, number>;
+  /** Every change the bench heard published, by lastSeq (the first time, if twice). */
+  readonly commits: ReadonlyMap<number, Commit>;
+  /** The Tasks of the ids no message announced (unannouncedIds), as the log names them. */
+  readonly unannounced: ReadonlyMap<number, string>;
   /** The measured interval [from, to) of commits; changes heard before (warm-up) or after are left out. */
   readonly window: { readonly from: number; readonly to: number };
   readonly receipts: readonly Receipts[];
@@ -56,49 +96,58 @@ export interface LiveInput {
   /** The group (filter) of each client, by its index. */
   readonly groupOf: (client: number) => string;
   /** The clients whose filter shows every Task of the run: they must see every change. */
-  readonly complete: readonly number[];
+  readonly complete: ReadonlySet<number>;
 }
 
 export interface GroupFigures {
   readonly group: string;
   readonly clients: number;
-  /** (client, event) pairs of changes in the window. */
-  readonly events: number;
+  /** (client, change) pairs of changes in the window that the client saw. */
+  readonly seen: number;
   readonly latencyMs: Summary;
 }
 
 export interface LiveFigures {
   /** Changes the leader published in the window. */
   readonly changes: number;
-  readonly events: number;
+  /** (client, change) pairs seen: the latencies. */
+  readonly seen: number;
   readonly latencyMs: Summary;
   readonly groups: readonly GroupFigures[];
   /** Changes × complete clients. */
   readonly expected: number;
+  /** Of those, seen only as a later state of their Task (an event of a higher id: a catch-up read it). */
+  readonly superseded: number;
+  /** Of those, never seen, neither as such nor as a later state. */
   readonly missing: number;
   readonly clientsMissing: number;
   /** Some of the missed changes' lastSeq, lowest first. */
   readonly missedSeqs: readonly number[];
-  /** Events whose id no message announced: sent from a catch-up (a change the leader did not publish). */
-  readonly unannounced: number;
+  /** Events whose id no message announced (a catch-up's), and how many of those ids the log could not name. */
+  readonly unannouncedEvents: number;
+  readonly unnamedIds: number;
 }
 
 const MISSED_SHOWN = 10;
 
+/** A complete client's events of each Task, in the order they came (the order of their ids). */
+type SeenByTask = Map<string, { ids: number[]; ats: number[] }>;
+
+/**
+ * A complete client sees a change when it gets its Task at that change or later: a catch-up sends the
+ * Task as it is, under its newest id, and a change it overtook is never sent on its own. A filtered
+ * client is timed on the change's own event only, since a later event of the Task does not say that
+ * the filter showed the Task at the earlier change.
+ */
 export function liveFigures(input: LiveInput): LiveFigures {
   const { window } = input;
   const indexOfSeq = new Map<number, number>();
-  const committedAt: number[] = [];
-  const seqs: number[] = [];
-  for (const [seq, at] of input.commits) {
-    if (at < window.from || at >= window.to) continue;
-    indexOfSeq.set(seq, committedAt.length);
-    committedAt.push(at);
-    seqs.push(seq);
+  const measured: Array<{ seq: number } & Commit> = [];
+  for (const [seq, commit] of input.commits) {
+    if (commit.at < window.from || commit.at >= window.to) continue;
+    indexOfSeq.set(seq, measured.length);
+    measured.push({ seq, ...commit });
   }
-  // One byte per change and complete client: 500 clients × 10,000 changes is 5 MB, a Set of pairs far more.
-  const seen = new Map(input.complete.map((client) => [client, new Uint8Array(committedAt.length)]));
-  const all: number[] = [];
   const byGroup = new Map<string, number[]>();
   const clientsOf = new Map<string, number>();
   for (let client = 0; client < input.clients; client++) {
@@ -106,43 +155,63 @@ export function liveFigures(input: LiveInput): LiveFigures {
     clientsOf.set(group, (clientsOf.get(group) ?? 0) + 1);
     byGroup.set(group, []);
   }
-  let unannounced = 0;
+  const seen = new Map<number, SeenByTask>([...input.complete].map((client) => [client, new Map()]));
+  const all: number[] = [];
+  const timed = (client: number, ms: number) => {
+    all.push(ms);
+    byGroup.get(input.groupOf(client))?.push(ms);
+  };
+  let unannouncedEvents = 0;
+  const unnamed = new Set<number>();
   for (const r of input.receipts) {
     for (let k = 0; k < r.length; k++) {
-      const index = indexOfSeq.get(r.id[k]!);
-      if (index === undefined) {
-        if (!input.commits.has(r.id[k]!)) unannounced++;
+      const id = r.id[k]!;
+      const client = r.client[k]!;
+      const taskId = input.commits.get(id)?.taskId ?? input.unannounced.get(id);
+      if (!input.commits.has(id)) unannouncedEvents++;
+      if (taskId === undefined) unnamed.add(id);
+      const byTask = seen.get(client);
+      if (byTask) {
+        if (taskId === undefined) continue;
+        const own = byTask.get(taskId);
+        if (own) (own.ids.push(id), own.ats.push(r.at[k]!));
+        else byTask.set(taskId, { ids: [id], ats: [r.at[k]!] });
         continue;
       }
-      const client = r.client[k]!;
-      const ms = r.at[k]! - committedAt[index]!;
-      all.push(ms);
-      byGroup.get(input.groupOf(client))?.push(ms);
-      const bits = seen.get(client);
-      if (bits) bits[index] = 1;
+      const index = indexOfSeq.get(id);
+      if (index !== undefined) timed(client, r.at[k]! - measured[index]!.at);
     }
   }
+  let superseded = 0;
   let missing = 0;
   let clientsMissing = 0;
   const missed = new Set<number>();
-  for (const bits of seen.values()) {
+  for (const [client, byTask] of seen) {
     const before = missing;
-    bits.forEach((bit, index) => {
-      if (bit === 1) return;
-      missing++;
-      missed.add(seqs[index]!);
-    });
+    for (const change of measured) {
+      const events = byTask.get(change.taskId);
+      const k = events ? events.ids.findIndex((id) => id >= change.seq) : -1;
+      if (k < 0) {
+        missing++;
+        missed.add(change.seq);
+        continue;
+      }
+      if (events!.ids[k] !== change.seq) superseded++;
+      timed(client, events!.ats[k]! - change.at);
+    }
     if (missing > before) clientsMissing++;
   }
   return {
-    changes: committedAt.length,
-    events: all.length,
+    changes: measured.length,
+    seen: all.length,
     latencyMs: summarize(all),
-    groups: [...byGroup].map(([group, values]) => ({ group, clients: clientsOf.get(group)!, events: values.length, latencyMs: summarize(values) })),
-    expected: committedAt.length * seen.size,
+    groups: [...byGroup].map(([group, values]) => ({ group, clients: clientsOf.get(group)!, seen: values.length, latencyMs: summarize(values) })),
+    expected: measured.length * seen.size,
+    superseded,
     missing,
     clientsMissing,
     missedSeqs: [...missed].sort((a, b) => a - b).slice(0, MISSED_SHOWN),
-    unannounced,
+    unannouncedEvents,
+    unnamedIds: unnamed.size,
   };
 }
