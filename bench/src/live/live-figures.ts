@@ -174,8 +174,10 @@ export function liveFigures(input: LiveInput): LiveFigures {
       if (byTask) {
         if (taskId === undefined) continue;
         const own = byTask.get(taskId);
-        if (own) (own.ids.push(id), own.ats.push(r.at[k]!));
-        else byTask.set(taskId, { ids: [id], ats: [r.at[k]!] });
+        if (own) {
+          own.ids.push(id);
+          own.ats.push(r.at[k]!);
+        } else byTask.set(taskId, { ids: [id], ats: [r.at[k]!] });
         continue;
       }
       const index = indexOfSeq.get(id);
