@@ -5,6 +5,7 @@
 import { CommanderError } from 'commander';
 import { parseCommandLine, type Invocation } from './cli/command-line.js';
 import { compare } from './commands/compare.js';
+import { live } from './commands/live.js';
 import { memory } from './commands/memory.js';
 import { profileSummary } from './commands/profile-summary.js';
 import { readSide } from './commands/read-side.js';
@@ -52,6 +53,8 @@ async function main(): Promise<number> {
         return memory(guard, invocation.options, out, progress);
       case 'read-side':
         return readSide(guard, invocation.options, out, progress);
+      case 'live':
+        return live(guard, invocation.options, out, progress);
       default: {
         const unknown: never = invocation;
         throw new Error(`unknown command ${JSON.stringify(unknown)}`);

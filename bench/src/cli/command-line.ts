@@ -86,6 +86,18 @@ export interface ReadSideOptions {
   readonly json: boolean;
 }
 
+export interface LiveOptions {
+  readonly clients: number;
+  /** Tasks created per second. */
+  readonly rate: number;
+  readonly seconds: number;
+  readonly warmupSeconds: number;
+  /** Worker threads holding the clients. */
+  readonly clientThreads: number;
+  readonly timeout: number;
+  readonly json: boolean;
+}
+
 export interface ProfileSummaryOptions {
   readonly files: readonly string[];
   readonly top: number;
@@ -99,6 +111,7 @@ export type Invocation =
   | { readonly command: 'replicas'; readonly options: ReplicasOptions }
   | { readonly command: 'read-side'; readonly options: ReadSideOptions }
   | { readonly command: 'memory'; readonly options: MemoryOptions }
+  | { readonly command: 'live'; readonly options: LiveOptions }
   | { readonly command: 'profile-summary'; readonly options: ProfileSummaryOptions };
 
 const opt = (flags: string, description: string) => new Option(flags, description);
@@ -213,6 +226,18 @@ export function parseCommandLine(args: readonly string[], output?: Output): Invo
     .addOption(timeout(3600))
     .addOption(json())
     .action((options: ReadSideOptions) => set({ command: 'read-side', options }));
+
+  program
+    .command('live')
+    .description('live-stream clients on one projection replica under a steady load of Tasks: how soon each sees an update after its commit (p50/p99), missed updates, the replica\'s RSS')
+    .addOption(opt('--clients <n>', 'SSE streams on the one projection replica').default(500).argParser(integer(1, 10_000)))
+    .addOption(opt('--rate <n>', 'Tasks (of 5 SubTasks) created per second').default(20).argParser(integer(1, 1000)))
+    .addOption(opt('--seconds <s>', 'seconds measured').default(30).argParser(integer(1, 3600)))
+    .addOption(opt('--warmup-seconds <s>', 'seconds of load first, not counted').default(5).argParser(integer(0, 600)))
+    .addOption(opt('--client-threads <n>', 'worker threads holding the clients (so that the bench does not lag)').default(2).argParser(integer(1, 16)))
+    .addOption(timeout(900))
+    .addOption(json())
+    .action((options: LiveOptions) => set({ command: 'live', options }));
 
   program
     .command('memory')

@@ -54,7 +54,13 @@ describe('parseCommandLine', () => {
     expect(parseCommandLine(['profile-summary', 'a.cpuprofile', 'b.cpuprofile', '--top', '5'])).toEqual({ command: 'profile-summary', options: { files: ['a.cpuprofile', 'b.cpuprofile'], top: 5 } });
   });
 
+  it('runs live with the figures of issue 11: 500 clients, 20 Tasks/s, 30 s measured after 5 s', () => {
+    expect(parseCommandLine(['live'])).toEqual({ command: 'live', options: { clients: 500, rate: 20, seconds: 30, warmupSeconds: 5, clientThreads: 2, timeout: 900, json: false } });
+    expect(parseCommandLine(['live', '--clients', '50', '--rate', '5', '--seconds', '3', '--warmup-seconds', '0', '--client-threads', '1', '--json']).options).toMatchObject({ clients: 50, rate: 5, seconds: 3, warmupSeconds: 0, clientThreads: 1, json: true });
+  });
+
   it.each([
+    [['live', '--clients', '0'], "option '--clients <n>' argument '0' is invalid. must be an integer from 1 to 10000"],
     [['pipeline', '--tasks', 'abc'], "option '--tasks <n>' argument 'abc' is invalid. must be an integer from 1 to 100000"],
     [['--tasks', '0'], "option '--tasks <n>' argument '0' is invalid"],
     [['--rounds', '1.5'], "option '--rounds <n>' argument '1.5' is invalid. must be an integer from 1 to 50"],
