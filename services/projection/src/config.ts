@@ -56,7 +56,7 @@ export const projectionConfigSchema = z.object({
    * would take each other's cores.
    */
   PROJECTION_QUERY_PARALLEL_WORKERS: integerVariable(0, 0, 64),
-  /** A live stream's heartbeat (a comment line), and how often a replica with clients tells the leader. */
+  /** A live stream's heartbeat (a comment line), and how often a replica with clients looks for a change it missed. */
   PROJECTION_LIVE_HEARTBEAT_MS: integerVariable(15_000, 100, 600_000),
   /** Live streams one replica serves at once; one more is answered 503. */
   PROJECTION_LIVE_MAX_CLIENTS: integerVariable(1000, 1, 100_000),

@@ -18,6 +18,7 @@ import { matches } from '../query/filter/filter-match.js';
 import { visibleTasks, type Visibility } from '../query/task.queries.js';
 import { toTaskView, type TaskView } from '../query/task.views.js';
 import type { LiveChanges } from './live-change.js';
+import { LISTEN_EVERY_MS } from './live-publisher.js';
 
 /** What a client is sent; `id` is the stream sequence it has seen every change up to. */
 export type LiveEvent =
@@ -38,7 +39,7 @@ export interface LiveClientOptions {
 }
 
 export interface LiveHubOptions {
-  /** How often a replica with clients says so to the leader, and looks for a gap. */
+  /** How often a replica with clients looks for a gap (it tells the leader it listens every LISTEN_EVERY_MS). */
   readonly heartbeatMs: number;
   /** The most changes a reconnecting client is sent; beyond it, `reset` (reload the list). */
   readonly catchUpMax: number;
@@ -50,6 +51,12 @@ interface Rows {
   readonly tasks: ReadonlyMap<string, { view: TaskView; filterTask: FilterTask }>;
 }
 
+interface ChangedSince {
+  readonly seq: number;
+  readonly rows: ReadonlyArray<{ view: TaskView; filterTask: FilterTask }>;
+  readonly more: boolean;
+}
+
 export class LiveHubFull extends Error {
   override readonly name = 'LiveHubFull';
 }
@@ -58,10 +65,13 @@ export class LiveHub {
   private readonly clients = new Set<LiveClient>();
   private subscription?: Subscription;
   private timer?: ReturnType<typeof setInterval>;
+  private listenTimer?: ReturnType<typeof setInterval>;
   private readonly decoder = new TextDecoder();
   private readonly encoder = new TextEncoder();
   /** Whether a message came since the last heartbeat. */
   private heard = false;
+  /** The catch-up reads in flight, by cursor and scope (changedSince). */
+  private readonly catchUps = new Map<string, Promise<ChangedSince>>();
 
   constructor(
     private readonly nc: NatsConnection,
@@ -113,13 +123,19 @@ export class LiveHub {
     this.listen();
     this.timer = setInterval(() => this.tick(), this.options.heartbeatMs);
     this.timer.unref();
+    // On a clock of its own: the leader's LISTENER_TTL_MS does not know this replica's heartbeat, and a
+    // renewal a little late must not stop the publishing (every client would then catch up at once).
+    this.listenTimer = setInterval(() => this.listen(), LISTEN_EVERY_MS);
+    this.listenTimer.unref();
   }
 
   private close(): void {
     this.subscription?.unsubscribe();
     this.subscription = undefined;
     if (this.timer) clearInterval(this.timer);
+    if (this.listenTimer) clearInterval(this.listenTimer);
     this.timer = undefined;
+    this.listenTimer = undefined;
   }
 
   private listen(): void {
@@ -130,9 +146,8 @@ export class LiveHub {
     }
   }
 
-  /** A heartbeat: say we listen; with no message since the last one, look for a gap in the read model. */
+  /** A heartbeat: with no message since the last one, look for a gap in the read model. */
   private tick(): void {
-    this.listen();
     if (this.heard) {
       this.heard = false;
       return;
@@ -182,7 +197,18 @@ export class LiveHub {
    * checkpoint read before them (the rows are at least that new: it commits with them); `more` when
    * there are over `max` of them.
    */
-  async changedSince(after: number, visibility: Visibility, max: number): Promise<{ seq: number; rows: Array<{ view: TaskView; filterTask: FilterTask }>; more: boolean }> {
+  changedSince(after: number, visibility: Visibility, max: number): Promise<ChangedSince> {
+    // The clients of a replica catch up together (a heartbeat found a gap): those at the same cursor
+    // in the same scope share one read, rather than a read each at once.
+    const key = JSON.stringify([after, visibility.scope.own ? visibility.subject : null, visibility.scope.events ?? null, max]);
+    const pending = this.catchUps.get(key);
+    if (pending) return pending;
+    const read = this.readChangedSince(after, visibility, max).finally(() => this.catchUps.delete(key));
+    this.catchUps.set(key, read);
+    return read;
+  }
+
+  private async readChangedSince(after: number, visibility: Visibility, max: number): Promise<ChangedSince> {
     const seq = await this.checkpoint();
     const tasks = await visibleTasks(this.db, undefined, visibility).andWhere('t.last_seq > :after', { after }).orderBy('t.last_seq', 'ASC').limit(max + 1).getMany();
     if (tasks.length > max) return { seq, rows: [], more: true };

@@ -1,9 +1,13 @@
-import { describe, expect, it } from 'vitest';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { DataSource } from 'typeorm';
+import { describe, expect, it, vi } from 'vitest';
+import { Topology } from '@vle/contracts';
 import type { FilterTask } from '../query/filter/fields.js';
 import { parseSearch } from '../query/filter/search-parser.js';
 import type { TaskView } from '../query/task.views.js';
 import type { LiveChanges } from './live-change.js';
-import { LiveClient, type LiveEvent, type LiveHub } from './live-hub.js';
+import { LiveClient, LiveHub, type LiveEvent } from './live-hub.js';
+import { LISTENER_TTL_MS, LivePublisher } from './live-publisher.js';
 
 const base: FilterTask = { id: 't1', name: 'Clone', status: 'running', type: null, createdBy: 'alice', eventId: null, originTaskId: null, objectType: null, objectId: null, createdAt: 0, updatedAt: 0, startedAt: null, finishedAt: null, subtasks: [] };
 const task = (id: string, over: Partial<FilterTask> = {}): FilterTask => ({ ...base, id, ...over });
@@ -103,5 +107,56 @@ describe('a live client', () => {
     await c.apply({ from: 0, seq: 3, changes: [1, 2, 3].map((n) => ({ taskId: `t${n}`, lastSeq: n })) }, rowsOf([1, 2, 3].map((n) => [task(`t${n}`), n])));
     expect(kinds(events)).toEqual(['ready:@0', 'task:t1@1']);
     expect(dropped).toEqual(['the client reads too slowly']);
+  });
+});
+
+describe('a replica with live clients', () => {
+  it('keeps the leader publishing, whatever its heartbeat: it renews its word well within LISTENER_TTL_MS', async () => {
+    vi.useFakeTimers();
+    try {
+      const topology = new Topology({ namespace: 'unit' });
+      // One fake connection for both ends: what the hub publishes on the listeners subject, the publisher hears.
+      const callbacks = new Map<string, () => void>();
+      const nc = {
+        subscribe: (subject: string, options: { callback: () => void }) => {
+          callbacks.set(subject, options.callback);
+          return { unsubscribe: () => callbacks.delete(subject) };
+        },
+        publish: (subject: string) => callbacks.get(subject)?.(),
+      } as unknown as NatsConnection;
+      const db = { query: async () => [] } as unknown as DataSource;
+      const publisher = new LivePublisher(nc, topology);
+      // A heartbeat an operator may set (PROJECTION_LIVE_HEARTBEAT_MS), longer than the leader's TTL.
+      const hub = new LiveHub(nc, topology, db, { heartbeatMs: 60_000, catchUpMax: 10, maxClients: 10 });
+      hub.add({ visibility: { subject: 'admin', scope: {}, subTasks: true }, send: () => true, dropped: () => undefined });
+      const silent: number[] = [];
+      for (let t = 0; t <= 3 * LISTENER_TTL_MS; t += 500) {
+        if (!publisher.listening) silent.push(t);
+        await vi.advanceTimersByTimeAsync(500);
+      }
+      hub.stop();
+      publisher.close();
+      expect(silent).toEqual([]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('reads a catch-up once for the clients at the same cursor in the same scope, while it is in flight', async () => {
+    const nc = { subscribe: () => ({ unsubscribe: () => undefined }), publish: () => undefined } as unknown as NatsConnection;
+    const hub = new LiveHub(nc, new Topology({ namespace: 'unit' }), {} as DataSource, { heartbeatMs: 1000, catchUpMax: 10, maxClients: 10 });
+    const read = vi.spyOn(hub as unknown as { readChangedSince: LiveHub['changedSince'] }, 'readChangedSince').mockResolvedValue({ seq: 9, rows: [], more: false });
+    const admin = { subject: 'admin', scope: {}, subTasks: true };
+    const alice = { subject: 'alice', scope: { own: true }, subTasks: true };
+    await Promise.all([hub.changedSince(5, admin, 10), hub.changedSince(5, { ...admin, subject: 'bob' }, 10), hub.changedSince(5, alice, 10), hub.changedSince(6, admin, 10)]);
+    // Two admins share one read (the same rows); alice's own Tasks and another cursor are reads of their own.
+    expect(read.mock.calls.map(([after, visibility]) => [after, visibility.subject])).toEqual([
+      [5, 'admin'],
+      [5, 'alice'],
+      [6, 'admin'],
+    ]);
+    // Once settled, the next catch-up reads again.
+    await hub.changedSince(5, admin, 10);
+    expect(read).toHaveBeenCalledTimes(4);
   });
 });

@@ -7,8 +7,11 @@ import type { Topology } from '@vle/contracts';
 import type { AppliedBatch } from '../projector/task.projector.js';
 import { CHANGES_PER_MESSAGE, filterTaskOfState, type LiveChanges } from './live-change.js';
 
-/** How long a replica's word that it listens holds: three of its heartbeats (live-hub.ts). */
+/** How long a replica's word that it listens holds: three of its renewals (live-hub.ts). */
 export const LISTENER_TTL_MS = 15_000;
+
+/** How often a replica with live clients renews its word. */
+export const LISTEN_EVERY_MS = LISTENER_TTL_MS / 3;
 
 export class LivePublisher {
   private heardAt = Number.NEGATIVE_INFINITY;
