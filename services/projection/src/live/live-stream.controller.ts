@@ -13,6 +13,7 @@ import { QueryFailedFilter } from '../query/query-failed.filter.js';
 import { parseTaskListQuery } from '../query/task-list.query.js';
 import { assertMayFilter } from '../query/tasks.controller.js';
 import { visibilityOfCaller } from '../query/visibility.js';
+import type { TaskView } from '../query/task.views.js';
 import { LiveHub, LiveHubFull, type LiveEvent } from './live-hub.js';
 
 /** Past this much unsent output a client is too slow: it is dropped and reconnects where it was. */
@@ -28,10 +29,25 @@ export function parseLastEventId(header: string | string[] | undefined): number 
   return n;
 }
 
+/**
+ * A Task's JSON, once per view: the hub reads a changed Task once per message and sends the same view
+ * to each client that shows it (hundreds of streams), which would otherwise serialize it once each.
+ */
+const taskJson = new WeakMap<TaskView, string>();
+
+function jsonOfTask(task: TaskView): string {
+  let json = taskJson.get(task);
+  if (json === undefined) {
+    json = JSON.stringify(task);
+    taskJson.set(task, json);
+  }
+  return json;
+}
+
 /** One event in the text/event-stream format; the data is one line of JSON. */
 export function formatEvent(event: LiveEvent): string {
-  const data = event.kind === 'task' ? event.task : event.kind === 'leave' ? { id: event.taskId } : event.kind === 'reset' ? { seq: event.id, reason: event.reason } : { seq: event.id };
-  return `id: ${event.id}\nevent: ${event.kind}\ndata: ${JSON.stringify(data)}\n\n`;
+  const data = event.kind === 'task' ? jsonOfTask(event.task) : JSON.stringify(event.kind === 'leave' ? { id: event.taskId } : event.kind === 'reset' ? { seq: event.id, reason: event.reason } : { seq: event.id });
+  return `id: ${event.id}\nevent: ${event.kind}\ndata: ${data}\n\n`;
 }
 
 @Controller('api/v1/tasks')
