@@ -49,7 +49,8 @@ async function timedExport(url: string, token: string, pid: number | undefined):
 }
 
 export async function readSide(guard: RunGuard, o: ReadSideOptions, out: Output, progress: Progress): Promise<number> {
-  const system = await PipelineSystem.start(guard, { services: ['projection'] });
+  // The projection's cap on an export's rows (PROJECTION_EXPORT_MAX_ROWS, 100,000 by default) raised to --export-rows.
+  const system = await PipelineSystem.start(guard, { services: ['projection'], env: o.exportRows > 100_000 ? { PROJECTION_EXPORT_MAX_ROWS: String(o.exportRows) } : {} });
   const problems: string[] = [];
   try {
     const base = system.url('projection');
