@@ -12,6 +12,11 @@ export interface LiveChange {
   readonly lastSeq: number;
   /** The Task before the batch, as the filters see it; absent when the batch created it. */
   readonly before?: FilterTask;
+  /**
+   * The Task existed before the batch but its state was too big to send (a Task of thousands of
+   * SubTasks): a replica tells every client in its scope that does not show it now that it left.
+   */
+  readonly beforeUnknown?: true;
 }
 
 export interface LiveChanges {
@@ -52,5 +57,8 @@ export function filterTaskOfState(task: Task): FilterTask {
   };
 }
 
-/** Changes per message: a batch of many Tasks is sent in parts, each well under NATS' payload limit. */
+/** Changes per message at most: a batch of many Tasks is sent in parts. */
 export const CHANGES_PER_MESSAGE = 200;
+
+/** The most bytes of one message's changes, well under NATS' max_payload (1 MiB by default). */
+export const MESSAGE_BYTES = 256 * 1024;

@@ -280,7 +280,9 @@ export class LiveClient {
       const after = now.tasks.get(change.taskId);
       if (after && this.shows(after.filterTask)) {
         if (!this.send({ kind: 'task', id: change.lastSeq, task: after.view })) return;
-      } else if (change.before && this.shows(change.before)) {
+      } else if (change.before ? this.shows(change.before) : change.beforeUnknown === true && after !== undefined && inScope(this.options.visibility, after.filterTask)) {
+        // A Task whose state before was too big to send: a leave to whoever may see it (a client
+        // that did not show it ignores it); its scope (creator, event) is the same before and after.
         if (!this.send({ kind: 'leave', id: change.lastSeq, taskId: change.taskId })) return;
       }
     }

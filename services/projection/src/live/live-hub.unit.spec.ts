@@ -91,6 +91,22 @@ describe('a live client', () => {
     expect(kinds(events)).toEqual(['ready:@0', 'task:y@2']);
   });
 
+  it('tells whoever may see a Task whose state before was too big to send that it left, unless it matches now', async () => {
+    const { hub } = fakeHub({ seq: 0, rows: [] });
+    const failed = client(hub, { q: 'status = failed' });
+    const running = client(hub, { q: 'status = running' });
+    const other = client(hub, { q: 'status = failed', subject: 'bob', own: true });
+    const big = task('big', { status: 'running', createdBy: 'alice' });
+    for (const { c } of [failed, running, other]) {
+      await c.start();
+      await c.apply({ from: 0, seq: 1, changes: [{ taskId: 'big', lastSeq: 1, beforeUnknown: true }] }, rowsOf([[big, 1]]));
+    }
+    expect(kinds(failed.events)).toEqual(['ready:@0', 'leave:big@1']);
+    expect(kinds(running.events)).toEqual(['ready:@0', 'task:big@1']);
+    // Outside bob's scope: not even its id.
+    expect(kinds(other.events)).toEqual(['ready:@0']);
+  });
+
   it('says reset when more changed since its id than a catch-up sends', async () => {
     const rows = ['a', 'b', 'c', 'd'].map((id, i) => ({ view: view(task(id), i + 1), filterTask: task(id) }));
     const { hub } = fakeHub({ seq: 4, rows });

@@ -4,8 +4,8 @@
 
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { Topology } from '@vle/contracts';
-import type { AppliedBatch } from '../projector/task.projector.js';
-import { CHANGES_PER_MESSAGE, filterTaskOfState, type LiveChanges } from './live-change.js';
+import type { AppliedBatch, TaskChange } from '../projector/task.projector.js';
+import { CHANGES_PER_MESSAGE, filterTaskOfState, MESSAGE_BYTES, type LiveChange } from './live-change.js';
 
 /** How long a replica's word that it listens holds: three of its renewals (live-hub.ts). */
 export const LISTENER_TTL_MS = 15_000;
@@ -42,16 +42,10 @@ export class LivePublisher {
     try {
       // A part covers (its from, its seq]: the parts of one batch follow each other without a gap.
       let partFrom = from;
-      for (let i = 0; i === 0 || i < changes.length; i += CHANGES_PER_MESSAGE) {
-        const part = changes.slice(i, i + CHANGES_PER_MESSAGE);
-        const last = i + CHANGES_PER_MESSAGE >= changes.length;
-        const seq = last ? applied.checkpoint : part.at(-1)!.lastSeq;
-        const message: LiveChanges = {
-          from: partFrom,
-          seq,
-          changes: part.map((c) => ({ taskId: c.taskId, lastSeq: c.lastSeq, ...(c.before ? { before: filterTaskOfState(c.before) } : {}) })),
-        };
-        this.nc.publish(this.topology.liveChangesSubject, this.encoder.encode(JSON.stringify(message)));
+      const parts = partsOf(changes);
+      for (const [i, part] of parts.entries()) {
+        const seq = i === parts.length - 1 ? applied.checkpoint : part.lastSeq;
+        this.nc.publish(this.topology.liveChangesSubject, this.encoder.encode(`{"from":${partFrom},"seq":${seq},"changes":[${part.changes.join(',')}]}`));
         partFrom = seq;
       }
     } catch {
@@ -62,4 +56,35 @@ export class LivePublisher {
   close(): void {
     this.listeners.unsubscribe();
   }
+}
+
+/** A change as JSON; with its state before only when that fits in a message. */
+function changeJson(change: TaskChange): string {
+  const plain: LiveChange = { taskId: change.taskId, lastSeq: change.lastSeq };
+  if (!change.before) return JSON.stringify(plain);
+  const json = JSON.stringify({ ...plain, before: filterTaskOfState(change.before) });
+  return Buffer.byteLength(json) <= MESSAGE_BYTES ? json : JSON.stringify({ ...plain, beforeUnknown: true });
+}
+
+/**
+ * The changes (in sequence order) as JSON, in parts of at most CHANGES_PER_MESSAGE changes and
+ * MESSAGE_BYTES bytes; one empty part for no change, so that the checkpoint still moves.
+ */
+export function partsOf(changes: readonly TaskChange[]): Array<{ lastSeq: number; changes: string[] }> {
+  const parts: Array<{ lastSeq: number; changes: string[] }> = [];
+  let current: { lastSeq: number; changes: string[] } | undefined;
+  let bytes = 0;
+  for (const change of changes) {
+    const json = changeJson(change);
+    const size = Buffer.byteLength(json) + 1;
+    if (!current || current.changes.length === CHANGES_PER_MESSAGE || bytes + size > MESSAGE_BYTES) {
+      current = { lastSeq: change.lastSeq, changes: [] };
+      parts.push(current);
+      bytes = 0;
+    }
+    current.changes.push(json);
+    current.lastSeq = change.lastSeq;
+    bytes += size;
+  }
+  return parts.length === 0 ? [{ lastSeq: 0, changes: [] }] : parts;
 }

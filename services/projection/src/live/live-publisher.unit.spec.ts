@@ -2,7 +2,8 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { describe, expect, it } from 'vitest';
 import { Topology } from '@vle/contracts';
 import type { AppliedBatch, TaskChange } from '../projector/task.projector.js';
-import { CHANGES_PER_MESSAGE, type LiveChanges } from './live-change.js';
+import type { Task } from '@vle/domain';
+import { CHANGES_PER_MESSAGE, MESSAGE_BYTES, type LiveChanges } from './live-change.js';
 import { LISTENER_TTL_MS, LivePublisher } from './live-publisher.js';
 
 const topology = new Topology({ namespace: 'unit' });
@@ -53,5 +54,39 @@ describe('the live publisher', () => {
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
     publisher.published(500, batch(501, []));
     expect(published.at(-1)).toEqual({ from: 500, seq: 501, changes: [] });
+  });
+
+  it('keeps each message within MESSAGE_BYTES, and sends a state before too big for one as unknown', () => {
+    const { nc, published, hear } = fakeNats();
+    const sizes: number[] = [];
+    const publish = nc.publish.bind(nc);
+    (nc as unknown as { publish: (subject: string, data: Uint8Array) => void }).publish = (subject, data) => {
+      sizes.push(data.byteLength);
+      publish(subject, data);
+    };
+    const publisher = new LivePublisher(nc, topology);
+    hear();
+    const stateOf = (id: string, subtasks: number) =>
+      ({
+        id,
+        name: id,
+        status: 'running',
+        createdBy: 'alice',
+        createdAt: '2026-12-01T00:00:00.000Z',
+        updatedAt: '2026-12-01T00:00:00.000Z',
+        subtasks: Array.from({ length: subtasks }, (_, i) => ({ queue: 'pve_vm_clone', action: 'vm.clone', status: 'queued', objectType: 'vm', objectId: String(1000 + i), responseMessage: 'é'.repeat(40) })),
+      }) as unknown as Task;
+    // Ten Tasks of 300 SubTasks (each about 60 KB before), then one of 10,000 (over 2 MB).
+    const changes: TaskChange[] = [...Array.from({ length: 10 }, (_, i) => ({ taskId: `t${i}`, lastSeq: 10 + i, before: stateOf(`t${i}`, 300) })), { taskId: 'huge', lastSeq: 30, before: stateOf('huge', 10_000) }];
+    publisher.published(9, batch(31, changes));
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(MESSAGE_BYTES + 100);
+    expect(published.length).toBeGreaterThan(1);
+    // Contiguous parts, every change once, in order; the small ones whole, the huge one without its state.
+    expect(published.map((m) => m.from)).toEqual([9, ...published.slice(0, -1).map((m) => m.seq)]);
+    expect(published.at(-1)!.seq).toBe(31);
+    const sent = published.flatMap((m) => m.changes);
+    expect(sent.map((c) => c.taskId)).toEqual([...changes.map((c) => c.taskId)]);
+    expect(sent.slice(0, 10).every((c) => c.before?.subtasks.length === 300 && c.beforeUnknown === undefined)).toBe(true);
+    expect(sent.at(-1)).toEqual({ taskId: 'huge', lastSeq: 30, beforeUnknown: true });
   });
 });
