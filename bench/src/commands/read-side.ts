@@ -82,7 +82,7 @@ export async function readSide(guard: RunGuard, o: ReadSideOptions, out: Output,
     }
     // The export at a tenth of its size and at its size: flat memory is a peak that does not grow with the rows.
     const exports = [];
-    for (const n of [...new Set([Math.max(1, Math.floor(o.exportRows / 10)), o.exportRows])]) {
+    for (const n of new Set([Math.max(1, Math.floor(o.exportRows / 10)), o.exportRows])) {
       const exported = await timedExport(`${base}/api/v1/tasks/export.csv?limit=${n}`, system.token, pid);
       if (exported.status !== 200) problems.push(`export of ${n} rows: answered ${exported.status}`);
       exports.push({ rows: n, seconds: round(exported.ms / 1000), mib: round(exported.bytes / 1048576), rssBeforeMiB: exported.rssBeforeMiB, rssPeakMiB: exported.rssPeakMiB });
