@@ -1,4 +1,5 @@
 import { Column, Entity, Index, OneToMany, PrimaryColumn, type Relation } from 'typeorm';
+import { UPDATED_MINUTE } from '../migrations/1767600000000-updated-minute.js';
 import { bigintAsNumber } from './bigint.transformer.js';
 import { SubTaskEntity } from './sub-task.entity.js';
 
@@ -14,6 +15,7 @@ import { SubTaskEntity } from './sub-task.entity.js';
 @Index('tasks_event_id_idx', { synchronize: false })
 @Index('tasks_origin_task_id_idx', { synchronize: false })
 @Index('tasks_retention_idx', { synchronize: false })
+@Index('tasks_updated_minute_idx', { synchronize: false })
 export class TaskEntity {
   @PrimaryColumn({ type: 'uuid' })
   id!: string;
@@ -90,6 +92,10 @@ export class TaskEntity {
 
   @Column({ name: 'updated_at', type: 'timestamptz' })
   updatedAt!: Date;
+
+  /** The minute of updated_at, which PostgreSQL computes (migration UpdatedMinute): the index of updatedSince. */
+  @Column({ name: 'updated_minute', type: 'timestamptz', generatedType: 'STORED', asExpression: UPDATED_MINUTE, nullable: true, insert: false, update: false, select: false })
+  updatedMinute!: Date | null;
 
   /** Events folded into this row. */
   @Column({ type: 'integer' })

@@ -10,18 +10,21 @@
 // in the minute of the one before and stay HOT; filter-sql.ts gives every lower bound on updated_at
 // on this column too, and the exact bound then selects among the rows of those minutes.
 
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { TableColumn, type MigrationInterface, type QueryRunner } from 'typeorm';
+
+/** The minute of updated_at; date_bin over timestamptz is immutable (no time zone in it), as a generated column requires. */
+export const UPDATED_MINUTE = `date_bin('1 minute', updated_at, timestamptz '2000-01-01 00:00:00+00')`;
 
 export class UpdatedMinute1767600000000 implements MigrationInterface {
   name = 'UpdatedMinute1767600000000';
 
   async up(db: QueryRunner): Promise<void> {
-    // date_bin over timestamptz is immutable (no time zone in it), as a generated column requires.
-    await db.query(`ALTER TABLE tasks ADD COLUMN updated_minute timestamptz GENERATED ALWAYS AS (date_bin('1 minute', updated_at, timestamptz '2000-01-01 00:00:00+00')) STORED`);
+    // Through TypeORM, which records the expression in its typeorm_metadata table, where its schema diff reads it.
+    await db.addColumn('tasks', new TableColumn({ name: 'updated_minute', type: 'timestamptz', isNullable: true, generatedType: 'STORED', asExpression: UPDATED_MINUTE }));
     await db.query(`CREATE INDEX tasks_updated_minute_idx ON tasks (updated_minute)`);
   }
 
   async down(db: QueryRunner): Promise<void> {
-    await db.query(`ALTER TABLE tasks DROP COLUMN updated_minute`);
+    await db.dropColumn('tasks', 'updated_minute');
   }
 }
