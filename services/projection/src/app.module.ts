@@ -31,7 +31,7 @@ export class ProjectionModule {
         RetentionModule,
         DeadLettersModule,
         // The command routes (POST only) forwarded to task-api: this is the clients' one origin.
-        OriginModule.forRoot({ taskApiUrl: config.TASK_API_URL, taskApiTimeoutMs: config.TASK_API_TIMEOUT_MS }),
+        OriginModule.forRoot({ taskApiUrl: config.TASK_API_URL, taskApiTimeoutMs: config.TASK_API_TIMEOUT_MS, taskApiMaxInFlight: config.TASK_API_MAX_IN_FLIGHT }),
       ],
     };
   }

@@ -80,6 +80,8 @@ export const projectionConfigSchema = z.object({
   TASK_API_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).default('http://127.0.0.1:3001'),
   /** The longest task-api may take to answer a forwarded command (or stay silent): then 504 UPSTREAM_TIMEOUT. */
   TASK_API_TIMEOUT_MS: integerVariable(30_000, 100, 600_000),
+  /** Commands forwarded to task-api at once; one more is answered 503 UPSTREAM_BUSY (Retry-After: 1). */
+  TASK_API_MAX_IN_FLIGHT: integerVariable(256, 1, 100_000),
 });
 
 export type ProjectionConfig = z.output<typeof projectionConfigSchema>;

@@ -7,7 +7,9 @@
 // task-api checks the token. What task-api cannot answer gets an ErrorReply of this origin's own:
 // 502 UPSTREAM_UNAVAILABLE (not reachable, or the connection broke before an answer) or 504
 // UPSTREAM_TIMEOUT (no answer within TASK_API_TIMEOUT_MS); a command answered so may have been
-// applied all the same, as any command whose answer was lost (retry it with an idempotency key).
+// applied all the same, as any command whose answer was lost (retry it with an idempotency key). At
+// most TASK_API_MAX_IN_FLIGHT commands are forwarded at once: past that, 503 UPSTREAM_BUSY at once
+// (never sent on), so that a flood holds neither sockets nor memory here while task-api catches up.
 
 import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
@@ -22,11 +24,13 @@ export interface CommandForwarderOptions {
    * longest the connection to it may stay silent (connecting, a stalled upload or answer).
    */
   readonly timeoutMs: number;
+  /** TASK_API_MAX_IN_FLIGHT: commands forwarded at once; one more is answered 503 UPSTREAM_BUSY. */
+  readonly maxInFlight: number;
   readonly onFailure?: (failure: ForwardFailure) => void;
 }
 
 export interface ForwardFailure {
-  readonly code: 'UPSTREAM_UNAVAILABLE' | 'UPSTREAM_TIMEOUT';
+  readonly code: 'UPSTREAM_UNAVAILABLE' | 'UPSTREAM_TIMEOUT' | 'UPSTREAM_BUSY';
   readonly method: string;
   readonly path: string;
   readonly reason: string;
@@ -58,6 +62,7 @@ class OneExchangeHttpsAgent extends HttpsAgent {
 
 export class CommandForwarder {
   private readonly agent: HttpAgent;
+  private inFlight = 0;
 
   constructor(private readonly options: CommandForwarderOptions) {
     this.agent = options.upstream.protocol === 'https:' ? new OneExchangeHttpsAgent({ keepAlive: true }) : new OneExchangeHttpAgent({ keepAlive: true });
@@ -73,12 +78,21 @@ export class CommandForwarder {
     const { upstream, timeoutMs } = this.options;
     const path = forwardedPathOf((request as { originalUrl?: string }).originalUrl ?? request.url ?? '/', upstream.pathname);
     const method = request.method ?? 'POST';
+    if (this.inFlight >= this.options.maxInFlight) {
+      this.options.onFailure?.({ code: 'UPSTREAM_BUSY', method, path, reason: `${this.inFlight} commands in flight` });
+      // The upload is read and dropped, so that the caller reads the answer.
+      request.resume();
+      sendError(response, 503, 'UPSTREAM_BUSY', `this origin forwards at most ${this.options.maxInFlight} commands at once (TASK_API_MAX_IN_FLIGHT); the command was not sent: send it again shortly`, { 'retry-after': '1' });
+      return Promise.resolve();
+    }
+    this.inFlight++;
     return new Promise<void>((resolve) => {
       let settled = false;
       let deadline: NodeJS.Timeout | undefined;
       const finish = () => {
         if (settled) return;
         settled = true;
+        this.inFlight--;
         clearTimeout(deadline);
         resolve();
       };
@@ -152,9 +166,9 @@ export class CommandForwarder {
   }
 }
 
-function sendError(response: ServerResponse, status: number, code: string, message: string): void {
+function sendError(response: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
   const text = JSON.stringify({ code, message, violations: [] });
   // The rest of an upload still arriving is read and dropped (above), so that the caller reads this.
-  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
   response.end(text);
 }

@@ -31,9 +31,9 @@ let upstreamUrl: string;
 let seen: Seen[] = [];
 let handle: (request: IncomingMessage, response: ServerResponse) => void;
 
-async function appBefore(taskApiUrl: string): Promise<{ app: INestApplication; url: string }> {
+async function appBefore(taskApiUrl: string, taskApiMaxInFlight = 64): Promise<{ app: INestApplication; url: string }> {
   const auth = tokenVerifierOptionsOf({ AUTH_JWT_ALGORITHM: 'RS256', AUTH_ISSUER: 'openvle', AUTH_AUDIENCE: 'vle-tasks' });
-  const module = await Test.createTestingModule({ imports: [ServiceKitModule.forRoot({ service: 'test', config: {}, auth }), OriginModule.forRoot({ taskApiUrl, taskApiTimeoutMs: TIMEOUT_MS })] }).compile();
+  const module = await Test.createTestingModule({ imports: [ServiceKitModule.forRoot({ service: 'test', config: {}, auth }), OriginModule.forRoot({ taskApiUrl, taskApiTimeoutMs: TIMEOUT_MS, taskApiMaxInFlight })] }).compile();
   const app = module.createNestApplication({ logger: false, bodyParser: false });
   await app.listen(0, '127.0.0.1');
   return { app, url: await app.getUrl() };
@@ -144,6 +144,36 @@ describe('a forwarded command', () => {
       expect(Date.now() - started).toBeLessThan(TIMEOUT_MS);
     } finally {
       await down.app.close();
+    }
+  });
+
+  it('forwards at most TASK_API_MAX_IN_FLIGHT at once: one more is answered 503 UPSTREAM_BUSY at once and never sent on', async () => {
+    const narrow = await appBefore(upstreamUrl, 2);
+    const held: ServerResponse[] = [];
+    let arrived: () => void = () => undefined;
+    const both = new Promise<void>((resolve) => (arrived = resolve));
+    handle = (request, response) => {
+      request.resume();
+      held.push(response);
+      if (held.length === 2) arrived();
+    };
+    const post = () => fetch(`${narrow.url}/api/v1/tasks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"n":1}' });
+    try {
+      const first = [post(), post()];
+      await both;
+      const busy = await post();
+      expect(busy.status).toBe(503);
+      expect(busy.headers.get('retry-after')).toBe('1');
+      expect(await busy.json()).toEqual({ code: 'UPSTREAM_BUSY', message: expect.stringContaining('TASK_API_MAX_IN_FLIGHT'), violations: [] });
+      expect(held.length).toBe(2);
+      // Once they are answered, the room is back.
+      for (const r of held.splice(0)) r.writeHead(202, { 'content-type': 'application/json' }).end('{}');
+      expect((await Promise.all(first)).map((r) => r.status)).toEqual([202, 202]);
+      handle = echo(202);
+      expect((await post()).status).toBe(202);
+    } finally {
+      for (const r of held) r.destroy();
+      await narrow.app.close();
     }
   });
 

@@ -7,6 +7,8 @@ export interface OriginOptions {
   readonly taskApiUrl: string;
   /** TASK_API_TIMEOUT_MS */
   readonly taskApiTimeoutMs: number;
+  /** TASK_API_MAX_IN_FLIGHT */
+  readonly taskApiMaxInFlight: number;
 }
 
 /** The projection as the one origin of clients: the command routes forwarded to task-api (command-forwarder.ts). */
@@ -23,6 +25,7 @@ export class OriginModule implements OnApplicationShutdown {
     const forwarder = new CommandForwarder({
       upstream: new URL(options.taskApiUrl),
       timeoutMs: options.taskApiTimeoutMs,
+      maxInFlight: options.taskApiMaxInFlight,
       onFailure: (failure) => logger.warn(`${failure.method} ${failure.path}: ${failure.code} (${failure.reason})`),
     });
     return { module: OriginModule, controllers: [CommandForwardController], providers: [{ provide: CommandForwarder, useValue: forwarder }] };
