@@ -7,6 +7,7 @@ import { runBullmqPhase, type BullmqResult } from '../bullmq/bullmq-phase.js';
 import type { CompareOptions } from '../cli/command-line.js';
 import type { PeerName } from '../load/figures.js';
 import { roundOrder } from '../load/round-order.js';
+import { asRecorded } from '../pipeline/checkout.js';
 import { runPipelinePhase } from '../pipeline/pipeline-phase.js';
 import type { PipelineResult } from '../pipeline/pipeline-result.js';
 import { formatRound, formatSummary } from '../report/compare-report.js';
@@ -39,6 +40,6 @@ export async function compare(guard: RunGuard, o: CompareOptions, out: Output, p
   }
   const summary = summarizeRounds(rounds);
   out.report(`\n${formatSummary(summary)}`);
-  out.json({ ...summary, at: new Date().toISOString(), machine: machine(), options: o });
+  out.json({ ...summary, at: new Date().toISOString(), machine: machine(), options: { ...o, baseline: o.baseline && asRecorded(o.baseline) } });
   return summary.ok ? 0 : EXIT.failed;
 }

@@ -5,14 +5,14 @@
 
 import { execFileSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const PIPELINE_SERVICES = ['task-api', 'integration-worker', 'projection'] as const;
 export type PipelineService = (typeof PIPELINE_SERVICES)[number];
 
 export interface Checkout {
-  /** Absolute path of the repository's root. */
+  /** Absolute path of the repository's root (in recorded figures relative to this checkout: asRecorded). */
   readonly root: string;
   /** What the report calls it: a label given on the command line, else the short commit. */
   readonly label: string;
@@ -47,6 +47,14 @@ export function shortCommit(root: string): string | undefined {
 export function checkoutAt(root: string, label?: string): Checkout {
   const absolute = resolve(root);
   return { root: absolute, label: label?.trim() || (shortCommit(absolute) ?? absolute) };
+}
+
+/**
+ * A checkout as the figures record it: its root relative to this checkout ('.' for this one,
+ * '../wt-base' for a baseline beside it), so that no result names a path of the machine it ran on.
+ */
+export function asRecorded(checkout: Checkout): Checkout {
+  return { ...checkout, root: relative(THIS_ROOT, checkout.root) || '.' };
 }
 
 let own: Checkout | undefined;

@@ -12,6 +12,7 @@ import { cpuSnapshot, cpuUsage } from '../proc/cpu.js';
 import { MemoryWatch } from '../proc/memory-watch.js';
 import type { Progress } from '../run/progress.js';
 import type { RunGuard } from '../run/run-guard.js';
+import { asRecorded } from './checkout.js';
 import { PipelineHarness } from './harness.js';
 import { ProjectionClient } from './projection-client.js';
 import { staged, submitStandard, type PhaseRun } from './phase-run.js';
@@ -58,7 +59,7 @@ async function phases(harness: PipelineHarness, guard: RunGuard, options: Pipeli
   if (!readModel.ok) problems.push(`the read model lists ${readModel.successInReadModel} Tasks as success, the log ${readModel.successOnLog} (of ${ledger.book.all().length})`);
   return {
     peer: options.peer,
-    checkout: options.checkout,
+    checkout: asRecorded(options.checkout),
     transport: options.transport,
     replicas: options.replicas,
     natsServer: system.nc.info?.version,
