@@ -70,7 +70,7 @@ function changeJson(change: TaskChange): string {
  * The changes (in sequence order) as JSON, in parts of at most CHANGES_PER_MESSAGE changes and
  * MESSAGE_BYTES bytes; one empty part for no change, so that the checkpoint still moves.
  */
-export function partsOf(changes: readonly TaskChange[]): Array<{ lastSeq: number; changes: string[] }> {
+function partsOf(changes: readonly TaskChange[]): Array<{ lastSeq: number; changes: string[] }> {
   const parts: Array<{ lastSeq: number; changes: string[] }> = [];
   let current: { lastSeq: number; changes: string[] } | undefined;
   let bytes = 0;

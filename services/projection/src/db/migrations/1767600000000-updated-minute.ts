@@ -12,8 +12,11 @@
 
 import { TableColumn, type MigrationInterface, type QueryRunner } from 'typeorm';
 
-/** The minute of updated_at; date_bin over timestamptz is immutable (no time zone in it), as a generated column requires. */
-export const UPDATED_MINUTE = `date_bin('1 minute', updated_at, timestamptz '2000-01-01 00:00:00+00')`;
+/** The minute of a timestamptz; date_bin over timestamptz is immutable (no time zone in it), as a generated column requires. */
+export const minuteOf = (sql: string) => `date_bin('1 minute', ${sql}, timestamptz '2000-01-01 00:00:00+00')`;
+
+/** The generated column's expression. */
+export const UPDATED_MINUTE = minuteOf('updated_at');
 
 export class UpdatedMinute1767600000000 implements MigrationInterface {
   name = 'UpdatedMinute1767600000000';

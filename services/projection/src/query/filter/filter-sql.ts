@@ -3,6 +3,7 @@
 // WHERE treats as false; under `not` it is made false first, so that `not` is plain negation and the
 // SQL selects exactly what filter-match.ts selects in memory.
 
+import { minuteOf } from '../../db/migrations/1767600000000-updated-minute.js';
 import type { FilterNode, Leaf, ObjectRef } from './filter.js';
 import { fieldDef } from './fields.js';
 
@@ -17,9 +18,6 @@ export function containsPattern(text: string): string {
 }
 
 const iso = (ms: unknown) => new Date(ms as number).toISOString();
-
-/** The origin of the minutes of migration UpdatedMinute's generated column. */
-const MINUTE_ORIGIN = `timestamptz '2000-01-01 00:00:00+00'`;
 
 /** The time a time comparison's rows are at or after, if it has one. */
 function lowerBound(l: Leaf): number | undefined {
@@ -58,7 +56,7 @@ class Compiler {
     const comparison = this.comparison(`t.${def.column}`, l, def.kind);
     const from = def.minuteColumn === undefined ? undefined : lowerBound(l);
     // Implied by the comparison, so the same rows (also under `not`); only the index is new.
-    return from === undefined ? comparison : `(t.${def.minuteColumn} >= date_bin('1 minute', CAST(${this.param(iso(from))} AS timestamptz), ${MINUTE_ORIGIN}) AND ${comparison})`;
+    return from === undefined ? comparison : `(t.${def.minuteColumn} >= ${minuteOf(`CAST(${this.param(iso(from))} AS timestamptz)`)} AND ${comparison})`;
   }
 
   private comparison(column: string, l: Leaf, kind: string): string {
