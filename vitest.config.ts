@@ -9,7 +9,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['{libs,services}/*/src/**/*.unit.spec.ts', 'bench/src/**/*.unit.spec.ts', 'scripts/**/*.unit.spec.ts'] },
+        test: { name: 'unit', include: ['{libs,services,apps}/*/src/**/*.unit.spec.ts', 'bench/src/**/*.unit.spec.ts', 'scripts/**/*.unit.spec.ts'] },
       },
       {
         extends: true,
