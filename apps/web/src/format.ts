@@ -9,7 +9,7 @@ export type Tone = 'ok' | 'bad' | 'warn' | 'busy' | 'idle';
 
 interface StatusLook {
   readonly label: string;
-  /** A glyph that differs per meaning, so that the status reads without colour. */
+  /** A glyph that differs per meaning, so that the status reads without colour (all in DejaVu Sans, Debian's default). */
   readonly icon: string;
   readonly tone: Tone;
 }
@@ -17,18 +17,18 @@ interface StatusLook {
 /** Every status of a Task or a SubTask: the type makes a new status fail the build until it has a look. */
 export const STATUS: Readonly<Record<Status, StatusLook>> = {
   planning: { label: 'Planning', icon: '◌', tone: 'idle' },
-  scheduled: { label: 'Scheduled', icon: '◷', tone: 'idle' },
-  blocked: { label: 'Waiting', icon: '⏸', tone: 'idle' },
+  scheduled: { label: 'Scheduled', icon: '◴', tone: 'idle' },
+  blocked: { label: 'Waiting', icon: '○', tone: 'idle' },
   queued: { label: 'Queued', icon: '⋯', tone: 'idle' },
   running: { label: 'Running', icon: '▶', tone: 'busy' },
   retrying: { label: 'Retrying', icon: '↻', tone: 'warn' },
   cancelling: { label: 'Cancelling', icon: '⊘', tone: 'warn' },
   success: { label: 'Success', icon: '✓', tone: 'ok' },
-  warning: { label: 'Warning', icon: '!', tone: 'warn' },
+  warning: { label: 'Warning', icon: '⚠', tone: 'warn' },
   failed: { label: 'Failed', icon: '✕', tone: 'bad' },
   skipped: { label: 'Skipped', icon: '↷', tone: 'idle' },
-  cancelled: { label: 'Cancelled', icon: '⊘', tone: 'idle' },
-  timed_out: { label: 'Timed out', icon: '⌛', tone: 'bad' },
+  cancelled: { label: 'Cancelled', icon: '⊗', tone: 'idle' },
+  timed_out: { label: 'Timed out', icon: '◷', tone: 'bad' },
 };
 
 export const statusLook = (status: string): StatusLook => STATUS[status as Status] ?? { label: status, icon: '?', tone: 'idle' };
