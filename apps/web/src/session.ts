@@ -42,3 +42,6 @@ export function takeTokenFromLocation(): void {
 export function can(permission: string): boolean {
   return session.me?.permissions.includes(permission) ?? false;
 }
+
+// Before the router reads the address (it is created when router.ts is first imported, after this module).
+takeTokenFromLocation();

@@ -4,12 +4,12 @@
 
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { authHeaders } from '../api/client.js';
-import type { TaskListItem } from '../api/types.js';
+import type { TaskView } from '../api/types.js';
 
 export type LiveState = 'connecting' | 'live' | 'offline' | 'stopped';
 
 export interface LiveHandlers {
-  task(task: TaskListItem): void;
+  task(task: TaskView): void;
   leave(taskId: string): void;
   /** Too much changed while away: load the list again. */
   reset(): void;
@@ -82,7 +82,7 @@ export class LiveStream {
         this.on.state('live');
         break;
       case 'task':
-        this.on.task(data as unknown as TaskListItem);
+        this.on.task(data as unknown as TaskView);
         break;
       case 'leave':
         this.on.leave(String(data.id));
