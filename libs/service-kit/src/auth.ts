@@ -120,10 +120,13 @@ function readKeyFile(path: string): string {
 
 const ROUTE_ACCESS = 'vle:route-access';
 
-type RouteAccess = { readonly public: true } | { readonly permission: Permission } | { readonly forwardedTo: string };
+type RouteAccess = { readonly public: true } | { readonly permission: Permission } | { readonly token: true } | { readonly forwardedTo: string };
 
 /** The route needs a valid token carrying `permission`. */
 export const RequirePermission = (permission: Permission): MethodDecorator & ClassDecorator => SetMetadata(ROUTE_ACCESS, { permission } satisfies RouteAccess);
+
+/** The route needs a valid token, whatever it grants (GET /api/v1/me: who am I). */
+export const RequireToken = (): MethodDecorator & ClassDecorator => SetMetadata(ROUTE_ACCESS, { token: true } satisfies RouteAccess);
 
 /** The route needs no token (health). */
 export const PublicRoute = (): MethodDecorator & ClassDecorator => SetMetadata(ROUTE_ACCESS, { public: true } satisfies RouteAccess);
@@ -181,7 +184,7 @@ export class AuthGuard implements CanActivate {
       http.getResponse<{ setHeader(name: string, value: string): void }>().setHeader('WWW-Authenticate', `Bearer realm="vle-tasks", error="invalid_token", error_description="${error.message.replaceAll('"', "'")}"`);
       throw httpRefusal(error);
     }
-    if (!can(principal, access.permission)) throw httpRefusal(AuthError.missing(access.permission));
+    if ('permission' in access && !can(principal, access.permission)) throw httpRefusal(AuthError.missing(access.permission));
     request.principal = principal;
     return true;
   }

@@ -9,7 +9,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Caller, ForwardedRoute, PublicRoute, RequirePermission, serviceCredentialsOf, tokenVerifierOptionsOf } from './auth.js';
+import { Caller, ForwardedRoute, PublicRoute, RequirePermission, RequireToken, serviceCredentialsOf, tokenVerifierOptionsOf } from './auth.js';
 import { ServiceKitModule } from './service-kit.module.js';
 
 // Decorated by hand: this file's transform takes no decorator syntax.
@@ -26,6 +26,10 @@ class Routes {
     return { leaked: true };
   }
 
+  whoami(caller: Principal) {
+    return { subject: caller.subject };
+  }
+
   forwarded(request: { principal?: unknown }) {
     return { principal: request.principal ?? null };
   }
@@ -34,9 +38,11 @@ const route = (name: keyof Routes, ...decorators: MethodDecorator[]) => Reflect.
 route('open', Get('open'), PublicRoute());
 route('read', Get('read'), RequirePermission('tasks_read'));
 route('forgotten', Get('forgotten'));
+route('whoami', Get('whoami'), RequireToken());
 route('forwarded', Get('forwarded'), ForwardedRoute('upstream'));
 Req()(Routes.prototype, 'forwarded', 0);
 Caller()(Routes.prototype, 'read', 0);
+Caller()(Routes.prototype, 'whoami', 0);
 Reflect.decorate([Controller('t')], Routes);
 
 const token = (permissions: Parameters<typeof mintToken>[0]['permissions']) => mintToken({ secret: DEV_AUTH_JWT_SECRET, subject: 'alice', permissions, issuer: DEFAULT_ISSUER, audience: DEFAULT_AUDIENCE });
@@ -79,6 +85,16 @@ describe('the guard of every route', () => {
     const other = await fetch(`${url}/t/read`, { headers: { authorization: `Bearer ${await token(['inventory_read'])}` } });
     expect(other.status).toBe(403);
     expect(await other.json()).toEqual({ code: 'FORBIDDEN', message: 'the token lacks the permission tasks_read', violations: [] });
+  });
+
+  it('serves a route that needs only a token to any valid one, whatever it grants, and 401 without one', async () => {
+    const response = await fetch(`${url}/t/whoami`, { headers: { authorization: `Bearer ${await token([])}` } });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ subject: 'alice' });
+    const none = await fetch(`${url}/t/whoami`);
+    expect(none.status).toBe(401);
+    expect(none.headers.get('www-authenticate')).toContain('error="invalid_token"');
+    expect((await fetch(`${url}/t/whoami`, { headers: { authorization: 'Bearer not.a.token' } })).status).toBe(401);
   });
 
   it('refuses a route that declares no permission, even to a token with every permission', async () => {
