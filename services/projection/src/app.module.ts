@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { natsOptionsOf, ServiceKitModule, tokenVerifierOptionsOf } from '@vle/service-kit';
 import type { ProjectionConfig } from './config.js';
 import { DeadLettersModule } from './dead-letters/dead-letters.module.js';
+import { IdentityModule } from './identity/identity.module.js';
 import { InventoryModule } from './inventory/inventory.module.js';
 import { LiveModule } from './live/live.module.js';
 import { OpenApiModule } from './openapi/openapi.module.js';
@@ -27,6 +28,7 @@ export class ProjectionModule {
         LiveModule,
         QueryModule,
         InventoryModule,
+        IdentityModule,
         OpenApiModule,
         RetentionModule,
         DeadLettersModule,
