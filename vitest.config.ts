@@ -31,6 +31,18 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      {
+        extends: true,
+        test: {
+          // The admin UI in a real Chromium (playwright-core) against the whole system as processes
+          // (apps/web/test/harness.ts; scripts/browser.js makes sure the browser exists).
+          name: 'browser',
+          include: ['apps/*/test/**/*.browser.spec.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
+        },
+      },
     ],
   },
 });

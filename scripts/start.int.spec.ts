@@ -105,6 +105,8 @@ describe('npm start on this machine, then a token as the README says', () => {
       const projection = `http://127.0.0.1:${ports.projection}`;
       expect(output).toContain(`curl -H "Authorization: Bearer $TOKEN" ${projection}/api/v1/tasks`);
       expect(output).toContain(`Clients and the admin UI use one base URL, for reads, commands and the live stream: ${projection}`);
+      // The admin UI signed in with that token (through the URL fragment).
+      expect(output).toContain(`The admin UI, signed in with it:\n  ${projection}/#token=${admin}\n`);
       // Through the one origin (the projection forwards the command to task-api), as a client does.
       const created = await fetch(`${projection}/api/v1/tasks`, {
         method: 'POST',

@@ -91,6 +91,9 @@ async function adminToken() {
     'Admin token (every permission, 12 hours; another: npm run token -- --sub <user> --perms tasks_read,...):',
     `  ${token}`,
     `  curl -H "Authorization: Bearer $TOKEN" ${listening.get('projection') ?? 'http://127.0.0.1:3002'}/api/v1/tasks`,
+    // The admin UI signed in as this token: the app takes it from the fragment (never sent to a server).
+    'The admin UI, signed in with it:',
+    `  ${listening.get('projection') ?? 'http://127.0.0.1:3002'}/#token=${token}`,
   ];
 }
 

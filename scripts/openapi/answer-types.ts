@@ -13,3 +13,4 @@ export type { DeadLetterItem } from '../../services/projection/src/dead-letters/
 export type { DeadLetterPage, DeadLetterSummary } from '../../services/projection/src/dead-letters/dead-letter-reader.js';
 export type { PveNodesResponse, PveVmsResponse, PveVmView } from '../../services/projection/src/inventory/inventory.views.js';
 export type { ProjectionStatus } from '../../services/projection/src/projector/projector.module.js';
+export type { MeView } from '../../services/projection/src/identity/me.js';

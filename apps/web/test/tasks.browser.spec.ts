@@ -2,6 +2,7 @@
 // the projection serving the UI, and the sandbox's SMTP sink, on the real NATS and PostgreSQL. Each
 // "must show" of the web UI is one test; the screenshots of docs/ are taken here (UPDATE_SCREENSHOTS=1).
 
+import { readFile } from 'node:fs/promises';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { waitFor } from '@vle/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -134,7 +135,7 @@ describe('System → Tasks', () => {
     await page.goto(`${stack.baseUrl}/tasks`);
     await row(page, taskId).locator('[data-status=queued]').waitFor();
     await page.getByTestId('live-indicator').filter({ hasText: 'Live' }).waitFor();
-    await page.evaluate(() => ((window as unknown as { loadedOnce: boolean }).loadedOnce = true));
+    await page.evaluate(() => ((globalThis as unknown as { loadedOnce: boolean }).loadedOnce = true));
 
     const shown = row(page, taskId).locator('[data-status=success]').waitFor({ timeout: 30_000 }).then(() => Date.now());
     await stack.system.worker.restart();
@@ -142,7 +143,7 @@ describe('System → Tasks', () => {
     const inReadModel = Date.now();
     const onScreen = await shown;
     // The row was updated in place: the page was not loaded again.
-    expect(await page.evaluate(() => (window as unknown as { loadedOnce?: boolean }).loadedOnce)).toBe(true);
+    expect(await page.evaluate(() => (globalThis as unknown as { loadedOnce?: boolean }).loadedOnce)).toBe(true);
     expect(onScreen - inReadModel).toBeLessThan(2_000);
   });
 
@@ -235,14 +236,14 @@ describe('System → Tasks', () => {
   it('the live view survives a projection restart', async () => {
     await page.goto(`${stack.baseUrl}/tasks`);
     await page.getByTestId('live-indicator').filter({ hasText: 'Live' }).waitFor();
-    await page.evaluate(() => ((window as unknown as { loadedOnce: boolean }).loadedOnce = true));
+    await page.evaluate(() => ((globalThis as unknown as { loadedOnce: boolean }).loadedOnce = true));
     await stack.system.projection.stop();
     await page.getByTestId('live-indicator').filter({ hasText: 'Offline' }).waitFor({ timeout: 20_000 });
     await stack.system.projection.restart();
     await page.getByTestId('live-indicator').filter({ hasText: /^\W*Live$/ }).waitFor({ timeout: 30_000 });
     const { taskId } = await noop(`After the restart ${run}`);
     await row(page, taskId).locator('[data-status=success]').waitFor({ timeout: 20_000 });
-    expect(await page.evaluate(() => (window as unknown as { loadedOnce?: boolean }).loadedOnce)).toBe(true);
+    expect(await page.evaluate(() => (globalThis as unknown as { loadedOnce?: boolean }).loadedOnce)).toBe(true);
   });
 
   it('an expired token sends the user back to sign in with a message', async () => {
@@ -269,6 +270,23 @@ describe('System → Tasks', () => {
     await screenshot(page, 'overview');
   });
 
+  it('exports the filtered list as CSV and a Task as its HTML report', async () => {
+    const { taskId } = await noop(`Exported ${run}`, { eventId: `ev-export-${run}` });
+    await until(taskId, 'success');
+    await page.goto(`${stack.baseUrl}/tasks?eventId=ev-export-${run}`);
+    await row(page, taskId).waitFor();
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
+    const text = await readFile((await csv.path())!, 'utf8');
+    expect(text.split('\n')[0]).toContain('id');
+    expect(text).toContain(taskId);
+    expect(text.trim().split('\n')).toHaveLength(2);
+
+    await page.goto(`${stack.baseUrl}/tasks/${taskId}`);
+    const [report] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'HTML report' }).click()]);
+    expect(report.suggestedFilename()).toMatch(/\.html$/);
+    expect(await readFile((await report.path())!, 'utf8')).toContain(`Exported ${run}`);
+  });
+
   it('axe-core finds no serious or critical violation on any screen, light or dark', async () => {
     const mail = await refusedMail('axe');
     const screens: [string, (p: Page) => Promise<unknown>][] = [
@@ -287,8 +305,8 @@ describe('System → Tasks', () => {
       await page.emulateMedia({ colorScheme: scheme });
       for (const [name, open] of screens) {
         await open(page);
-        const violations = await axeScan(page);
-        if (violations.length) found.push(`${name} (${scheme}): ${violations.join('; ')}`);
+        const report = await axeScan(page);
+        if (report.violations.length) found.push(`${name} (${scheme}): ${report.summary}`);
       }
     }
     await page.emulateMedia({ colorScheme: 'light' });

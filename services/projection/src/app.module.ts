@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { natsOptionsOf, ServiceKitModule, tokenVerifierOptionsOf } from '@vle/service-kit';
 import type { ProjectionConfig } from './config.js';
 import { DeadLettersModule } from './dead-letters/dead-letters.module.js';
+import { IdentityModule } from './identity/identity.module.js';
 import { InventoryModule } from './inventory/inventory.module.js';
 import { LiveModule } from './live/live.module.js';
 import { OpenApiModule } from './openapi/openapi.module.js';
@@ -9,11 +10,12 @@ import { OriginModule } from './origin/origin.module.js';
 import { ProjectorModule } from './projector/projector.module.js';
 import { QueryModule } from './query/query.module.js';
 import { RetentionModule } from './retention/retention.module.js';
+import { UiModule } from './ui/ui.module.js';
 
 /**
  * The projection service (DESIGN §2, §8): read model, projector, query API, Proxmox inventory,
  * retention, dead letters, the API description, and the one origin of clients (the command routes
- * forwarded to task-api).
+ * forwarded to task-api), and the admin UI's files.
  */
 @Module({})
 export class ProjectionModule {
@@ -27,11 +29,14 @@ export class ProjectionModule {
         LiveModule,
         QueryModule,
         InventoryModule,
+        IdentityModule,
         OpenApiModule,
         RetentionModule,
         DeadLettersModule,
         // The command routes (POST only) forwarded to task-api: this is the clients' one origin.
         OriginModule.forRoot({ taskApiUrl: config.TASK_API_URL, taskApiTimeoutMs: config.TASK_API_TIMEOUT_MS, taskApiMaxInFlight: config.TASK_API_MAX_IN_FLIGHT }),
+        // The admin UI's files (PROJECTION_UI_DIR), after every route above: the API keeps its paths.
+        UiModule.forRoot({ dir: config.PROJECTION_UI_DIR }),
       ],
     };
   }

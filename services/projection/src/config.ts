@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { authVariables, booleanVariable, databaseVariables, httpVariables, integerVariable, natsVariables } from '@vle/service-kit';
 import { DEFAULT_READ_MODEL_SCHEMA } from './db/data-source.js';
+import { uiDirOf } from './ui/ui-dir.js';
 import { DEFAULT_RETENTION_POLICY, parseRetentionPolicy, RetentionPolicyError, type RetentionPolicy } from './retention/retention-policy.js';
 
 /** RETENTION_POLICY (retention-policy.ts): parsed once at boot, a bad rule named in the ConfigError. */
@@ -82,6 +83,12 @@ export const projectionConfigSchema = z.object({
   TASK_API_TIMEOUT_MS: integerVariable(30_000, 100, 600_000),
   /** Commands forwarded to task-api at once; one more is answered 503 UPSTREAM_BUSY (Retry-After: 1). */
   TASK_API_MAX_IN_FLIGHT: integerVariable(256, 1, 100_000),
+  /**
+   * The built admin UI (index.html and assets/) the projection serves on its origin (README, "The
+   * admin UI"); relative to the working directory. Default: apps/web/dist of the checkout (or of the
+   * image), found from this module's own file. Without an index.html there, GET / answers 503.
+   */
+  PROJECTION_UI_DIR: z.string().optional().transform(uiDirOf),
 });
 
 export type ProjectionConfig = z.output<typeof projectionConfigSchema>;

@@ -6,7 +6,7 @@
 import type { Permission } from '@vle/auth';
 import { bearer, openEventStream, testToken, waitFor } from '@vle/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CALLERS, createIdentityFixtures, GRANTED, READ, tokenOf, UNAUTHENTICATED_CALLERS, type Caller, type IdentityFixtures } from './identity-matrix.js';
+import { CALLERS, createIdentityFixtures, GRANTED, OUT_OF_SCOPE_EVENTS, READ, tokenOf, UNAUTHENTICATED_CALLERS, type Caller, type IdentityFixtures } from './identity-matrix.js';
 import { System } from './system.js';
 
 const system = new System();
@@ -55,7 +55,8 @@ interface Route {
   readonly method: 'GET' | 'POST';
   readonly path: () => string;
   readonly body?: () => unknown;
-  readonly permission: Permission;
+  /** 'authenticated': any valid token, whatever it grants. */
+  readonly permission: Permission | 'authenticated';
 }
 
 const routes: Route[] = [
@@ -86,6 +87,8 @@ const routes: Route[] = [
   { name: 'proxmox nodes', service: 'projection', method: 'GET', path: () => '/api/v1/proxmox/nodes', permission: 'inventory_read' },
   { name: 'proxmox vms', service: 'projection', method: 'GET', path: () => '/api/v1/proxmox/vms', permission: 'inventory_read' },
   { name: 'proxmox vm', service: 'projection', method: 'GET', path: () => '/api/v1/proxmox/vms/100', permission: 'inventory_read' },
+  // Who the caller is: any valid token, scoped or not, whatever it grants.
+  { name: 'me', service: 'projection', method: 'GET', path: () => '/api/v1/me', permission: 'authenticated' },
 ];
 
 /**
@@ -94,6 +97,7 @@ const routes: Route[] = [
  */
 function expected(route: Route, caller: Caller): number | 'passes' {
   if (UNAUTHENTICATED_CALLERS.includes(caller)) return 401;
+  if (route.permission === 'authenticated') return 200;
   if (!GRANTED[caller].includes(route.permission)) return 403;
   if (caller === 'out of scope') {
     // A creation outside the scope is refused (no Task to hide); a Task outside it does not exist for it.
@@ -128,11 +132,13 @@ describe('every HTTP route × every kind of caller', () => {
         }
         if (answer.status === 403) {
           expect(answer.body.code).toBe('FORBIDDEN');
-          if (!holds(caller, route.permission)) expect(answer.body.message).toContain(route.permission);
+          if (route.permission !== 'authenticated' && !holds(caller, route.permission)) expect(answer.body.message).toContain(route.permission);
         }
         // A refused write appends nothing: it is answered after the decision, so an append would be there.
         if (answer.status >= 400 && answer.status !== 409 && route.method === 'POST') expect(await eventsSince(before, route), `${route.name} × ${caller}`).toBe(0);
         if (caller === 'out of scope' && answer.status < 300) expect(JSON.stringify(answer.body)).not.toMatch(new RegExp(`${failedTask.taskId}|${bobsTask}`));
+        // The caller's own subject and permissions, as its token says.
+        if (route.name === 'me' && answer.status === 200) expect(answer.body).toMatchObject({ permissions: [...GRANTED[caller]].sort(), scope: caller === 'out of scope' ? { events: OUT_OF_SCOPE_EVENTS } : {} });
         // What the out-of-scope caller must not see is there for the admin: the export's rows, the report, the failed SubTask to retry.
         if (caller === 'admin' && ['export', 'export subtasks', 'report', 'stats'].includes(route.name)) expect({ route: route.name, holdsFixture: JSON.stringify(answer.body).includes(failedTask.taskId) }).toEqual({ route: route.name, holdsFixture: true });
       }

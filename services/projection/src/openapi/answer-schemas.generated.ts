@@ -599,6 +599,50 @@ export const ANSWER_SCHEMAS: Record<string, object> = {
     ],
     "type": "object"
   },
+  "MeView": {
+    "additionalProperties": false,
+    "description": "GET /api/v1/me: the caller as the projection verified its token (what the admin UI shows and hides by).",
+    "properties": {
+      "expiresAt": {
+        "description": "When the token expires (ISO 8601), if it says.",
+        "type": "string"
+      },
+      "permissions": {
+        "description": "The permissions this release knows that the token grants, sorted.",
+        "items": {
+          "type": "string"
+        },
+        "type": "array"
+      },
+      "scope": {
+        "additionalProperties": false,
+        "description": "The token's object scope (`vle_scope`); `{}`: every Task.",
+        "properties": {
+          "events": {
+            "items": {
+              "type": "string"
+            },
+            "type": "array"
+          },
+          "own": {
+            "const": true,
+            "type": "boolean"
+          }
+        },
+        "type": "object"
+      },
+      "subject": {
+        "description": "The token's `sub`.",
+        "type": "string"
+      }
+    },
+    "required": [
+      "subject",
+      "permissions",
+      "scope"
+    ],
+    "type": "object"
+  },
   "ProjectionStatus": {
     "additionalProperties": false,
     "description": "This replica's counters with the stream's last sequence and the lag (streamSeq - appliedSeq).",

@@ -24,7 +24,7 @@ export interface Operation {
   readonly path: string;
   readonly operationId: string;
   readonly summary: string;
-  /** The permission the token needs; undefined: no token needed. */
+  /** The permission the token needs; 'authenticated': any valid token; undefined: no token needed. */
   readonly permission?: string;
   readonly parameters?: readonly Parameter[];
   /** The command routes take a JSON body (proto/vle/tasks/v1/commands.proto, as JSON). */
@@ -79,6 +79,7 @@ export const OPERATIONS: readonly Operation[] = [
   { services: ['projection'], method: 'get', path: '/api/v1/proxmox/nodes', operationId: 'listProxmoxNodes', summary: 'The Proxmox nodes of the last node sync', permission: 'inventory_read', ok: { status: 200, schema: 'PveNodesResponse', description: 'the nodes' } },
   { services: ['projection'], method: 'get', path: '/api/v1/proxmox/vms', operationId: 'listProxmoxVms', summary: 'The VMs and templates of the last node sync', permission: 'inventory_read', parameters: [q('node', 'a node'), q('template', 'true or false'), q('status', 'a VM status'), q('pool', 'a pool')], ok: { status: 200, schema: 'PveVmsResponse', description: 'the VMs' } },
   { services: ['projection'], method: 'get', path: '/api/v1/proxmox/vms/:vmid', operationId: 'getProxmoxVm', summary: 'One VM or template', permission: 'inventory_read', parameters: [p('vmid', 'the VMID')], ok: { status: 200, schema: 'PveVmView', description: 'the VM' }, errors: [404] },
+  { services: ['projection'], method: 'get', path: '/api/v1/me', operationId: 'getMe', summary: 'The caller: its subject, permissions, scope and expiry, as verified', permission: 'authenticated', ok: { status: 200, schema: 'MeView', description: 'the caller' } },
   { services: ['projection'], method: 'get', path: '/api/v1/openapi.json', operationId: 'getApiDescription', summary: 'This description', ok: { status: 200, media: 'application/json', description: 'OpenAPI 3.1' } },
   { services: ['projection', 'task-api'], method: 'post', path: '/api/v1/tasks', operationId: 'createTask', summary: 'Creates a Task: a DAG of SubTasks, or a typed command', permission: 'tasks_create', body: 'CreateTask', ok: { status: 201, schema: 'CreateTaskResult', description: 'created (200 when the idempotency key named an existing Task)' }, errors: [409, 413, 415, 503] },
   { services: ['projection', 'task-api'], method: 'post', path: '/api/v1/tasks/:taskId/subtasks/:subTaskId/retry', operationId: 'retrySubTask', summary: 'Runs a failed SubTask again', permission: 'sub_tasks_retry', parameters: [COMMAND_TASK, SUBTASK], body: 'RetrySubTask', ok: { status: 202, schema: 'TaskCommandResult', description: 'recorded' }, errors: [404, 409, 503] },
@@ -106,12 +107,13 @@ export const openApiPath = (path: string) => path.replace(/:([A-Za-z]+)/g, '{$1}
 
 function operationObject(o: Operation): object {
   const content = o.ok.schema ? { 'application/json': { schema: { $ref: `#/components/schemas/${o.ok.schema}` } } } : { [o.ok.media!]: {} };
-  const errors = o.permission === undefined ? (o.errors ?? []) : [400, 401, 403, ...(o.errors ?? [])];
+  const errors = o.permission === undefined ? (o.errors ?? []) : o.permission === 'authenticated' ? [401, ...(o.errors ?? [])] : [400, 401, 403, ...(o.errors ?? [])];
+  const needs = o.permission === 'authenticated' ? 'Needs a valid token, whatever it grants.' : `Needs the permission \`${o.permission}\`.`;
   return {
     operationId: o.operationId,
     summary: o.summary,
     tags: [o.method === 'post' && o.services.includes('task-api') ? 'commands' : o.path.startsWith('/health') ? 'health' : 'queries'],
-    ...(o.permission === undefined ? { security: [] } : { description: `Needs the permission \`${o.permission}\`.`, security: [{ bearer: [] }] }),
+    ...(o.permission === undefined ? { security: [] } : { description: needs, security: [{ bearer: [] }] }),
     ...(o.parameters ? { parameters: o.parameters } : {}),
     ...(o.body
       ? { requestBody: { required: o.body === 'CreateTask', description: `vle.tasks.v1.${o.body} (proto/vle/tasks/v1/commands.proto) as JSON`, content: { 'application/json': { schema: { type: 'object' } } } } }

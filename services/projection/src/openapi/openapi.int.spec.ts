@@ -95,6 +95,7 @@ describe('the API description', () => {
     await check('DeadLetterSummary', await get('/api/v1/dead-letters/summary'), 200);
     await check('PveNodesResponse', await get('/api/v1/proxmox/nodes'), 200);
     await check('PveVmsResponse', await get('/api/v1/proxmox/vms'), 200);
+    await check('MeView', await get('/api/v1/me'), 200);
     await check('ReadinessReport', await get('/health/ready'), 200);
     await check('ErrorReplyBody', await get('/api/v1/tasks?q=status%20%3D%20done'), 400);
     await check('ErrorReplyBody', await get('/api/v1/tasks/0190a7e2-0000-7000-8000-00000000ffff'), 404);
