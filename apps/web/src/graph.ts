@@ -28,7 +28,7 @@ export interface Layout<N> {
   readonly height: number;
 }
 
-export const NODE_WIDTH = 190;
+export const NODE_WIDTH = 230;
 export const NODE_HEIGHT = 52;
 
 /** Left to right: a SubTask's dependencies are to its left. */
