@@ -301,6 +301,72 @@ describe('System → Tasks', () => {
     expect(await readFile((await report.path())!, 'utf8')).toContain(`Exported ${run}`);
   });
 
+  it('a SubTask that failed more than 24 hours ago offers no retry and says why', async () => {
+    const mail = await refusedMail('old');
+    const later = await browser.newContext();
+    try {
+      const p = await later.newPage();
+      // The browser's clock a day and an hour on: the failure is now older than the retry window.
+      await p.clock.setSystemTime(Date.now() + 25 * 3_600_000);
+      await signIn(p, stack.baseUrl, stack.system.token);
+      await p.goto(`${stack.baseUrl}/tasks/${mail.taskId}?tab=subtasks&subtask=${mail.subTaskIds.mail}`);
+      await p.getByTestId('subtask-panel').waitFor();
+      expect(await p.getByTestId('retry').isDisabled()).toBe(true);
+      expect(await p.getByTestId('subtask-panel').innerText()).toContain('Retry is not possible: it failed more than 24 hours ago');
+    } finally {
+      await later.close();
+    }
+  });
+
+  it('the cancel dialog says what stops and what already runs, and the Task ends cancelled live', async () => {
+    await stack.system.worker.stop();
+    try {
+      const { taskId } = await create({ name: `Cancelled ${run}`, subtasks: [{ key: 'a', name: 'First step', action: 'noop', queue: 'bench' }, { key: 'b', name: 'Second step', action: 'noop', queue: 'bench', dependsOn: ['a'] }] });
+      await until(taskId, 'queued');
+      await page.goto(`${stack.baseUrl}/tasks/${taskId}`);
+      await page.getByTestId('cancel').click();
+      const text = await page.getByTestId('dialog-text').innerText();
+      expect(text).toContain('Stops 2 SubTasks that have not started: First step, Second step.');
+      await page.getByTestId('confirm').click();
+      await page.getByTestId('task-status').filter({ hasText: 'Cancelled' }).waitFor({ timeout: 10_000 });
+      expect(await page.getByTestId('cancel').isDisabled()).toBe(true);
+    } finally {
+      await stack.system.worker.restart();
+    }
+  });
+
+  it('the overview retries a group of failures after a confirmation', async () => {
+    const mail = await refusedMail('group');
+    await page.goto(`${stack.baseUrl}/overview`);
+    // The refusal names its recipient, so each test's mail is a group of its own.
+    const group = page.getByTestId('failure-groups').locator('li').filter({ hasText: `1 send SubTask failed: all recipients were rejected: ${mail.recipient}` });
+    await group.getByRole('button', { name: /^Retry \d+$/ }).click();
+    expect(await page.locator('dialog[open]').innerText()).toContain('The SubTask gets a new attempt now');
+    await stack.system.sandboxCall('DELETE', '/_sandbox/smtp/rules');
+    await page.locator('dialog[open]').getByTestId('confirm').click();
+    await page.getByRole('status').filter({ hasText: '1 retried.' }).waitFor({ timeout: 15_000 });
+    await until(mail.taskId, 'warning');
+  });
+
+  it('works from the keyboard: a row opens with Enter, the tabs move with the arrows, Escape closes a dialog', async () => {
+    const mail = await refusedMail('keys');
+    await page.goto(`${stack.baseUrl}/tasks?q=${encodeURIComponent(`id = ${mail.taskId}`)}`);
+    await row(page, mail.taskId).focus();
+    await page.keyboard.press('Enter');
+    await page.getByTestId('task-detail').waitFor();
+    await page.getByTestId('tab-graph').focus();
+    await page.keyboard.press('ArrowRight');
+    await page.getByTestId('subtask-table').waitFor();
+    expect(await page.locator('#tab-subtasks').evaluate((tab) => tab === tab.ownerDocument.activeElement)).toBe(true);
+    await page.locator(`[data-subtask-id="${mail.subTaskIds.mail}"] button`).focus();
+    await page.keyboard.press('Enter');
+    await page.getByTestId('retry').focus();
+    await page.keyboard.press('Enter');
+    await page.locator('dialog[open]').waitFor();
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.locator('dialog[open]').count()).toBe(0);
+  });
+
   it('axe-core finds no serious or critical violation on any screen, light or dark', async () => {
     const mail = await refusedMail('axe');
     const screens: [string, (p: Page) => Promise<unknown>][] = [
