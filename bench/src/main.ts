@@ -12,6 +12,7 @@ import { readSide } from './commands/read-side.js';
 import { replicas } from './commands/replicas.js';
 import { bullmqAlone, pipelineAlone } from './commands/single-peer.js';
 import { sizes } from './commands/sizes.js';
+import { ui } from './commands/ui.js';
 import { busyShare } from './run/machine.js';
 import { outputFor } from './run/output.js';
 import { progress } from './run/progress.js';
@@ -55,6 +56,8 @@ async function main(): Promise<number> {
         return readSide(guard, invocation.options, out, progress);
       case 'live':
         return live(guard, invocation.options, out, progress);
+      case 'ui':
+        return ui(guard, invocation.options, out, progress);
       default: {
         const unknown: never = invocation;
         throw new Error(`unknown command ${JSON.stringify(unknown)}`);

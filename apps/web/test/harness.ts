@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Permission, TaskScope } from '@vle/auth';
 import { testToken } from '@vle/testing';
-import { chromium, type Browser, type Page } from 'playwright-core';
+export { launchBrowser } from '@vle/testing/browser';
+import type { Page } from 'playwright-core';
 import { System } from '../../../services/task-api/test/system.js';
 
 /** The checkout's root, found from this file (apps/web/test/). */
@@ -50,24 +51,6 @@ export async function startStack(): Promise<Stack> {
     token: (options = {}) => testToken({ subject: 'ui-admin', expiresInSeconds: 6 * 3600, ...options }),
     stop: () => system.stop(),
   };
-}
-
-/** CHROMIUM_PATH, or Debian's /usr/bin/chromium (what scripts/browser.js checks or installs). */
-export function chromiumPath(): string {
-  return process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-}
-
-/** A headless Chromium; throws (never skips) when there is none. */
-export async function launchBrowser(): Promise<Browser> {
-  const executablePath = chromiumPath();
-  if (!existsSync(executablePath)) {
-    throw new Error(`no Chromium at ${executablePath}: run node scripts/browser.js (it installs Debian's chromium package), or set CHROMIUM_PATH`);
-  }
-  try {
-    return await chromium.launch({ executablePath, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
-  } catch (error) {
-    throw new Error(`Chromium at ${executablePath} did not start: ${(error as Error).message}`, { cause: error });
-  }
 }
 
 /**

@@ -2,7 +2,7 @@
 // parsed and checked before anything starts (a checkout named by --baseline or --checkout must be
 // built; its label is read from git). It returns what to run; main.ts runs it.
 
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { checkoutAt, PIPELINE_SERVICES, type Checkout, type PipelineService } from '../pipeline/checkout.js';
 import { SHAPES, type Shape } from '../pipeline/task-shapes.js';
 import { TRANSPORTS, type Transport } from '../pipeline/task-submitter.js';
@@ -98,6 +98,30 @@ export interface LiveOptions {
   readonly json: boolean;
 }
 
+/** The parts of `ui`: the list's first page on a big read model, and a burst of live changes. */
+export const UI_PARTS = ['first-page', 'burst'] as const;
+export type UiPart = (typeof UI_PARTS)[number];
+
+export interface UiOptions {
+  readonly parts: readonly UiPart[];
+  /** Tasks written into the read model before the browser opens (0: none). */
+  readonly tasks: number;
+  readonly subtasks: number;
+  /** Navigations timed per kind of list page, each a cold and a warm one. */
+  readonly samples: number;
+  /** Task changes per second the open list's live stream should carry during the burst. */
+  readonly changes: number;
+  /** Length of the burst, warm-up excluded: `--seconds`, or `--minutes` × 60. */
+  readonly seconds: number;
+  readonly warmupSeconds: number;
+  /** Seconds between two samples of the page's heap and DOM. */
+  readonly sampleEvery: number;
+  /** Write the page's CPU profile of the burst's measured part (bench/profiles/<pid>/page.cpuprofile). */
+  readonly pageCpuProf: boolean;
+  readonly timeout: number;
+  readonly json: boolean;
+}
+
 export interface ProfileSummaryOptions {
   readonly files: readonly string[];
   readonly top: number;
@@ -112,8 +136,17 @@ export type Invocation =
   | { readonly command: 'read-side'; readonly options: ReadSideOptions }
   | { readonly command: 'memory'; readonly options: MemoryOptions }
   | { readonly command: 'live'; readonly options: LiveOptions }
+  | { readonly command: 'ui'; readonly options: UiOptions }
   | { readonly command: 'profile-summary'; readonly options: ProfileSummaryOptions };
 
+/** A list parser that refuses an empty list. */
+const nonEmpty =
+  <T>(parse: (raw: string) => T[]) =>
+  (raw: string): T[] => {
+    const items = parse(raw);
+    if (items.length === 0) throw new InvalidArgumentError('must name at least one');
+    return items;
+  };
 const opt = (flags: string, description: string) => new Option(flags, description);
 const timeout = (seconds: number) => opt('--timeout <s>', 'hard limit of the whole command, in seconds').env('BENCH_TIMEOUT_S').default(seconds).argParser(integer(10, 24 * 3600));
 const json = () => opt('--json', 'print one JSON line per round and the summary on stdout (the readable report goes to stderr)').default(false);
@@ -238,6 +271,23 @@ export function parseCommandLine(args: readonly string[], output?: Output): Invo
     .addOption(timeout(900))
     .addOption(json())
     .action((options: LiveOptions) => set({ command: 'live', options }));
+
+  program
+    .command('ui')
+    .description('the admin UI in Chromium: the list\'s first page on a big read model (navigation to 50 rows painted), then a burst of live changes on the open list (long tasks, heap and DOM over time)')
+    .addOption(opt('--parts <list>', `what to run, comma-separated (${UI_PARTS.join(', ')}, all)`).default([...UI_PARTS]).argParser(nonEmpty(listOf(UI_PARTS))))
+    .addOption(opt('--tasks <n>', 'Tasks written into the read model first (0: none)').default(1_000_000).argParser(integer(0, 100_000_000)))
+    .addOption(opt('--subtasks <n>', 'SubTasks per Task written').default(5).argParser(integer(0, 100)))
+    .addOption(opt('--samples <n>', 'first page: navigations timed per kind of list page, cold and warm each').default(20).argParser(integer(1, 10_000)))
+    .addOption(opt('--changes <n>', 'burst: Task changes per second on the open list\'s live stream').default(100).argParser(integer(1, 2000)))
+    .addOption(opt('--minutes <n>', 'burst: minutes measured').default(10).argParser(integer(1, 600)))
+    .addOption(opt('--seconds <s>', 'burst: seconds measured (instead of --minutes)').argParser(integer(10, 36_000)))
+    .addOption(opt('--warmup-seconds <s>', 'burst: seconds of load first, not counted (the rate is set from them)').default(20).argParser(integer(5, 600)))
+    .addOption(opt('--sample-every <s>', 'burst: seconds between two samples of the heap (after a GC) and the DOM').default(10).argParser(integer(1, 600)))
+    .addOption(opt('--page-cpu-prof', "burst: the page's CPU profile of the measured part in bench/profiles/<pid>/page.cpuprofile (costs a little)").default(false))
+    .addOption(timeout(3600))
+    .addOption(json())
+    .action(({ minutes, seconds, ...rest }: Omit<UiOptions, 'seconds'> & { minutes: number; seconds?: number }) => set({ command: 'ui', options: { ...rest, seconds: seconds ?? minutes * 60 } }));
 
   program
     .command('memory')

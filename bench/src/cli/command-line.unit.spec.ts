@@ -59,7 +59,20 @@ describe('parseCommandLine', () => {
     expect(parseCommandLine(['live', '--clients', '50', '--rate', '5', '--seconds', '3', '--warmup-seconds', '0', '--client-threads', '1', '--json']).options).toMatchObject({ clients: 50, rate: 5, seconds: 3, warmupSeconds: 0, clientThreads: 1, json: true });
   });
 
+  it('runs ui with the figures of issue 12: 1,000,000 Tasks, 100 changes/s for 10 minutes, a sample every 10 s', () => {
+    expect(parseCommandLine(['ui'])).toEqual({
+      command: 'ui',
+      options: { parts: ['first-page', 'burst'], tasks: 1_000_000, subtasks: 5, samples: 20, changes: 100, seconds: 600, warmupSeconds: 20, sampleEvery: 10, pageCpuProf: false, timeout: 3600, json: false },
+    });
+    expect(parseCommandLine(['ui', '--minutes', '2']).options).toMatchObject({ seconds: 120 });
+    expect(parseCommandLine(['ui', '--minutes', '2', '--seconds', '45', '--parts', 'burst', '--tasks', '0']).options).toMatchObject({ seconds: 45, parts: ['burst'], tasks: 0 });
+    expect(parseCommandLine(['ui', '--parts', 'all']).options).toMatchObject({ parts: ['first-page', 'burst'] });
+  });
+
   it.each([
+    [['ui', '--parts', 'graph'], 'argument \'graph\' is invalid. unknown "graph" (first-page, burst, all)'],
+    [['ui', '--parts', ','], "option '--parts <list>' argument ',' is invalid. must name at least one"],
+    [['ui', '--seconds', '5'], "option '--seconds <s>' argument '5' is invalid. must be an integer from 10 to 36000"],
     [['live', '--clients', '0'], "option '--clients <n>' argument '0' is invalid. must be an integer from 1 to 10000"],
     [['pipeline', '--tasks', 'abc'], "option '--tasks <n>' argument 'abc' is invalid. must be an integer from 1 to 100000"],
     [['--tasks', '0'], "option '--tasks <n>' argument '0' is invalid"],
