@@ -35,6 +35,8 @@ export interface PageTimes {
   readonly page: string;
   readonly mode: 'cold' | 'warm';
   readonly paintedMs: Spread95;
+  /** The 50th row in the document (before its paint). */
+  readonly rowsMs: Spread95;
   readonly domContentLoadedMs: Spread95;
   /** The list request's end, from the navigation's start. */
   readonly listAnsweredMs: Spread95;
@@ -55,8 +57,17 @@ async function navigate(page: Page, url: string, path: string): Promise<FirstPai
     const alerts = await page.getByRole('alert').allInnerTexts().catch(() => []);
     const shown = `${rows} rows${alerts.length > 0 ? `, and ${alerts.map((a) => JSON.stringify(a.replace(/\s+/g, ' ').slice(0, 200))).join(', ')}` : ''}`;
     const why = (error as Error).message.split('\n')[0]!.replaceAll(url, path).replace(/#token=[^\s"')]*/g, '#token=…');
-    throw new Error(`${path}: no ${PAGE_ROWS} rows painted (${why}; a small --tasks may match fewer); the page showed ${shown}`);
+    throw new Error(`${path}: no ${PAGE_ROWS} rows painted (${why}); the page showed ${shown}`);
   }
+}
+
+/** How many of a page's rows the API has for the UI address `path` (the list's filters have the API's names). */
+async function rowsFor(base: string, token: string, path: string): Promise<number> {
+  const url = new URL(`/api/v1${path}`, base);
+  url.searchParams.set('limit', String(PAGE_ROWS));
+  const response = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+  if (!response.ok) throw new Error(`${path}: the API answered ${response.status} to ${url.pathname}${url.search}`);
+  return ((await response.json()) as { items: unknown[] }).items.length;
 }
 
 async function newContext(browser: Browser): Promise<BrowserContext> {
@@ -70,6 +81,7 @@ function reduce(page: string, mode: 'cold' | 'warm', paints: readonly FirstPaint
     page,
     mode,
     paintedMs: spread95(paints.map((p) => p.paintedMs)),
+    rowsMs: spread95(paints.map((p) => p.rowsMs)),
     domContentLoadedMs: spread95(paints.flatMap((p) => (p.domContentLoadedMs === undefined ? [] : [p.domContentLoadedMs]))),
     listAnsweredMs: spread95(paints.flatMap((p) => (p.listRequest ? [p.listRequest.endMs] : []))),
     failures,
@@ -91,6 +103,8 @@ export async function timeFirstPages(browser: Browser, base: string, token: stri
         for (let k = 0; k < samples && !stopping(); k++) {
           const path = kind.path(k, rnd);
           try {
+            const rows = await rowsFor(base, token, path);
+            if (rows < PAGE_ROWS) throw new Error(`${path}: the read model has ${rows} such Tasks, fewer than a page (a bigger --tasks)`);
             if (mode === 'warm') {
               await tab.goto('about:blank');
               paints.push(await navigate(tab, `${base}${path}`, path));

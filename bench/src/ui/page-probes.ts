@@ -6,7 +6,9 @@ import type { LongEntry } from './ui-figures.js';
 
 /** What the first-page probe leaves in the page, in ms of the page's clock (0 = its navigation's start). */
 export interface FirstPaint {
-  /** The frame after the one that painted the `want`-th row. */
+  /** The `want`-th row in the document. */
+  readonly rowsMs: number;
+  /** The frame after the one that painted it. */
   readonly paintedMs: number;
   readonly domContentLoadedMs?: number;
   /** The list's request (GET /api/v1/tasks?…), from its start to its last byte. */
@@ -46,12 +48,14 @@ export function firstPaintProbe(want: number): void {
   const check = () => {
     if (page.document.querySelectorAll('[data-task-id]').length < want) return;
     observer.disconnect();
+    const rowsMs = page.performance.now();
     page.requestAnimationFrame(() =>
       page.requestAnimationFrame(() => {
         const paintedMs = page.performance.now();
         const navigation = page.performance.getEntriesByType('navigation')[0];
         const list = page.performance.getEntriesByType('resource').find((e) => /\/api\/v1\/tasks\?/.test(e.name) && !/\/stream\?/.test(e.name));
         page.__vleFirstPaint = {
+          rowsMs,
           paintedMs,
           domContentLoadedMs: navigation?.domContentLoadedEventEnd,
           listRequest: list && list.responseEnd !== undefined ? { startMs: list.startTime, endMs: list.responseEnd } : undefined,
