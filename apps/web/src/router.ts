@@ -6,10 +6,14 @@ import { get } from './api/client.js';
 import type { Me } from './api/types.js';
 import { session } from './session.js';
 import NotFound from './views/NotFound.vue';
-import Overview from './views/Overview.vue';
 import SignIn from './views/SignIn.vue';
-import TaskDetail from './views/TaskDetail.vue';
 import TaskList from './views/TaskList.vue';
+
+// The list is the screen most visits open first: it is in the first bundle. A Task's page (with dagre
+// for its graph) and the overview are loaded when first opened, so that the list's first paint does
+// not wait for their code.
+const TaskDetail = () => import('./views/TaskDetail.vue');
+const Overview = () => import('./views/Overview.vue');
 
 export const router = createRouter({
   history: createWebHistory(),
