@@ -17,7 +17,7 @@ const NAVIGATION_TIMEOUT_MS = 30_000;
 export interface ListPage {
   readonly name: string;
   /** The UI's address of sample `k` (every one matches more than PAGE_ROWS Tasks of the loaded read model). */
-  readonly path: (k: number, rnd: () => number) => string;
+  readonly path: (rnd: () => number) => string;
 }
 
 const pick = <T>(values: readonly T[], rnd: () => number): T => values[Math.floor(rnd() * values.length)]!;
@@ -26,9 +26,9 @@ const user = (rnd: () => number) => `user${Math.floor(rnd() * LOAD_POOLS.users)}
 /** The list's addresses an admin opens: the whole list, a status filter, a search, one event (a deep link). */
 export const LIST_PAGES: readonly ListPage[] = [
   { name: 'the list', path: () => '/tasks' },
-  { name: 'a status filter', path: (_k, rnd) => `/tasks?status=${pick(['failed', 'running', 'success,warning'], rnd)}` },
-  { name: 'a search', path: (_k, rnd) => `/tasks?q=${encodeURIComponent(`user = ${user(rnd)} and status = failed`)}` },
-  { name: "an event's list", path: (_k, rnd) => `/tasks?eventId=${Math.floor(rnd() * LOAD_POOLS.events)}` },
+  { name: 'a status filter', path: (rnd) => `/tasks?status=${pick(['failed', 'running', 'success,warning'], rnd)}` },
+  { name: 'a search', path: (rnd) => `/tasks?q=${encodeURIComponent(`user = ${user(rnd)} and status = failed`)}` },
+  { name: "an event's list", path: (rnd) => `/tasks?eventId=${Math.floor(rnd() * LOAD_POOLS.events)}` },
 ];
 
 export interface PageTimes {
@@ -101,7 +101,7 @@ export async function timeFirstPages(browser: Browser, base: string, token: stri
         const paints: FirstPaint[] = [];
         const failures: string[] = [];
         for (let k = 0; k < samples && !stopping(); k++) {
-          const path = kind.path(k, rnd);
+          const path = kind.path(rnd);
           try {
             const rows = await rowsFor(base, token, path);
             if (rows < PAGE_ROWS) throw new Error(`${path}: the read model has ${rows} such Tasks, fewer than a page (a bigger --tasks)`);
