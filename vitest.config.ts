@@ -9,13 +9,13 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['{libs,services,apps}/*/src/**/*.unit.spec.ts', 'bench/src/**/*.unit.spec.ts', 'scripts/**/*.unit.spec.ts'] },
+        test: { name: 'unit', include: ['{libs,services,apps,clients}/*/src/**/*.unit.spec.ts', 'bench/src/**/*.unit.spec.ts', 'scripts/**/*.unit.spec.ts'] },
       },
       {
         extends: true,
         test: {
           name: 'int',
-          include: ['{libs,services}/*/src/**/*.int.spec.ts', 'scripts/**/*.int.spec.ts'],
+          include: ['{libs,services,apps,clients}/*/src/**/*.int.spec.ts', 'scripts/**/*.int.spec.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },
@@ -24,7 +24,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'e2e',
-          include: ['services/*/test/**/*.e2e.spec.ts'],
+          include: ['{services,apps,clients}/*/test/**/*.e2e.spec.ts'],
           testTimeout: 180_000,
           hookTimeout: 120_000,
           // Whole processes per test: run files one at a time on a 2-core machine.
