@@ -47,6 +47,10 @@ const expected = ROLE === 'all' ? Object.keys(SERVICES) : [ROLE];
 const env = { ...process.env };
 // People read `npm start` in a terminal; pipes and files get the JSON logs.
 if (!env.LOG_FORMAT && process.stdout.isTTY) env.LOG_FORMAT = 'text';
+// One process, one Prometheus endpoint shared by its services (README, "Operating it"); METRICS_PORT=''
+// turns it off.
+env.METRICS_PORT ??= '9464';
+if (env.METRICS_PORT === '') delete env.METRICS_PORT;
 
 // Its own process group, so that Ctrl-C reaches it once (forwarded below), not twice; the IPC channel
 // makes it stop if this script dies without forwarding anything.
@@ -69,7 +73,8 @@ function watch(stream, sink) {
 async function printSummary() {
   const rows = expected.map((name) => `  ${name.padEnd(20)} ${listening.get(name).padEnd(24)} ${SERVICES[name] ?? ''}`);
   const origin = listening.has('projection') ? ['', `Clients and the admin UI use one base URL, for reads, commands and the live stream: ${listening.get('projection')}`] : [];
-  console.log(['', 'vle-tasks is running:', ...rows, ...origin, 'Readiness of each: <url>/health/ready. Ctrl-C stops everything.', '', ...(await adminToken()), ''].join('\n'));
+  const metrics = env.METRICS_PORT ? [`Prometheus metrics of every service: http://${env.HOST ?? '127.0.0.1'}:${env.METRICS_PORT}/metrics`] : [];
+  console.log(['', 'vle-tasks is running:', ...rows, ...origin, ...metrics, 'Readiness of each: <url>/health/ready. Ctrl-C stops everything.', '', ...(await adminToken()), ''].join('\n'));
 }
 
 /**

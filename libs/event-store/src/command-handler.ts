@@ -8,6 +8,7 @@
 // its own answer: its events, or its own refusal; a refused command adds nothing to the commit. A
 // conflict or a failed append sends the whole group round again, so no command is half applied.
 
+import { appendConflicts, appends } from '@vle/metrics';
 import type { EventLike } from './commit-codec.js';
 import { ConcurrencyConflict, hasErrorCode } from './errors.js';
 import type { AggregateStore } from './event-store.js';
@@ -179,6 +180,7 @@ export class CommandHandler<C extends { taskId: string }, E extends EventLike, S
         }
         try {
           const { seq } = await this.store.append(taskId, events, folded.seq);
+          appends.inc();
           const committed = { state, seq };
           this.cache.set(taskId, committed);
           this.onCommitted?.(taskId, seq, events);
@@ -194,6 +196,7 @@ export class CommandHandler<C extends { taskId: string }, E extends EventLike, S
             return [...(await this.handleGroup(taskId, group, folded, fresh)), ...rest];
           }
           if (!hasErrorCode(err, 'WRONG_EXPECTED_SEQUENCE')) throw err;
+          appendConflicts.inc();
           conflicts++;
           if (conflicts > this.maxConflictRetries) throw new ConcurrencyConflict(taskId, conflicts, err);
           await jitteredBackoff(conflicts);

@@ -4,6 +4,7 @@
 import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import { Headers, scrubText, type DeadLetterJson } from '@vle/contracts';
+import { deadLetters } from '@vle/metrics';
 import { scrubbedPayload } from './dead-letter-payload.js';
 
 export interface DeadLetterInput {
@@ -27,4 +28,5 @@ export async function publishDeadLetter(js: JetStreamClient, input: DeadLetterIn
   h.set(Headers.deadLetterCode, input.code);
   // The dedup id makes a dead letter published twice (crash before the ack) appear once.
   await js.publish(input.deadLetterSubject, JSON.stringify(body), { headers: h, msgID: `${input.source}:${input.message.seq}` });
+  deadLetters.inc({ source: input.source, code: input.code });
 }

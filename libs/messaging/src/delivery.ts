@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { JsMsg } from '@nats-io/jetstream';
 import { ContractError, JobSchema, jobMessageId, parseMessage, retryDelayMs, scrubText, type Job, type QueuePolicy } from '@vle/contracts';
 import { exists, isRuleViolation, STALE_DELIVERY_CODES, subTaskById, type TaskCommand, type TaskEvent, type TaskState } from '@vle/domain';
+import { jobAttemptDuration, jobsFailed, jobsRetried, jobsStarted, jobsSucceeded } from '@vle/metrics';
 import { isPermanent, JobFailureError, PermanentJobError, responseCodeOf, responseMessageOf, type JobContext, type JobHandler, type JobInput, type JobResult, type QueueHandlers } from './job-handler.js';
 import type { Logger, TaskCommands } from './task-commands.js';
 
@@ -67,10 +68,14 @@ export async function handleDelivery(message: JsMsg, deps: DeliveryDeps): Promis
     },
   };
 
+  const labels = { queue: deps.policy.queue, action: input.action };
+  jobsStarted.inc(labels);
   const handler = deps.handlers[input.action];
+  const stopTimer = jobAttemptDuration.startTimer(labels);
   const outcome: Outcome = handler
     ? await runAttempt(handler, input, message, attemptContext, deps)
     : { kind: 'failed', error: new PermanentJobError(`queue ${deps.policy.queue} has no handler for action "${input.action}"`, 'UNKNOWN_ACTION') };
+  stopTimer({ outcome: outcome.kind });
   const report = { attempt, deliveryId };
 
   switch (outcome.kind) {
@@ -82,14 +87,20 @@ export async function handleDelivery(message: JsMsg, deps: DeliveryDeps): Promis
       const { responseCode = 'OK' } = outcome.result;
       // A success's answer is external text too (an SMTP server's 250 line, a partial refusal).
       const responseMessage = outcome.result.responseMessage === undefined ? undefined : scrubText(outcome.result.responseMessage);
-      if (await recordOutcome(deps, message, command('RecordSubTaskSucceeded', { ...report, responseCode, responseMessage }))) message.ack();
+      if (await recordOutcome(deps, message, command('RecordSubTaskSucceeded', { ...report, responseCode, responseMessage }))) {
+        jobsSucceeded.inc(labels);
+        message.ack();
+      }
       return;
     }
     case 'timed_out': {
       // A timed-out attempt is retried like any transient failure, unless the handler says a
       // timeout is final or no attempt follows; then the SubTask ends timed_out.
       if (handler?.retryOnTimeout === false || attempt >= maxAttempts) {
-        if (await recordOutcome(deps, message, command('RecordSubTaskTimedOut', { ...report, timeoutSeconds: Math.round(outcome.timeoutMs / 1000) }))) message.term();
+        if (await recordOutcome(deps, message, command('RecordSubTaskTimedOut', { ...report, timeoutSeconds: Math.round(outcome.timeoutMs / 1000) }))) {
+          jobsFailed.inc(labels);
+          message.term();
+        }
         return;
       }
       const timedOut = new JobFailureError(`attempt ${attempt} did not finish within ${Math.round(outcome.timeoutMs / 1000)} s`, 'ATTEMPT_TIMEOUT', { permanent: false });
@@ -116,8 +127,14 @@ async function recordFailure(deps: DeliveryDeps, message: JsMsg, input: JobInput
   deps.logger.warn(`Task ${input.taskId} SubTask ${input.subTaskId} (${input.action}) attempt ${attempt}/${maxAttempts} failed: ${responseCode} ${responseMessage}; ${next}`);
   const recorded = await recordOutcome(deps, message, command('RecordAttemptFailed', { ...report, retryInMs, permanent, responseCode, responseMessage }));
   if (!recorded) return;
-  if (retryInMs !== null && recorded.events.some((e) => e.type === 'SubTaskAttemptFailed')) message.nak(retryInMs);
-  else message.term();
+  const labels = { queue: deps.policy.queue, action: input.action };
+  if (retryInMs !== null && recorded.events.some((e) => e.type === 'SubTaskAttemptFailed')) {
+    jobsRetried.inc(labels);
+    message.nak(retryInMs);
+  } else {
+    jobsFailed.inc(labels);
+    message.term();
+  }
 }
 
 /** The job as the log defines it: the SubTask's planned action, params, object and timeout. */

@@ -4,6 +4,7 @@
 // that settle messages: handlers return a decision instead.
 
 import type { Consumer, JetStreamClient, JsMsg } from '@nats-io/jetstream';
+import { probeConsumer } from '@vle/metrics';
 import type { Logger } from './task-commands.js';
 
 export type Settlement = { readonly kind: 'ack' } | { readonly kind: 'nak'; readonly delayMs: number } | { readonly kind: 'term' };
@@ -55,7 +56,9 @@ export class DurableConsumer {
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.loop = this.consume();
+    const { js, stream, durable } = this.options;
+    const unprobe = probeConsumer(stream, durable, async () => (await js.consumers.get(stream, durable)).info(true));
+    this.loop = this.consume().finally(unprobe);
   }
 
   /** Stops pulling (within one pull's expiry), hands back what still arrives, and waits for the running handlers. */

@@ -5,6 +5,7 @@
 import { setMaxListeners } from 'node:events';
 import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import { type QueueName, type QueuePolicy, type Topology } from '@vle/contracts';
+import { probeConsumer } from '@vle/metrics';
 import { publishDeadLetter } from './dead-letter.js';
 import { handleDelivery, type DeliveryDeps } from './delivery.js';
 import type { QueueHandlers } from './job-handler.js';
@@ -79,6 +80,17 @@ export class JobRuntime {
     };
     const durable = topology.jobConsumer(policy).durable_name!;
     const slots = new Slots(policy.concurrency);
+    const stream = topology.jobStream.name;
+    const unprobe = probeConsumer(stream, durable, async () => (await js.consumers.get(stream, durable)).info(true));
+    try {
+      await this.fetchLoop(policy, durable, slots, deps);
+    } finally {
+      unprobe();
+    }
+  }
+
+  private async fetchLoop(policy: QueuePolicy, durable: string, slots: Slots, deps: DeliveryDeps): Promise<void> {
+    const { js, topology, logger } = this.options;
     while (this.running) {
       try {
         const consumer = await js.consumers.get(topology.jobStream.name, durable);

@@ -11,7 +11,8 @@ import { NestFactory } from '@nestjs/core';
 import { ConfigError, describeConfigProblems, type Environment } from './config.js';
 import { ServiceLogger } from './logger.js';
 import { redactSecrets } from './redact.js';
-import type { ServiceLogLevel } from './variables.js';
+import { acquireMetricsServer, releaseMetricsServer } from './metrics-server.js';
+import type { HttpConfig, ServiceLogLevel } from './variables.js';
 
 export interface BootstrapServiceOptions {
   readonly name: string;
@@ -23,6 +24,13 @@ export interface BootstrapServiceOptions {
   readonly logFormat?: 'json' | 'text';
   /** false: the service reads request bodies itself (task-api parses them against the contract). */
   readonly bodyParser?: boolean;
+  /** The port of the process's GET /metrics (METRICS_PORT), on `host`; none when undefined. */
+  readonly metricsPort?: number;
+}
+
+/** The options of bootstrapService a config of httpVariables gives. */
+export function httpOptionsOf(config: HttpConfig): Pick<BootstrapServiceOptions, 'host' | 'port' | 'logLevel' | 'logFormat' | 'metricsPort'> {
+  return { host: config.HOST, port: config.PORT, logLevel: config.LOG_LEVEL, logFormat: config.LOG_FORMAT, metricsPort: config.METRICS_PORT };
 }
 
 export interface RunningService {
@@ -55,7 +63,21 @@ function urlOf(host: string, port: number): string {
 export async function bootstrapService(module: unknown, options: BootstrapServiceOptions): Promise<RunningService> {
   const logger = options.logger ?? new ServiceLogger({ service: options.name, level: options.logLevel, format: options.logFormat });
   const app = await NestFactory.create(module as never, { logger, abortOnError: false, bodyParser: options.bodyParser ?? true });
-  await app.listen(options.port, options.host);
+  const { metricsPort } = options;
+  if (metricsPort !== undefined) {
+    try {
+      await acquireMetricsServer(options.host, metricsPort);
+    } catch (error) {
+      await app.close();
+      throw error;
+    }
+  }
+  try {
+    await app.listen(options.port, options.host);
+  } catch (error) {
+    if (metricsPort !== undefined) await releaseMetricsServer(options.host, metricsPort);
+    throw error;
+  }
   const url = urlOf(options.host, options.port);
   const service: RunningService = {
     name: options.name,
@@ -63,12 +85,17 @@ export async function bootstrapService(module: unknown, options: BootstrapServic
     app,
     close: async () => {
       running.delete(service);
-      await app.close();
+      try {
+        await app.close();
+      } finally {
+        if (metricsPort !== undefined) await releaseMetricsServer(options.host, metricsPort);
+      }
     },
   };
   running.add(service);
   installSignalHandlers();
   new Logger('Bootstrap').log(`${options.name} listening on ${url}`);
+  if (metricsPort !== undefined) new Logger('Bootstrap').log(`${options.name} serves its metrics at ${urlOf(options.host, metricsPort)}/metrics`);
   return service;
 }
 

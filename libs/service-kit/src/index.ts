@@ -12,3 +12,4 @@ export * from './bootstrap.js';
 export * from './auth.js';
 export * from './nats-client-options.js';
 export * from './topology-gate.js';
+export * from './metrics-server.js';

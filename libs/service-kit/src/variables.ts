@@ -29,15 +29,18 @@ function parsed<T>(fallback: T, parse: (raw: string) => T | undefined, message: 
     });
 }
 
+function integerOf(raw: string, min: number, max: number): number | undefined {
+  const n = /^\d+$/.test(raw.trim()) ? Number(raw) : Number.NaN;
+  return Number.isSafeInteger(n) && n >= min && n <= max ? n : undefined;
+}
+
 export function integerVariable(fallback: number, min: number, max: number) {
-  return parsed(
-    fallback,
-    (raw) => {
-      const n = /^\d+$/.test(raw.trim()) ? Number(raw) : Number.NaN;
-      return Number.isSafeInteger(n) && n >= min && n <= max ? n : undefined;
-    },
-    `must be an integer from ${min} to ${max}`,
-  );
+  return parsed(fallback, (raw) => integerOf(raw, min, max), `must be an integer from ${min} to ${max}`);
+}
+
+/** An integer variable without a default: undefined when unset. */
+export function optionalIntegerVariable(min: number, max: number) {
+  return parsed<number | undefined>(undefined, (raw) => integerOf(raw, min, max), `must be an integer from ${min} to ${max}`);
 }
 
 function isUrlWithProtocol(raw: string, protocols: readonly string[]): boolean {
@@ -85,14 +88,28 @@ export const logFormatVariable = parsed<'json' | 'text'>(
   'must be json or text',
 );
 
-/** HOST, PORT (default: the service's port of DESIGN §12), LOG_LEVEL, LOG_FORMAT. */
+/** HOST, PORT (default: the service's port of DESIGN §12), LOG_LEVEL, LOG_FORMAT, METRICS_PORT. */
 export function httpVariables(service: ServiceName) {
   return {
     HOST: parsed('127.0.0.1', (raw) => (raw.trim() ? raw.trim() : undefined), 'must be a host name or address'),
     PORT: integerVariable(DEFAULT_PORTS[service], 1, 65_535),
     LOG_LEVEL: logLevelVariable,
     LOG_FORMAT: logFormatVariable,
+    /**
+     * The port of the process's Prometheus endpoint, GET /metrics (README, "Operating it"), on HOST;
+     * unset: none. Apart from PORT so that the one origin never serves it.
+     */
+    METRICS_PORT: optionalIntegerVariable(1, 65_535),
   };
+}
+
+/** What bootstrapService takes from a config of httpVariables. */
+export interface HttpConfig {
+  readonly HOST: string;
+  readonly PORT: number;
+  readonly LOG_LEVEL: ServiceLogLevel;
+  readonly LOG_FORMAT: 'json' | 'text';
+  readonly METRICS_PORT: number | undefined;
 }
 
 export const natsVariables = {

@@ -7,3 +7,4 @@ export * from './nats-server.js';
 export * from './tokens.js';
 export * from './event-stream.js';
 export * from './random.js';
+export * from './prometheus.js';

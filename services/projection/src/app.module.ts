@@ -5,6 +5,7 @@ import { DeadLettersModule } from './dead-letters/dead-letters.module.js';
 import { IdentityModule } from './identity/identity.module.js';
 import { InventoryModule } from './inventory/inventory.module.js';
 import { LiveModule } from './live/live.module.js';
+import { ProjectionMetricsModule } from './metrics/projection-metrics.module.js';
 import { OpenApiModule } from './openapi/openapi.module.js';
 import { OriginModule } from './origin/origin.module.js';
 import { ProjectorModule } from './projector/projector.module.js';
@@ -33,6 +34,7 @@ export class ProjectionModule {
         OpenApiModule,
         RetentionModule,
         DeadLettersModule,
+        ProjectionMetricsModule,
         // The command routes (POST only) forwarded to task-api: this is the clients' one origin.
         OriginModule.forRoot({ taskApiUrl: config.TASK_API_URL, taskApiTimeoutMs: config.TASK_API_TIMEOUT_MS, taskApiMaxInFlight: config.TASK_API_MAX_IN_FLIGHT }),
         // The admin UI's files (PROJECTION_UI_DIR), after every route above: the API keeps its paths.

@@ -1,4 +1,4 @@
-import { bootstrapService, loadConfig, type ServiceBootstrap } from '@vle/service-kit';
+import { bootstrapService, httpOptionsOf, loadConfig, type ServiceBootstrap } from '@vle/service-kit';
 import { ProjectionModule } from './app.module.js';
 import { projectionConfigSchema } from './config.js';
 
@@ -13,11 +13,8 @@ export const bootstrap: ServiceBootstrap = async (options = {}) => {
   const config = loadConfig(projectionConfigSchema, options.env);
   return bootstrapService(ProjectionModule.forRoot(config), {
     name: 'projection',
-    host: config.HOST,
-    port: config.PORT,
+    ...httpOptionsOf(config),
     logger: options.logger,
-    logLevel: config.LOG_LEVEL,
-    logFormat: config.LOG_FORMAT,
     // No route of the projection reads a body; the forwarded commands stream theirs to task-api,
     // which must get it unread and enforces its own limit (a parser here would buffer it first).
     bodyParser: false,

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { bootstrapService, loadConfig, type ServiceBootstrap } from '@vle/service-kit';
+import { bootstrapService, httpOptionsOf, loadConfig, type ServiceBootstrap } from '@vle/service-kit';
 import { AppModule } from './app.module.js';
 import { sandboxConfigSchema } from './config.js';
 
@@ -11,11 +11,8 @@ export const bootstrap: ServiceBootstrap = async (options = {}) => {
   const config = loadConfig(sandboxConfigSchema, options.env);
   const service = await bootstrapService(AppModule.forRoot(config), {
     name: 'sandbox',
-    host: config.HOST,
-    port: config.PORT,
+    ...httpOptionsOf(config),
     logger: options.logger,
-    logLevel: config.LOG_LEVEL,
-    logFormat: config.LOG_FORMAT,
   });
   // Allowed (a compose demonstration runs the production image), but never an external system of a
   // production deployment: say so where an operator looks.

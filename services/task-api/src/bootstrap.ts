@@ -1,4 +1,4 @@
-import { bootstrapService, type ServiceBootstrap } from '@vle/service-kit';
+import { bootstrapService, httpOptionsOf, type ServiceBootstrap } from '@vle/service-kit';
 import { loadTaskApiConfig } from './config.js';
 import { TaskApiModule } from './task-api.module.js';
 
@@ -6,11 +6,8 @@ export const bootstrap: ServiceBootstrap = async (options = {}) => {
   const config = loadTaskApiConfig(options.env);
   return bootstrapService(TaskApiModule.forRoot(config), {
     name: 'task-api',
-    host: config.HOST,
-    port: config.PORT,
+    ...httpOptionsOf(config),
     logger: options.logger,
-    logLevel: config.LOG_LEVEL,
-    logFormat: config.LOG_FORMAT,
     bodyParser: false,
   });
 };

@@ -1,4 +1,4 @@
-import { bootstrapService, loadConfig, type ServiceBootstrap } from '@vle/service-kit';
+import { bootstrapService, httpOptionsOf, loadConfig, type ServiceBootstrap } from '@vle/service-kit';
 import { AppModule } from './app.module.js';
 import { vmActionWorkerConfigSchema } from './config.js';
 
@@ -10,10 +10,7 @@ export const bootstrap: ServiceBootstrap = async (options = {}) => {
   const config = loadConfig(vmActionWorkerConfigSchema, options.env);
   return bootstrapService(AppModule.forRoot(config), {
     name: 'vm-action-worker',
-    host: config.HOST,
-    port: config.PORT,
+    ...httpOptionsOf(config),
     logger: options.logger,
-    logLevel: config.LOG_LEVEL,
-    logFormat: config.LOG_FORMAT,
   });
 };

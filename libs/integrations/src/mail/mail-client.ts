@@ -5,6 +5,7 @@
 
 import { createTransport } from 'nodemailer';
 import { rejectedRecipientOf, SmtpError, type RejectedRecipient } from './smtp-error.js';
+import { countSmtpCall } from '../call-metrics.js';
 
 export interface MailClientOptions {
   readonly host: string;
@@ -74,7 +75,7 @@ export class MailClient {
   async sendMail(message: MailMessage, signal?: AbortSignal): Promise<MailSendResult> {
     let info: NodemailerInfo;
     try {
-      info = (await this.transport.sendMail({
+      info = (await countSmtpCall(() => this.transport.sendMail({
         from: this.options.from,
         to: [...message.to],
         ...(message.cc?.length ? { cc: [...message.cc] } : {}),
@@ -83,7 +84,7 @@ export class MailClient {
         ...(message.html ? { html: message.html } : {}),
         ...(message.messageId ? { messageId: message.messageId } : {}),
         ...(signal ? { signal } : {}),
-      })) as unknown as NodemailerInfo;
+      }))) as unknown as NodemailerInfo;
     } catch (error) {
       throw SmtpError.fromNodemailer(error);
     }

@@ -44,6 +44,6 @@ class LiveLifecycle implements OnModuleDestroy {
     },
     LiveLifecycle,
   ],
-  exports: [LivePublisher],
+  exports: [LivePublisher, LiveHub],
 })
 export class LiveModule {}

@@ -1,4 +1,4 @@
-import { Controller, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import { Controller, HttpCode, Param, Post, Req, Res, UseInterceptors } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Principal } from '@vle/auth';
 import { decodeJson, MAX_MESSAGE_BYTES } from '@vle/contracts';
@@ -6,6 +6,7 @@ import { Caller, RequirePermission } from '@vle/service-kit';
 import { CommandBudget } from '../tasks/command-budget.js';
 import { COMMAND_PERMISSIONS } from '../tasks/command-permissions.js';
 import { TaskCommandService } from '../tasks/task-command.service.js';
+import { CommandMetricsInterceptor } from './command-metrics.interceptor.js';
 import { readBody } from './read-body.js';
 import { sendJson } from './send-json.js';
 
@@ -16,6 +17,7 @@ import { sendJson } from './send-json.js';
  * its body is read until it is answered (503 BUSY beyond it).
  */
 @Controller('api/v1/tasks')
+@UseInterceptors(CommandMetricsInterceptor)
 export class TasksController {
   constructor(
     private readonly service: TaskCommandService,

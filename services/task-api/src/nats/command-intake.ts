@@ -18,6 +18,7 @@ import type { Msg, MsgHdrs, NatsConnection, Subscription } from '@nats-io/transp
 import { AuthError, can, type Principal, type TokenVerifier } from '@vle/auth';
 import { COMMAND_NAMES, Headers, SYSTEM_COMMAND_NAMES, type CommandName, type SystemCommandName, type Topology } from '@vle/contracts';
 import { DurableConsumer, publishDeadLetter, Settle, type Logger, type Settlement } from '@vle/messaging';
+import { commandsAccepted, commandsRefused } from '@vle/metrics';
 import { internalError, refusalOf } from '../tasks/error-reply.js';
 import type { CommandBudget } from '../tasks/command-budget.js';
 import { COMMAND_PERMISSIONS } from '../tasks/command-permissions.js';
@@ -133,8 +134,10 @@ export class CommandIntake {
     try {
       const work = async (): Promise<unknown> => this.run(command, msg.data, await this.callerOf(command, msg.headers));
       msg.respond(JSON.stringify(await (this.options.budget ? this.options.budget.run(msg.data.length, work) : work())));
+      commandsAccepted.inc({ command, transport: 'nats_request' });
     } catch (error) {
       const refusal = refusalOf(error) ?? internalError(error);
+      commandsRefused.inc({ command, transport: 'nats_request', code: refusal.body.code });
       if (refusal.status >= 500 && refusal.body.code !== 'BUSY') this.options.logger.error(`${command} request failed: ${String(error)}`);
       msg.respond(JSON.stringify({ error: refusal.body }));
     }
@@ -147,6 +150,7 @@ export class CommandIntake {
       if (!(COMMAND_NAMES as readonly string[]).includes(command)) throw Object.assign(new Error(`unknown command "${command}"`), { code: 'UNKNOWN_COMMAND' });
       const caller = await this.callerOf(command, message.headers, new Date(Number(message.timestampNanos / 1_000_000n)));
       await this.run(command, message.data, caller, { stream: message.info.stream, seq: message.seq, storedAtNanos: message.timestampNanos });
+      commandsAccepted.inc({ command, transport: 'nats_stream' });
       this.options.beforeAck?.();
       return Settle.ack;
     } catch (error) {
@@ -161,14 +165,21 @@ export class CommandIntake {
       if (!refusal) {
         const reason = `not handled in ${deliveries} deliveries (max_deliver); last error: ${String(error)}`;
         await publishDeadLetter(js, { source: 'commands', deadLetterSubject: topology.deadLetterSubject('commands'), code: 'MAX_DELIVERIES', reason, message });
+        commandsRefused.inc({ command: labelOf(command), transport: 'nats_stream', code: 'MAX_DELIVERIES' });
         logger.error(`command ${message.subject}#${message.seq} ${reason}; dead-lettered`);
         return Settle.term;
       }
       await publishDeadLetter(js, { source: 'commands', deadLetterSubject: topology.deadLetterSubject('commands'), code: refusal.body.code, reason: refusal.body.message, message });
+      commandsRefused.inc({ command: labelOf(command), transport: 'nats_stream', code: refusal.body.code });
       logger.warn(`command ${message.subject}#${message.seq} refused (${refusal.body.code}: ${refusal.body.message}); dead-lettered`);
       return Settle.term;
     }
   }
+}
+
+/** The command label of a stream message: its subject's last token is anyone's to choose, a label's values are bounded. */
+function labelOf(command: string): string {
+  return (COMMAND_NAMES as readonly string[]).includes(command) ? command : 'unknown';
 }
 
 function hasCode(error: unknown, code: string): boolean {
