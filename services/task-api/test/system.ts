@@ -7,7 +7,7 @@ import { connect, type MsgHdrs, type NatsConnection } from '@nats-io/transport-n
 import { Topology } from '@vle/contracts';
 import { exists, taskDecider, type Task, type TaskEvent } from '@vle/domain';
 import { deleteTopology, JetStreamEventStore } from '@vle/event-store';
-import { bearer, createTestDatabase, freePort, natsBearer, startService, testNamespace, testToken, waitFor, type ServiceProcess, type TestDatabase } from '@vle/testing';
+import { bearer, createTestDatabase, freePort, natsBearer, scrapeMetrics, startService, testNamespace, testToken, waitFor, type Scrape, type ServiceProcess, type TestDatabase } from '@vle/testing';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
@@ -48,6 +48,8 @@ export interface SystemParts {
   readonly scheduler?: Record<string, string>;
   /** Every service with its own NATS user (and the System as admin) on this server. */
   readonly natsUsers?: SystemNatsUsers;
+  /** Every service with its Prometheus endpoint (METRICS_PORT) on a free port; read it with `metrics(service)`. */
+  readonly metrics?: boolean;
 }
 
 export const WORKER_MAX_RETRY = 3;
@@ -80,6 +82,7 @@ export class System {
   token!: string;
   private workerMaxRetry = WORKER_MAX_RETRY;
   private natsUsers?: SystemNatsUsers;
+  private metricsPorts: Partial<Record<ServiceUser, number>> = {};
 
   /** `namespace`: '' only on a nats-server of the test's own (the users' subjects have none). */
   constructor(options: { readonly namespace?: string } = {}) {
@@ -87,10 +90,18 @@ export class System {
     this.topology = new Topology({ namespace: this.namespace });
   }
 
-  /** The environment of one service: `env`, and with natsUsers its own user (only task-api provisions). */
+  /** The environment of one service: `env`, with natsUsers its own user (only task-api provisions), with metrics its METRICS_PORT. */
   envOf(service: ServiceUser): Record<string, string> {
-    if (!this.natsUsers) return this.env;
-    return { ...this.env, NATS_USER: service, NATS_PASSWORD: this.natsUsers.passwords[service], NATS_PROVISION: String(service === 'task-api') };
+    const metrics: Record<string, string> = this.metricsPorts[service] === undefined ? {} : { METRICS_PORT: String(this.metricsPorts[service]) };
+    if (!this.natsUsers) return { ...this.env, ...metrics };
+    return { ...this.env, ...metrics, NATS_USER: service, NATS_PASSWORD: this.natsUsers.passwords[service], NATS_PROVISION: String(service === 'task-api') };
+  }
+
+  /** A scrape of one service's GET /metrics (the system started with `metrics`). */
+  metrics(service: ServiceUser): Promise<Scrape> {
+    const port = this.metricsPorts[service];
+    if (port === undefined) throw new Error(`${service} has no metrics endpoint: start the system with metrics`);
+    return scrapeMetrics(`http://127.0.0.1:${port}/metrics`);
   }
 
   get env(): Record<string, string> {
@@ -111,6 +122,10 @@ export class System {
   async start(parts: SystemParts = {}): Promise<this> {
     this.workerMaxRetry = parts.workerMaxRetry ?? WORKER_MAX_RETRY;
     this.natsUsers = parts.natsUsers;
+    if (parts.metrics) {
+      const services: ServiceUser[] = ['task-api', 'scheduler', 'projection', 'vm-clone-worker', 'vm-action-worker', 'integration-worker'];
+      this.metricsPorts = Object.fromEntries(await Promise.all(services.map(async (service) => [service, await freePort()] as const)));
+    }
     this.db = await createTestDatabase('vle_e2e');
     this.token = await testToken({ subject: 'e2e-admin', expiresInSeconds: 6 * 3600 });
     const admin = parts.natsUsers ? { user: 'admin', pass: parts.natsUsers.passwords.admin } : {};
