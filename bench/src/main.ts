@@ -10,6 +10,7 @@ import { memory } from './commands/memory.js';
 import { profileSummary } from './commands/profile-summary.js';
 import { readSide } from './commands/read-side.js';
 import { replicas } from './commands/replicas.js';
+import { telemetry } from './commands/telemetry.js';
 import { bullmqAlone, pipelineAlone } from './commands/single-peer.js';
 import { sizes } from './commands/sizes.js';
 import { ui } from './commands/ui.js';
@@ -50,6 +51,8 @@ async function main(): Promise<number> {
         return sizes(guard, invocation.options, out, progress);
       case 'replicas':
         return replicas(guard, invocation.options, out, progress);
+      case 'telemetry':
+        return telemetry(guard, invocation.options, out, progress);
       case 'memory':
         return memory(guard, invocation.options, out, progress);
       case 'read-side':

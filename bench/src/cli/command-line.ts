@@ -67,6 +67,18 @@ export interface ReplicasOptions {
   readonly json: boolean;
 }
 
+export interface TelemetryOptions {
+  readonly rounds: number;
+  readonly tasks: number;
+  readonly concurrency: number;
+  readonly warmup: number;
+  readonly transport: Transport;
+  /** Seconds between two scrapes of every service's /metrics. */
+  readonly scrapeInterval: number;
+  readonly timeout: number;
+  readonly json: boolean;
+}
+
 export interface MemoryOptions {
   readonly tasks: number;
   readonly subtasks: number;
@@ -133,6 +145,7 @@ export type Invocation =
   | { readonly command: 'bullmq'; readonly options: BullmqOptions }
   | { readonly command: 'sizes'; readonly options: SizesOptions }
   | { readonly command: 'replicas'; readonly options: ReplicasOptions }
+  | { readonly command: 'telemetry'; readonly options: TelemetryOptions }
   | { readonly command: 'read-side'; readonly options: ReadSideOptions }
   | { readonly command: 'memory'; readonly options: MemoryOptions }
   | { readonly command: 'live'; readonly options: LiveOptions }
@@ -247,6 +260,19 @@ export function parseCommandLine(args: readonly string[], output?: Output): Invo
     .addOption(timeout(1800))
     .addOption(json())
     .action((options: ReplicasOptions) => set({ command: 'replicas', options }));
+
+  program
+    .command('telemetry')
+    .description('the pipeline with its metrics and traces off against on (scraped, exported over OTLP), interleaved rounds: Tasks/s of both')
+    .addOption(opt('--rounds <n>', 'interleaved rounds').env('BENCH_ROUNDS').default(3).argParser(integer(1, 50)))
+    .addOption(opt('--tasks <n>', 'Tasks at saturation').env('BENCH_TASKS').default(2000).argParser(integer(1, 100_000)))
+    .addOption(concurrency(64))
+    .addOption(warmup())
+    .addOption(transport())
+    .addOption(opt('--scrape-interval <s>', "seconds between two scrapes of every service's /metrics (Prometheus: 15 to 60)").default(5).argParser(integer(1, 600)))
+    .addOption(timeout(1800))
+    .addOption(json())
+    .action((options: TelemetryOptions) => set({ command: 'telemetry', options }));
 
   program
     .command('read-side')

@@ -20,6 +20,7 @@ import type { PipelineLight, PipelinePhaseOptions, PipelineResult } from './pipe
 import { probeProjection, type ProbeFigures } from './projection-probe.js';
 import { saturate } from './saturation-phase.js';
 import { stageSummaries } from './stages.js';
+import { OtlpSink, Scraper } from './telemetry.js';
 
 const WARMUP_CONCURRENCY = 16;
 
@@ -27,11 +28,25 @@ export async function runPipelinePhase(guard: RunGuard, options: PipelinePhaseOp
   // The baseline's profiles beside the pipeline's, not over them (the files are named by service).
   const profiles = join(fileURLToPath(new URL('../../profiles/', import.meta.url)), String(process.pid));
   const profileDir = options.cpuProf.length === 0 ? undefined : options.peer === 'baseline' ? join(profiles, 'baseline') : profiles;
-  const harness = await PipelineHarness.start(guard, { root: options.checkout.root, transport: options.transport, replicas: options.replicas, cpuProf: options.cpuProf, profileDir }, progress);
+  const sink = options.telemetry ? await OtlpSink.start() : undefined;
+  const releaseSink = sink && guard.hold('OTLP receiver', () => sink.close());
   try {
-    return await phases(harness, guard, options, progress, profileDir);
+    const telemetry = sink ? { metrics: true, env: sink.env() } : {};
+    const harness = await PipelineHarness.start(guard, { root: options.checkout.root, transport: options.transport, replicas: options.replicas, cpuProf: options.cpuProf, profileDir, ...telemetry }, progress);
+    const urls = harness.system.services.flatMap((s) => (s.metricsUrl ? [s.metricsUrl] : []));
+    const scraper = options.telemetry && new Scraper(urls, options.telemetry.scrapeIntervalMs);
+    scraper?.start();
+    try {
+      const result = await phases(harness, guard, options, progress, profileDir);
+      if (!scraper || !sink) return result;
+      const scrapes = await scraper.stop();
+      return { ...result, telemetry: { scrapeIntervalMs: options.telemetry!.scrapeIntervalMs, ...scrapes, otlpRequests: sink.requests, otlpBytes: sink.bytes } };
+    } finally {
+      await scraper?.stop();
+      await harness.stop();
+    }
   } finally {
-    await harness.stop();
+    await releaseSink?.();
   }
 }
 

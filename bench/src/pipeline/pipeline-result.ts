@@ -8,6 +8,7 @@ import type { FoldCounters } from './commit-fold.js';
 import type { ProbeFigures } from './projection-probe.js';
 import type { BacklogPeak, CheckpointFigures } from './samplers.js';
 import type { Stage } from './stages.js';
+import type { TelemetryFigures } from './telemetry.js';
 import type { Checkout, PipelineService } from './checkout.js';
 import type { Transport } from './task-submitter.js';
 
@@ -35,6 +36,8 @@ export interface PipelinePhaseOptions {
   readonly cpuProf: readonly PipelineService[];
   /** Date.now() by which every wait gives up. */
   readonly deadline: number;
+  /** Run with the metrics scraped every scrapeIntervalMs and the traces exported (pipeline/telemetry.ts); off when absent. */
+  readonly telemetry?: { readonly scrapeIntervalMs: number };
 }
 
 export interface PipelineLight extends LightFigures {
@@ -72,5 +75,7 @@ export interface PipelineResult extends PeerResult {
   readonly jobRepair?: { readonly repaired: number; readonly confirmed: number };
   readonly counters: FoldCounters & { readonly refused: number };
   readonly serviceLogLines: Readonly<Record<string, number>>;
+  /** With PipelinePhaseOptions.telemetry: the scrapes and the OTLP exports of the phase. */
+  readonly telemetry?: TelemetryFigures;
   readonly profiles?: string;
 }

@@ -8,7 +8,7 @@ import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManage
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Topology } from '@vle/contracts';
 import { connectNats } from '@vle/event-store';
-import { createTestDatabase, deleteNamespaceStreams, startService, testNamespace, testToken, type ServiceEnv, type ServiceProcess } from '@vle/testing';
+import { createTestDatabase, deleteNamespaceStreams, freePort, startService, testNamespace, testToken, type ServiceEnv, type ServiceProcess } from '@vle/testing';
 import { mkdirSync } from 'node:fs';
 import type { ProcessGroup } from '../proc/cpu.js';
 import { fixedGroup, postgresGroup, serverGroup } from '../proc/processes.js';
@@ -30,6 +30,8 @@ export interface SystemOptions {
   readonly profileDir?: string;
   /** Extra variables of every service. */
   readonly env?: ServiceEnv;
+  /** Every service process with its Prometheus endpoint (METRICS_PORT) on a free port. */
+  readonly metrics?: boolean;
 }
 
 export interface RunningService {
@@ -37,6 +39,8 @@ export interface RunningService {
   /** `task-api`, or `task-api-2` for the second replica. */
   readonly label: string;
   readonly process: ServiceProcess;
+  /** Its GET /metrics, with SystemOptions.metrics. */
+  readonly metricsUrl?: string;
 }
 
 function portOf(url: string, fallback: number): number {
@@ -106,8 +110,9 @@ export class PipelineSystem {
     const boot = async ({ service, label }: { service: PipelineService; label: string }) => {
       const profiled = options.profileDir && options.cpuProf?.includes(service);
       const nodeArgs = profiled ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`, `--cpu-prof-name=${label}.cpuprofile`] : [];
-      const child = await startService(serviceEntry(root, service), env, { nodeArgs });
-      this.services.push({ service, label, process: child });
+      const metricsPort = options.metrics ? await freePort() : undefined;
+      const child = await startService(serviceEntry(root, service), metricsPort === undefined ? env : { ...env, METRICS_PORT: String(metricsPort) }, { nodeArgs });
+      this.services.push({ service, label, process: child, ...(metricsPort === undefined ? {} : { metricsUrl: `http://127.0.0.1:${metricsPort}/metrics` }) });
       // SIGTERM first: a profiled service writes its profile when it exits.
       this.serviceReleases.push(this.guard.hold(label, async () => void (await child.stop(15_000))));
     };
