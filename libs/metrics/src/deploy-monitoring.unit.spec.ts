@@ -34,7 +34,7 @@ const graphs = dashboard.panels.filter((p) => p.type !== 'row');
 const withGrafanaVariables = (expr: string) => expr.replaceAll('$__rate_interval', '5m').replaceAll('$__interval', '1m');
 
 /** Metrics of other exporters the rules may use: prometheus-nats-exporter's -varz (deploy/prometheus/prometheus.yml). */
-const EXTERNAL_METRICS = new Set(['gnatsd_varz_jetstream_stats_storage', 'gnatsd_varz_jetstream_config_max_storage']);
+const EXTERNAL_METRICS = new Set(['nats_varz_jetstream_stats_storage', 'nats_varz_jetstream_config_max_storage']);
 
 /** Where an expression does not parse (offsets), and the metric names it selects. */
 function readPromql(expr: string): { errorsAt: number[]; metrics: string[] } {
