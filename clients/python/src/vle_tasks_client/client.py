@@ -1,7 +1,7 @@
 """TasksClient: every operation of the API a service uses, one method each (routes.py lists them)."""
 
 import ssl
-from typing import Any, Iterator, Mapping, Optional, Union, cast
+from typing import Any, Callable, Iterator, Mapping, Optional, Union, cast
 
 from .commands import CreateTask
 from .filters import ListValue, TaskFilter
@@ -25,6 +25,7 @@ from .models import (
     TaskHistory,
     TaskListItem,
     TaskPage,
+    TaskView,
 )
 from .routes import ROUTES
 from .times import TimeLike, api_time
@@ -141,10 +142,13 @@ class TasksClient:
         """The Task and its history as a self-contained HTML page."""
         return self._http.request(ROUTES["getTaskReport"], path={"id": task_id}, accept="text/html", timeout=timeout).text()
 
-    def wait_for_task(self, task_id: str, timeout: float, *, live: bool = True, poll_interval: float = 1.0) -> TaskDetailView:
-        """The Task once finished (success, warning, failed, cancelled, timed_out), following it live
-        (``live=False``: polling only); TaskWaitTimeout after ``timeout`` seconds."""
-        return wait_for_task(self._http, lambda id, seconds: self.get_task(id, timeout=seconds), task_id, timeout, live=live, poll_interval=poll_interval)
+    def wait_for_task(self, task_id: str, timeout: float, *, live: bool = True, poll_interval: float = 1.0, until: Optional[Callable[[TaskView], bool]] = None) -> TaskDetailView:
+        """The Task once finished (success, warning, failed, cancelled, timed_out), or once ``until``
+        holds for it, following it live (``live=False``: polling only); TaskWaitTimeout after
+        ``timeout`` seconds. The read model follows the log a moment behind: after a retry or a skip
+        of a failed Task, wait ``until=lambda t: t["manualIntervention"] and t["status"] in
+        FINAL_STATUSES``, or the first look may still see it failed."""
+        return wait_for_task(self._http, lambda id, seconds: self.get_task(id, timeout=seconds), task_id, timeout, live=live, poll_interval=poll_interval, until=until)
 
     # The list
 

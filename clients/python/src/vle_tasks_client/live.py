@@ -134,6 +134,10 @@ def follow(
             return
 
 
+def _finished(task: TaskView) -> bool:
+    return task["status"] in FINAL_STATUSES
+
+
 def wait_for_task(
     transport: Transport,
     get_task: Callable[[str, float], TaskDetailView],
@@ -142,14 +146,17 @@ def wait_for_task(
     *,
     live: bool = True,
     poll_interval: float = 1.0,
+    until: Optional[Callable[[TaskView], bool]] = None,
 ) -> TaskDetailView:
-    """The Task once it has finished (success, warning, failed, cancelled, timed_out), or
-    TaskWaitTimeout after ``timeout`` seconds. Follows the live stream narrowed to the Task, looking
-    at its detail whenever the stream is (again) live, so nothing between two looks is missed; when
-    the stream cannot be opened, polls the detail every ``poll_interval`` seconds (growing to 5 s). A
-    Task not found yet (not projected yet, or outside the token's scope) is waited for as well."""
+    """The Task once it has finished (success, warning, failed, cancelled, timed_out), or once
+    ``until`` holds for it, or TaskWaitTimeout after ``timeout`` seconds. Follows the live stream
+    narrowed to the Task, looking at its detail whenever the stream is (again) live, so nothing
+    between two looks is missed; when the stream cannot be opened, polls the detail every
+    ``poll_interval`` seconds (growing to 5 s). A Task not found yet (not projected yet, or outside
+    the token's scope) is waited for as well."""
     deadline = time.monotonic() + timeout
     last: Optional[Any] = None
+    done = until or _finished
 
     def look() -> Optional[TaskDetailView]:
         nonlocal last
@@ -158,7 +165,7 @@ def wait_for_task(
         except NotFound:
             return None
         last = seen
-        return seen if seen["status"] in FINAL_STATUSES else None
+        return seen if done(seen) else None
 
     if live:
         only = TaskFilter(q=f"id = {task_id}", silent=True)
@@ -166,24 +173,24 @@ def wait_for_task(
             for event in follow(transport, only, timeout=_left(deadline), max_failures=1):
                 if event.kind == "task" and event.task_id == task_id:
                     last = event.data
-                    if event.data.get("status") in FINAL_STATUSES:
+                    if done(event.data):
                         return look() or cast(TaskDetailView, event.data)
                 elif event.kind in ("ready", "reset", "leave"):
-                    done = look()
-                    if done is not None:
-                        return done
+                    seen = look()
+                    if seen is not None:
+                        return seen
             raise TaskWaitTimeout(task_id, timeout, last)
         except (TransportError, Unavailable) as error:
             log.info("following Task %s live failed (%s): polling it", task_id, error)
     interval = poll_interval
     while True:
         try:
-            done = look()
+            seen = look()
         except (TransportError, Unavailable) as error:
             log.info("polling Task %s: %s", task_id, error)
-            done = None
-        if done is not None:
-            return done
+            seen = None
+        if seen is not None:
+            return seen
         if not _sleep(interval, deadline):
             raise TaskWaitTimeout(task_id, timeout, last)
         interval = min(interval * 1.5, 5.0)
