@@ -24,6 +24,7 @@ import uuid
 from typing import Any, Optional, Sequence
 
 from vle_tasks_client import CreateTask, SubTaskSpec, TasksClient
+from vle_tasks_client.models import SubTaskView, TaskDetailView
 
 URL = os.environ.get("VLE_TASKS_URL", "")
 COMMANDS_URL = os.environ.get("VLE_TASKS_COMMANDS_URL") or None
@@ -40,6 +41,13 @@ def client(token: Any = None, **options: Any) -> TasksClient:
     """A client of the stack: the admin token, commands to task-api's own origin."""
     options.setdefault("commands_url", COMMANDS_URL)
     return TasksClient(options.pop("base_url", URL), token if token is not None else TOKEN, **options)
+
+
+def subtasks(task: TaskDetailView) -> list[SubTaskView]:
+    """The SubTasks of a Task read with sub_tasks_read."""
+    if "subtasks" not in task:
+        raise AssertionError(f"Task {task['id']} was read without its SubTasks")
+    return task["subtasks"]
 
 
 def reader() -> TasksClient:

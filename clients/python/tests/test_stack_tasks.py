@@ -7,7 +7,7 @@ import uuid
 from vle_tasks_client import FINAL_STATUSES, Conflict, CreateTask, InvalidTask, NotFound, SubTaskSpec, ValidationFailed
 from vle_tasks_client.models import TaskView
 
-from .stack import SANDBOX_URL, bench, client, diamond, requires_stack, sandbox, unique
+from .stack import SANDBOX_URL, bench, client, diamond, requires_stack, sandbox, subtasks, unique
 
 
 def after_a_person(task: TaskView) -> bool:
@@ -26,7 +26,7 @@ class ADag(unittest.TestCase):
         task = api.wait_for_task(created["taskId"], 30)
         self.assertEqual(task["status"], "success")
         self.assertEqual(task["progress"], 1)
-        self.assertEqual({s["key"]: s["status"] for s in task["subtasks"]}, {"a": "success", "b": "success", "c": "success", "d": "success"})
+        self.assertEqual({s["key"]: s["status"] for s in subtasks(task)}, {"a": "success", "b": "success", "c": "success", "d": "success"})
 
         d = api.get_subtask(task["id"], created["subTaskIds"]["d"])
         self.assertEqual(d["parentTask"]["id"], task["id"])
@@ -111,7 +111,7 @@ class AMail(unittest.TestCase):
         task = api.wait_for_task(created["taskId"], 30)
         self.assertEqual(task["status"], "success")
         self.assertEqual(task["type"], "mail.send")
-        self.assertEqual(task["subtasks"][0]["responseCode"], "OK")
+        self.assertEqual(subtasks(task)[0]["responseCode"], "OK")
         self.assertEqual(sandbox("GET", f"/_sandbox/smtp/messages?to={to}")["count"], 1)
 
     def test_a_failed_send_retried_succeeds_and_ends_warning(self) -> None:
@@ -124,17 +124,17 @@ class AMail(unittest.TestCase):
         finally:
             sandbox("DELETE", "/_sandbox/smtp/rules")
         self.assertEqual(failed["status"], "failed")
-        send = failed["subtasks"][0]
+        send = subtasks(failed)[0]
         self.assertEqual((send["status"], send["responseCode"]), ("failed", "SMTP_550"))
 
         retried = api.retry_subtask(created["taskId"], send["id"])
         self.assertIn("SubTaskRetryRequested", retried["events"])
         task = api.wait_for_task(created["taskId"], 30, until=after_a_person)
         self.assertEqual(task["status"], "warning")
-        self.assertEqual((task["subtasks"][0]["status"], task["subtasks"][0]["generation"]), ("success", 2))
+        self.assertEqual((subtasks(task)[0]["status"], subtasks(task)[0]["generation"]), ("success", 2))
         self.assertEqual(sandbox("GET", f"/_sandbox/smtp/messages?to={to}")["count"], 1)
         retry = [e for e in api.get_history(created["taskId"])["events"] if e["type"] == "SubTaskRetryRequested"]
-        self.assertEqual([e["actor"] for e in retry], ["e2e-admin"])
+        self.assertEqual([e["actor"] for e in retry], [api.get_me()["subject"]])
 
         with self.assertRaises(Conflict) as again:
             api.retry_subtask(created["taskId"], send["id"])
@@ -151,7 +151,7 @@ class ASkipAndACancel(unittest.TestCase):
         self.assertIn("SubTaskSkipped", skipped["events"])
         task = api.wait_for_task(created["taskId"], 30, until=after_a_person)
         self.assertEqual(task["status"], "warning")
-        self.assertEqual({s["key"]: s["status"] for s in task["subtasks"]}, {"a": "skipped", "b": "success"})
+        self.assertEqual({s["key"]: s["status"] for s in subtasks(task)}, {"a": "skipped", "b": "success"})
 
     def test_a_cancel_stops_what_waits_and_is_idempotent(self) -> None:
         api = client()
@@ -161,7 +161,7 @@ class ASkipAndACancel(unittest.TestCase):
         self.assertEqual(cancelled["status"], "cancelling")
         task = api.wait_for_task(created["taskId"], 30)
         self.assertEqual(task["status"], "cancelled")
-        self.assertEqual(task["subtasks"][1]["status"], "cancelled")
+        self.assertEqual(subtasks(task)[1]["status"], "cancelled")
         self.assertEqual(api.cancel_task(created["taskId"])["events"], [])
 
     def test_a_pin_is_recorded_once(self) -> None:

@@ -1,7 +1,7 @@
 """TasksClient: every operation of the API a service uses, one method each (routes.py lists them)."""
 
 import ssl
-from typing import Any, Callable, Iterator, Mapping, Optional, Union, cast
+from typing import Any, Callable, Generator, Iterator, Mapping, Optional, Union, cast
 
 from .commands import CreateTask
 from .filters import ListValue, TaskFilter
@@ -173,7 +173,7 @@ class TasksClient:
         for page in self.iter_pages(filter, limit=page_size, timeout=timeout):
             yield from page["items"]
 
-    def export_csv(self, filter: FilterLike = None, *, subtasks: bool = False, limit: Optional[int] = None, timeout: Optional[float] = None, chunk_size: int = 1 << 16) -> Iterator[bytes]:
+    def export_csv(self, filter: FilterLike = None, *, subtasks: bool = False, limit: Optional[int] = None, timeout: Optional[float] = None, chunk_size: int = 1 << 16) -> Generator[bytes, None, None]:
         """The list as CSV (RFC 4180, UTF-8), streamed in chunks as the server writes it; a cut
         export ends with a record whose first cell is ``# truncated``. ``subtasks``: a row per SubTask."""
         query = {**_filter(filter).query(), "subtasks": "true" if subtasks else None, "limit": _opt(limit)}
@@ -192,12 +192,12 @@ class TasksClient:
         idle_timeout: float = DEFAULT_IDLE_TIMEOUT_S,
         reconnect_delay: Optional[float] = None,
         max_failures: Optional[int] = None,
-    ) -> Iterator[LiveEvent]:
+    ) -> Generator[LiveEvent, None, None]:
         """The live list under ``filter``: every change as a LiveEvent, reconnecting with
         Last-Event-ID (live.py, ``follow``)."""
         return follow(self._http, _filter(filter), last_event_id=last_event_id, reconnect=reconnect, timeout=timeout, idle_timeout=idle_timeout, reconnect_delay=reconnect_delay, max_failures=max_failures)
 
-    def follow_task(self, task_id: str, **options: Any) -> Iterator[LiveEvent]:
+    def follow_task(self, task_id: str, **options: Any) -> Generator[LiveEvent, None, None]:
         """The changes of one Task (the stream narrowed by ``id = <task_id>``)."""
         return self.follow(TaskFilter(q=f"id = {task_id}", silent=True), **options)
 

@@ -7,7 +7,7 @@ Nothing here ever holds the token.
 """
 
 from dataclasses import dataclass
-from typing import Any, Mapping, Optional, Sequence
+from typing import Any, Mapping, Optional, Sequence, cast
 
 __all__ = [
     "VleTasksError",
@@ -181,17 +181,22 @@ def _family(status: int, code: str) -> type[ApiError]:
     return _BY_STATUS.get(status, ApiError)
 
 
+def _violation(value: Any) -> Optional[Violation]:
+    if not isinstance(value, Mapping):
+        return None
+    v = cast(Mapping[str, Any], value)
+    position = v.get("position")
+    return Violation(str(v.get("field", "")), str(v.get("message", "")), position if isinstance(position, int) else None)
+
+
 def api_error(status: int, body: Any, *, operation_id: str = "", retry_after: Optional[float] = None) -> ApiError:
     """The error of an answer with this status and (decoded JSON) body; a body that is no ErrorReply
     (a proxy's HTML page, say) still gives an error of the status's family, code ``HTTP_<status>``."""
-    if isinstance(body, Mapping) and isinstance(body.get("code"), str) and isinstance(body.get("message"), str):
-        raw = body.get("violations")
-        violations = [
-            Violation(str(v.get("field", "")), str(v.get("message", "")), v["position"] if isinstance(v.get("position"), int) else None)
-            for v in (raw if isinstance(raw, list) else [])
-            if isinstance(v, Mapping)
-        ]
-        code, message = body["code"], body["message"]
+    reply = cast(Mapping[str, Any], body) if isinstance(body, Mapping) else {}
+    code, message, raw = reply.get("code"), reply.get("message"), reply.get("violations")
+    if isinstance(code, str) and isinstance(message, str):
+        found = [_violation(v) for v in cast(list[Any], raw)] if isinstance(raw, list) else []
+        violations = [v for v in found if v is not None]
     else:
         code, message, violations = f"HTTP_{status}", (body if isinstance(body, str) and body else "the answer holds no error body")[:300], []
     return _family(status, code)(status, code, message, violations, operation_id=operation_id, retry_after=retry_after)

@@ -6,7 +6,7 @@ import json
 import logging
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator, Literal, Optional, Union, cast
+from typing import Any, Callable, Generator, Literal, Optional, Union, cast
 
 from .errors import ConnectionFailed, NotFound, RequestTimeout, TaskWaitTimeout, TransportError, Unavailable
 from .filters import TaskFilter
@@ -46,7 +46,10 @@ class LiveEvent:
     @property
     def task_id(self) -> Optional[str]:
         """The Task a ``task`` or ``leave`` event is about."""
-        return self.data.get("id") if self.kind in ("task", "leave") and isinstance(self.data, dict) else None
+        if self.kind not in ("task", "leave") or not isinstance(self.data, dict):
+            return None
+        found = cast(dict[str, Any], self.data).get("id")
+        return found if isinstance(found, str) else None
 
 
 def _event_of(kind: str, data: str, event_id: Optional[int]) -> LiveEvent:
@@ -80,7 +83,7 @@ def follow(
     idle_timeout: float = DEFAULT_IDLE_TIMEOUT_S,
     reconnect_delay: Optional[float] = None,
     max_failures: Optional[int] = None,
-) -> Iterator[LiveEvent]:
+) -> Generator[LiveEvent, None, None]:
     """The events of the live list under ``filter``, as they come. A dropped or silent connection,
     and a stream the server closed or whose token expired, is opened again after the server's retry
     delay with Last-Event-ID: the stream first sends what changed meanwhile, then ``ready``. Opening

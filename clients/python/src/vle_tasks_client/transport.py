@@ -5,6 +5,7 @@ as the classes of errors.py, and a bounded retry of what is safe to send again."
 import http.client
 import json
 import logging
+import socket
 import ssl
 import time
 from dataclasses import dataclass
@@ -45,15 +46,17 @@ class Answer:
 class Stream:
     """A streamed answer (the live stream, the CSV export), read with a timeout per read."""
 
-    def __init__(self, connection: http.client.HTTPConnection, response: http.client.HTTPResponse, method: str, url: str) -> None:
+    def __init__(self, connection: http.client.HTTPConnection, sock: socket.socket, response: http.client.HTTPResponse, method: str, url: str) -> None:
         self._connection = connection
+        # Not connection.sock: http.client forgets it once an answer says the server will close the
+        # connection (the answer reads on from it), and each read's timeout is set on it.
+        self._socket = sock
         self.response = response
         self._method = method
         self._url = url
 
     def _timed(self, timeout: float, read: Callable[[], bytes]) -> bytes:
-        if self._connection.sock is not None:
-            self._connection.sock.settimeout(max(timeout, 0.001))
+        self._socket.settimeout(max(timeout, 0.001))
         try:
             return read()
         except TimeoutError:
@@ -71,7 +74,9 @@ class Stream:
         return self._timed(timeout, lambda: self.response.read1(size))
 
     def close(self) -> None:
+        self.response.close()
         self._connection.close()
+        self._socket.close()
 
     def __enter__(self) -> "Stream":
         return self
@@ -157,7 +162,7 @@ class Transport:
     ) -> Stream:
         """A streamed answer, once its status is 2xx (an ApiError otherwise); not retried."""
         try:
-            connection, response, method, url = self._send(route, path, query, None, accept, timeout, headers or {})
+            connection, sock, response, method, url = self._send(route, path, query, None, accept, timeout, headers or {})
         except _NotSent as failure:
             raise failure.error from None
         if response.status >= 300:
@@ -168,10 +173,10 @@ class Transport:
             finally:
                 connection.close()
             raise self._refusal(route, response, data)
-        return Stream(connection, response, method, url)
+        return Stream(connection, sock, response, method, url)
 
     def _once(self, route: Route, path: Optional[Mapping[str, str]], query: Optional[Mapping[str, Optional[str]]], body: Any, accept: str, timeout: Optional[float]) -> Answer:
-        connection, response, method, url = self._send(route, path, query, body, accept, timeout, {})
+        connection, _, response, method, url = self._send(route, path, query, body, accept, timeout, {})
         try:
             data = response.read()
         except TimeoutError:
@@ -193,7 +198,7 @@ class Transport:
         accept: str,
         timeout: Optional[float],
         extra_headers: Mapping[str, str],
-    ) -> tuple[http.client.HTTPConnection, http.client.HTTPResponse, str, str]:
+    ) -> tuple[http.client.HTTPConnection, socket.socket, http.client.HTTPResponse, str, str]:
         origin = self._commands if route.command else self._base
         target = origin.prefix + route.expand(**(path or {})) + _query_string(route, query)
         url = origin.url + target[len(origin.prefix):]
@@ -212,9 +217,10 @@ class Transport:
         except OSError as error:
             connection.close()
             raise _NotSent(ConnectionFailed(f"cannot connect: {error.strerror or type(error).__name__}", method=route.method, url=url)) from None
+        sock = connection.sock
         try:
             connection.request(route.method, target, body=data, headers=headers)
-            return connection, connection.getresponse(), route.method, url
+            return connection, sock, connection.getresponse(), route.method, url
         except TimeoutError:
             connection.close()
             raise RequestTimeout(f"no answer within {seconds:g} s", method=route.method, url=url) from None
