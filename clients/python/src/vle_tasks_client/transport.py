@@ -216,7 +216,7 @@ class Transport:
             raise _NotSent(RequestTimeout(f"no connection within {seconds:g} s", method=route.method, url=url)) from None
         except OSError as error:
             connection.close()
-            raise _NotSent(ConnectionFailed(f"cannot connect: {error.strerror or type(error).__name__}", method=route.method, url=url)) from None
+            raise _NotSent(ConnectionFailed(f"cannot connect: {error.strerror or error or type(error).__name__}", method=route.method, url=url)) from None
         sock = connection.sock
         try:
             connection.request(route.method, target, body=data, headers=headers)
