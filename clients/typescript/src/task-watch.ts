@@ -15,7 +15,14 @@ export interface TaskSource {
 }
 
 /** How to follow: the live stream's options; `timeoutMs` bounds each request (the stream's connection, a read). */
-export type FollowOptions = LiveStreamOptions;
+export interface FollowOptions extends LiveStreamOptions {
+  /**
+   * Only states later than this `version` count: give the version the Task had before a command of
+   * yours (a retry of a failed Task), so that its state from before the command, which the read
+   * model may still show for a moment, is not taken for the outcome.
+   */
+  readonly newerThan?: number;
+}
 
 export interface WaitOptions extends Omit<FollowOptions, 'timeoutMs'> {
   /** How long to wait for the Task to finish; default 5 minutes, `Infinity` for no limit. */
@@ -30,11 +37,13 @@ export const DEFAULT_WAIT_MS = 5 * 60_000;
 
 /**
  * The Task each time it changes, first as it is now, until it is finished (the last one yielded);
- * never older than the one before (`version`, the events folded into it, only grows).
+ * never older than the one before (`version`, the events folded into it, only grows) nor than
+ * `newerThan`.
  */
 export async function* followTask(source: TaskSource, taskId: string, options: FollowOptions = {}): AsyncGenerator<TaskView, void, undefined> {
   let last: TaskView | undefined;
-  const newer = (task: TaskView | undefined): task is TaskView => task !== undefined && task.id === taskId && (last === undefined || task.version > last.version);
+  const floor = options.newerThan ?? -1;
+  const newer = (task: TaskView | undefined): task is TaskView => task !== undefined && task.id === taskId && task.version > (last?.version ?? floor);
   const read = async (): Promise<TaskView | undefined> => {
     try {
       return await source.readTask(taskId, { ...(options.signal ? { signal: options.signal } : {}), ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }) });
