@@ -4,11 +4,14 @@
 // live stream of a Task changing, list and search (a bad query's position), retry, skip and cancel,
 // the typed 401 and 403, waitForTask's timeout, and the admin reads the CLI is built on.
 
+import { readFileSync } from 'node:fs';
 import { testToken, waitFor } from '@vle/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { diamond, System } from '../../../services/task-api/test/system.js';
-import { createTasksClient, type TasksClient } from '../src/index.js';
+import { GENERATED_FILE, renderOpenApiTypes } from '../scripts/openapi-types.js';
+// The public surface only: the package's two entries.
 import {
+  createTasksClient,
   isAuthenticationError,
   isConflictError,
   isNotFoundError,
@@ -16,12 +19,16 @@ import {
   isSearchQueryError,
   isTaskWaitTimeoutError,
   isValidationError,
+  searchValue,
+  taskIdQuery,
+  type CreateDagCommand,
+  type JsonObject,
+  type LiveEvent,
   type PermissionError,
-} from '../src/errors.js';
-import type { LiveEvent } from '../src/live-stream.js';
+  type SubTaskSpec,
+  type TasksClient,
+} from '../src/index.js';
 import { natsCommands } from '../src/nats.js';
-import { searchValue, taskIdQuery } from '../src/search.js';
-import type { CreateDagCommand, JsonObject, SubTaskSpec } from '../src/commands.js';
 
 const system = new System();
 /** Through the one origin (the projection forwards the commands). */
@@ -251,5 +258,7 @@ describe('what the CLI reads besides Tasks', () => {
     // Public: no token needed.
     const description = await createTasksClient({ baseUrl: system.projection.url }).getApiDescription();
     expect(description.openapi).toBe('3.1.0');
+    // The description the running projection serves is the one the committed types were generated from.
+    expect((await renderOpenApiTypes(description)) === readFileSync(GENERATED_FILE, 'utf8')).toBe(true);
   });
 });
