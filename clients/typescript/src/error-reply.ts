@@ -18,7 +18,7 @@ import {
 } from './errors.js';
 import type { ErrorReplyBody, Violation } from './types.js';
 
-/** The status task-api answers each code of a command with; a code not here is 400 unless it is a 5xx below. */
+/** The status task-api (or the one origin) answers each of these codes with. */
 export const STATUS_OF_CODE: Readonly<Record<string, number>> = {
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
@@ -48,9 +48,9 @@ export const STATUS_OF_CODE: Readonly<Record<string, number>> = {
 };
 
 /**
- * The codes of a refusal that asking again cannot change, over NATS: the rules of the domain and the
- * contract's. Anything else in a NATS error reply is task-api's "could not be handled now" (503), which
- * carries the code of whatever failed (a NATS or JetStream error), so it cannot be listed.
+ * The other refusals, all 400: the contract's and the domain's rules. Any code in neither list is
+ * task-api's "could not be handled now" (503), which carries the code of whatever failed (a NATS or
+ * JetStream error), so it cannot be listed.
  */
 export const REFUSAL_CODES_400: readonly string[] = [
   'VALIDATION_FAILED',

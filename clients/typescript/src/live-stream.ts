@@ -47,7 +47,11 @@ function transient(error: TasksError): boolean {
   return error.kind === 'unavailable' || error.kind === 'timeout' || error.kind === 'connection';
 }
 
+const KNOWN_EVENTS: ReadonlySet<string> = new Set(['ready', 'task', 'leave', 'reset', 'expired', 'closed']);
+
 function decode(event: ServerSentEvent): LiveEvent | undefined {
+  // An event of a later release is not ours to interpret, whatever its data.
+  if (!KNOWN_EVENTS.has(event.event)) return undefined;
   let data: Record<string, unknown>;
   try {
     data = JSON.parse(event.data) as Record<string, unknown>;
@@ -69,7 +73,6 @@ function decode(event: ServerSentEvent): LiveEvent | undefined {
     case 'closed':
       return { type: 'closed', id, reason: String(data.reason ?? '') };
     default:
-      // An event of a later release: not ours to interpret.
       return undefined;
   }
 }

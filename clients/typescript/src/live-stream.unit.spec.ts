@@ -35,7 +35,7 @@ describe('the live stream', () => {
     let n = 0;
     const client = createTasksClient({ baseUrl: server.url, token: () => `jwt-${++n}` });
     server.answer(
-      events(`retry: 3000\n\n${task(7)}: heartbeat\n\n${ready(8)}event: novelty\ndata: {}\n\n`, 'drop'),
+      events(`retry: 3000\n\n${task(7)}: heartbeat\n\n${ready(8)}event: novelty\ndata: not JSON\n\n`, 'drop'),
       events(`id: 9\nevent: reset\ndata: {"seq":9,"reason":"1200 Tasks changed"}\n\nevent: closed\ndata: {"reason":"the service stops"}\n\n`),
       events(`id: 10\nevent: leave\ndata: {"id":"t1"}\n\n`, 'hold'),
     );
