@@ -1,12 +1,15 @@
 // Creating a Task from another service (the scheduler's periodic runs, a job's child Tasks): the
-// CreateTask command as a NATS request to task-api (DESIGN §12), answered with CreateTaskReply or
-// `{"error": ErrorReply}`. Core request/reply rather than a durable publish: the reply says whether
-// the Task was created or already there, and a caller that got no answer simply asks again (an
-// idempotency key makes that safe).
+// CreateTask command as a NATS request to task-api (DESIGN §12), sent by the public client
+// (@openvle/tasks-client's NATS transport), whose typed errors are sorted here for the job runtime:
+// a refusal is permanent, anything else may work later. Core request/reply rather than a durable
+// publish: the reply says whether the Task was created or already there, and a caller that got no
+// answer simply asks again (an idempotency key makes that safe).
 
 import { headers, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
+import { createTasksClient, isTasksError, type CreateTaskCommand, type TasksClient } from '@openvle/tasks-client';
+import { natsCommands } from '@openvle/tasks-client/nats';
 import type { ServiceCredentials } from '@vle/auth';
-import { Headers, isErrorReply, type ContractErrorCode, type CreateTaskJson, type CreateTaskReplyJson, type Topology } from '@vle/contracts';
+import { Headers, type ContractErrorCode, type CreateTaskJson, type CreateTaskReplyJson, type Topology } from '@vle/contracts';
 import { JobFailureError, type JobFailure, type RuleCode } from '@vle/domain';
 
 export interface TaskCreator {
@@ -63,18 +66,22 @@ export interface NatsTaskCreatorOptions {
 }
 
 export class NatsTaskCreator implements TaskCreator {
-  constructor(private readonly options: NatsTaskCreatorOptions) {}
+  private readonly client: TasksClient;
+
+  constructor(options: NatsTaskCreatorOptions) {
+    const { nc, topology, credentials, timeoutMs = 10_000 } = options;
+    this.client = createTasksClient({ commands: natsCommands({ connection: nc, namespace: topology.namespace, token: () => credentials.authorization(), timeoutMs }) });
+  }
 
   async create(command: CreateTaskJson): Promise<CreateTaskReplyJson> {
-    const { nc, topology, credentials, timeoutMs = 10_000 } = this.options;
-    const reply = await nc.request(topology.requestSubject('create'), JSON.stringify(command), { timeout: timeoutMs, headers: await authorizationHeaders(credentials) });
-    const body = reply.json<CreateTaskReplyJson | { error: unknown }>();
-    if ('error' in body) {
-      const error = isErrorReply(body.error) ? body.error : { code: 'INTERNAL', message: JSON.stringify(body.error) };
+    try {
+      // The contract's JSON type has every field optional; task-api checks what the client's type requires.
+      return await this.client.createTask(command as CreateTaskCommand);
+    } catch (error) {
+      if (!isTasksError(error)) throw error;
       if (REFUSAL_CODES.has(error.code)) throw new TaskRefused(error.code, error.message);
       throw new JobFailureError(`task-api could not create the Task now (${error.code}: ${error.message})`, 'TASK_API_UNAVAILABLE', { permanent: false });
     }
-    return body;
   }
 }
 
