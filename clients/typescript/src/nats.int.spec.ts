@@ -55,6 +55,27 @@ describe('natsCommands', () => {
     }
   });
 
+  it("adds the caller's headers (a traceparent) to each request, after the token", async () => {
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const seen: Array<[string | undefined, string | undefined]> = [];
+    const sub = nc.subscribe(`${namespace}.tasks.req.cancel`);
+    void (async () => {
+      for await (const msg of sub) {
+        seen.push([msg.headers?.get('traceparent'), msg.headers?.get('Authorization')]);
+        msg.respond(JSON.stringify({ taskId: 't1', status: 'cancelled', events: ['TaskCancelled'] }));
+      }
+    })();
+    await nc.flush();
+    const stops = [() => sub.unsubscribe()];
+    try {
+      const client = createTasksClient({ token: 'jwt-2', commands: natsCommands({ connection: nc, namespace, addHeaders: (h) => h.set('traceparent', traceparent) }) });
+      await client.cancelTask('t1', { reason: 'traced' });
+      expect(seen).toEqual([[traceparent, 'Bearer jwt-2']]);
+    } finally {
+      for (const stop of stops) stop();
+    }
+  });
+
   it('turns an error reply into the typed error of its code', async () => {
     const stop = responder(`${namespace}.tasks.req.retry`, () => ({ error: { code: 'NOT_RETRYABLE', message: 'the SubTask is running', violations: [] } }));
     const stopCreate = responder(`${namespace}.tasks.req.create`, () => ({ error: { code: 'DAG_CYCLE', message: 'a -> b -> a', violations: [{ field: 'subtasks[0].dependsOn[0]', message: 'cycle' }] } }));

@@ -3,7 +3,7 @@
 // same reply as HTTP or `{"error": ErrorReply}`. The caller brings its own connection
 // (@nats-io/transport-node, an optional peer dependency: the HTTP client needs none).
 
-import { headers, type NatsConnection } from '@nats-io/transport-node';
+import { headers, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
 import type { CommandBodies, CommandName } from './commands.js';
 import type { CommandCallOptions, CommandReplies, CommandTransport } from './command-transport.js';
 import { ConnectionError, PermissionError, TimeoutError, UnavailableError, UnexpectedResponseError, type TasksError } from './errors.js';
@@ -23,6 +23,11 @@ export interface NatsCommandsOptions {
   readonly token?: TokenSource;
   /** How long to wait for task-api's reply; default the call's, or 30 s. */
   readonly timeoutMs?: number;
+  /**
+   * Adds headers of the caller's to each request, after the token's: a W3C `traceparent`, so that the
+   * command joins the caller's trace (`propagation.inject(context.active(), headers, setter)`).
+   */
+  readonly addHeaders?: (headers: MsgHdrs) => void | Promise<void>;
 }
 
 /** `tasks.req.<command>` under a namespace. */
@@ -40,6 +45,7 @@ export function natsCommands(options: NatsCommandsOptions): CommandTransport {
       const h = headers();
       const authorization = await authorizationOf(options.token ?? call.token);
       if (authorization) h.set(AUTHORIZATION_HEADER, authorization);
+      await options.addHeaders?.(h);
       call.signal?.throwIfAborted();
       const request = options.connection.request(subject, JSON.stringify(body), { timeout: timeoutMs, headers: h });
       let reply;
