@@ -7,14 +7,17 @@ import { InvalidArgumentError } from 'commander';
 
 const UNITS_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, min: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
-/** `500ms`, `90s`, `30m`, `2h`, `7d`, `1w`, or plain seconds; in ms. */
-export function parseDuration(raw: string): number {
+/** `500ms`, `90s`, `30m`, `2h`, `7d`, `1w`, or plain seconds, longer than 0 and at most `maxDays`; in ms. */
+export function parseDuration(raw: string, maxDays = 366): number {
   const match = /^(\d+(?:\.\d+)?)\s*(ms|s|min|m|h|d|w)?$/.exec(raw.trim());
   if (!match) throw new InvalidArgumentError('must be a duration such as 90s, 30m, 2h or 7d');
   const ms = Number(match[1]) * UNITS_MS[match[2] ?? 's']!;
-  if (!(ms > 0) || ms > 366 * UNITS_MS.d!) throw new InvalidArgumentError('must be longer than 0 and at most 366 days');
+  if (!(ms > 0) || ms > maxDays * UNITS_MS.d!) throw new InvalidArgumentError(`must be longer than 0 and at most ${maxDays} days`);
   return Math.round(ms);
 }
+
+/** The longest duration of a time (`--at +400d`): the retention keeps Tasks up to 36500 days. */
+const MAX_TIME_DAYS = 36_600;
 
 /**
  * A time for the API's `from`, `to`, `since`, `until`, `at`: a date (`2026-11-22`, midnight UTC, as the
@@ -29,7 +32,7 @@ export function parseTime(raw: string, now: () => Date = () => new Date()): stri
   if (/^\+?\d/.test(value)) {
     const later = value.startsWith('+');
     try {
-      const ms = parseDuration(later ? value.slice(1) : value);
+      const ms = parseDuration(later ? value.slice(1) : value, MAX_TIME_DAYS);
       return new Date(now().getTime() + (later ? ms : -ms)).toISOString();
     } catch {
       // Not a duration either: the message below says what is taken.

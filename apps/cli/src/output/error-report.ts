@@ -20,7 +20,7 @@ export function describeError(error: unknown, colors: Colors, context: ErrorCont
   if (!isTasksError(error)) return `${label} ${(error as Error)?.stack ?? String(error)}\n(this is a fault of vle-tasks' command line: please report it)`;
   const lines = [`${label} ${error.message} ${colors.dim(`[${[error.code, error.status === undefined ? undefined : `HTTP ${error.status}`].filter(Boolean).join(', ')}]`)}`];
   for (const violation of error.violations) {
-    if (violation.message !== error.message) lines.push(`  ${violation.field || '(body)'}: ${violation.message}`);
+    if (violation.field !== '' || violation.message !== error.message) lines.push(`  ${violation.field || '(the body)'}: ${violation.message}`);
     if (violation.field === 'q' && violation.position !== undefined && context.query !== undefined) lines.push(...markPosition(context.query, violation.position, colors));
   }
   const hint = hintOf(error, context);
