@@ -1,11 +1,13 @@
-// The built CLI (apps/cli/dist/main.js, `npm run build` first) as a child process of a test: run to
-// its end with an input, or started and read while it runs (tail), signalled, waited for.
+// The built CLI as a child process of a test, started as `vle-tasks` is (bin/vle-tasks.js, which runs
+// dist/main.js: `npm run build` first): run to its end with an input, or started and read while it
+// runs (tail), signalled, waited for.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-export const CLI_ENTRY = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+export const CLI_ENTRY = fileURLToPath(new URL('../bin/vle-tasks.js', import.meta.url));
+const BUILT = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 
 export interface CliResult {
   readonly code: number | null;
@@ -37,7 +39,7 @@ export class CliProcess {
   readonly exited: Promise<CliResult>;
 
   constructor(args: readonly string[], options: CliRunOptions = {}) {
-    if (!existsSync(CLI_ENTRY)) throw new Error(`${CLI_ENTRY} is missing: run npm run build first`);
+    if (!existsSync(BUILT)) throw new Error(`${BUILT} is missing: run npm run build first`);
     this.child = spawn(process.execPath, [CLI_ENTRY, ...args], { env: cliEnv(options.env), stdio: ['pipe', 'pipe', 'pipe'] });
     this.child.stdout!.setEncoding('utf8').on('data', (text: string) => (this.out += text));
     this.child.stderr!.setEncoding('utf8').on('data', (text: string) => (this.err += text));

@@ -47,7 +47,7 @@ function file(value: unknown): string {
 /** Creates the Task with `create --file` and answers its id and SubTask ids. */
 async function create(command: unknown): Promise<{ taskId: string; subTaskIds: Record<string, string> }> {
   const result = await cli(['create', '--file', file(command), '--json']);
-  expect(result.code, result.stderr).toBe(0);
+  expectExit(result, 0);
   return JSON.parse(result.stdout);
 }
 
@@ -64,23 +64,26 @@ async function finished(taskId: string, version = -1): Promise<any> {
 }
 
 const jsonLines = (text: string) => text.trim().split('\n').map((line) => JSON.parse(line));
-const noAnsi = (text: string) => expect(text).not.toMatch(/\u001b\[/);
+/** No escape sequence (colour, cursor) in what a pipe got. */
+const noAnsi = (text: string) => expect(text.includes('\u001b[')).toBe(false);
+/** The exit status, with stderr in the failure's diff. */
+const expectExit = (result: CliResult, code: number) => expect({ code: result.code, stderr: result.stderr }).toEqual({ code, stderr: expect.any(String) });
 
 describe('create', () => {
   it('creates a Task from a file and prints its id; --json answers the API; from stdin; --wait watches it to success', async () => {
     const plain = await cli(['create', '--file', file(dag(`create ${system.namespace}`, step('a', 'noop')))]);
-    expect(plain.code, plain.stderr).toBe(0);
+    expectExit(plain, 0);
     expect(plain.stdout.trim()).toMatch(UUID);
     expect((await finished(plain.stdout.trim())).status).toBe('success');
 
     const fromStdin = await cli(['create', '--file', '-', '--json'], { input: JSON.stringify(dag(`stdin ${system.namespace}`, step('a', 'noop'), step('b', 'noop', {}, ['a']))) });
-    expect(fromStdin.code, fromStdin.stderr).toBe(0);
+    expectExit(fromStdin, 0);
     const created = JSON.parse(fromStdin.stdout);
     expect(created).toMatchObject({ existing: false, status: 'queued' });
     expect(Object.keys(created.subTaskIds)).toEqual(['a', 'b']);
 
     const waited = await cli(['create', '--file', file(dag(`wait ${system.namespace}`, step('a', 'sleep', { ms: 300 }), step('b', 'noop', {}, ['a']))), '--wait']);
-    expect(waited.code, waited.stderr).toBe(0);
+    expectExit(waited, 0);
     const lines = waited.stdout.trim().split('\n');
     expect(lines[0]).toMatch(UUID);
     expect(lines.at(-1)).toMatch(/^success: 2 of 2 SubTasks finished, in /);
@@ -90,7 +93,7 @@ describe('create', () => {
   it('names an existing Task for a repeated idempotency key, and --wait --json gives the result then the states as JSON lines', async () => {
     const command = { ...dag(`idempotent ${system.namespace}`, step('a', 'noop')), idempotencyKey: `cli-${system.namespace}` };
     const first = await cli(['create', '--file', file(command), '--wait', '--json']);
-    expect(first.code, first.stderr).toBe(0);
+    expectExit(first, 0);
     const [result, ...states] = jsonLines(first.stdout);
     expect(result).toMatchObject({ existing: false });
     expect(states.at(-1)).toMatchObject({ id: result.taskId, status: 'success' });
@@ -129,7 +132,7 @@ describe('list', () => {
 
   it('lists with the search language as a table, newest first, and as the JSON page', async () => {
     const table = await cli(['list', '-q', `name ~ "${name()}"`]);
-    expect(table.code, table.stderr).toBe(0);
+    expectExit(table, 0);
     const [header, ...rows] = table.stdout.trim().split('\n');
     expect(header!.split(/\s{2,}/)).toEqual(['ID', 'STATUS', 'SUBTASKS', 'CREATED', 'BY', 'NAME']);
     expect(rows.map((row) => row.split(/\s+/)[0])).toEqual([...ids].reverse());
@@ -186,7 +189,7 @@ describe('show', () => {
     const { taskId, subTaskIds } = await create(dag(`show ${system.namespace}`, step('a', 'noop'), step('b', 'fail', { failAttempts: 1 }, ['a'])));
     await finished(taskId);
     const table = await cli(['show', taskId]);
-    expect(table.code, table.stderr).toBe(0);
+    expectExit(table, 0);
     expect(table.stdout).toMatch(new RegExp(`^ID +${taskId}$`, 'm'));
     expect(table.stdout).toMatch(/^Status +success$/m);
     expect(table.stdout).toMatch(/^SubTasks +2\/2 finished, 100%$/m);
@@ -196,7 +199,7 @@ describe('show', () => {
     expect(table.stdout).not.toContain('History');
 
     const history = await cli(['show', taskId, '--history']);
-    expect(history.code, history.stderr).toBe(0);
+    expectExit(history, 0);
     expect(history.stdout).toMatch(/History \(\d+ events\)/);
     expect(history.stdout).toMatch(/ TaskCreated +e2e-admin/);
     expect(history.stdout).toMatch(/ SubTaskAttemptFailed +b +worker:bench .*status running→retrying/);
@@ -223,7 +226,7 @@ describe('watch', () => {
   it('follows a Task that fails to its end: exit status 1, one line per change, or JSON lines', async () => {
     const { taskId } = await create(dag(`watch fail ${system.namespace}`, step('a', 'sleep', { ms: 300 }), step('b', 'fail', { permanent: true }, ['a'])));
     const watched = await cli(['watch', taskId]);
-    expect(watched.code, watched.stderr).toBe(1);
+    expectExit(watched, 1);
     const lines = watched.stdout.trim().split('\n');
     expect(lines.at(-1)).toMatch(/^failed: 2 of 2 SubTasks finished, 1 failed, in /);
     expect(lines.slice(0, -1).every((line) => /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} {2}\w+ \d\/2/.test(line))).toBe(true);
@@ -262,7 +265,7 @@ describe('retry, skip, cancel', () => {
     expect((await system.events(taskId)).some((e) => e.type === 'SubTaskRetryRequested')).toBe(false);
 
     const retried = await cli(['retry', taskId, subTaskIds.a!, '--yes', '--wait']);
-    expect(retried.code, retried.stderr).toBe(5);
+    expectExit(retried, 5);
     const lines = retried.stdout.trim().split('\n');
     expect(lines[0]).toBe(`Retried SubTask ${subTaskIds.a}: Task ${taskId} is now queued (SubTaskRetryRequested, SubTaskQueued).`);
     expect(lines.at(-1)).toMatch(/^warning: 2 of 2 SubTasks finished, in /);
@@ -275,7 +278,7 @@ describe('retry, skip, cancel', () => {
     const { taskId, subTaskIds } = await create(dag(`skip ${system.namespace}`, step('a', 'fail', { permanent: true }), step('b', 'noop', {}, ['a'])));
     const failed = await finished(taskId);
     const skipped = await cli(['skip', taskId, subTaskIds.a!, '--yes', '--reason', 'done by hand', '--json']);
-    expect(skipped.code, skipped.stderr).toBe(0);
+    expectExit(skipped, 0);
     expect(JSON.parse(skipped.stdout)).toEqual({ taskId, status: expect.any(String), events: ['SubTaskSkipped', 'SubTaskQueued'] });
     expect((await finished(taskId, failed.version)).status).toBe('warning');
     const watched = await cli(['watch', taskId]);
@@ -291,11 +294,11 @@ describe('retry, skip, cancel', () => {
     expect([unconfirmed.code, unconfirmed.stderr]).toEqual([2, expect.stringContaining('pass --yes to cancel without asking')]);
     expect((await projected(taskId)).status).toBe('scheduled');
     const cancelled = await cli(['cancel', taskId, '--yes', '--reason', 'not needed']);
-    expect(cancelled.code, cancelled.stderr).toBe(0);
+    expectExit(cancelled, 0);
     expect(cancelled.stdout.trim()).toMatch(new RegExp(`^Cancelled: Task ${taskId} is now cancelled \\(TaskCancelRequested.*\\)\\.$`));
     expect((await system.events(taskId)).find((e) => e.type === 'TaskCancelRequested')).toMatchObject({ data: { reason: 'not needed' } });
     const watched = await cli(['watch', taskId]);
-    expect([watched.code, watched.stdout.trim()]).toEqual([1, expect.stringMatching(/^cancelled: 0 of 1 SubTasks finished/)]);
+    expect([watched.code, watched.stdout.trim()]).toEqual([1, expect.stringMatching(/^cancelled: 1 of 1 SubTasks finished, in [^\n]+$/)]);
     const unknown = await cli(['cancel', '00000000-0000-4000-8000-000000000000', '--yes']);
     expect([unknown.code, unknown.stderr]).toEqual([3, expect.stringContaining('TASK_NOT_FOUND')]);
   });
@@ -310,7 +313,7 @@ describe('tail', () => {
     await waitFor(() => tail.stdout.includes('"status":"success"'), { description: 'the success line', timeoutMs: 20_000 });
     tail.signal('SIGINT');
     const result = await tail.exited;
-    expect(result.code, result.stderr).toBe(0);
+    expectExit(result, 0);
     const events = jsonLines(result.stdout);
     expect(events.every((e) => e.type === 'task' && e.task.id === taskId)).toBe(true);
     const statuses = events.map((e) => e.task.status);
@@ -324,7 +327,7 @@ describe('tail', () => {
     await waitFor(() => tail.stderr.includes('Following the changes live'), { description: 'tail to be live', timeoutMs: 10_000 });
     const { taskId } = await create(dag(name, step('a', 'noop')));
     const result = await tail.exited;
-    expect(result.code, result.stderr).toBe(0);
+    expectExit(result, 0);
     expect(result.stdout.trim()).toMatch(new RegExp(`^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}  ${taskId}  \\w+ +\\d/1 +${name}$`));
   });
 
@@ -340,7 +343,7 @@ describe('tail', () => {
 describe('retention', () => {
   it('shows what a run would delete as of a later time, as a table and as JSON', async () => {
     const table = await cli(['retention', '--dry-run', '--at', '+400d']);
-    expect(table.code, table.stderr).toBe(0);
+    expectExit(table, 0);
     expect(table.stdout).toMatch(/^As of .*, a retention run would delete \d+ finished Tasks, finished from /);
     expect(table.stdout).toMatch(/^STATUS +TYPE +TASKS +OLDEST +NEWEST$/m);
     expect(table.stdout).toMatch(/^success +\(a DAG\) +\d+ /m);
@@ -356,7 +359,7 @@ describe('retention', () => {
     const unconfirmed = await cli(['retention', '--run']);
     expect([unconfirmed.code, unconfirmed.stderr]).toEqual([2, expect.stringContaining('pass --yes to run the retention')]);
     const ran = await cli(['retention', '--run', '--yes']);
-    expect(ran.code, ran.stderr).toBe(0);
+    expectExit(ran, 0);
     expect(ran.stdout).toMatch(/^Deleted 0 Tasks \(0 SubTasks\)/);
     const neither = await cli(['retention']);
     expect([neither.code, neither.stderr]).toEqual([2, expect.stringContaining('give --dry-run')]);
@@ -372,14 +375,14 @@ describe('dead letters', () => {
     }, { description: 'the dead letter', timeoutMs: 10_000 });
 
     const table = await cli(['dead-letters']);
-    expect(table.code, table.stderr).toBe(0);
+    expectExit(table, 0);
     expect(table.stdout).toMatch(/^ *SEQ +AT +SOURCE +CODE +REASON$/m);
     expect(table.stdout).toMatch(new RegExp(`^ *${seq} +\\S+ \\S+ +commands +MALFORMED_JSON +`, 'm'));
     const listed = await cli(['dead-letters', 'list', '--source', 'commands', '--limit', '1', '--json']);
     expect(JSON.parse(listed.stdout).items).toEqual([expect.objectContaining({ seq, source: 'commands', code: 'MALFORMED_JSON' })]);
 
     const shown = await cli(['dead-letters', 'show', String(seq)]);
-    expect(shown.code, shown.stderr).toBe(0);
+    expectExit(shown, 0);
     expect(shown.stdout).toMatch(/^Code +MALFORMED_JSON$/m);
     expect(shown.stdout).toMatch(/^Payload +8 bytes, text$/m);
     expect(shown.stdout.trim().split('\n').at(-1)).toBe('not json');
@@ -430,7 +433,7 @@ describe('the token and the URL', () => {
     const url = `http://127.0.0.1:${await freePort()}`;
     for (const args of [['list'], ['show', '00000000-0000-4000-8000-000000000000'], ['watch', '00000000-0000-4000-8000-000000000000'], ['create', '--file', file(dag('x', step('a', 'noop')))], ['dead-letters']]) {
       const result = await cli(args, { env: { VLE_TASKS_URL: url }, timeoutMs: 15_000 });
-      expect([args[0], result.code], result.stderr).toEqual([args[0], 4]);
+      expect({ command: args[0], code: result.code, stderr: result.stderr }).toMatchObject({ command: args[0], code: 4 });
       expect(result.stderr).toContain('[CONNECTION_FAILED]');
       expect(result.stderr).toContain(`is vle-tasks running at ${url}?`);
     }
@@ -443,10 +446,12 @@ describe('in a real terminal (tmux)', () => {
   const tmux = new Tmux(`vle-cli-${process.pid}`);
   afterAll(() => tmux.kill());
 
+  const quote = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`;
+
   /** Runs `vle-tasks <args>` in a new session; the exit status lands in a file once it ends. */
   function inTerminal(session: string, args: string): string {
     const status = join(dir, `${session}.status`);
-    tmux.start(session, `${JSON.stringify(process.execPath)} ${JSON.stringify(CLI_ENTRY)} ${args}; echo $? > ${JSON.stringify(status)}`, env);
+    tmux.start(session, `${quote(process.execPath)} ${quote(CLI_ENTRY)} ${args}; echo $? > ${quote(status)}`, env);
     return status;
   }
 
@@ -461,10 +466,10 @@ describe('in a real terminal (tmux)', () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect(await exitStatus(status)).toBe('0');
-    const final = tmux.capture('watch');
+    const final = tmux.capture('watch', true);
     // The bars seen while it ran: the count of finished SubTasks, each state once, in order.
     const counts = [...new Set(screens.flatMap((screen) => [...screen.matchAll(/[█░]{10,} +(\d)\/8 SubTasks/g)].map((m) => Number(m[1]))))];
-    expect(counts.filter((n) => n > 0 && n < 8).length, screens.join('\n----\n')).toBeGreaterThanOrEqual(2);
+    expect({ between: counts.filter((n) => n > 0 && n < 8).length, screens }).toMatchObject({ between: expect.toSatisfy((n: number) => n >= 2) });
     expect(counts).toEqual([...counts].sort((a, b) => a - b));
     expect(screens.some((screen) => /● running +█+░+ +\d\/8 SubTasks/.test(screen))).toBe(true);
     expect(final).toContain(`Task ${taskId}`);
@@ -477,11 +482,11 @@ describe('in a real terminal (tmux)', () => {
     const kept = await create({ ...dag(`prompt kept ${system.namespace}`, step('a', 'noop')), startAt });
     const declined = inTerminal('decline', `cancel ${kept.taskId}`);
     await waitFor(() => tmux.capture('decline').includes('[y/N]') || undefined, { description: 'the prompt', timeoutMs: 10_000 });
-    // The question is longer than the terminal's 120 columns: read it with its wrapped lines joined.
-    expect(tmux.capture('decline').replace(/\n/g, '')).toMatch(new RegExp(`Cancel Task "prompt kept [^"]+" \\(${kept.taskId}, scheduled, 0/1 SubTasks\\)\\? 1 SubTask not started stop\\. \\[y/N\\]`));
+    // The question is longer than the terminal's 120 columns: the capture joins what the terminal wrapped.
+    expect(tmux.capture('decline')).toMatch(new RegExp(`Cancel Task "prompt kept [^"]+" \\(${kept.taskId}, scheduled, 0/1 SubTasks\\)\\? 1 SubTask not started stop\\. \\[y/N\\]`));
     tmux.sendKeys('decline', 'n', 'Enter');
     expect(await exitStatus(declined)).toBe('2');
-    expect(tmux.capture('decline')).toContain('not confirmed: nothing was done');
+    expect(tmux.capture('decline', true)).toContain('not confirmed: nothing was done');
     expect((await projected(kept.taskId)).status).toBe('scheduled');
 
     const gone = await create({ ...dag(`prompt cancelled ${system.namespace}`, step('a', 'noop')), startAt });
@@ -489,7 +494,7 @@ describe('in a real terminal (tmux)', () => {
     await waitFor(() => tmux.capture('confirm').includes('[y/N]') || undefined, { description: 'the prompt', timeoutMs: 10_000 });
     tmux.sendKeys('confirm', 'y', 'Enter');
     expect(await exitStatus(confirmed)).toBe('0');
-    expect(tmux.capture('confirm')).toContain(`Cancelled: Task ${gone.taskId} is now ⊘ cancelled`);
+    expect(tmux.capture('confirm', true)).toContain(`Cancelled: Task ${gone.taskId} is now ⊘ cancelled`);
     expect((await finished(gone.taskId)).status).toBe('cancelled');
     expect((await cli(['cancel', kept.taskId, '--yes'])).code).toBe(0);
   });

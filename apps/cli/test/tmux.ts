@@ -21,9 +21,13 @@ export class Tmux {
     this.tmux('new-session', '-d', '-s', session, '-x', String(size.width), '-y', String(size.height), ...vars, command, ';', 'set-option', '-t', session, 'remain-on-exit', 'on');
   }
 
-  /** The pane's screen as text (no colours). */
-  capture(session: string): string {
-    return this.tmux('capture-pane', '-p', '-t', session);
+  /**
+   * The pane's screen as text (no colours), a line longer than the pane as one (`-J`); with
+   * `history`, the lines scrolled off it too (tmux writes "Pane is dead" below a command that
+   * ended, which may scroll the screen by a line).
+   */
+  capture(session: string, history = false): string {
+    return this.tmux('capture-pane', '-p', '-J', ...(history ? ['-S', '-'] : []), '-t', session);
   }
 
   /** Keys typed into the pane (`y`, `Enter`). */

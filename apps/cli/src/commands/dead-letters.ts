@@ -9,6 +9,7 @@ import type { Cli } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { formatTime, oneLine } from '../output/format.js';
 import type { Output } from '../output/output.js';
+import type { Column } from '../output/table.js';
 import { collect, parseTime, wholeNumber } from '../parse.js';
 
 interface ListOptions {
@@ -91,15 +92,15 @@ export function registerDeadLetters(program: Command, cli: Cli): void {
     );
 }
 
-function deadLetterColumns(items: readonly DeadLetterItem[]) {
-  const columns = [
-    { header: 'SEQ', text: (d: DeadLetterItem) => String(d.seq), align: 'right' as const },
-    { header: 'AT', text: (d: DeadLetterItem) => formatTime(d.at) },
-    { header: 'SOURCE', text: (d: DeadLetterItem) => d.source },
-    { header: 'CODE', text: (d: DeadLetterItem) => d.code },
+function deadLetterColumns(items: readonly DeadLetterItem[]): Column<DeadLetterItem>[] {
+  const columns: Column<DeadLetterItem>[] = [
+    { header: 'SEQ', text: (d) => String(d.seq), align: 'right' },
+    { header: 'AT', text: (d) => formatTime(d.at) },
+    { header: 'SOURCE', text: (d) => d.source },
+    { header: 'CODE', text: (d) => d.code },
   ];
-  if (items.some((d) => d.taskId !== undefined)) columns.push({ header: 'TASK', text: (d) => d.taskId ?? '' });
-  return [...columns, { header: 'REASON', text: (d: DeadLetterItem) => oneLine(d.reason), shrink: true }];
+  if (items.some((d) => d.taskId !== undefined)) columns.push({ header: 'TASK', text: (d) => d.taskId ?? '', drop: 1 });
+  return [...columns, { header: 'REASON', text: (d) => oneLine(d.reason), shrink: true }];
 }
 
 function printDeadLetter(out: Output, letter: DeadLetterItem): void {

@@ -54,11 +54,12 @@ export function taskColumns(out: Output, rows: readonly TaskListItem[]): Column<
     { header: 'ID', text: (t) => t.id },
     out.statusColumn('STATUS', (t) => t.status),
     { header: 'SUBTASKS', text: (t) => formatCounts(t.subtaskCounts), color: (t, c) => (t.subtaskCounts.failed > 0 ? c.red : undefined) },
-    { header: 'CREATED', text: (t) => formatTime(t.createdAt) },
-    { header: 'BY', text: (t) => t.createdBy, shrink: true },
+    { header: 'CREATED', text: (t) => formatTime(t.createdAt), drop: 1 },
+    { header: 'BY', text: (t) => t.createdBy, shrink: true, drop: 2 },
   ];
-  if (rows.some((t) => t.eventId !== null)) columns.push({ header: 'EVENT', text: (t) => t.eventId ?? '' });
-  if (rows.some((t) => t.children.total > 0)) columns.push({ header: 'CHILDREN', text: (t) => childrenOf(t.children) });
+  // A narrow terminal leaves out the event, then the children, the creator and the time (the ID and the name stay).
+  if (rows.some((t) => t.eventId !== null)) columns.push({ header: 'EVENT', text: (t) => t.eventId ?? '', drop: 4 });
+  if (rows.some((t) => t.children.total > 0)) columns.push({ header: 'CHILDREN', text: (t) => childrenOf(t.children), shrink: true, drop: 3 });
   columns.push({ header: 'NAME', text: (t) => t.name, shrink: true });
   return columns;
 }

@@ -89,8 +89,8 @@ function subTaskColumns(out: Output, subtasks: readonly SubTaskView[]): Column<S
     { header: 'KEY', text: (s) => s.key, shrink: true },
     { header: 'ACTION', text: (s) => `${s.queue}/${s.action}` },
     out.statusColumn('STATUS', (s) => s.status),
-    { header: 'TRY', text: (s) => (s.generation > 1 ? `${s.attempt} (gen ${s.generation})` : String(s.attempt)), align: 'right' },
-    { header: 'AFTER', text: (s) => s.dependsOn.map((id) => keyOf.get(id) ?? id).join(','), shrink: true },
+    { header: 'TRY', text: (s) => (s.generation > 1 ? `${s.attempt} (gen ${s.generation})` : String(s.attempt)), align: 'right', drop: 1 },
+    { header: 'AFTER', text: (s) => s.dependsOn.map((id) => keyOf.get(id) ?? id).join(','), shrink: true, drop: 2 },
     { header: 'RESPONSE', text: (s) => oneLine([s.responseCode, s.responseMessage].filter(Boolean).join(' ')), shrink: true },
   ];
 }
@@ -102,11 +102,11 @@ function printHistory(out: Output, history: History, subtasks: readonly SubTaskV
   out.heading(`History (${history.events.length} events)`);
   out.table<HistoryEvent>(
     [
-      { header: 'SEQ', text: (e) => String(e.seq), align: 'right' },
+      { header: 'SEQ', text: (e) => String(e.seq), align: 'right', drop: 2 },
       { header: 'AT', text: (e) => formatTime(e.at) },
       { header: 'EVENT', text: (e) => e.type },
       { header: 'SUBTASK', text: (e) => subTaskOf(e.subTaskId), shrink: true },
-      { header: 'BY', text: (e) => (e.onBehalfOf ? `${e.actor} for ${e.onBehalfOf}` : e.actor), shrink: true },
+      { header: 'BY', text: (e) => (e.onBehalfOf ? `${e.actor} for ${e.onBehalfOf}` : e.actor), shrink: true, drop: 1 },
       { header: 'CHANGES', text: (e) => describeChanges(e.changes), shrink: true },
     ],
     history.events,
@@ -119,9 +119,9 @@ function printHistory(out: Output, history: History, subtasks: readonly SubTaskV
       { header: 'SUBTASK', text: (a) => subTaskOf(a.subTaskId), shrink: true },
       { header: 'TRY', text: (a) => (a.generation > 1 ? `${a.attempt} (gen ${a.generation})` : String(a.attempt)), align: 'right' },
       { header: 'OUTCOME', text: (a) => a.outcome },
-      { header: 'STARTED', text: (a) => formatTime(a.startedAt) },
+      { header: 'STARTED', text: (a) => formatTime(a.startedAt), drop: 1 },
       { header: 'TOOK', text: (a) => (a.durationMs === undefined ? '' : formatDuration(a.durationMs)), align: 'right' },
-      { header: 'WORKER', text: (a) => a.worker.actor, shrink: true },
+      { header: 'WORKER', text: (a) => a.worker.actor, shrink: true, drop: 2 },
       { header: 'RESPONSE', text: (a) => oneLine([a.responseCode, a.responseMessage].filter(Boolean).join(' ')), shrink: true },
     ],
     history.attempts,

@@ -16,6 +16,8 @@ export interface Column<T> {
   readonly color?: (row: T, colors: Colors) => ((text: string) => string) | undefined;
   /** May be cut to fit the terminal. */
   readonly shrink?: boolean;
+  /** May be left out when the table cannot fit the terminal otherwise; the highest goes first. */
+  readonly drop?: number;
   readonly align?: 'left' | 'right';
 }
 
@@ -56,11 +58,20 @@ export function fitWidths(natural: readonly number[], shrinkable: readonly boole
   return widths;
 }
 
-export function renderTable<T>(columns: readonly Column<T>[], rows: readonly T[], options: TableOptions): string {
-  const texts = rows.map((row) => columns.map((column) => column.text(row)));
-  const natural = columns.map((column, i) => Math.max(stringWidth(column.header), ...texts.map((cells) => stringWidth(cells[i]!))));
-  const minimums = columns.map((column, i) => Math.min(natural[i]!, Math.max(MIN_SHRUNK, stringWidth(column.header))));
-  const widths = fitWidths(natural, columns.map((c) => c.shrink === true), minimums, options.width);
+export function renderTable<T>(all: readonly Column<T>[], rows: readonly T[], options: TableOptions): string {
+  let columns = [...all];
+  let texts: string[][];
+  let widths: number[];
+  for (;;) {
+    texts = rows.map((row) => columns.map((column) => column.text(row)));
+    const natural = columns.map((column, i) => Math.max(stringWidth(column.header), ...texts.map((cells) => stringWidth(cells[i]!))));
+    const minimums = columns.map((column, i) => Math.min(natural[i]!, Math.max(MIN_SHRUNK, stringWidth(column.header))));
+    widths = fitWidths(natural, columns.map((c) => c.shrink === true), minimums, options.width);
+    const total = widths.reduce((a, b) => a + b, 0) + GAP * Math.max(0, widths.length - 1);
+    const droppable = columns.filter((c) => c.drop !== undefined).sort((a, b) => b.drop! - a.drop!)[0];
+    if (options.width === undefined || total <= options.width || droppable === undefined) break;
+    columns = columns.filter((c) => c !== droppable);
+  }
   const table = new Table({
     head: columns.map((column) => options.colors.bold(column.header)),
     chars: NO_BORDERS,

@@ -3,7 +3,7 @@
 // --json one JSON line per state. Each ends with the outcome.
 
 import cliProgress from 'cli-progress';
-import type { TaskView } from '@openvle/tasks-client';
+import { isFinished, type TaskView } from '@openvle/tasks-client';
 import { elapsedMs, formatCounts, formatDuration, formatTime } from './format.js';
 import type { Output } from './output.js';
 
@@ -39,6 +39,8 @@ class LinesView implements TaskProgressView {
   constructor(private readonly out: Output) {}
 
   update(task: TaskView): void {
+    // The end is said by finish().
+    if (isFinished(task)) return;
     const line = `${task.status} ${formatCounts(task.subtaskCounts)} SubTasks`;
     // The same status and counts again (a field the line does not show changed): nothing to say.
     if (line === this.last) return;
