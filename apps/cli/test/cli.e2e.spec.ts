@@ -239,13 +239,17 @@ describe('watch', () => {
     expect(states[0]).toMatchObject({ id: taskId, status: 'failed', subtaskCounts: { total: 2, finished: 2, failed: 1 } });
   });
 
-  it('gives up after --timeout with exit status 6 while the Task runs, and answers 3 for an unknown Task', async () => {
-    const { taskId } = await create(dag(`watch slow ${system.namespace}`, step('slow', 'sleep', { ms: 5000 })));
+  it('gives up after --timeout with exit status 6 while the Task runs, stops on Ctrl-C with 130, and answers 3 for an unknown Task', async () => {
+    const { taskId } = await create(dag(`watch slow ${system.namespace}`, step('slow', 'sleep', { ms: 15_000 })));
     const started = Date.now();
     const watched = await cli(['watch', taskId, '--timeout', '1s']);
     expect(watched.code).toBe(6);
     expect(Date.now() - started).toBeLessThan(5000);
     expect(watched.stderr).toMatch(new RegExp(`Task ${taskId} is still (queued|running) after 1.0 s`));
+    const interrupted = new CliProcess(['watch', taskId], { env });
+    await waitFor(() => /(queued|running) \d\/1 SubTasks/.test(interrupted.stdout) || undefined, { description: 'watch to show the Task', timeoutMs: 10_000 });
+    interrupted.signal('SIGINT');
+    expect((await interrupted.exited).code).toBe(130);
     expect((await cli(['cancel', taskId, '--yes'])).code).toBe(0);
     const unknown = await cli(['watch', '00000000-0000-4000-8000-000000000000']);
     expect([unknown.code, unknown.stderr]).toEqual([3, expect.stringContaining('TASK_NOT_FOUND')]);

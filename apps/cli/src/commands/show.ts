@@ -128,15 +128,23 @@ function printHistory(out: Output, history: History, subtasks: readonly SubTaskV
   );
 }
 
-/** `status queued→running; subTask status queued→running; reason "done by hand"`: what the event moved and its own facts. */
+/**
+ * What an event did, in short: `task running→failed; status running→failed; BENCH_PERMANENT
+ * "bench: …"; reason "done by hand"`. The statuses it moved and the facts a person looks for; the
+ * rest (progress, generation, job id, a creation's fields, ...) is in --json.
+ */
+const SHOWN_FACTS = ['reason', 'nextAttemptAt', 'permanent', 'reserved', 'cancelledSubTasks'] as const;
+
 export function describeChanges(changes: HistoryEvent['changes']): string {
-  const parts: string[] = [];
   const value = (v: unknown) => (v === null || v === undefined ? '–' : typeof v === 'string' ? v : JSON.stringify(v));
-  for (const [scope, label] of [['task', 'task '], ['subTask', '']] as const) {
-    for (const [field, change] of Object.entries(changes[scope] ?? {})) parts.push(`${label}${field} ${value(change.from)}→${value(change.to)}`);
-  }
-  for (const [field, fact] of Object.entries(changes)) {
-    if (field !== 'task' && field !== 'subTask') parts.push(`${field} ${typeof fact === 'string' ? JSON.stringify(oneLine(fact)) : value(fact)}`);
-  }
-  return parts.join('; ');
+  const moved = (label: string, change: { from: unknown; to: unknown } | undefined) => (change ? [`${label}${value(change.from)}→${value(change.to)}`] : []);
+  const { task, subTask, responseCode, responseMessage } = changes;
+  const facts = SHOWN_FACTS.filter((field) => changes[field] !== undefined).map((field) => [field, changes[field]] as const);
+  const response = [responseCode, responseMessage === undefined ? undefined : JSON.stringify(oneLine(String(responseMessage)))].filter((v) => v !== undefined && v !== null).join(' ');
+  return [
+    ...moved('task ', task?.status),
+    ...moved('status ', subTask?.status),
+    ...(response ? [response] : []),
+    ...facts.map(([field, fact]) => `${field} ${typeof fact === 'string' ? JSON.stringify(oneLine(fact)) : value(fact)}`),
+  ].join('; ');
 }
