@@ -11,7 +11,13 @@ export class Tmux {
   ) {}
 
   private tmux(...args: string[]): string {
-    return execFileSync('tmux', ['-L', this.socket, '-f', '/dev/null', ...args], { encoding: 'utf8' });
+    try {
+      return execFileSync('tmux', ['-L', this.socket, '-f', '/dev/null', ...args], { encoding: 'utf8' });
+    } catch (error) {
+      // The terminal test needs the real thing: it fails, never skips, without it.
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error('tmux is not installed (the terminal test needs it): apt-get install -y tmux');
+      throw error;
+    }
   }
 
   /** A detached session of `width` x `height` running `command` (by sh) with `env` added. */
