@@ -8,6 +8,7 @@ import { headers, type MsgHdrs, type NatsConnection } from '@nats-io/transport-n
 import type { ServiceCredentials } from '@vle/auth';
 import { Headers, isErrorReply, type ContractErrorCode, type CreateTaskJson, type CreateTaskReplyJson, type Topology } from '@vle/contracts';
 import { JobFailureError, type JobFailure, type RuleCode } from '@vle/domain';
+import { Attr, context, inSpan, injectTraceContext, linkTo, natsAttributes, SpanKind, type Span } from '@vle/tracing';
 
 export interface TaskCreator {
   /** Throws TaskRefused when task-api refuses the command, any other error when it may work later. */
@@ -65,22 +66,46 @@ export interface NatsTaskCreatorOptions {
 export class NatsTaskCreator implements TaskCreator {
   constructor(private readonly options: NatsTaskCreatorOptions) {}
 
+  /**
+   * The Task starts a trace of its own, linked to the span that asked for it (the job of its parent,
+   * the scheduler's run): an operator follows a Task, and a lab event's 100 child Tasks are 100
+   * traces of bounded size, not one of thousands of spans.
+   */
   async create(command: CreateTaskJson): Promise<CreateTaskReplyJson> {
     const { nc, topology, credentials, timeoutMs = 10_000 } = this.options;
-    const reply = await nc.request(topology.requestSubject('create'), JSON.stringify(command), { timeout: timeoutMs, headers: await authorizationHeaders(credentials) });
-    const body = reply.json<CreateTaskReplyJson | { error: unknown }>();
-    if ('error' in body) {
-      const error = isErrorReply(body.error) ? body.error : { code: 'INTERNAL', message: JSON.stringify(body.error) };
-      if (REFUSAL_CODES.has(error.code)) throw new TaskRefused(error.code, error.message);
-      throw new JobFailureError(`task-api could not create the Task now (${error.code}: ${error.message})`, 'TASK_API_UNAVAILABLE', { permanent: false });
-    }
-    return body;
+    return inRequestSpan(topology.requestSubject('create'), credentials, { ownTrace: true }, async (subject, requestHeaders, span) => {
+      const reply = await nc.request(subject, JSON.stringify(command), { timeout: timeoutMs, headers: requestHeaders });
+      const body = reply.json<CreateTaskReplyJson | { error: unknown }>();
+      if ('error' in body) {
+        const error = isErrorReply(body.error) ? body.error : { code: 'INTERNAL', message: JSON.stringify(body.error) };
+        if (REFUSAL_CODES.has(error.code)) throw new TaskRefused(error.code, error.message);
+        throw new JobFailureError(`task-api could not create the Task now (${error.code}: ${error.message})`, 'TASK_API_UNAVAILABLE', { permanent: false });
+      }
+      if (body.taskId) span.setAttribute(Attr.taskId, body.taskId);
+      return body;
+    });
   }
 }
 
-/** The headers of a command a service sends: its token. */
+/** The headers of a command a service sends: its token, and the trace context of the active span. */
 export async function authorizationHeaders(credentials: ServiceCredentials): Promise<MsgHdrs> {
   const h = headers();
   h.set(Headers.authorization, await credentials.authorization());
+  injectTraceContext(h);
   return h;
+}
+
+/**
+ * A request a service sends (a command to task-api, a run to the projection) in a `send <subject>`
+ * CLIENT span, whose trace context the request carries with the token. A refusal `work` throws
+ * marks the span failed with its code. `ownTrace`: the span starts a trace, linked to the active one.
+ */
+export function inRequestSpan<T>(
+  subject: string,
+  credentials: ServiceCredentials,
+  options: { readonly ownTrace?: boolean },
+  work: (subject: string, headers: MsgHdrs, span: Span) => Promise<T>,
+): Promise<T> {
+  const links = options.ownTrace ? [linkTo(context.active())] : undefined;
+  return inSpan({ name: `send ${subject}`, kind: SpanKind.CLIENT, root: options.ownTrace, links, attributes: natsAttributes(subject, 'send') }, async (span) => work(subject, await authorizationHeaders(credentials), span));
 }
