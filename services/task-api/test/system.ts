@@ -48,6 +48,8 @@ export interface SystemParts {
   readonly scheduler?: Record<string, string>;
   /** Every service with its own NATS user (and the System as admin) on this server. */
   readonly natsUsers?: SystemNatsUsers;
+  /** Extra variables of every service, the sandbox's too (OTEL_* of a test's OTLP receiver). */
+  readonly env?: Record<string, string>;
 }
 
 export const WORKER_MAX_RETRY = 3;
@@ -80,6 +82,7 @@ export class System {
   token!: string;
   private workerMaxRetry = WORKER_MAX_RETRY;
   private natsUsers?: SystemNatsUsers;
+  private extraEnv: Record<string, string> = {};
 
   /** `namespace`: '' only on a nats-server of the test's own (the users' subjects have none). */
   constructor(options: { readonly namespace?: string } = {}) {
@@ -105,12 +108,14 @@ export class System {
       TASK_API_BENCH_QUEUE: 'true',
       LOG_FORMAT: 'text',
       LOG_LEVEL: 'warn',
+      ...this.extraEnv,
     };
   }
 
   async start(parts: SystemParts = {}): Promise<this> {
     this.workerMaxRetry = parts.workerMaxRetry ?? WORKER_MAX_RETRY;
     this.natsUsers = parts.natsUsers;
+    this.extraEnv = parts.env ?? {};
     this.db = await createTestDatabase('vle_e2e');
     this.token = await testToken({ subject: 'e2e-admin', expiresInSeconds: 6 * 3600 });
     const admin = parts.natsUsers ? { user: 'admin', pass: parts.natsUsers.passwords.admin } : {};
@@ -120,7 +125,7 @@ export class System {
     this.store = new JetStreamEventStore<TaskEvent>(this.js, this.jsm, this.topology);
     if (parts.proxmox || parts.integrations) {
       this.smtpPort = await freePort();
-      this.sandbox = await startService(entries.sandbox, { LOG_FORMAT: 'text', LOG_LEVEL: 'warn', SANDBOX_SMTP_PORT: String(this.smtpPort) });
+      this.sandbox = await startService(entries.sandbox, { LOG_FORMAT: 'text', LOG_LEVEL: 'warn', ...this.extraEnv, SANDBOX_SMTP_PORT: String(this.smtpPort) });
       this.integrationEnv = { ...this.sandboxEnv(), ...parts.integrations };
     }
     this.taskApi = await startService(entries.taskApi, { ...this.envOf('task-api'), ...parts.taskApi });
