@@ -156,12 +156,21 @@ export async function releaseTracing(): Promise<void> {
   await shutdownTracing();
 }
 
+/**
+ * How long a stop waits for the last spans to be exported: a collector that is down (the exporter
+ * retries with backoff for up to its 10 s timeout) must not hold a service's shutdown.
+ */
+export const TRACING_FLUSH_TIMEOUT_MS = 3_000;
+
 /** Shuts the SDK down whoever still uses it (the process exits), exporting the spans still buffered. Never throws. */
 export async function shutdownTracing(): Promise<void> {
   const stopping = running;
   running = undefined;
   if (!stopping) return;
-  await stopping.sdk.shutdown().catch(() => undefined);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, TRACING_FLUSH_TIMEOUT_MS)));
+  await Promise.race([stopping.sdk.shutdown().catch(() => undefined), timeout]);
+  clearTimeout(timer);
   unregisterTracing();
 }
 
