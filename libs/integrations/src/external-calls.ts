@@ -6,7 +6,7 @@
 
 import type { AxiosError, AxiosInstance, InternalAxiosRequestConfig } from 'axios';
 import { externalCallDuration, externalCalls, outcomeOfStatus } from '@vle/metrics';
-import { Attr, endHttpClientSpan, errorCodeOf, inSpan, injectTraceContext, markFailed, SpanKind, startHttpClientSpan, type Span } from '@vle/tracing';
+import { Attr, endHttpClientSpan, errorCodeOf, inSpan, injectTraceContext, SpanKind, startHttpClientSpan, type Span } from '@vle/tracing';
 
 export type ExternalSystem = 'proxmox' | 'guacamole' | 'moodle' | 'openvle' | 'smtp';
 
@@ -49,14 +49,7 @@ export async function instrumentSmtpCall<T>(server: { host: string; port: number
   const stop = externalCallDuration.startTimer({ system: 'smtp' });
   const attributes = { [Attr.externalSystem]: 'smtp', [Attr.serverAddress]: server.host, [Attr.serverPort]: server.port };
   try {
-    const value = await inSpan({ name: 'send smtp', kind: SpanKind.CLIENT, attributes }, async (span) => {
-      try {
-        return await send();
-      } catch (error) {
-        markFailed(span, smtpCodeOf(error));
-        throw error;
-      }
-    });
+    const value = await inSpan({ name: 'send smtp', kind: SpanKind.CLIENT, attributes }, send, smtpCodeOf);
     externalCalls.inc({ system: 'smtp', outcome: 'ok' });
     return value;
   } catch (error) {

@@ -35,14 +35,14 @@ export function startSpan(spec: SpanSpec): Span {
 
 /**
  * Runs `work` inside a new span, active for everything it starts; the span ends when the work does.
- * A throw marks the span failed with the error's code (errorCodeOf) and goes on.
+ * A throw marks the span failed with the error's code (`codeOf`, default errorCodeOf) and goes on.
  */
-export async function inSpan<T>(spec: SpanSpec, work: (span: Span) => Promise<T> | T): Promise<T> {
+export async function inSpan<T>(spec: SpanSpec, work: (span: Span) => Promise<T> | T, codeOf: (error: unknown) => string = errorCodeOf): Promise<T> {
   const span = startSpan(spec);
   try {
     return await context.with(trace.setSpan(spec.parent ?? context.active(), span), () => work(span));
   } catch (error) {
-    markFailed(span, errorCodeOf(error));
+    markFailed(span, codeOf(error));
     throw error;
   } finally {
     span.end();
