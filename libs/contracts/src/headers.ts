@@ -3,8 +3,14 @@
 export const Headers = {
   /** The event type of a TASK_EVENTS message, so that consumers can skip without parsing. */
   eventType: 'Vle-Event-Type',
-  /** W3C trace context, propagated from command to event to job. */
+  /**
+   * W3C trace context (README, "Operating it"): on a command (HTTP or NATS), a commit of
+   * TASK_EVENTS (the span that appended it) and a job (the span that published it), so that a
+   * command's trace follows it across every process and a later command links to the Task's trace.
+   */
   traceparent: 'traceparent',
+  /** W3C trace state, beside traceparent where the sender has one. */
+  tracestate: 'tracestate',
   /** The bearer token of a command (`Bearer <JWT>`), as on HTTP; never copied into a dead letter. */
   authorization: 'Authorization',
   /**

@@ -7,8 +7,13 @@
 // ones before it left, and appended as ONE commit under one expected sequence. Each command still gets
 // its own answer: its events, or its own refusal; a refused command adds nothing to the commit. A
 // conflict or a failed append sends the whole group round again, so no command is half applied.
+//
+// Tracing: each append is a span in the trace of the first command of the group that added events,
+// linked to the others'; the commit carries that span's trace context (the store writes it), and the
+// jobs it queues are published inside it (onCommitted), so a job's trace is its commit's.
 
 import { appendConflicts, appends } from '@vle/metrics';
+import { Attr, context, inSpan, linkTo, SpanKind, type Context } from '@vle/tracing';
 import type { EventLike } from './commit-codec.js';
 import { ConcurrencyConflict, hasErrorCode } from './errors.js';
 import type { AggregateStore } from './event-store.js';
@@ -45,7 +50,7 @@ export interface CommandHandlerOptions<E extends EventLike = EventLike> {
   readonly maxGroup?: number;
   /**
    * Called after every commit this handler appended, before its commands are answered (e.g. to
-   * publish the jobs it queued). Must not throw; what it starts is not awaited.
+   * publish the jobs it queued), inside the append's span. Must not throw; what it starts is not awaited.
    */
   readonly onCommitted?: (taskId: string, seq: number, events: readonly E[]) => void;
 }
@@ -66,6 +71,8 @@ interface Folded<S> {
 
 interface Pending<C, E, S> {
   readonly command: C;
+  /** The trace context the command was handled in. */
+  readonly context: Context;
   resolve(result: HandleResult<E, S>): void;
   reject(error: unknown): void;
 }
@@ -73,7 +80,7 @@ interface Pending<C, E, S> {
 /** One command's decision within a group: its events, or the refusal it gets. */
 type Decision<E> = { readonly events: E[] } | { readonly refusal: unknown };
 
-export class CommandHandler<C extends { taskId: string }, E extends EventLike, S> {
+export class CommandHandler<C extends { taskId: string; type?: string }, E extends EventLike, S> {
   private readonly maxConflictRetries: number;
   private readonly maxGroup: number;
   private readonly onCommitted: CommandHandlerOptions<E>['onCommitted'];
@@ -97,12 +104,13 @@ export class CommandHandler<C extends { taskId: string }, E extends EventLike, S
   handle(command: C): Promise<HandleResult<E, S>> {
     return new Promise((resolve, reject) => {
       const { taskId } = command;
+      const pending = { command, context: context.active(), resolve, reject };
       const queue = this.waiting.get(taskId);
       if (queue) {
-        queue.push({ command, resolve, reject });
+        queue.push(pending);
         return;
       }
-      const started = [{ command, resolve, reject }];
+      const started = [pending];
       this.waiting.set(taskId, started);
       void this.perTask.run(taskId, () => this.drain(taskId, started));
     });
@@ -114,6 +122,11 @@ export class CommandHandler<C extends { taskId: string }, E extends EventLike, S
    */
   async known(taskId: string): Promise<S> {
     return (this.cache.get(taskId) ?? (await this.perTask.run(taskId, () => this.reload(taskId)))).state;
+  }
+
+  /** The trace of the command that created the Task (its first commit's), for a later command to link to. */
+  firstCommitTrace(taskId: string) {
+    return this.store.firstCommitTrace(taskId);
   }
 
   /** Drops a Task's cached state, e.g. after it was purged. */
@@ -179,11 +192,7 @@ export class CommandHandler<C extends { taskId: string }, E extends EventLike, S
           return [];
         }
         try {
-          const { seq } = await this.store.append(taskId, events, folded.seq);
-          appends.inc();
-          const committed = { state, seq };
-          this.cache.set(taskId, committed);
-          this.onCommitted?.(taskId, seq, events);
+          const committed = await this.append(taskId, events, state, folded.seq, group.filter((_, i) => contributes(decisions[i]!)));
           settle(group, decisions, committed);
           return [];
         } catch (err) {
@@ -210,6 +219,26 @@ export class CommandHandler<C extends { taskId: string }, E extends EventLike, S
       for (const pending of group) pending.reject(error);
       return [];
     }
+  }
+
+  /**
+   * Appends one commit in a span of the trace of its first command (`by`: the commands whose events
+   * it holds), and tells onCommitted inside that span: the jobs the commit queues carry its trace.
+   */
+  private append(taskId: string, events: E[], state: S, expectedSeq: number, by: readonly Pending<C, E, S>[]): Promise<Folded<S>> {
+    const [first, ...others] = by;
+    const commands = by.map((p) => p.command.type ?? '?').join(',');
+    const attributes = { [Attr.taskId]: taskId, [Attr.commitCommands]: commands, [Attr.eventTypes]: [...new Set(events.map((e) => e.type))].join(','), [Attr.messagingSystem]: 'nats' };
+    const links = others.map((p) => linkTo(p.context, { [Attr.command]: p.command.type ?? '?' }));
+    return inSpan({ name: `append ${this.store.streamName}`, kind: SpanKind.PRODUCER, parent: first?.context, links, attributes }, async (span) => {
+      const { seq } = await this.store.append(taskId, events, expectedSeq);
+      span.setAttribute(Attr.commitSeq, seq);
+      appends.inc();
+      const committed = { state, seq };
+      this.cache.set(taskId, committed);
+      this.onCommitted?.(taskId, seq, events);
+      return committed;
+    });
   }
 
   /** Decides each command on the state the ones before it left; refused ones add nothing. */
@@ -260,6 +289,11 @@ export class CommandHandler<C extends { taskId: string }, E extends EventLike, S
     if (stale) this.cache.delete(taskId);
     return stale;
   }
+}
+
+/** Whether a command's decision adds events to the commit. */
+function contributes<E>(decision: Decision<E>): boolean {
+  return 'events' in decision && decision.events.length > 0;
 }
 
 function settle<C, E, S>(group: readonly Pending<C, E, S>[], decisions: readonly Decision<E>[], folded: Folded<S>): void {

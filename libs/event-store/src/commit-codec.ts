@@ -3,6 +3,7 @@
 // nats-server 2.9 has no atomic multi-message publish: a crash between two messages would store
 // half a decision.
 
+import type { TraceCarrier } from '@vle/tracing';
 import { InvalidCommit, MalformedCommit } from './errors.js';
 
 /** What the store needs of an event; the rest of its shape belongs to the domain. */
@@ -20,6 +21,8 @@ export interface StoredCommit<E> {
   readonly events: E[];
   /** The queues whose jobs the appender left to others (Headers.jobsLeft); absent when none. */
   readonly jobsLeft?: readonly string[];
+  /** The trace context of the span that appended it (Headers.traceparent); read by subscriptions, absent when none. */
+  readonly trace?: TraceCarrier;
 }
 
 /** The value of Headers.jobsLeft, parsed (a missing or empty header: none). */

@@ -5,6 +5,7 @@
 
 import type { Consumer, ConsumerMessages, JsMsg } from '@nats-io/jetstream';
 import { Headers, type Topology } from '@vle/contracts';
+import { traceCarrierOf } from '@vle/tracing';
 import { decodeCommit, parseJobsLeft, type EventLike, type StoredCommit } from './commit-codec.js';
 import { hasErrorCode, type MalformedCommit } from './errors.js';
 import type { CommitSubscription } from './event-store.js';
@@ -91,7 +92,8 @@ export class OrderedCommitSubscription<E extends EventLike> implements CommitSub
     try {
       const commit = decodeCommit<E>(stored, this.topology.taskIdOf(message.subject));
       const jobsLeft = message.headers ? parseJobsLeft(message.headers.get(Headers.jobsLeft)) : undefined;
-      return jobsLeft ? { ...commit, jobsLeft } : commit;
+      const trace = traceCarrierOf(message.headers);
+      return { ...commit, ...(jobsLeft ? { jobsLeft } : {}), ...(trace ? { trace } : {}) };
     } catch (err) {
       if (!hasErrorCode(err, 'MALFORMED_COMMIT')) throw err;
       this.onMalformed(err as MalformedCommit);

@@ -1,3 +1,4 @@
+import type { TraceCarrier } from '@vle/tracing';
 import type { EventLike, StoredCommit } from './commit-codec.js';
 import type { MalformedCommit } from './errors.js';
 
@@ -21,6 +22,14 @@ export interface AggregateStore<E extends EventLike> {
   load(taskId: string, options?: { readonly afterSeq?: number }): Promise<LoadedStream<E>>;
   /** The Task's last sequence (0 when it has none), without reading its events. */
   lastSequence(taskId: string): Promise<number>;
+  /** The stream the commits are appended to (the name of the append spans). */
+  readonly streamName: string;
+  /**
+   * The trace context stored with the Task's first commit: the trace of the command that created
+   * it, which a later command on the Task links to. Undefined for a Task without one (written
+   * untraced) or without commits.
+   */
+  firstCommitTrace(taskId: string): Promise<TraceCarrier | undefined>;
 }
 
 export interface SubscribeOptions {

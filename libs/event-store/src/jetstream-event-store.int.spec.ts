@@ -1,5 +1,7 @@
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import { Headers, Topology } from '@vle/contracts';
+import { captureSpans } from '@vle/testing';
+import { inSpan } from '@vle/tracing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { MalformedCommit } from './errors.js';
 import { JetStreamEventStore } from './jetstream-event-store.js';
@@ -169,6 +171,35 @@ describe('JetStreamEventStore', () => {
     await store.append(taskId, [ev(taskId, 1)], 0);
     await Promise.all(Array.from({ length: 20 }, () => store.load(taskId)));
     expect(await ephemeralConsumers()).toEqual([]);
+  });
+
+  it("stores the appending span's trace context in the commit's headers: read by subscriptions and as the Task's first-commit trace", async () => {
+    const capture = captureSpans();
+    try {
+      const taskId = newTaskId();
+      const first = await inSpan({ name: 'append one' }, () => store.append(taskId, [ev(taskId, 1, 'Opened')], 0));
+      await inSpan({ name: 'append two' }, () => store.append(taskId, [ev(taskId, 2)], first.seq));
+      const [one, two] = capture.spans();
+      const raw = await nats.jsm.streams.getMessage(nats.topology.eventStream.name, { seq: first.seq });
+      expect(raw?.header.get(Headers.traceparent)).toBe(`00-${one!.traceId}-${one!.spanId}-01`);
+      // The Task's first commit, however many follow: what a later command links to.
+      expect(await store.firstCommitTrace(taskId)).toEqual({ traceparent: `00-${one!.traceId}-${one!.spanId}-01` });
+      const sub = await store.subscribe(first.seq);
+      try {
+        const commits = await sub.nextBatch(10);
+        if (commits.length < 2) commits.push(...(await sub.nextBatch(10)));
+        expect(commits.map((c) => c.trace?.traceparent)).toEqual([`00-${one!.traceId}-${one!.spanId}-01`, `00-${two!.traceId}-${two!.spanId}-01`]);
+      } finally {
+        await sub.stop();
+      }
+    } finally {
+      await capture.stop();
+    }
+    // Appended without an SDK: no trace context, and none read.
+    const untraced = newTaskId();
+    await store.append(untraced, [ev(untraced, 1, 'Opened')], 0);
+    expect(await store.firstCommitTrace(untraced)).toBeUndefined();
+    expect(await store.firstCommitTrace(newTaskId())).toBeUndefined();
   });
 
   describe('subscribe', () => {

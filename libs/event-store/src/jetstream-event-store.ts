@@ -4,6 +4,7 @@
 import { DeliverPolicy, JetStreamApiError, jetstream, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { headers, InvalidArgumentError, type NatsConnection } from '@nats-io/transport-node';
 import { Headers, type Topology } from '@vle/contracts';
+import { carrierOfContext, traceCarrierOf, type TraceCarrier } from '@vle/tracing';
 import { decodeCommit, encodeCommit, eventTypesHeader, validateCommit, type EventLike, type StoredCommit } from './commit-codec.js';
 import { DEFAULT_MAX_BUFFERED, OrderedCommitSubscription } from './commit-subscription.js';
 import { CommitTooLarge, LoadTimeout, StreamUnavailable, WrongExpectedSequence } from './errors.js';
@@ -62,11 +63,16 @@ export class JetStreamEventStore<E extends EventLike> implements EventStore<E> {
     const body = encodeCommit(events);
     const types = eventTypesHeader(events);
     const left = this.jobsLeftOf?.(events).join(',') ?? '';
-    const bytes = body.byteLength + Headers.eventType.length + types.length + (left ? Headers.jobsLeft.length + left.length + 4 : 0) + HEADER_OVERHEAD_BYTES;
+    // The trace context of the active span (the command's append): the jobs this commit queues, and
+    // a command on the Task a day later, find the trace of the command that wrote it.
+    const trace = Object.entries(carrierOfContext() ?? {});
+    const traceBytes = trace.reduce((sum, [name, value]) => sum + name.length + value.length + 4, 0);
+    const bytes = body.byteLength + Headers.eventType.length + types.length + (left ? Headers.jobsLeft.length + left.length + 4 : 0) + traceBytes + HEADER_OVERHEAD_BYTES;
     if (bytes > this.maxCommitBytes) throw new CommitTooLarge(taskId, bytes, this.maxCommitBytes);
     const hdrs = headers();
     hdrs.set(Headers.eventType, types);
     if (left) hdrs.set(Headers.jobsLeft, left);
+    for (const [name, value] of trace) hdrs.set(name, value);
     try {
       const ack = await this.js.publish(this.topology.eventSubject(taskId), body, { headers: hdrs, expect: { lastSubjectSequence: expectedSeq } });
       return { seq: ack.seq };
@@ -81,6 +87,15 @@ export class JetStreamEventStore<E extends EventLike> implements EventStore<E> {
       if (err instanceof Error && err.name === 'JetStreamNotEnabled') throw new StreamUnavailable(this.stream, this.topology.eventSubject(taskId), err);
       throw err;
     }
+  }
+
+  get streamName(): string {
+    return this.stream;
+  }
+
+  async firstCommitTrace(taskId: string): Promise<TraceCarrier | undefined> {
+    const first = await this.jsm.direct.getMessage(this.stream, { next_by_subj: this.topology.eventSubject(taskId), seq: 1 });
+    return traceCarrierOf(first?.header);
   }
 
   async lastSequence(taskId: string): Promise<number> {

@@ -6,6 +6,7 @@ import type { JsMsg } from '@nats-io/jetstream';
 import { ContractError, JobSchema, jobMessageId, parseMessage, retryDelayMs, scrubText, type Job, type QueuePolicy } from '@vle/contracts';
 import { exists, isRuleViolation, STALE_DELIVERY_CODES, subTaskById, type TaskCommand, type TaskEvent, type TaskState } from '@vle/domain';
 import { jobAttemptDuration, jobsFailed, jobsRetried, jobsStarted, jobsSucceeded } from '@vle/metrics';
+import { Attr, extractTraceContext, inSpan, markFailed, natsAttributes, SpanKind, startSpan, withActiveSpan, type Span } from '@vle/tracing';
 import { isPermanent, JobFailureError, PermanentJobError, responseCodeOf, responseMessageOf, type JobContext, type JobHandler, type JobInput, type JobResult, type QueueHandlers } from './job-handler.js';
 import type { Logger, TaskCommands } from './task-commands.js';
 
@@ -27,16 +28,30 @@ type Outcome =
   | { kind: 'timed_out'; timeoutMs: number }
   | { kind: 'interrupted' };
 
-export async function handleDelivery(message: JsMsg, deps: DeliveryDeps): Promise<void> {
+/**
+ * Handles one delivery in a `job <queue>/<action>` span, child of the span that published the job
+ * (its commit's), so that every attempt of a SubTask, a redelivery an hour later included, is in
+ * the trace of the command that queued it.
+ */
+export function handleDelivery(message: JsMsg, deps: DeliveryDeps): Promise<void> {
+  const attributes = { ...natsAttributes(message.subject, 'process'), [Attr.queue]: deps.policy.queue, [Attr.attempt]: message.info.deliveryCount };
+  return inSpan({ name: `job ${deps.policy.queue}`, kind: SpanKind.CONSUMER, parent: extractTraceContext(message.headers), attributes }, (span) => deliver(message, deps, span));
+}
+
+async function deliver(message: JsMsg, deps: DeliveryDeps, span: Span): Promise<void> {
   let job: Job;
   try {
     job = parseMessage(JobSchema, message.data);
     if (job.queue !== deps.policy.queue) throw new ContractError('VALIDATION_FAILED', `job for queue "${job.queue}" arrived on queue "${deps.policy.queue}"`);
   } catch (error) {
     const code = error instanceof ContractError ? error.code : 'MALFORMED_JOB';
+    span.setAttribute(Attr.outcome, 'dead_lettered');
+    markFailed(span, code);
     await deadLetter(deps, message, code, responseMessageOf(error));
     return;
   }
+  span.updateName(`job ${deps.policy.queue}/${job.action}`);
+  span.setAttributes({ [Attr.taskId]: job.taskId, [Attr.subTaskId]: job.subTaskId, [Attr.generation]: job.generation, [Attr.action]: job.action });
   const attempt = message.info.deliveryCount;
   const maxAttempts = deps.policy.maxRetries + 1;
   // Fences this attempt: every report below carries it, and a report from any other delivery
@@ -48,17 +63,23 @@ export async function handleDelivery(message: JsMsg, deps: DeliveryDeps): Promis
 
   if (attempt > maxAttempts) {
     // The worker of the last attempt died without recording an outcome: record it now.
+    span.setAttribute(Attr.outcome, 'worker_lost');
     if (await record(deps, message, command('RecordWorkerLost', { responseMessage: `the worker stopped during attempt ${attempt - 1} of ${maxAttempts}` }))) message.term();
     return;
   }
 
   const jobId = jobMessageId(job.subTaskId, job.generation);
   const started = await record(deps, message, command('RecordAttemptStarted', { attempt, jobId, queue: deps.policy.queue, jobSeq: message.seq, deliveryId }));
-  if (!started) return;
   // What runs is what the log says, never what the message says: a forged or stale job names a
   // SubTask at most, and runs that SubTask's planned action with its planned params.
-  const input = jobInputOf(started.state, ref);
-  if (!input) return;
+  const input = started && jobInputOf(started.state, ref);
+  if (!input) {
+    // Out of date (a duplicate, a finished or cancelled SubTask), or the log could not be reached.
+    span.setAttribute(Attr.outcome, 'not_started');
+    return;
+  }
+  if (input.action !== job.action) span.updateName(`job ${deps.policy.queue}/${input.action}`);
+  span.setAttribute(Attr.action, input.action);
   const attemptContext: AttemptContext = {
     attempt,
     lastAttempt: attempt >= maxAttempts,
@@ -75,7 +96,12 @@ export async function handleDelivery(message: JsMsg, deps: DeliveryDeps): Promis
   const outcome: Outcome = handler
     ? await runAttempt(handler, input, message, attemptContext, deps)
     : { kind: 'failed', error: new PermanentJobError(`queue ${deps.policy.queue} has no handler for action "${input.action}"`, 'UNKNOWN_ACTION') };
-  stopTimer({ outcome: outcome.kind });
+  const seconds = stopTimer({ outcome: outcome.kind });
+  // Inside the job's span: the line carries its trace and span ids (ServiceLogger).
+  deps.logger.debug?.(`Task ${input.taskId} SubTask ${input.subTaskId} (${deps.policy.queue}/${input.action}) attempt ${attempt}/${maxAttempts}: ${outcome.kind} in ${Math.round(seconds * 1000)} ms`);
+  span.setAttribute(Attr.outcome, outcome.kind);
+  if (outcome.kind === 'failed') markFailed(span, responseCodeOf(outcome.error));
+  if (outcome.kind === 'timed_out') markFailed(span, 'ATTEMPT_TIMEOUT');
   const report = { attempt, deliveryId };
 
   switch (outcome.kind) {
@@ -276,14 +302,39 @@ async function runAttempt(handler: JobHandler, input: JobInput, message: JsMsg, 
         resolve({ kind: 'timed_out', timeoutMs });
       }, timeoutMs);
     });
-    const work = handler(input, { ...context, signal: controller.signal }).then(
-      (result): Outcome => ({ kind: 'succeeded', result: result ?? {} }),
-      (error: unknown): Outcome => ({ kind: 'failed', error }),
+    // The handler's own span: its calls to external systems are its children.
+    const span = startSpan({ name: `handle ${input.action}`, attributes: { [Attr.taskId]: input.taskId, [Attr.subTaskId]: input.subTaskId, [Attr.action]: input.action } });
+    const endSpan = onceOnly((code?: string) => {
+      if (code !== undefined) markFailed(span, code);
+      span.end();
+    });
+    const work = withActiveSpan(span, () => handler(input, { ...context, signal: controller.signal })).then(
+      (result): Outcome => {
+        endSpan();
+        return { kind: 'succeeded', result: result ?? {} };
+      },
+      (error: unknown): Outcome => {
+        endSpan(responseCodeOf(error));
+        return { kind: 'failed', error };
+      },
     );
-    return await Promise.race([work, limit, interrupted]);
+    const outcome = await Promise.race([work, limit, interrupted]);
+    // A handler that outlives its attempt (it ignores the abort) does not keep its span open.
+    if (outcome.kind === 'timed_out') endSpan('ATTEMPT_TIMEOUT');
+    if (outcome.kind === 'interrupted') endSpan('INTERRUPTED');
+    return outcome;
   } finally {
     clearInterval(beat);
     clearTimeout(timer);
     deps.shutdown.removeEventListener('abort', onShutdown);
   }
+}
+
+function onceOnly<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => void {
+  let done = false;
+  return (...args) => {
+    if (done) return;
+    done = true;
+    fn(...args);
+  };
 }

@@ -11,6 +11,7 @@ import type { JetStreamClient, PubAck } from '@nats-io/jetstream';
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import { Headers, jobMessageId, type JobJson, type QueueName, type Topology } from '@vle/contracts';
 import type { SubTaskQueued, TaskEvent } from '@vle/domain';
+import { Attr, inSpan, injectTraceContext, natsAttributes, SpanKind } from '@vle/tracing';
 import type { Logger } from './task-commands.js';
 
 /**
@@ -19,11 +20,32 @@ import type { Logger } from './task-commands.js';
  */
 export type QueuedJob = Required<Pick<JobJson, 'taskId' | 'subTaskId' | 'generation' | 'queue' | 'action'>>;
 
-/** Publishes one job; resolves once JOBS stored it, or found it a duplicate (`PubAck.duplicate`). */
+/**
+ * Publishes one job; resolves once JOBS stored it, or found it a duplicate (`PubAck.duplicate`). In a
+ * `dispatch` span, child of the active one (the commit's: its append span, or the trace context the
+ * projection read with it), whose trace context the job carries to its attempts.
+ */
 export function publishJob(js: JetStreamClient, topology: Topology, job: QueuedJob): Promise<PubAck> {
-  const h = natsHeaders();
-  h.set(Headers.eventType, 'Job');
-  return js.publish(topology.jobSubject(job.queue as QueueName), JSON.stringify(job), { msgID: jobMessageId(job.subTaskId, job.generation), headers: h });
+  const subject = topology.jobSubject(job.queue as QueueName);
+  const msgID = jobMessageId(job.subTaskId, job.generation);
+  const attributes = {
+    ...natsAttributes(subject, 'send'),
+    [Attr.messagingMessageId]: msgID,
+    [Attr.taskId]: job.taskId,
+    [Attr.subTaskId]: job.subTaskId,
+    [Attr.generation]: job.generation,
+    [Attr.queue]: job.queue,
+    [Attr.action]: job.action,
+  };
+  return inSpan({ name: `dispatch ${subject}`, kind: SpanKind.PRODUCER, attributes }, async (span) => {
+    const h = natsHeaders();
+    h.set(Headers.eventType, 'Job');
+    injectTraceContext(h);
+    const ack = await js.publish(subject, JSON.stringify(job), { msgID, headers: h });
+    // Already in JOBS (the inline publish and the repair's): its attempts follow the first copy's trace.
+    span.setAttribute(Attr.duplicate, ack.duplicate);
+    return ack;
+  });
 }
 
 /** The job of a SubTaskQueued that names its queue and action (every one written since they do). */

@@ -10,4 +10,6 @@ export interface Logger {
   log(message: string): void;
   warn(message: string): void;
   error(message: string): void;
+  /** Printed at LOG_LEVEL=debug only: a line per job attempt. */
+  debug?(message: string): void;
 }

@@ -11,7 +11,9 @@ import { NestFactory } from '@nestjs/core';
 import { ConfigError, describeConfigProblems, type Environment } from './config.js';
 import { ServiceLogger } from './logger.js';
 import { redactSecrets } from './redact.js';
+import { httpServerSpans } from '@vle/tracing';
 import { acquireMetricsServer, releaseMetricsServer } from './metrics-server.js';
+import { acquireTracing, releaseTracing, shutdownTracing, tracingSetupOf, type TracingConfig } from './tracing.js';
 import type { HttpConfig, ServiceLogLevel } from './variables.js';
 
 export interface BootstrapServiceOptions {
@@ -26,11 +28,13 @@ export interface BootstrapServiceOptions {
   readonly bodyParser?: boolean;
   /** The port of the process's GET /metrics (METRICS_PORT), on `host`; none when undefined. */
   readonly metricsPort?: number;
+  /** The OTEL_* variables (tracing.ts); no tracing when undefined. */
+  readonly tracing?: TracingConfig;
 }
 
 /** The options of bootstrapService a config of httpVariables gives. */
-export function httpOptionsOf(config: HttpConfig): Pick<BootstrapServiceOptions, 'host' | 'port' | 'logLevel' | 'logFormat' | 'metricsPort'> {
-  return { host: config.HOST, port: config.PORT, logLevel: config.LOG_LEVEL, logFormat: config.LOG_FORMAT, metricsPort: config.METRICS_PORT };
+export function httpOptionsOf(config: HttpConfig): Pick<BootstrapServiceOptions, 'host' | 'port' | 'logLevel' | 'logFormat' | 'metricsPort' | 'tracing'> {
+  return { host: config.HOST, port: config.PORT, logLevel: config.LOG_LEVEL, logFormat: config.LOG_FORMAT, metricsPort: config.METRICS_PORT, tracing: config };
 }
 
 export interface RunningService {
@@ -62,7 +66,26 @@ function urlOf(host: string, port: number): string {
 
 export async function bootstrapService(module: unknown, options: BootstrapServiceOptions): Promise<RunningService> {
   const logger = options.logger ?? new ServiceLogger({ service: options.name, level: options.logLevel, format: options.logFormat });
-  const app = await NestFactory.create(module as never, { logger, abortOnError: false, bodyParser: options.bodyParser ?? true });
+  // Before Nest boots: the spans of the modules' start (NATS provisioning) have a provider.
+  const tracing = acquireTracing(options.tracing && tracingSetupOf(options.tracing, options.name));
+  let app: INestApplication;
+  try {
+    app = await NestFactory.create(module as never, { logger, abortOnError: false, bodyParser: options.bodyParser ?? true });
+  } catch (error) {
+    await releaseTracing();
+    throw error;
+  }
+  // Before the routes (registered when the app listens): every request, a refused one too, has its span.
+  if (tracing) app.use(httpServerSpans());
+  try {
+    return await listen(app, options);
+  } catch (error) {
+    await releaseTracing();
+    throw error;
+  }
+}
+
+async function listen(app: INestApplication, options: BootstrapServiceOptions): Promise<RunningService> {
   const { metricsPort } = options;
   if (metricsPort !== undefined) {
     try {
@@ -89,6 +112,7 @@ export async function bootstrapService(module: unknown, options: BootstrapServic
         await app.close();
       } finally {
         if (metricsPort !== undefined) await releaseMetricsServer(options.host, metricsPort);
+        await releaseTracing();
       }
     },
   };
@@ -113,6 +137,8 @@ export function shutdownAll(reason: string, exitCode = 0): Promise<void> {
     for (const result of results) {
       if (result.status === 'rejected') logger.error(`shutdown error: ${String(result.reason)}`);
     }
+    // The spans of the shutdown itself, and any still buffered, before the process ends.
+    await shutdownTracing();
     process.exit(exitCode);
   })();
   return stopping;

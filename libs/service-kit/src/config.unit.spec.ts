@@ -36,6 +36,10 @@ describe('loadConfig', () => {
       DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/vle_tasks',
       WORKER_MAX_RETRY: 5,
       WORKER_RETRY_INTERVAL_SCALE: 1,
+      // No endpoint: no tracing (tracing.ts).
+      OTEL_SDK_DISABLED: false,
+      OTEL_TRACES_EXPORTER: 'otlp',
+      OTEL_TRACES_SAMPLER: 'parentbased_always_on',
     });
   });
 

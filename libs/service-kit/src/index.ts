@@ -13,3 +13,4 @@ export * from './auth.js';
 export * from './nats-client-options.js';
 export * from './topology-gate.js';
 export * from './metrics-server.js';
+export * from './tracing.js';

@@ -1,7 +1,10 @@
 // Structured logs: one JSON object per line (Nest's ConsoleLogger `json` mode) with the service name,
 // and secrets masked (redact.ts). LOG_FORMAT=text keeps Nest's coloured lines for local reading.
+// A line written while a span is active carries its ids (trace_id, span_id: JSON fields, or a
+// ` trace_id=… span_id=…` suffix of a text line), so that a trace's log lines can be found.
 
 import { ConsoleLogger, type LogLevel } from '@nestjs/common';
+import { activeSpanIds } from '@vle/tracing';
 import { redactDeep, redactSecrets, SECRET_KEYS } from './redact.js';
 import { LOG_LEVELS, type ServiceLogLevel } from './variables.js';
 
@@ -33,7 +36,14 @@ export class ServiceLogger extends ConsoleLogger {
 
   protected override getJsonLogObject(message: unknown, options: Parameters<ConsoleLogger['getJsonLogObject']>[1]) {
     const record = super.getJsonLogObject(message, options);
-    return { ...(redactDeep(record) as typeof record), service: this.service };
+    const span = activeSpanIds();
+    return { ...(redactDeep(record) as typeof record), service: this.service, ...(span ? { trace_id: span.traceId, span_id: span.spanId } : {}) };
+  }
+
+  protected override formatMessage(...args: Parameters<ConsoleLogger['formatMessage']>): string {
+    const line = super.formatMessage(...args);
+    const span = activeSpanIds();
+    return span ? `${line.replace(/\n$/, '')} trace_id=${span.traceId} span_id=${span.spanId}\n` : line;
   }
 
   protected override printMessages(

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { DEFAULT_WORKER_MAX_RETRY } from '@vle/contracts';
 import { DEV_PVE_TOKEN_ID, DEV_PVE_TOKEN_SECRET, developmentCredential } from './development-credentials.js';
 import { DEFAULT_PORTS, type ServiceName } from './services.js';
+import { tracingVariables, type TracingConfig } from './tracing.js';
 
 /** Nest's levels, most severe first; LOG_LEVEL=warn prints fatal, error and warn. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
@@ -88,7 +89,7 @@ export const logFormatVariable = parsed<'json' | 'text'>(
   'must be json or text',
 );
 
-/** HOST, PORT (default: the service's port of DESIGN §12), LOG_LEVEL, LOG_FORMAT, METRICS_PORT. */
+/** HOST, PORT (default: the service's port of DESIGN §12), LOG_LEVEL, LOG_FORMAT, METRICS_PORT, the OTEL_* of tracing.ts. */
 export function httpVariables(service: ServiceName) {
   return {
     HOST: parsed('127.0.0.1', (raw) => (raw.trim() ? raw.trim() : undefined), 'must be a host name or address'),
@@ -100,11 +101,12 @@ export function httpVariables(service: ServiceName) {
      * unset: none. Apart from PORT so that the one origin never serves it.
      */
     METRICS_PORT: optionalIntegerVariable(1, 65_535),
+    ...tracingVariables,
   };
 }
 
 /** What bootstrapService takes from a config of httpVariables. */
-export interface HttpConfig {
+export interface HttpConfig extends TracingConfig {
   readonly HOST: string;
   readonly PORT: number;
   readonly LOG_LEVEL: ServiceLogLevel;

@@ -8,3 +8,4 @@ export * from './tokens.js';
 export * from './event-stream.js';
 export * from './random.js';
 export * from './prometheus.js';
+export * from './traces.js';

@@ -15,7 +15,8 @@ export { BOOTSTRAPS } from './roles.js';
  */
 export function environmentFor(service: (typeof BOOTSTRAPS)[number][0], env: Environment): Environment {
   const { PORT: _ignored, ...rest } = env;
-  const own = { ...rest, PORT: env[portVariableOf(service)] };
+  // One process, one tracing SDK: its spans are the process's, as its log lines are (service "all").
+  const own = { ...rest, PORT: env[portVariableOf(service)], OTEL_SERVICE_NAME: env.OTEL_SERVICE_NAME || 'all' };
   if (service !== 'projection' || env.TASK_API_URL) return own;
   return { ...own, TASK_API_URL: `http://${reachableHostOf(env.HOST)}:${env[portVariableOf('task-api')] ?? DEFAULT_PORTS['task-api']}` };
 }

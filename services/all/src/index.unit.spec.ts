@@ -11,4 +11,9 @@ describe('environmentFor under SERVICE_ROLE=all', () => {
     expect(environmentFor('projection', { TASK_API_URL: 'http://api.internal:80' }).TASK_API_URL).toBe('http://api.internal:80');
     expect(environmentFor('scheduler', { TASK_API_PORT: '4001' }).TASK_API_URL).toBeUndefined();
   });
+
+  it("names the process's one tracing SDK `all`, unless OTEL_SERVICE_NAME says otherwise", () => {
+    expect(environmentFor('sandbox', {}).OTEL_SERVICE_NAME).toBe('all');
+    expect(environmentFor('task-api', { OTEL_SERVICE_NAME: 'vle-tasks' }).OTEL_SERVICE_NAME).toBe('vle-tasks');
+  });
 });

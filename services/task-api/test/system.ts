@@ -50,6 +50,8 @@ export interface SystemParts {
   readonly natsUsers?: SystemNatsUsers;
   /** Every service with its Prometheus endpoint (METRICS_PORT) on a free port; read it with `metrics(service)`. */
   readonly metrics?: boolean;
+  /** Extra variables of every service, the sandbox's too (OTEL_* of a test's OTLP receiver). */
+  readonly env?: Record<string, string>;
 }
 
 export const WORKER_MAX_RETRY = 3;
@@ -83,6 +85,7 @@ export class System {
   private workerMaxRetry = WORKER_MAX_RETRY;
   private natsUsers?: SystemNatsUsers;
   private metricsPorts: Partial<Record<ServiceUser, number>> = {};
+  private extraEnv: Record<string, string> = {};
 
   /** `namespace`: '' only on a nats-server of the test's own (the users' subjects have none). */
   constructor(options: { readonly namespace?: string } = {}) {
@@ -116,6 +119,7 @@ export class System {
       TASK_API_BENCH_QUEUE: 'true',
       LOG_FORMAT: 'text',
       LOG_LEVEL: 'warn',
+      ...this.extraEnv,
     };
   }
 
@@ -126,6 +130,7 @@ export class System {
       const services: ServiceUser[] = ['task-api', 'scheduler', 'projection', 'vm-clone-worker', 'vm-action-worker', 'integration-worker'];
       this.metricsPorts = Object.fromEntries(await Promise.all(services.map(async (service) => [service, await freePort()] as const)));
     }
+    this.extraEnv = parts.env ?? {};
     this.db = await createTestDatabase('vle_e2e');
     this.token = await testToken({ subject: 'e2e-admin', expiresInSeconds: 6 * 3600 });
     const admin = parts.natsUsers ? { user: 'admin', pass: parts.natsUsers.passwords.admin } : {};
@@ -135,7 +140,7 @@ export class System {
     this.store = new JetStreamEventStore<TaskEvent>(this.js, this.jsm, this.topology);
     if (parts.proxmox || parts.integrations) {
       this.smtpPort = await freePort();
-      this.sandbox = await startService(entries.sandbox, { LOG_FORMAT: 'text', LOG_LEVEL: 'warn', SANDBOX_SMTP_PORT: String(this.smtpPort) });
+      this.sandbox = await startService(entries.sandbox, { LOG_FORMAT: 'text', LOG_LEVEL: 'warn', ...this.extraEnv, SANDBOX_SMTP_PORT: String(this.smtpPort) });
       this.integrationEnv = { ...this.sandboxEnv(), ...parts.integrations };
     }
     this.taskApi = await startService(entries.taskApi, { ...this.envOf('task-api'), ...parts.taskApi });

@@ -19,7 +19,7 @@ import type {
   NewGuacamoleSharingProfile,
   NewGuacamoleUser,
 } from './guacamole-types.js';
-import { countCalls } from '../call-metrics.js';
+import { instrumentCalls } from '../external-calls.js';
 
 export interface GuacamoleClientOptions {
   /** The web application's URL: `https://lab.example.org/guacamole`, or the sandbox's `http://127.0.0.1:3009/guacamole`. */
@@ -66,7 +66,7 @@ export class GuacamoleClient {
       maxRedirects: 0,
       responseType: 'json',
     });
-    countCalls(this.#http, 'guacamole');
+    instrumentCalls(this.#http, 'guacamole');
   }
 
   // --- users ---

@@ -5,7 +5,7 @@
 
 import { createTransport } from 'nodemailer';
 import { rejectedRecipientOf, SmtpError, type RejectedRecipient } from './smtp-error.js';
-import { countSmtpCall } from '../call-metrics.js';
+import { instrumentSmtpCall } from '../external-calls.js';
 
 export interface MailClientOptions {
   readonly host: string;
@@ -75,7 +75,7 @@ export class MailClient {
   async sendMail(message: MailMessage, signal?: AbortSignal): Promise<MailSendResult> {
     let info: NodemailerInfo;
     try {
-      info = (await countSmtpCall(() => this.transport.sendMail({
+      info = (await instrumentSmtpCall(this.options, () => this.transport.sendMail({
         from: this.options.from,
         to: [...message.to],
         ...(message.cc?.length ? { cc: [...message.cc] } : {}),

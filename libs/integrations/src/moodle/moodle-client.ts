@@ -9,7 +9,7 @@ import axios, { type AxiosInstance } from 'axios';
 import { MoodleError } from './moodle-error.js';
 import { encodeMoodleParams, type MoodleParams } from './moodle-params.js';
 import type { DuplicateCourseRequest, MoodleCallOptions, MoodleCourse, MoodleEnrolledUser, MoodleEnrolment, MoodleUser, MoodleWarning, NewMoodleUser, UserField } from './moodle-types.js';
-import { countCalls } from '../call-metrics.js';
+import { instrumentCalls } from '../external-calls.js';
 
 export interface MoodleClientOptions {
   /** The site's URL, e.g. https://moodle.example.org or the sandbox's http://127.0.0.1:3009/moodle. */
@@ -53,7 +53,7 @@ export class MoodleClient {
       responseType: 'text',
       transitional: { clarifyTimeoutError: true },
     });
-    countCalls(this.#http, 'moodle');
+    instrumentCalls(this.#http, 'moodle');
   }
 
   /** One web service function; resolves to its decoded result or rejects with a MoodleError. */

@@ -4,7 +4,7 @@
 
 import type { JobFailure, LabEvent, LabParticipant } from '@vle/domain';
 import axios, { type AxiosInstance } from 'axios';
-import { countCalls } from '../call-metrics.js';
+import { instrumentCalls } from '../external-calls.js';
 
 /** An event and its participants, exactly as the domain plans from them (libs/domain event-children). */
 export type OpenVleEvent = LabEvent;
@@ -62,7 +62,7 @@ export class OpenVleClient {
       maxRedirects: 0,
       validateStatus: () => true,
     });
-    countCalls(this.#http, 'openvle');
+    instrumentCalls(this.#http, 'openvle');
   }
 
   async getEvent(id: number, signal?: AbortSignal): Promise<OpenVleEvent> {

@@ -7,7 +7,7 @@ import axios, { type AxiosInstance } from 'axios';
 import { PveError } from './pve-error.js';
 import { createHttpsAgent, FINGERPRINT_MISMATCH, type PveTlsOptions } from './pve-tls.js';
 import type { PveMethod } from './schema/pve-schema.js';
-import { countCalls } from '../call-metrics.js';
+import { instrumentCalls } from '../external-calls.js';
 
 export type PveParamValue = string | number | boolean | undefined;
 export type PveParams = Readonly<Record<string, PveParamValue>>;
@@ -64,7 +64,7 @@ export class PveTransport {
       transitional: { clarifyTimeoutError: true },
       responseType: 'json',
     });
-    countCalls(this.#http, 'proxmox');
+    instrumentCalls(this.#http, 'proxmox');
   }
 
   /** The `data` of the answer. Parameters go in the query for GET/DELETE and as a form otherwise. */

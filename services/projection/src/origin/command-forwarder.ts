@@ -10,10 +10,12 @@
 // applied all the same, as any command whose answer was lost (retry it with an idempotency key). At
 // most TASK_API_MAX_IN_FLIGHT commands are forwarded at once: past that, 503 UPSTREAM_BUSY at once
 // (never sent on), so that a flood holds neither sockets nor memory here while task-api catches up.
+// Each forward is a CLIENT span of the caller's request, and task-api is sent its traceparent.
 
 import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { TLSSocket } from 'node:tls';
+import { carrierOfContext, endHttpClientSpan, startHttpClientSpan } from '@vle/tracing';
 import { downstreamResponseHeaders, upstreamRequestHeaders } from './forwarded-headers.js';
 
 export interface CommandForwarderOptions {
@@ -86,6 +88,11 @@ export class CommandForwarder {
       return Promise.resolve();
     }
     this.inFlight++;
+    const call = startHttpClientSpan({ method, url: new URL(path, upstream), system: 'task-api' });
+    // The caller's trace context reached this span already; task-api's parent is this span.
+    const headers = { ...upstreamRequestHeaders(request.headers, { remoteAddress: request.socket.remoteAddress, encrypted: Boolean((request.socket as TLSSocket).encrypted) }, upstream.host), ...carrierOfContext(call.context) };
+    let answered: number | undefined;
+    let failure: string | undefined;
     return new Promise<void>((resolve) => {
       let settled = false;
       let deadline: NodeJS.Timeout | undefined;
@@ -94,6 +101,7 @@ export class CommandForwarder {
         settled = true;
         this.inFlight--;
         clearTimeout(deadline);
+        endHttpClientSpan(call.span, answered, failure);
         resolve();
       };
       const send = upstream.protocol === 'https:' ? httpsRequest : httpRequest;
@@ -103,7 +111,7 @@ export class CommandForwarder {
         port: upstream.port || undefined,
         method,
         path,
-        headers: upstreamRequestHeaders(request.headers, { remoteAddress: request.socket.remoteAddress, encrypted: Boolean((request.socket as TLSSocket).encrypted) }, upstream.host),
+        headers,
         agent: this.agent,
         timeout: timeoutMs,
       });
@@ -116,6 +124,7 @@ export class CommandForwarder {
 
       outgoing.on('response', (answer) => {
         clearTimeout(deadline);
+        answered = answer.statusCode;
         response.writeHead(answer.statusCode ?? 502, answer.statusMessage, downstreamResponseHeaders(answer.headers));
         answer.pipe(response);
         answer.on('end', () => {
@@ -144,15 +153,16 @@ export class CommandForwarder {
           return;
         }
         const timedOut = error instanceof UpstreamTimeout;
-        const failure: ForwardFailure = {
+        const forwardFailure: ForwardFailure = {
           code: timedOut ? 'UPSTREAM_TIMEOUT' : 'UPSTREAM_UNAVAILABLE',
           method,
           path,
           reason: (error as NodeJS.ErrnoException).code ?? error.message,
         };
-        this.options.onFailure?.(failure);
-        const message = timedOut ? `task-api did not answer in time (${error.message}); the command may have been applied` : `task-api is not reachable (${failure.reason}); the command was not answered`;
-        sendError(response, timedOut ? 504 : 502, failure.code, message);
+        failure = forwardFailure.code;
+        this.options.onFailure?.(forwardFailure);
+        const message = timedOut ? `task-api did not answer in time (${error.message}); the command may have been applied` : `task-api is not reachable (${forwardFailure.reason}); the command was not answered`;
+        sendError(response, timedOut ? 504 : 502, forwardFailure.code, message);
       });
 
       // The caller went away (or its answer is complete): nothing more goes to task-api.

@@ -89,7 +89,7 @@ export class EventStoreFeed implements CommitFeed {
 function* merge(batch: readonly StoredCommit<EventLike>[], malformed: MalformedCommit[]): Generator<IncomingCommit> {
   for (const commit of batch) {
     while (malformed.length > 0 && malformed[0]!.seq < commit.seq) yield asIncoming(malformed.shift()!);
-    yield { seq: commit.seq, subject: commit.subject, events: commit.events, ...(commit.jobsLeft ? { jobsLeft: commit.jobsLeft } : {}) };
+    yield { seq: commit.seq, subject: commit.subject, events: commit.events, ...(commit.jobsLeft ? { jobsLeft: commit.jobsLeft } : {}), ...(commit.trace ? { trace: commit.trace } : {}) };
   }
 }
 

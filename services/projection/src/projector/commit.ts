@@ -4,6 +4,7 @@
 // evolve and before any value reaches a typed column.
 
 import { TASK_EVENT_TYPES, type TaskEvent } from '@vle/domain';
+import type { TraceCarrier } from '@vle/tracing';
 import { isTimestamp } from '../time.js';
 
 /** One message of TASK_EVENTS: a commit `{"events":[...]}` whose content is not trusted yet. */
@@ -16,6 +17,8 @@ export interface IncomingCommit {
   readonly malformed?: string;
   /** The queues whose jobs the appender left to the projection (Headers.jobsLeft; job-repair.ts). */
   readonly jobsLeft?: readonly string[];
+  /** The trace context of the span that appended it: its apply's span, and the jobs it left, join that trace. */
+  readonly trace?: TraceCarrier;
 }
 
 export interface AcceptedCommit {

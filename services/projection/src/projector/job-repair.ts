@@ -18,8 +18,13 @@
 // (a standby that takes over repairs what the old leader had not checked yet), and a sweep only runs
 // while the projection is caught up: a SubTask it saw queued but whose start is still unread in the log
 // would be published again for nothing.
+//
+// A job published here carries the trace of the commit that queued its SubTask, as the inline one
+// does (the batch's latest commit of the Task that names a trace; none for a SubTask a new leader
+// found queued in the read model).
 
 import type { QueuedJob } from '@vle/messaging';
+import type { TraceCarrier } from '@vle/tracing';
 
 /** A SubTask as one batch left it (a changed row of the read model). */
 export interface SubTaskChange {
@@ -37,8 +42,8 @@ export interface JobRepairLogger {
 }
 
 export interface JobRepairOptions {
-  /** Publishes a job; `duplicate` when JOBS already had it (the PubAck says so). */
-  readonly publish: (job: QueuedJob) => Promise<{ readonly duplicate: boolean }>;
+  /** Publishes a job in the trace of `trace`; `duplicate` when JOBS already had it (the PubAck says so). */
+  readonly publish: (job: QueuedJob, trace: TraceCarrier | undefined) => Promise<{ readonly duplicate: boolean }>;
   /** How long a SubTask stays queued, as this replica saw it, before its job is published again. */
   readonly repairAfterMs: number;
   readonly logger: JobRepairLogger;
@@ -62,6 +67,7 @@ export interface JobRepairStats {
 interface Watched {
   readonly job: QueuedJob;
   readonly since: number;
+  readonly trace?: TraceCarrier;
 }
 
 const key = (taskId: string, subTaskId: string) => `${taskId}/${subTaskId}`;
@@ -84,8 +90,11 @@ export class JobRepair {
     this.observe(queued);
   }
 
-  /** Follows the SubTasks a batch changed: a queued one is watched (from the first time seen in that generation), any other is not. */
-  observe(changes: readonly SubTaskChange[]): void {
+  /**
+   * Follows the SubTasks a batch changed: a queued one is watched (from the first time seen in that
+   * generation), any other is not. `traceOf`: the trace of the batch's commits of a Task.
+   */
+  observe(changes: readonly SubTaskChange[], traceOf: (taskId: string) => TraceCarrier | undefined = () => undefined): void {
     const now = this.now();
     for (const change of changes) {
       const k = key(change.taskId, change.subTaskId);
@@ -95,7 +104,8 @@ export class JobRepair {
       }
       if (this.watched.get(k)?.job.generation === change.generation) continue;
       const { taskId, subTaskId, generation, queue, action } = change;
-      this.watched.set(k, { job: { taskId, subTaskId, generation, queue, action }, since: now });
+      const trace = traceOf(taskId);
+      this.watched.set(k, { job: { taskId, subTaskId, generation, queue, action }, since: now, ...(trace ? { trace } : {}) });
     }
   }
 
@@ -108,10 +118,11 @@ export class JobRepair {
     const due = changes.filter((c) => c.status === 'queued' && left.get(c.taskId)?.has(c.queue));
     await Promise.all(
       due.map(async ({ taskId, subTaskId, generation, queue, action }) => {
+        const k = key(taskId, subTaskId);
         try {
-          await this.options.publish({ taskId, subTaskId, generation, queue, action });
+          const watched = this.watched.get(k);
+          await this.options.publish({ taskId, subTaskId, generation, queue, action }, watched?.job.generation === generation ? watched.trace : undefined);
           this.handedOver += 1;
-          const k = key(taskId, subTaskId);
           if (this.watched.get(k)?.job.generation === generation) this.watched.delete(k);
         } catch (error) {
           this.lastError = `${queue}: ${error instanceof Error ? error.message : String(error)}`;
@@ -138,9 +149,9 @@ export class JobRepair {
     let failed: string | undefined;
     for (let i = 0; i < jobs.length; i += concurrency) {
       await Promise.all(
-        jobs.slice(i, i + concurrency).map(async ([k, { job }]) => {
+        jobs.slice(i, i + concurrency).map(async ([k, { job, trace }]) => {
           try {
-            const { duplicate } = await this.options.publish(job);
+            const { duplicate } = await this.options.publish(job, trace);
             // Watched again meanwhile in a later generation: that one has its own wait.
             if (this.watched.get(k)?.job.generation === job.generation) this.watched.delete(k);
             if (duplicate) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { QueuedJob } from '@vle/messaging';
+import type { TraceCarrier } from '@vle/tracing';
 import { JobRepair, type SubTaskChange } from './job-repair.js';
 
 const change = (subTaskId: string, status: string, generation = 1, taskId = 't1'): SubTaskChange => ({ taskId, subTaskId, status, generation, queue: 'bench', action: 'noop' });
@@ -7,17 +8,19 @@ const change = (subTaskId: string, status: string, generation = 1, taskId = 't1'
 function repairWith(answer: (job: QueuedJob) => Promise<{ duplicate: boolean }> = async () => ({ duplicate: false }), repairAfterMs = 1_000) {
   let clock = 0;
   const published: QueuedJob[] = [];
+  const traces: Array<TraceCarrier | undefined> = [];
   const lines: string[] = [];
   const repair = new JobRepair({
-    publish: (job) => {
+    publish: (job, trace) => {
       published.push(job);
+      traces.push(trace);
       return answer(job);
     },
     repairAfterMs,
     now: () => clock,
     logger: { log: (m) => void lines.push(`log ${m}`), warn: (m) => void lines.push(`warn ${m}`) },
   });
-  return { repair, published, lines, advance: (ms: number) => (clock += ms) };
+  return { repair, published, traces, lines, advance: (ms: number) => (clock += ms) };
 }
 
 describe('JobRepair', () => {
@@ -151,6 +154,24 @@ describe('JobRepair', () => {
       await repair.sweep();
       // The others are the repair's, after repairAfterMs, as before.
       expect(published.map((j) => j.subTaskId).sort()).toEqual(['a', 'b', 'd']);
+    });
+
+    it('publishes a job in the trace of the commit that queued it, handed over or repaired; one found in the read model in none', async () => {
+      const { repair, published, traces, advance } = repairWith();
+      const commitOf = (taskId: string): TraceCarrier | undefined => ({ t1: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' }, t2: { traceparent: '00-1af7651916cd43dd8448eb211c80319c-c7ad6b7169203331-01' } })[taskId];
+      const changes = [change('a', 'queued'), change('b', 'queued', 1, 't2')];
+      repair.observe(changes, commitOf);
+      await repair.handOver(left('t1', 'bench'), changes);
+      advance(1_000);
+      await repair.sweep();
+      expect(published.map((j, i) => [j.subTaskId, traces[i]])).toEqual([
+        ['a', commitOf('t1')],
+        ['b', commitOf('t2')],
+      ]);
+      repair.restart([change('c', 'queued', 1, 't3')]);
+      advance(1_000);
+      await repair.sweep();
+      expect(traces.at(-1)).toBeUndefined();
     });
 
     it('keeps watching a job whose publish failed, so that the sweep publishes it', async () => {

@@ -5,7 +5,11 @@
 //
 // The leader also keeps the job repair (job-repair.ts): it follows the SubTasks each batch changed,
 // starts from the queued ones of the read model whenever it (re)subscribes, and sweeps while it leads.
+//
+// Each batch's apply is a `projection apply` span in the trace of each of its commits (one per traced
+// commit, sharing the batch's transaction): a command's trace ends with the read model having it.
 
+import { Attr, contextOfCarrier, errorCodeOf, markFailed, SpanKind, startSpan, type TraceCarrier } from '@vle/tracing';
 import { batches, type BatchOptions } from './batches.js';
 import type { IncomingCommit, RejectedCommit } from './commit.js';
 import type { CommitFeed } from './commit-feed.js';
@@ -208,8 +212,16 @@ export class ProjectionRunner {
         for await (const batch of batches(this.feed.commits(checkpoint + 1, round.signal), this.options)) {
           const from = checkpoint;
           const applied = await this.takeTurn(async () => {
-            const done = await this.projector.applyIsolating(batch, from);
-            this.record(done);
+            const endSpans = this.startApplySpans(batch);
+            let done: AppliedBatch;
+            try {
+              done = await this.projector.applyIsolating(batch, from);
+            } catch (error) {
+              endSpans(error);
+              throw error;
+            }
+            endSpans();
+            this.record(done, batch);
             return done;
           });
           this.options.onApplied?.(from, applied);
@@ -242,7 +254,28 @@ export class ProjectionRunner {
     return Math.min(delay * 2, this.options.maxRetryDelayMs ?? 10_000);
   }
 
-  private record(applied: AppliedBatch): void {
+  /** A span per traced commit of the batch, in its trace; call the result when the batch is applied (or failed). */
+  private startApplySpans(batch: readonly IncomingCommit[]): (error?: unknown) => void {
+    const attributes = { [Attr.messagingBatchCount]: batch.length, [Attr.firstSeq]: batch[0]?.seq ?? 0, [Attr.lastSeq]: batch.at(-1)?.seq ?? 0, [Attr.projection]: this.projector.name };
+    const spans = batch
+      .filter((commit) => commit.trace)
+      .map((commit) =>
+        startSpan({
+          name: 'projection apply',
+          kind: SpanKind.CONSUMER,
+          parent: contextOfCarrier(commit.trace),
+          attributes: { ...attributes, [Attr.commitSeq]: commit.seq, [Attr.taskId]: this.projector.options.taskIdOf(commit.subject) },
+        }),
+      );
+    return (error) => {
+      for (const span of spans) {
+        if (error !== undefined) markFailed(span, errorCodeOf(error));
+        span.end();
+      }
+    };
+  }
+
+  private record(applied: AppliedBatch, batch: readonly IncomingCommit[]): void {
     for (const skipped of applied.skipped) warnSkipped(this.logger, skipped);
     this.stats = {
       ...this.stats,
@@ -252,10 +285,25 @@ export class ProjectionRunner {
       skippedCommits: this.stats.skippedCommits + applied.skipped.length,
       lastBatchAt: new Date().toISOString(),
     };
-    this.options.repair?.observe(applied.changedSubTasks);
+    this.options.repair?.observe(applied.changedSubTasks, this.tracesOf(batch));
     this.advance(applied.checkpoint);
   }
 
+
+  /**
+   * The trace a job of a Task queued in this batch joins: that of the Task's latest commit that left
+   * jobs to others (it queued them), else of its latest traced commit.
+   */
+  private tracesOf(batch: readonly IncomingCommit[]): (taskId: string) => TraceCarrier | undefined {
+    const traces = new Map<string, { trace: TraceCarrier; leftJobs: boolean }>();
+    for (const commit of batch) {
+      if (!commit.trace) continue;
+      const taskId = this.projector.options.taskIdOf(commit.subject);
+      const leftJobs = commit.jobsLeft !== undefined;
+      if (leftJobs || !traces.get(taskId)?.leftJobs) traces.set(taskId, { trace: commit.trace, leftJobs });
+    }
+    return (taskId) => traces.get(taskId)?.trace;
+  }
 
   /** Publishes the jobs the batch's commits left to others (job-repair.ts, the handover). */
   private async handOver(batch: readonly IncomingCommit[], applied: AppliedBatch): Promise<void> {

@@ -7,6 +7,7 @@ import { DataSource } from 'typeorm';
 import { Topology } from '@vle/contracts';
 import { ensureStream } from '@vle/event-store';
 import { publishJob } from '@vle/messaging';
+import { context, contextOfCarrier } from '@vle/tracing';
 import { NATS_CONNECTION, RequirePermission, SERVICE_CONFIG, TopologyGate, type TopologyWait } from '@vle/service-kit';
 import type { ProjectionConfig } from '../config.js';
 import { ReadModelModule } from '../db/read-model.module.js';
@@ -81,7 +82,8 @@ export class ProjectionStatusController {
         const leadership = new AdvisoryLockLeadership({ databaseUrl: config.DATABASE_URL, schema: config.DATABASE_SCHEMA, name: TASKS_PROJECTION });
         // The leader publishes again the job of a SubTask left queued without one (job-repair.ts).
         const js = jetstream(nc);
-        const repair = new JobRepair({ publish: (job) => publishJob(js, topology, job), repairAfterMs: config.PROJECTION_JOB_REPAIR_AFTER_MS, logger: new Logger('JobRepair') });
+        const publish = (job: Parameters<typeof publishJob>[2], trace: Parameters<typeof contextOfCarrier>[0]) => context.with(contextOfCarrier(trace), () => publishJob(js, topology, job));
+        const repair = new JobRepair({ publish, repairAfterMs: config.PROJECTION_JOB_REPAIR_AFTER_MS, logger: new Logger('JobRepair') });
         return new ProjectionRunner(
           projector,
           feed,

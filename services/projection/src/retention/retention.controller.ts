@@ -9,6 +9,7 @@ import { headers } from '@nats-io/transport-node';
 import type { Principal } from '@vle/auth';
 import { decodeJson, Headers, Topology } from '@vle/contracts';
 import { Caller, httpRefusal, NATS_CONNECTION, RequirePermission } from '@vle/service-kit';
+import { injectTraceContext } from '@vle/tracing';
 import { ContractErrorFilter } from '../query/contract-error.filter.js';
 import { QueryFailedFilter } from '../query/query-failed.filter.js';
 import { Retention, type RetentionPreview, type RetentionRunResult } from './retention.js';
@@ -44,6 +45,7 @@ export class RetentionController {
     const when = retentionTimeOf(at, () => new Date());
     const h = headers();
     h.set(Headers.authorization, String(request.headers.authorization ?? ''));
+    injectTraceContext(h);
     let reply: unknown;
     try {
       reply = decodeJson((await this.nc.request(this.topology.retentionRequestSubject, JSON.stringify({ at: when.toISOString() }), { headers: h, timeout: RUN_TIMEOUT_MS })).data);

@@ -11,6 +11,7 @@ import { ContractError, decodeJson, Headers } from '@vle/contracts';
 import { NotLeading } from '../projector/projection.runner.js';
 import type { Retention } from './retention.js';
 import { checkRetentionCaller, retentionTimeOf } from './retention-request.js';
+import { extractTraceContext, inSpan, markFailed, natsAttributes, SpanKind } from '@vle/tracing';
 
 export interface RetentionResponderOptions {
   readonly nc: NatsConnection;
@@ -37,9 +38,10 @@ export class RetentionResponder {
     await Promise.allSettled(inFlight);
   }
 
-  private async answer(msg: Msg): Promise<void> {
-    if (!msg.reply) return;
-    try {
+  private answer(msg: Msg): Promise<void> {
+    if (!msg.reply) return Promise.resolve();
+    return inSpan({ name: `process ${msg.subject}`, kind: SpanKind.SERVER, parent: extractTraceContext(msg.headers), attributes: natsAttributes(msg.subject, 'process') }, async (span) => {
+      try {
       const caller = await this.options.verifier.fromAuthorization(msg.headers?.get(Headers.authorization) || undefined);
       checkRetentionCaller(caller, ['tasks_retention', 'tasks_admin']);
       const body = msg.data.length === 0 ? {} : decodeJson(msg.data);
@@ -48,10 +50,13 @@ export class RetentionResponder {
       }
       const at = retentionTimeOf((body as { at?: unknown }).at, this.options.clock);
       msg.respond(JSON.stringify(await this.options.retention.run(at)));
-    } catch (error) {
-      msg.respond(JSON.stringify({ error: replyOf(error) }));
-      if (!isAuthError(error) && !(error instanceof ContractError) && !(error instanceof NotLeading)) this.options.logger.error(`retention run failed: ${error instanceof Error ? error.message : String(error)}`);
-    }
+      } catch (error) {
+        const reply = replyOf(error);
+        markFailed(span, reply.code);
+        msg.respond(JSON.stringify({ error: reply }));
+        if (!isAuthError(error) && !(error instanceof ContractError) && !(error instanceof NotLeading)) this.options.logger.error(`retention run failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    });
   }
 }
 

@@ -5,7 +5,8 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { isErrorReply, type ContractErrorCode, type Topology } from '@vle/contracts';
 import type { RuleCode } from '@vle/domain';
 import type { ServiceCredentials } from '@vle/auth';
-import { authorizationHeaders } from '@vle/task-client';
+import { inRequestSpan } from '@vle/task-client';
+import { Attr } from '@vle/tracing';
 import type { Deadline } from './deadline.js';
 
 export interface DeadlineReply {
@@ -47,12 +48,15 @@ export class NatsDeadlineCommands implements DeadlineCommands {
 
   async send(deadline: Deadline): Promise<DeadlineReply> {
     const { nc, topology, credentials, timeoutMs = 10_000 } = this.options;
-    const reply = await nc.request(topology.systemRequestSubject(deadline.command), JSON.stringify({ taskId: deadline.taskId }), { timeout: timeoutMs, headers: await authorizationHeaders(credentials) });
-    const body = reply.json<DeadlineReply | { error: unknown }>();
-    if (!('error' in body)) return body;
-    const error = isErrorReply(body.error) ? body.error : { code: 'INTERNAL', message: JSON.stringify(body.error) };
-    if (REFUSAL_CODES.has(error.code)) throw new DeadlineRefused(error.code, error.message);
-    // Anything else is task-api's 503 (NATS, a conflict under load): worth another try.
-    throw new Error(`task-api could not handle it now (${error.code}: ${error.message})`);
+    return inRequestSpan(topology.systemRequestSubject(deadline.command), credentials, {}, async (subject, headers, span) => {
+      span.setAttribute(Attr.taskId, deadline.taskId);
+      const reply = await nc.request(subject, JSON.stringify({ taskId: deadline.taskId }), { timeout: timeoutMs, headers });
+      const body = reply.json<DeadlineReply | { error: unknown }>();
+      if (!('error' in body)) return body;
+      const error = isErrorReply(body.error) ? body.error : { code: 'INTERNAL', message: JSON.stringify(body.error) };
+      if (REFUSAL_CODES.has(error.code)) throw new DeadlineRefused(error.code, error.message);
+      // Anything else is task-api's 503 (NATS, a conflict under load): worth another try.
+      throw Object.assign(new Error(`task-api could not handle it now (${error.code}: ${error.message})`), { code: error.code });
+    });
   }
 }

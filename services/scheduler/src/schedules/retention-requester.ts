@@ -7,7 +7,7 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { ServiceCredentials } from '@vle/auth';
 import { isErrorReply, type Topology } from '@vle/contracts';
-import { authorizationHeaders, TaskRefused } from '@vle/task-client';
+import { inRequestSpan, TaskRefused } from '@vle/task-client';
 
 export interface RetentionRunReply {
   readonly deleted: number;
@@ -33,13 +33,15 @@ export class NatsRetentionRequester implements RetentionRequester {
 
   async run(slot: Date): Promise<RetentionRunReply> {
     const { nc, topology, credentials, timeoutMs = 600_000 } = this.options;
-    const reply = await nc.request(topology.retentionRequestSubject, JSON.stringify({ at: slot.toISOString() }), { timeout: timeoutMs, headers: await authorizationHeaders(credentials) });
-    const body = reply.json<RetentionRunReply | { error: unknown }>();
-    if ('error' in body) {
-      const error = isErrorReply(body.error) ? body.error : { code: 'INTERNAL', message: JSON.stringify(body.error) };
-      if (FINAL_CODES.has(error.code)) throw new TaskRefused(error.code, error.message);
-      throw new Error(`${error.code}: ${error.message}`);
-    }
-    return body;
+    return inRequestSpan(topology.retentionRequestSubject, credentials, {}, async (subject, headers) => {
+      const reply = await nc.request(subject, JSON.stringify({ at: slot.toISOString() }), { timeout: timeoutMs, headers });
+      const body = reply.json<RetentionRunReply | { error: unknown }>();
+      if ('error' in body) {
+        const error = isErrorReply(body.error) ? body.error : { code: 'INTERNAL', message: JSON.stringify(body.error) };
+        if (FINAL_CODES.has(error.code)) throw new TaskRefused(error.code, error.message);
+        throw Object.assign(new Error(`${error.code}: ${error.message}`), { code: error.code });
+      }
+      return body;
+    });
   }
 }

@@ -12,6 +12,8 @@
 // error reply, or a dead letter of the durable command), and nothing is appended. A durable command
 // is checked at the time its stream stored it: a token that was valid when it was sent still is when
 // task-api, down for an hour, gets to it.
+// Each message is handled in a `process <subject>` span continuing the sender's trace (its
+// traceparent header), failed with the refusal's code.
 
 import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import type { Msg, MsgHdrs, NatsConnection, Subscription } from '@nats-io/transport-node';
@@ -19,6 +21,7 @@ import { AuthError, can, type Principal, type TokenVerifier } from '@vle/auth';
 import { COMMAND_NAMES, Headers, SYSTEM_COMMAND_NAMES, type CommandName, type SystemCommandName, type Topology } from '@vle/contracts';
 import { DurableConsumer, publishDeadLetter, Settle, type Logger, type Settlement } from '@vle/messaging';
 import { commandsAccepted, commandsRefused } from '@vle/metrics';
+import { Attr, extractTraceContext, inSpan, markFailed, natsAttributes, SpanKind, type Span } from '@vle/tracing';
 import { internalError, refusalOf } from '../tasks/error-reply.js';
 import type { CommandBudget } from '../tasks/command-budget.js';
 import { COMMAND_PERMISSIONS } from '../tasks/command-permissions.js';
@@ -126,8 +129,13 @@ export class CommandIntake {
     }
   }
 
-  private async reply(msg: Msg, command: CommandName | SystemCommandName): Promise<void> {
+  private reply(msg: Msg, command: CommandName | SystemCommandName): Promise<void> {
+    return inSpan({ name: `process ${msg.subject}`, kind: SpanKind.SERVER, parent: extractTraceContext(msg.headers), attributes: natsAttributes(msg.subject, 'process') }, (span) => this.replyIn(span, msg, command));
+  }
+
+  private async replyIn(span: Span, msg: Msg, command: CommandName | SystemCommandName): Promise<void> {
     if (!msg.reply) {
+      markFailed(span, 'NO_REPLY_SUBJECT');
       this.options.logger.warn(`request on ${msg.subject} without a reply subject ignored (a command over NATS is a request, or a publish on tasks.cmd.<command>)`);
       return;
     }
@@ -137,13 +145,19 @@ export class CommandIntake {
       commandsAccepted.inc({ command, transport: 'nats_request' });
     } catch (error) {
       const refusal = refusalOf(error) ?? internalError(error);
+      markFailed(span, refusal.body.code);
       commandsRefused.inc({ command, transport: 'nats_request', code: refusal.body.code });
       if (refusal.status >= 500 && refusal.body.code !== 'BUSY') this.options.logger.error(`${command} request failed: ${String(error)}`);
       msg.respond(JSON.stringify({ error: refusal.body }));
     }
   }
 
-  private async handleDurable(message: JsMsg): Promise<Settlement> {
+  private handleDurable(message: JsMsg): Promise<Settlement> {
+    const attributes = { ...natsAttributes(message.subject, 'process'), [Attr.attempt]: message.info.deliveryCount };
+    return inSpan({ name: `process ${message.subject}`, kind: SpanKind.CONSUMER, parent: extractTraceContext(message.headers), attributes }, (span) => this.settleDurable(message, span));
+  }
+
+  private async settleDurable(message: JsMsg, span: Span): Promise<Settlement> {
     const { js, topology, logger } = this.options;
     const command = message.subject.slice(topology.commandSubject('' as CommandName).length) as CommandName;
     try {
@@ -157,6 +171,7 @@ export class CommandIntake {
       const refusal = refusalOf(error) ?? (hasCode(error, 'UNKNOWN_COMMAND') ? { status: 400, body: { code: 'UNKNOWN_COMMAND', message: (error as Error).message } } : undefined);
       const deliveries = message.info.deliveryCount;
       const maxDeliver = this.options.maxDeliver ?? topology.commandConsumer.max_deliver ?? -1;
+      markFailed(span, refusal?.body.code ?? 'NOT_HANDLED');
       if (!refusal && (maxDeliver <= 0 || deliveries < maxDeliver)) {
         const delayMs = commandRetryDelayMs(deliveries);
         logger.warn(`command ${message.subject}#${message.seq} not handled yet (${String(error)}); it is delivered again in ${delayMs} ms`);

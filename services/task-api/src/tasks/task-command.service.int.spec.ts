@@ -56,6 +56,8 @@ describe('a Task of 10,000 SubTasks on the real log', () => {
       append: (taskId, events, expectedSeq) => (++appends === 3 ? Promise.reject(new Error('task-api stopped')) : store.append(taskId, events, expectedSeq)),
       load: (taskId, options) => store.load(taskId, options),
       lastSequence: (taskId) => store.lastSequence(taskId),
+      streamName: store.streamName,
+      firstCommitTrace: (taskId) => store.firstCommitTrace(taskId),
     };
     await expect(serviceOn(stopping).create(body, core)).rejects.toThrow('task-api stopped');
     // Another task-api process (no cache) takes the create again.

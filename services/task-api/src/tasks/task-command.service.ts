@@ -1,5 +1,10 @@
 // The write side's use cases: turn a validated contract message into a domain command and run it
 // through the one command handler. Transport-free: HTTP controllers and NATS responders call it.
+//
+// Each runs in a `command <name>` span, child of its transport's (the HTTP request, the NATS
+// request or stream message). A command on an existing Task starts no trace of the Task's: it is a
+// request of its own (a person's retry a day later, the scheduler's deadline), so its trace is its
+// request's, and its span links to the trace that created the Task (the first commit's trace context).
 
 import { toJson } from '@bufbuild/protobuf';
 import { timestampDate, type Timestamp } from '@bufbuild/protobuf/wkt';
@@ -10,6 +15,7 @@ import type { CommandHandler } from '@vle/event-store';
 import { checkCreationScope, checkTaskScope, identityOf, type CommandIdentity } from './command-identity.js';
 import { isUuid, messageIdempotencyKey, requestHash, subTaskIdFor, taskIdFor, type CommandMessage } from './task-ids.js';
 import { parseTaskParams } from './task-type-params.js';
+import { Attr, inSpan, linkTo, type Span } from '@vle/tracing';
 
 export type TaskCommandHandler = CommandHandler<TaskCommand, TaskEvent, TaskState>;
 
@@ -53,58 +59,72 @@ export class TaskCommandService {
    * idempotency key) or redelivered (NATS) appends the parts still missing.
    */
   async create(raw: unknown, caller: Principal, source?: CommandMessage): Promise<CreateTaskResult> {
-    const message = parseMessage(CreateTaskSchema, raw);
-    const command = this.toCreateCommand(message, identityOf(caller, message.createdBy, 'createdBy'), source);
-    checkCreationScope(caller, command.eventId);
-    let { events, state } = await this.handler.handle(command);
-    const existing = !events.some((e) => e.type === 'TaskCreated');
-    // Each part holds one SubTask at least: the bound only guards against a loop.
-    for (let parts = 1; events.length > 0 && state.status === 'planning' && parts <= command.subtasks.length; parts++) {
-      ({ events, state } = await this.handler.handle(command));
-    }
-    const task = this.mustExist(state, command.taskId);
-    return {
-      taskId: task.id,
-      existing,
-      status: task.status,
-      subTaskIds: Object.fromEntries(task.subtasks.map((s) => [s.key, s.id])),
-    };
+    return inSpan({ name: 'command create', attributes: { [Attr.command]: 'create' } }, async (span) => {
+      const message = parseMessage(CreateTaskSchema, raw);
+      const command = this.toCreateCommand(message, identityOf(caller, message.createdBy, 'createdBy'), source);
+      span.setAttribute(Attr.taskId, command.taskId);
+      checkCreationScope(caller, command.eventId);
+      let { events, state } = await this.handler.handle(command);
+      const existing = !events.some((e) => e.type === 'TaskCreated');
+      // Each part holds one SubTask at least: the bound only guards against a loop.
+      for (let parts = 1; events.length > 0 && state.status === 'planning' && parts <= command.subtasks.length; parts++) {
+        ({ events, state } = await this.handler.handle(command));
+      }
+      const task = this.mustExist(state, command.taskId);
+      return {
+        taskId: task.id,
+        existing,
+        status: task.status,
+        subTaskIds: Object.fromEntries(task.subtasks.map((s) => [s.key, s.id])),
+      };
+    });
   }
 
   async retry(raw: unknown, caller: Principal): Promise<TaskCommandResult> {
-    const message = parseMessage(RetrySubTaskSchema, raw);
-    const who = await this.requester(caller, message.taskId, message.requestedBy);
-    return this.run({ type: 'RetrySubTask', taskId: message.taskId, subTaskId: message.subTaskId, at: this.now(), ...who, retryWindowMs: this.retryWindowMs });
+    return this.onTask('retry', async (span) => {
+      const message = parseMessage(RetrySubTaskSchema, raw);
+      const who = await this.requester(span, caller, message.taskId, message.requestedBy, message.subTaskId);
+      return this.run({ type: 'RetrySubTask', taskId: message.taskId, subTaskId: message.subTaskId, at: this.now(), ...who, retryWindowMs: this.retryWindowMs });
+    });
   }
 
   async skip(raw: unknown, caller: Principal): Promise<TaskCommandResult> {
-    const message = parseMessage(SkipSubTaskSchema, raw);
-    const who = await this.requester(caller, message.taskId, message.requestedBy);
-    return this.run({ type: 'SkipSubTask', taskId: message.taskId, subTaskId: message.subTaskId, at: this.now(), ...who, reason: message.reason || undefined });
+    return this.onTask('skip', async (span) => {
+      const message = parseMessage(SkipSubTaskSchema, raw);
+      const who = await this.requester(span, caller, message.taskId, message.requestedBy, message.subTaskId);
+      return this.run({ type: 'SkipSubTask', taskId: message.taskId, subTaskId: message.subTaskId, at: this.now(), ...who, reason: message.reason || undefined });
+    });
   }
 
   async cancel(raw: unknown, caller: Principal): Promise<TaskCommandResult> {
-    const message = parseMessage(CancelTaskSchema, raw);
-    const who = await this.requester(caller, message.taskId, message.requestedBy);
-    return this.run({ type: 'CancelTask', taskId: message.taskId, at: this.now(), ...who, reason: message.reason || undefined });
+    return this.onTask('cancel', async (span) => {
+      const message = parseMessage(CancelTaskSchema, raw);
+      const who = await this.requester(span, caller, message.taskId, message.requestedBy);
+      return this.run({ type: 'CancelTask', taskId: message.taskId, at: this.now(), ...who, reason: message.reason || undefined });
+    });
   }
 
   /** Keeps the Task from the retention (README, "Retention"); [] when it is already pinned. */
   async pin(raw: unknown, caller: Principal): Promise<TaskCommandResult> {
-    const message = parseMessage(PinTaskSchema, raw);
-    const who = await this.requester(caller, message.taskId, message.requestedBy);
-    return this.run({ type: 'PinTask', taskId: message.taskId, at: this.now(), ...who, reason: message.reason || undefined });
+    return this.onTask('pin', async (span) => {
+      const message = parseMessage(PinTaskSchema, raw);
+      const who = await this.requester(span, caller, message.taskId, message.requestedBy);
+      return this.run({ type: 'PinTask', taskId: message.taskId, at: this.now(), ...who, reason: message.reason || undefined });
+    });
   }
 
   async unpin(raw: unknown, caller: Principal): Promise<TaskCommandResult> {
-    const message = parseMessage(UnpinTaskSchema, raw);
-    const who = await this.requester(caller, message.taskId, message.requestedBy);
-    return this.run({ type: 'UnpinTask', taskId: message.taskId, at: this.now(), ...who, reason: message.reason || undefined });
+    return this.onTask('unpin', async (span) => {
+      const message = parseMessage(UnpinTaskSchema, raw);
+      const who = await this.requester(span, caller, message.taskId, message.requestedBy);
+      return this.run({ type: 'UnpinTask', taskId: message.taskId, at: this.now(), ...who, reason: message.reason || undefined });
+    });
   }
 
   /** The actor of a person's action on an existing Task, refused (as not found) outside the caller's scope. */
-  private async requester(caller: Principal, taskId: string, requestedBy: string): Promise<{ actor: string; onBehalfOf?: string }> {
+  private async requester(span: Span, caller: Principal, taskId: string, requestedBy: string, subTaskId?: string): Promise<{ actor: string; onBehalfOf?: string }> {
     this.checkId(taskId, 'taskId');
+    await this.traceTask(span, taskId, subTaskId);
     const { actor, onBehalfOf } = identityOf(caller, requestedBy, 'requestedBy');
     await checkTaskScope(caller, taskId, () => this.handler.known(taskId));
     return onBehalfOf === undefined ? { actor } : { actor, onBehalfOf };
@@ -112,10 +132,31 @@ export class TaskCommandService {
 
   /** A deadline of the Task came: the scheduler's internal commands, recorded with its identity as the actor. */
   async deadline(command: SystemCommandName, raw: unknown, caller: Principal): Promise<TaskCommandResult> {
-    const message = parseMessage(TaskDeadlineCommandSchema, raw);
-    this.checkId(message.taskId, 'taskId');
-    await checkTaskScope(caller, message.taskId, () => this.handler.known(message.taskId));
-    return this.run({ type: DEADLINE_COMMANDS[command], taskId: message.taskId, at: this.now(), actor: caller.subject });
+    return this.onTask(command, async (span) => {
+      const message = parseMessage(TaskDeadlineCommandSchema, raw);
+      this.checkId(message.taskId, 'taskId');
+      await this.traceTask(span, message.taskId);
+      await checkTaskScope(caller, message.taskId, () => this.handler.known(message.taskId));
+      return this.run({ type: DEADLINE_COMMANDS[command], taskId: message.taskId, at: this.now(), actor: caller.subject });
+    });
+  }
+
+  private onTask<T>(command: string, work: (span: Span) => Promise<T>): Promise<T> {
+    return inSpan({ name: `command ${command}`, attributes: { [Attr.command]: command } }, work);
+  }
+
+  /**
+   * Names the Task on the command's span, and links the span to the trace that created the Task.
+   * Read only when the span is recorded; a Task without a traced first commit gets no link, and a
+   * failed read only costs the link (the command goes on).
+   */
+  private async traceTask(span: Span, taskId: string, subTaskId?: string): Promise<void> {
+    span.setAttribute(Attr.taskId, taskId);
+    if (subTaskId) span.setAttribute(Attr.subTaskId, subTaskId);
+    if (!span.isRecording()) return;
+    const created = await this.handler.firstCommitTrace(taskId).catch(() => undefined);
+    const link = linkTo(created, { [Attr.taskId]: taskId });
+    if (link) span.addLink(link);
   }
 
   private async run(command: TaskCommand): Promise<TaskCommandResult> {

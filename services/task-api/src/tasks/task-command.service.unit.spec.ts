@@ -180,6 +180,8 @@ describe('a Task of 10,000 SubTasks (issue 9)', () => {
         append: (taskId, events, expectedSeq) => (++appends === 2 ? Promise.reject(new Error('NATS went away')) : store.append(taskId, events, expectedSeq)),
         load: (taskId, options) => store.load(taskId, options),
         lastSequence: (taskId) => store.lastSequence(taskId),
+        streamName: store.streamName,
+        firstCommitTrace: (taskId) => store.firstCommitTrace(taskId),
       },
       taskDecider,
     );

@@ -1,0 +1,180 @@
+// The process's OpenTelemetry SDK (README, "Operating it"): traces exported over OTLP/HTTP when an
+// endpoint is configured, by the standard OTEL_* variables; nothing at all otherwise. Without an
+// endpoint no SDK is started: the API's no-op tracer and propagator stay in place, so a span costs a
+// function call, and no traceparent is written or read anywhere.
+//
+// Traces only: the metrics are Prometheus' (metrics-server.ts), and the logs are the JSON lines of
+// ServiceLogger, which carry the ids of the active span. No auto-instrumentation is loaded: the
+// spans are made where vle-tasks does its work (libs/tracing), which keeps them few and meaningful,
+// and keeps libraries from being patched at import.
+//
+// Once per process: under SERVICE_ROLE=all its services share one SDK, as they share the registry
+// of metrics. The first service to boot starts it; it is shut down (its spans flushed) when the last
+// one stops, or by shutdownAll when the process exits.
+
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { OTLPTraceExporter as OtlpJsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as OtlpProtobufExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import { AlwaysOffSampler, AlwaysOnSampler, ParentBasedSampler, TraceIdRatioBasedSampler, type Sampler } from '@opentelemetry/sdk-trace-base';
+import { unregisterTracing } from '@vle/tracing';
+import { z } from 'zod';
+
+export const OTLP_PROTOCOLS = ['http/protobuf', 'http/json'] as const;
+export type OtlpProtocol = (typeof OTLP_PROTOCOLS)[number];
+
+export const TRACE_SAMPLERS = ['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'] as const;
+export type TraceSampler = (typeof TRACE_SAMPLERS)[number];
+
+const httpUrl = (raw: string): boolean => {
+  try {
+    const url = new URL(raw);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+};
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((raw) => (raw?.trim() ? raw.trim() : undefined));
+const optionalUrl = optionalText.refine((raw) => raw === undefined || httpUrl(raw), 'must be an http:// or https:// URL');
+const protocol = optionalText.refine((raw): raw is OtlpProtocol | undefined => raw === undefined || (OTLP_PROTOCOLS as readonly string[]).includes(raw), {
+  message: `must be ${OTLP_PROTOCOLS.join(' or ')} (gRPC is not supported: point it at the collector's OTLP/HTTP port, 4318)`,
+});
+
+/**
+ * The standard variables of the OpenTelemetry SDK that vle-tasks reads (the specification's names
+ * and defaults). The exporter reads its own further variables itself: OTEL_EXPORTER_OTLP_HEADERS
+ * (a collector's token: never logged), _TIMEOUT, _COMPRESSION and the _CERTIFICATE files; the
+ * SDK reads OTEL_RESOURCE_ATTRIBUTES and OTEL_BSP_* (the batch span processor).
+ */
+export const tracingVariables = {
+  /** true: no SDK whatever else is set. */
+  OTEL_SDK_DISABLED: optionalText.refine((raw) => raw === undefined || raw === 'true' || raw === 'false', 'must be true or false').transform((raw) => raw === 'true'),
+  /** otlp (default) or none. */
+  OTEL_TRACES_EXPORTER: optionalText
+    .refine((raw) => raw === undefined || raw === 'otlp' || raw === 'none', 'must be otlp or none')
+    .transform((raw) => (raw ?? 'otlp') as 'otlp' | 'none'),
+  /** The collector's base URL; traces go to <it>/v1/traces. Unset (and no _TRACES_ENDPOINT): no tracing. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
+  /** The full URL traces are posted to; wins over OTEL_EXPORTER_OTLP_ENDPOINT. */
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optionalUrl,
+  OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: protocol,
+  /** Default: the service's name (task-api, ...; `all` under SERVICE_ROLE=all). */
+  OTEL_SERVICE_NAME: optionalText,
+  OTEL_TRACES_SAMPLER: optionalText
+    .refine((raw) => raw === undefined || (TRACE_SAMPLERS as readonly string[]).includes(raw), `must be one of ${TRACE_SAMPLERS.join(', ')}`)
+    .transform((raw) => (raw ?? 'parentbased_always_on') as TraceSampler),
+  /** The ratio of the *traceidratio samplers, from 0 to 1 (default 1). */
+  OTEL_TRACES_SAMPLER_ARG: optionalText
+    .refine((raw) => raw === undefined || (Number.isFinite(Number(raw)) && Number(raw) >= 0 && Number(raw) <= 1), 'must be a number from 0 to 1')
+    .transform((raw) => (raw === undefined ? undefined : Number(raw))),
+};
+
+export type TracingConfig = z.output<z.ZodObject<typeof tracingVariables>>;
+
+/** What the SDK is started with; undefined: tracing is off. */
+export interface TracingSetup {
+  readonly serviceName: string;
+  readonly url: string;
+  readonly protocol: OtlpProtocol;
+  readonly sampler: TraceSampler;
+  readonly ratio: number;
+}
+
+/** The setup a config gives the service `service`, or undefined when it does not trace (no endpoint, disabled, exporter none). */
+export function tracingSetupOf(config: TracingConfig, service: string): TracingSetup | undefined {
+  if (config.OTEL_SDK_DISABLED || config.OTEL_TRACES_EXPORTER === 'none') return undefined;
+  const url = config.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? (config.OTEL_EXPORTER_OTLP_ENDPOINT && `${config.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces`);
+  if (!url) return undefined;
+  return {
+    serviceName: config.OTEL_SERVICE_NAME ?? service,
+    url,
+    protocol: config.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? config.OTEL_EXPORTER_OTLP_PROTOCOL ?? 'http/protobuf',
+    sampler: config.OTEL_TRACES_SAMPLER,
+    ratio: config.OTEL_TRACES_SAMPLER_ARG ?? 1,
+  };
+}
+
+export function samplerOf(name: TraceSampler, ratio: number): Sampler {
+  switch (name) {
+    case 'always_on':
+      return new AlwaysOnSampler();
+    case 'always_off':
+      return new AlwaysOffSampler();
+    case 'traceidratio':
+      return new TraceIdRatioBasedSampler(ratio);
+    case 'parentbased_always_on':
+      return new ParentBasedSampler({ root: new AlwaysOnSampler() });
+    case 'parentbased_always_off':
+      return new ParentBasedSampler({ root: new AlwaysOffSampler() });
+    case 'parentbased_traceidratio':
+      return new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio) });
+  }
+}
+
+interface Running {
+  readonly sdk: NodeSDK;
+  readonly setup: TracingSetup;
+  users: number;
+}
+
+let running: Running | undefined;
+
+/**
+ * Starts the process's SDK if `setup` says to trace and none runs yet (the first service's setup
+ * wins), and counts the service as a user; returns what the process traces with (undefined: off).
+ */
+export function acquireTracing(setup: TracingSetup | undefined): TracingSetup | undefined {
+  if (running) {
+    running.users++;
+    return running.setup;
+  }
+  if (!setup) return undefined;
+  const exporter = setup.protocol === 'http/json' ? new OtlpJsonExporter({ url: setup.url }) : new OtlpProtobufExporter({ url: setup.url });
+  const sdk = new NodeSDK({
+    serviceName: setup.serviceName,
+    traceExporter: exporter,
+    sampler: samplerOf(setup.sampler, setup.ratio),
+    textMapPropagator: new W3CTraceContextPropagator(),
+    instrumentations: [],
+    // Traces only (above): without these, NodeSDK would also export metrics and logs over OTLP.
+    metricReaders: [],
+    logRecordProcessors: [],
+  });
+  sdk.start();
+  running = { sdk, setup, users: 1 };
+  return setup;
+}
+
+/** Gives the SDK back; the last user shuts it down, exporting the spans still buffered. */
+export async function releaseTracing(): Promise<void> {
+  if (!running || --running.users > 0) return;
+  await shutdownTracing();
+}
+
+/**
+ * How long a stop waits for the last spans to be exported: a collector that is down (the exporter
+ * retries with backoff for up to its 10 s timeout) must not hold a service's shutdown.
+ */
+export const TRACING_FLUSH_TIMEOUT_MS = 3_000;
+
+/** Shuts the SDK down whoever still uses it (the process exits), exporting the spans still buffered. Never throws. */
+export async function shutdownTracing(): Promise<void> {
+  const stopping = running;
+  running = undefined;
+  if (!stopping) return;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, TRACING_FLUSH_TIMEOUT_MS)));
+  await Promise.race([stopping.sdk.shutdown().catch(() => undefined), timeout]);
+  clearTimeout(timer);
+  unregisterTracing();
+}
+
+/** Whether this process runs an SDK (tests). */
+export function tracingStarted(): boolean {
+  return running !== undefined;
+}

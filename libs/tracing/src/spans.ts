@@ -1,0 +1,92 @@
+// Making the spans of vle-tasks: one tracer, a span around a piece of async work, a failure marked by
+// its stable code. Spans carry ids, names, codes and counts: never a message body, a parameter or an
+// error's text, which may hold what a person typed or a secret an external system echoed.
+
+import { context, propagation, SpanStatusCode, trace, type Attributes, type Context, type Link, type Span, type SpanKind, type Tracer } from '@opentelemetry/api';
+import { Attr } from './attributes.js';
+
+/** The instrumentation scope of every span vle-tasks makes. */
+export const TRACER_NAME = 'vle-tasks';
+
+/**
+ * The tracer of the global provider. Asked for each time rather than kept: the SDK registers its
+ * provider at boot, and tests register one and take it away again.
+ */
+export function tracer(): Tracer {
+  return trace.getTracer(TRACER_NAME);
+}
+
+export interface SpanSpec {
+  readonly name: string;
+  readonly kind?: SpanKind;
+  readonly attributes?: Attributes;
+  readonly links?: readonly (Link | undefined)[];
+  /** The parent; default the active context. */
+  readonly parent?: Context;
+  /** Starts a trace of its own (its links say what it came from). */
+  readonly root?: boolean;
+}
+
+/** Starts a span (not made active); `end` it yourself. */
+export function startSpan(spec: SpanSpec): Span {
+  const links = spec.links?.filter((link): link is Link => link !== undefined);
+  return tracer().startSpan(spec.name, { kind: spec.kind, attributes: spec.attributes, links, root: spec.root }, spec.parent ?? context.active());
+}
+
+/**
+ * Runs `work` inside a new span, active for everything it starts; the span ends when the work does.
+ * A throw marks the span failed with the error's code (`codeOf`, default errorCodeOf) and goes on.
+ */
+export async function inSpan<T>(spec: SpanSpec, work: (span: Span) => Promise<T> | T, codeOf: (error: unknown) => string = errorCodeOf): Promise<T> {
+  const span = startSpan(spec);
+  try {
+    return await context.with(trace.setSpan(spec.parent ?? context.active(), span), () => work(span));
+  } catch (error) {
+    markFailed(span, codeOf(error));
+    throw error;
+  } finally {
+    span.end();
+  }
+}
+
+/** Runs `work` with `span` active (a span started with startSpan), in the active context otherwise. */
+export function withActiveSpan<T>(span: Span, work: () => T): T {
+  return context.with(trace.setSpan(context.active(), span), work);
+}
+
+/** Marks a span failed: status ERROR with the code as its description, and `error.type`. */
+export function markFailed(span: Span, code: string): void {
+  span.setStatus({ code: SpanStatusCode.ERROR, message: code });
+  span.setAttribute(Attr.errorType, code);
+}
+
+/**
+ * The stable code of an error (the codes of the contract, of a rule, of an external system's
+ * classification), its class name when it has none. Never its message.
+ */
+export function errorCodeOf(error: unknown): string {
+  if (typeof error === 'object' && error !== null) {
+    const { code, responseCode } = error as { code?: unknown; responseCode?: unknown };
+    if (typeof code === 'string' && code !== '') return code;
+    if (typeof responseCode === 'string' && responseCode !== '') return responseCode;
+    if (error instanceof Error) return error.name;
+  }
+  return 'Error';
+}
+
+/** The ids of the active span, for log lines; undefined outside a recorded span. */
+export function activeSpanIds(): { traceId: string; spanId: string } | undefined {
+  const spanContext = trace.getActiveSpan()?.spanContext();
+  if (!spanContext || !trace.isSpanContextValid(spanContext)) return undefined;
+  return { traceId: spanContext.traceId, spanId: spanContext.spanId };
+}
+
+/**
+ * Takes the SDK's tracer provider, context manager and propagator off the API (after its shutdown),
+ * back to the no-op ones, so that a later SDK may register its own.
+ */
+export function unregisterTracing(): void {
+  trace.disable();
+  context.disable();
+  propagation.disable();
+}
