@@ -3,8 +3,8 @@
 // receiver of this test's own. Each child Task of the deploy is one trace, one connected tree: from
 // the NATS command the deploy job sent, through task-api's append and dispatch, every job attempt on
 // every worker and its handler, down to the HTTP calls to Proxmox, Guacamole and Moodle (which the
-// sandbox joins) and the SMTP exchange, and the projection's apply; linked to the parent's job. A
-// later command on a child (a pin) is a trace of its own that links to the child's.
+// sandbox joins) and the SMTP exchange, linked to the parent's job; the projection's batches link to
+// every commit of it. A later command on a child (a pin) is a trace of its own that links to the child's.
 
 import { SERVICE_IDENTITIES } from '@vle/auth';
 import type { Task } from '@vle/domain';
@@ -38,6 +38,11 @@ afterAll(async () => {
 const spansWhere = (test: (span: SpanRecord) => boolean) => receiver.spans().filter(test);
 const ofTask = (taskId: string) => (span: SpanRecord) => span.attributes['vle.task_id'] === taskId;
 const named = (tree: TraceTree, name: string) => tree.spans.filter((s) => s.name === name);
+/** The appends of `tree` that no `projection apply` span links to yet (commits not applied). */
+const unapplied = (tree: TraceTree) => {
+  const applied = new Set(spansWhere((s) => s.name === 'projection apply').flatMap((s) => s.links.map((l) => l.spanId)));
+  return tree.spans.filter((s) => s.name.startsWith('append ') && !applied.has(s.spanId));
+};
 
 /** The one span of `tree` named `name`, in `service`. */
 function only(tree: TraceTree, name: string, service: string): SpanRecord {
@@ -81,7 +86,7 @@ describe('a lab-event deploy, traced', () => {
       () => {
         const created = spansWhere(ofTask(parent.id)).find((s) => s.name === 'command create');
         const tree = created && traceTree(receiver.spans(), created.traceId);
-        return tree && named(tree, 'GET openvle').length > 0 && named(tree, 'projection apply').length > 0 ? tree : undefined;
+        return tree && named(tree, 'GET openvle').length > 0 && unapplied(tree).length === 0 ? tree : undefined;
       },
       { description: "the parent's trace with its job's call to the core API", timeoutMs: 30_000 },
     );
@@ -102,9 +107,9 @@ describe('a lab-event deploy, traced', () => {
           const traces = new Set(spans.map((s) => s.traceId));
           if (traces.size !== 1) return undefined;
           const tree = traceTree(receiver.spans(), [...traces][0]!);
-          // Complete once the last SubTask's job and the projection's apply of its outcome are in.
+          // Complete once the last SubTask's job and the projection's apply of every commit are in.
           const jobs = new Set(tree.spans.filter((s) => s.name.startsWith('job ')).map((s) => s.attributes['vle.subtask_id']));
-          return child.subtasks.every((s) => jobs.has(s.id)) && named(tree, 'projection apply').length >= child.subtasks.length ? tree : undefined;
+          return child.subtasks.every((s) => jobs.has(s.id)) && unapplied(tree).length === 0 ? tree : undefined;
         },
         { description: `the trace of child Task ${child.name}`, timeoutMs: 30_000 },
       );
@@ -157,7 +162,14 @@ describe('a lab-event deploy, traced', () => {
         expect(tree.children(clone!)).toEqual([expect.objectContaining({ service: 'sandbox', kind: 'server' })]);
         expect(named(tree, 'send smtp')).toEqual([expect.objectContaining({ service: 'integration-worker', kind: 'client', attributes: expect.objectContaining({ 'vle.external_system': 'smtp' }) })]);
       }
-      expect(named(tree, 'projection apply').every((s) => s.service === 'projection' && s.attributes['vle.task_id'] === child.id)).toBe(true);
+      // The projection applied every commit of the child in batches of its own trace, linked to the commits'.
+      const applies = spansWhere((s) => s.name === 'projection apply' && s.links.some((l) => l.traceId === tree.root.traceId));
+      expect(applies.length).toBeGreaterThan(0);
+      for (const apply of applies) {
+        expect(apply).toMatchObject({ service: 'projection', attributes: { 'vle.projection': expect.any(String) } });
+        expect(apply.parentSpanId).toBeUndefined();
+      }
+      expect(named(tree, 'projection apply')).toEqual([]);
     }
 
     // Log lines written inside a child's spans carry its trace id (text format: a suffix).

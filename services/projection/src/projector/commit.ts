@@ -17,7 +17,7 @@ export interface IncomingCommit {
   readonly malformed?: string;
   /** The queues whose jobs the appender left to the projection (Headers.jobsLeft; job-repair.ts). */
   readonly jobsLeft?: readonly string[];
-  /** The trace context of the span that appended it: its apply's span, and the jobs it left, join that trace. */
+  /** The trace context of the span that appended it: its apply's span links to that trace, and the jobs it left join it. */
   readonly trace?: TraceCarrier;
 }
 

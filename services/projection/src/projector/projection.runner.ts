@@ -6,10 +6,11 @@
 // The leader also keeps the job repair (job-repair.ts): it follows the SubTasks each batch changed,
 // starts from the queued ones of the read model whenever it (re)subscribes, and sweeps while it leads.
 //
-// Each batch's apply is a `projection apply` span in the trace of each of its commits (one per traced
-// commit, sharing the batch's transaction): a command's trace ends with the read model having it.
+// Each batch's apply is a `projection apply` span linked to the trace of each commit it applies
+// (OpenTelemetry's way for a batch: one span per commit would double the spans of every command, and
+// a batch is one transaction whatever it holds): a command's trace leads to the read model having it.
 
-import { Attr, contextOfCarrier, errorCodeOf, markFailed, SpanKind, startSpan, type TraceCarrier } from '@vle/tracing';
+import { Attr, errorCodeOf, linkTo, markFailed, startSpan, type Span, type TraceCarrier } from '@vle/tracing';
 import { batches, type BatchOptions } from './batches.js';
 import type { IncomingCommit, RejectedCommit } from './commit.js';
 import type { CommitFeed } from './commit-feed.js';
@@ -57,6 +58,9 @@ export interface ProjectionStats {
   /** The job repair's counters, when this replica keeps one. */
   readonly jobRepair?: JobRepairStats;
 }
+
+/** Commits per `projection apply` span: each links to its commit's trace, and the SDK keeps 128 links a span. */
+const LINKS_PER_SPAN = 128;
 
 export const DEFAULT_RUNNER_OPTIONS: ProjectionRunnerOptions = { maxSize: 500, maxWaitMs: 20, retryDelayMs: 200, maxRetryDelayMs: 10_000 };
 
@@ -254,19 +258,24 @@ export class ProjectionRunner {
     return Math.min(delay * 2, this.options.maxRetryDelayMs ?? 10_000);
   }
 
-  /** A span per traced commit of the batch, in its trace; call the result when the batch is applied (or failed). */
+  /**
+   * The batch's `projection apply` span, a trace of the projection's own linked to the trace of each
+   * commit it applies (one span per LINKS_PER_SPAN commits: the SDK keeps at most 128 links a span);
+   * call the result when the batch is applied, or failed.
+   */
   private startApplySpans(batch: readonly IncomingCommit[]): (error?: unknown) => void {
-    const attributes = { [Attr.messagingBatchCount]: batch.length, [Attr.firstSeq]: batch[0]?.seq ?? 0, [Attr.lastSeq]: batch.at(-1)?.seq ?? 0, [Attr.projection]: this.projector.name };
-    const spans = batch
-      .filter((commit) => commit.trace)
-      .map((commit) =>
+    const spans: Span[] = [];
+    for (let i = 0; i < batch.length; i += LINKS_PER_SPAN) {
+      const part = batch.slice(i, i + LINKS_PER_SPAN);
+      spans.push(
         startSpan({
           name: 'projection apply',
-          kind: SpanKind.CONSUMER,
-          parent: contextOfCarrier(commit.trace),
-          attributes: { ...attributes, [Attr.commitSeq]: commit.seq, [Attr.taskId]: this.projector.options.taskIdOf(commit.subject) },
+          root: true,
+          links: part.map((commit) => (commit.trace ? linkTo(commit.trace, { [Attr.commitSeq]: commit.seq }) : undefined)),
+          attributes: { [Attr.messagingBatchCount]: part.length, [Attr.firstSeq]: part[0]!.seq, [Attr.lastSeq]: part.at(-1)!.seq, [Attr.projection]: this.projector.name },
         }),
       );
+    }
     return (error) => {
       for (const span of spans) {
         if (error !== undefined) markFailed(span, errorCodeOf(error));
