@@ -6,7 +6,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { checkoutAt, PIPELINE_SERVICES, type Checkout, type PipelineService } from '../pipeline/checkout.js';
 import { SHAPES, type Shape } from '../pipeline/task-shapes.js';
 import { TRANSPORTS, type Transport } from '../pipeline/task-submitter.js';
-import { builtCheckout, integer, integers, listOf, oneOf } from './values.js';
+import { builtCheckout, integer, integers, listOf, oneOf, ratioOf } from './values.js';
 
 export interface LoadOptions {
   readonly tasks: number;
@@ -75,6 +75,10 @@ export interface TelemetryOptions {
   readonly transport: Transport;
   /** Seconds between two scrapes of every service's /metrics. */
   readonly scrapeInterval: number;
+  /** Export traces in the on phase (false: the metrics alone). */
+  readonly traces: boolean;
+  /** The share of the commands' traces recorded (OTEL_TRACES_SAMPLER parentbased_traceidratio); 1: all. */
+  readonly traceSampling: number;
   readonly timeout: number;
   readonly json: boolean;
 }
@@ -270,6 +274,8 @@ export function parseCommandLine(args: readonly string[], output?: Output): Invo
     .addOption(warmup())
     .addOption(transport())
     .addOption(opt('--scrape-interval <s>', "seconds between two scrapes of every service's /metrics (Prometheus: 15 to 60)").default(5).argParser(integer(1, 600)))
+    .option('--no-traces', 'the on phase with the metrics alone, no traces exported')
+    .addOption(opt('--trace-sampling <ratio>', "the share of the commands' traces recorded (parentbased_traceidratio), 0 to 1").default(1).argParser(ratioOf))
     .addOption(timeout(1800))
     .addOption(json())
     .action((options: TelemetryOptions) => set({ command: 'telemetry', options }));

@@ -13,6 +13,13 @@ export function integer(min: number, max: number): (raw: string) => number {
   };
 }
 
+/** A number from 0 to 1. */
+export function ratioOf(raw: string): number {
+  const n = Number(raw);
+  if (!/^\s*(0|1|0?\.\d+|1\.0*)\s*$/.test(raw) || !(n >= 0 && n <= 1)) throw new InvalidArgumentError('must be a number from 0 to 1');
+  return n;
+}
+
 export function oneOf<T extends string>(values: readonly T[]): (raw: string) => T {
   return (raw) => {
     if (!(values as readonly string[]).includes(raw)) throw new InvalidArgumentError(`must be one of ${values.join(', ')}`);

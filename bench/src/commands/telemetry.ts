@@ -17,18 +17,18 @@ export async function telemetry(guard: RunGuard, o: TelemetryOptions, out: Outpu
     peer: 'pipeline', checkout: thisCheckout(),
     tasks: o.tasks, concurrency: o.concurrency, lightTasks: 0, lightIntervalMs: 20, warmup: o.warmup, idleSettleMs: 0, halfRateTasks: 0,
     transport: o.transport, replicas: 1, light: false, census: false, cpuProf: [], deadline,
-    ...(on ? { telemetry: { scrapeIntervalMs: o.scrapeInterval * 1000 } } : {}),
+    ...(on ? { telemetry: { scrapeIntervalMs: o.scrapeInterval * 1000, traces: o.traces, traceSampling: o.traceSampling } } : {}),
   });
   return pairedRounds(guard, {
     bench: 'telemetry',
     rounds: o.rounds,
     reference: { key: 'off', label: 'telemetry off', phase: phase(false) },
-    candidate: { key: 'on', label: 'metrics and traces on', phase: phase(true) },
+    candidate: { key: 'on', label: o.traces ? `metrics and traces on${o.traceSampling < 1 ? ` (${o.traceSampling} sampled)` : ''}` : 'metrics on', phase: phase(true) },
     target: { text: 'the throughput with traces and metrics on is within 5% of them off', minRatio: 0.95 },
     details: (_, result) => {
       const t = result.telemetry;
       if (!t) return [];
-      return [`  metrics and traces on: ${t.scrapes} scrapes every ${num(t.scrapeIntervalMs / 1000)} s (${t.scrapeFailures} failed, ${num(t.scrapeBytes)} bytes each); ${t.otlpRequests} OTLP exports received, ${num(t.otlpBytes)} bytes`];
+      return [`  on: ${t.scrapes} scrapes every ${num(t.scrapeIntervalMs / 1000)} s (${t.scrapeFailures} failed, ${num(t.scrapeBytes)} bytes each); ${t.otlpRequests} OTLP exports received, ${num(t.otlpBytes)} bytes`];
     },
     options: o,
   }, out, progress);

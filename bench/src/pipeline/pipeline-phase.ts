@@ -31,7 +31,8 @@ export async function runPipelinePhase(guard: RunGuard, options: PipelinePhaseOp
   const sink = options.telemetry ? await OtlpSink.start() : undefined;
   const releaseSink = sink && guard.hold('OTLP receiver', () => sink.close());
   try {
-    const telemetry = sink ? { metrics: true, env: sink.env() } : {};
+    const traces = options.telemetry?.traces && sink ? { env: sink.env(options.telemetry.traceSampling) } : {};
+    const telemetry = options.telemetry ? { metrics: true, ...traces } : {};
     const harness = await PipelineHarness.start(guard, { root: options.checkout.root, transport: options.transport, replicas: options.replicas, cpuProf: options.cpuProf, profileDir, ...telemetry }, progress);
     const urls = harness.system.services.flatMap((s) => (s.metricsUrl ? [s.metricsUrl] : []));
     const scraper = options.telemetry && new Scraper(urls, options.telemetry.scrapeIntervalMs);
@@ -40,7 +41,7 @@ export async function runPipelinePhase(guard: RunGuard, options: PipelinePhaseOp
       const result = await phases(harness, guard, options, progress, profileDir);
       if (!scraper || !sink) return result;
       const scrapes = await scraper.stop();
-      return { ...result, telemetry: { scrapeIntervalMs: options.telemetry!.scrapeIntervalMs, ...scrapes, otlpRequests: sink.requests, otlpBytes: sink.bytes } };
+      return { ...result, telemetry: { scrapeIntervalMs: options.telemetry!.scrapeIntervalMs, traceSampling: options.telemetry!.traces ? options.telemetry!.traceSampling : 0, ...scrapes, otlpRequests: sink.requests, otlpBytes: sink.bytes } };
     } finally {
       await scraper?.stop();
       await harness.stop();

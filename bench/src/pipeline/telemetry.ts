@@ -9,6 +9,8 @@ import type { ServiceEnv } from '@vle/testing';
 
 export interface TelemetryFigures {
   readonly scrapeIntervalMs: number;
+  /** The share of the traces exported (0: none). */
+  readonly traceSampling: number;
   readonly scrapes: number;
   readonly scrapeFailures: number;
   /** Mean bytes of one service's scrape. */
@@ -45,9 +47,10 @@ export class OtlpSink {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
-  /** What the services need to export to it. */
-  env(): ServiceEnv {
-    return { OTEL_EXPORTER_OTLP_ENDPOINT: this.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' };
+  /** What the services need to export to it, `sampling` of the commands' traces (1: all). */
+  env(sampling: number): ServiceEnv {
+    const sampler = sampling < 1 ? { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: String(sampling) } : {};
+    return { OTEL_EXPORTER_OTLP_ENDPOINT: this.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', ...sampler };
   }
 
   close(): Promise<void> {
