@@ -49,8 +49,27 @@ function installExitHook(): void {
   });
 }
 
-/** A TCP port that was free a moment ago (the OS picks it). */
-export function freePort(): Promise<number> {
+/**
+ * The ports `pick` gives, never one of them twice: two services booted at once each ask for a port
+ * before either listens, and the OS may give the second the port it just gave the first (a service
+ * then dies with EADDRINUSE).
+ */
+export function distinctPorts(pick: () => Promise<number>): () => Promise<number> {
+  const handedOut = new Set<number>();
+  return async () => {
+    for (;;) {
+      const port = await pick();
+      if (handedOut.has(port)) continue;
+      handedOut.add(port);
+      return port;
+    }
+  };
+}
+
+/** A TCP port that was free a moment ago (the OS picks it), and never one this process was given before. */
+export const freePort: () => Promise<number> = distinctPorts(osFreePort);
+
+function osFreePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
