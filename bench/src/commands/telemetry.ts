@@ -16,7 +16,7 @@ export async function telemetry(guard: RunGuard, o: TelemetryOptions, out: Outpu
   const phase = (on: boolean): PipelinePhaseOptions => ({
     peer: 'pipeline', checkout: thisCheckout(),
     tasks: o.tasks, concurrency: o.concurrency, lightTasks: 0, lightIntervalMs: 20, warmup: o.warmup, idleSettleMs: 0, halfRateTasks: 0,
-    transport: o.transport, replicas: 1, light: false, census: false, cpuProf: [], deadline,
+    transport: o.transport, replicas: 1, light: false, census: false, cpuProf: o.cpuProf, deadline,
     ...(on ? { telemetry: { scrapeIntervalMs: o.scrapeInterval * 1000, traces: o.traces, traceSampling: o.traceSampling } } : {}),
   });
   return pairedRounds(guard, {

@@ -25,9 +25,10 @@ import { OtlpSink, Scraper } from './telemetry.js';
 const WARMUP_CONCURRENCY = 16;
 
 export async function runPipelinePhase(guard: RunGuard, options: PipelinePhaseOptions, progress: Progress): Promise<PipelineResult> {
-  // The baseline's profiles beside the pipeline's, not over them (the files are named by service).
+  // The baseline's profiles, and those of the pipeline with its telemetry on, beside the pipeline's,
+  // not over them (the files are named by service).
   const profiles = join(fileURLToPath(new URL('../../profiles/', import.meta.url)), String(process.pid));
-  const profileDir = options.cpuProf.length === 0 ? undefined : options.peer === 'baseline' ? join(profiles, 'baseline') : profiles;
+  const profileDir = options.cpuProf.length === 0 ? undefined : options.peer === 'baseline' ? join(profiles, 'baseline') : options.telemetry ? join(profiles, 'telemetry') : profiles;
   const sink = options.telemetry ? await OtlpSink.start() : undefined;
   const releaseSink = sink && guard.hold('OTLP receiver', () => sink.close());
   try {
