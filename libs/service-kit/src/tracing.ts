@@ -17,7 +17,7 @@ import { OTLPTraceExporter as OtlpJsonExporter } from '@opentelemetry/exporter-t
 import { OTLPTraceExporter as OtlpProtobufExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { AlwaysOffSampler, AlwaysOnSampler, ParentBasedSampler, TraceIdRatioBasedSampler, type Sampler } from '@opentelemetry/sdk-trace-base';
-import { unregisterTracing } from '@vle/tracing';
+import { followParentSampling, unregisterTracing } from '@vle/tracing';
 import { z } from 'zod';
 
 export const OTLP_PROTOCOLS = ['http/protobuf', 'http/json'] as const;
@@ -146,6 +146,7 @@ export function acquireTracing(setup: TracingSetup | undefined): TracingSetup | 
     logRecordProcessors: [],
   });
   sdk.start();
+  followParentSampling(setup.sampler.startsWith('parentbased_'));
   running = { sdk, setup, users: 1 };
   return setup;
 }

@@ -2,7 +2,7 @@
 // its stable code. Spans carry ids, names, codes and counts: never a message body, a parameter or an
 // error's text, which may hold what a person typed or a secret an external system echoed.
 
-import { context, propagation, SpanStatusCode, trace, type Attributes, type Context, type Link, type Span, type SpanKind, type Tracer } from '@opentelemetry/api';
+import { context, propagation, SpanStatusCode, trace, TraceFlags, type Attributes, type Context, type Link, type Span, type SpanKind, type Tracer } from '@opentelemetry/api';
 import { Attr } from './attributes.js';
 
 /** The instrumentation scope of every span vle-tasks makes. */
@@ -27,10 +27,38 @@ export interface SpanSpec {
   readonly root?: boolean;
 }
 
+let parentDecides = false;
+
+/**
+ * Tells the helpers below that the process's sampler follows the parent's decision (the
+ * parentbased_* samplers, the default): the child of a span that is not sampled is not either.
+ * They then hand such a child its parent's span, without asking the SDK, whose non-recording span
+ * would cost new ids, the attributes' checks and the sampler's call for nothing; the unsampled
+ * traces, most of them where traces are sampled, then cost almost nothing. Set by the service's
+ * SDK (libs/service-kit tracing.ts); unregisterTracing clears it.
+ */
+export function followParentSampling(enabled: boolean): void {
+  parentDecides = enabled;
+}
+
+/** The span of `parent` when it is valid and not sampled, and the sampler follows it (above). */
+function unsampledParentSpan(parent: Context): Span | undefined {
+  if (!parentDecides) return undefined;
+  const span = trace.getSpan(parent);
+  if (!span || span.isRecording()) return undefined;
+  const spanContext = span.spanContext();
+  return (spanContext.traceFlags & TraceFlags.SAMPLED) === 0 && trace.isSpanContextValid(spanContext) ? span : undefined;
+}
+
 /** Starts a span (not made active); `end` it yourself. */
 export function startSpan(spec: SpanSpec): Span {
+  const parent = spec.parent ?? context.active();
+  if (!spec.root) {
+    const unsampled = unsampledParentSpan(parent);
+    if (unsampled) return unsampled;
+  }
   const links = spec.links?.filter((link): link is Link => link !== undefined);
-  return tracer().startSpan(spec.name, { kind: spec.kind, attributes: spec.attributes, links, root: spec.root }, spec.parent ?? context.active());
+  return tracer().startSpan(spec.name, { kind: spec.kind, attributes: spec.attributes, links, root: spec.root }, parent);
 }
 
 /**
@@ -38,9 +66,12 @@ export function startSpan(spec: SpanSpec): Span {
  * A throw marks the span failed with the error's code (`codeOf`, default errorCodeOf) and goes on.
  */
 export async function inSpan<T>(spec: SpanSpec, work: (span: Span) => Promise<T> | T, codeOf: (error: unknown) => string = errorCodeOf): Promise<T> {
-  const span = startSpan(spec);
+  const parent = spec.parent ?? context.active();
+  const span = startSpan({ ...spec, parent });
+  // An unsampled parent's own span (startSpan): its context, active already unless it came with a message.
+  const active = span === trace.getSpan(parent) ? parent : trace.setSpan(parent, span);
   try {
-    return await context.with(trace.setSpan(spec.parent ?? context.active(), span), () => work(span));
+    return await (active === context.active() ? work(span) : context.with(active, () => work(span)));
   } catch (error) {
     markFailed(span, codeOf(error));
     throw error;
@@ -51,7 +82,8 @@ export async function inSpan<T>(spec: SpanSpec, work: (span: Span) => Promise<T>
 
 /** Runs `work` with `span` active (a span started with startSpan), in the active context otherwise. */
 export function withActiveSpan<T>(span: Span, work: () => T): T {
-  return context.with(trace.setSpan(context.active(), span), work);
+  const current = context.active();
+  return trace.getSpan(current) === span ? work() : context.with(trace.setSpan(current, span), work);
 }
 
 /** Marks a span failed: status ERROR with the code as its description, and `error.type`. */
@@ -86,6 +118,7 @@ export function activeSpanIds(): { traceId: string; spanId: string } | undefined
  * back to the no-op ones, so that a later SDK may register its own.
  */
 export function unregisterTracing(): void {
+  parentDecides = false;
   trace.disable();
   context.disable();
   propagation.disable();

@@ -5,7 +5,7 @@ import { propagation, trace } from '@opentelemetry/api';
 import { Headers } from '@vle/contracts';
 import { captureSpans, type SpanCapture } from '@vle/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { activeSpanIds, carrierOfContext, context, contextOfCarrier, endHttpClientSpan, errorCodeOf, extractTraceContext, httpServerSpans, inSpan, injectTraceContext, linkTo, startHttpClientSpan, startSpan, traceCarrierOf } from './index.js';
+import { activeSpanIds, carrierOfContext, context, contextOfCarrier, endHttpClientSpan, errorCodeOf, extractTraceContext, followParentSampling, httpServerSpans, inSpan, injectTraceContext, linkTo, startHttpClientSpan, startSpan, traceCarrierOf, withActiveSpan } from './index.js';
 
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-01$/;
 
@@ -89,6 +89,57 @@ describe('with an SDK', () => {
     const [span] = capture.spans();
     expect(span).toMatchObject({ status: { code: 'error', message: 'VALIDATION_FAILED' }, attributes: { 'error.type': 'VALIDATION_FAILED' } });
     expect(JSON.stringify(span)).not.toContain('hunter2');
+  });
+
+  describe('under an unsampled parent', () => {
+    const UNSAMPLED = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00';
+    const incoming = () => {
+      const h = headers();
+      h.set('traceparent', UNSAMPLED);
+      return h;
+    };
+    // What a job's delivery does: a span from the message's headers, a child, a message sent on.
+    const relay = () =>
+      inSpan({ name: 'job', parent: extractTraceContext(incoming()), attributes: { 'vle.queue': 'q' } }, async (job) => {
+        const handle = startSpan({ name: 'handle' });
+        return withActiveSpan(handle, async () => {
+          const onward = headers();
+          await inSpan({ name: 'dispatch' }, () => injectTraceContext(onward));
+          handle.end();
+          return { onward: onward.get('traceparent'), ids: activeSpanIds(), job };
+        });
+      });
+    afterEach(() => followParentSampling(false));
+
+    it('records nothing and carries the trace id and the not-sampled flag on', async () => {
+      const { onward, ids } = await relay();
+      expect(capture.spans()).toEqual([]);
+      expect(onward).toMatch(/^00-0af7651916cd43dd8448eb211c80319c-[0-9a-f]{16}-00$/);
+      expect(ids?.traceId).toBe('0af7651916cd43dd8448eb211c80319c');
+    });
+
+    it('when the sampler follows the parent, hands the parent span on instead of asking the SDK for a new one', async () => {
+      // The SDK's answer: a new non-recording span, with a span id of its own.
+      expect((await relay()).onward).not.toBe(UNSAMPLED);
+      followParentSampling(true);
+      const { onward, job } = await relay();
+      expect(onward).toBe(UNSAMPLED);
+      expect(job.isRecording()).toBe(false);
+      expect(capture.spans()).toEqual([]);
+    });
+
+    it('still records the children of a sampled parent, and the roots', async () => {
+      followParentSampling(true);
+      const h = headers();
+      h.set('traceparent', '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01');
+      await inSpan({ name: 'job', parent: extractTraceContext(h) }, () => startSpan({ name: 'handle' }).end());
+      await inSpan({ name: 'command', parent: extractTraceContext(incoming()), root: true }, () => undefined);
+      expect(capture.spans().map((span) => [span.name, span.traceId === '0af7651916cd43dd8448eb211c80319c'])).toEqual([
+        ['handle', true],
+        ['job', true],
+        ['command', false],
+      ]);
+    });
   });
 
   it('gives the ids of the active span to log lines, none outside one', async () => {
