@@ -52,7 +52,10 @@ function unsampledParentSpan(parent: Context): Span | undefined {
 
 /** Starts a span (not made active); `end` it yourself. */
 export function startSpan(spec: SpanSpec): Span {
-  const parent = spec.parent ?? context.active();
+  return spanUnder(spec, spec.parent ?? context.active());
+}
+
+function spanUnder(spec: SpanSpec, parent: Context): Span {
   if (!spec.root) {
     const unsampled = unsampledParentSpan(parent);
     if (unsampled) return unsampled;
@@ -66,12 +69,13 @@ export function startSpan(spec: SpanSpec): Span {
  * A throw marks the span failed with the error's code (`codeOf`, default errorCodeOf) and goes on.
  */
 export async function inSpan<T>(spec: SpanSpec, work: (span: Span) => Promise<T> | T, codeOf: (error: unknown) => string = errorCodeOf): Promise<T> {
-  const parent = spec.parent ?? context.active();
-  const span = startSpan({ ...spec, parent });
-  // An unsampled parent's own span (startSpan): its context, active already unless it came with a message.
+  const current = context.active();
+  const parent = spec.parent ?? current;
+  const span = spanUnder(spec, parent);
+  // An unsampled parent's own span (spanUnder): its context, active already unless it came with a message.
   const active = span === trace.getSpan(parent) ? parent : trace.setSpan(parent, span);
   try {
-    return await (active === context.active() ? work(span) : context.with(active, () => work(span)));
+    return await (active === current ? work(span) : context.with(active, () => work(span)));
   } catch (error) {
     markFailed(span, codeOf(error));
     throw error;

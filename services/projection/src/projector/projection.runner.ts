@@ -267,14 +267,14 @@ export class ProjectionRunner {
     const spans: Span[] = [];
     for (let i = 0; i < batch.length; i += LINKS_PER_SPAN) {
       const part = batch.slice(i, i + LINKS_PER_SPAN);
-      spans.push(
-        startSpan({
-          name: 'projection apply',
-          root: true,
-          links: part.map((commit) => (commit.trace ? linkTo(commit.trace, { [Attr.commitSeq]: commit.seq }) : undefined)),
-          attributes: { [Attr.messagingBatchCount]: part.length, [Attr.firstSeq]: part[0]!.seq, [Attr.lastSeq]: part.at(-1)!.seq, [Attr.projection]: this.projector.name },
-        }),
-      );
+      const span = startSpan({
+        name: 'projection apply',
+        root: true,
+        attributes: { [Attr.messagingBatchCount]: part.length, [Attr.firstSeq]: part[0]!.seq, [Attr.lastSeq]: part.at(-1)!.seq, [Attr.projection]: this.projector.name },
+      });
+      // The links once the span is known to be recorded: reading each commit's trace context costs.
+      if (span.isRecording()) span.addLinks(part.flatMap((commit) => linkTo(commit.trace, { [Attr.commitSeq]: commit.seq }) ?? []));
+      spans.push(span);
     }
     return (error) => {
       for (const span of spans) {
