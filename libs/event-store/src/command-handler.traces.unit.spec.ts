@@ -23,7 +23,7 @@ describe('CommandHandler traces', () => {
   it("appends in a span of the command's trace, stores its context with the commit, and tells onCommitted inside it", async () => {
     const store = new InMemoryEventStore<CounterEvent>();
     const handler = new CommandHandler<CounterCommand, CounterEvent, CounterState>(store, counterDecider, { onCommitted: () => startSpan({ name: 'dispatch' }).end() });
-    await inSpan({ name: 'command open' }, () => handler.handle(open('t1')));
+    await inSpan({ name: 'command open', entry: true }, () => handler.handle(open('t1')));
     const [append] = byName(`append ${store.streamName}`);
     const [command] = byName('command open');
     expect(append).toMatchObject({ kind: 'producer', traceId: command!.traceId, parentSpanId: command!.spanId, attributes: { 'vle.task_id': 't1', 'vle.commit_seq': 1, 'vle.commit_commands': 'Open', 'vle.event_types': 'Opened' } });
@@ -55,7 +55,7 @@ describe('CommandHandler traces', () => {
     await a.handle(open('t1'));
     await b.handle(inc('t1', 'from-b'));
     capture.reset();
-    await inSpan({ name: 'command' }, () => a.handle(inc('t1', 'from-a')));
+    await inSpan({ name: 'command', entry: true }, () => a.handle(inc('t1', 'from-a')));
     const appends = byName(`append ${store.streamName}`);
     expect(appends.map((s) => s.status)).toEqual([{ code: 'error', message: 'WRONG_EXPECTED_SEQUENCE' }, { code: 'unset' }]);
     expect(new Set(appends.map((s) => s.parentSpanId))).toEqual(new Set([byName('command')[0]!.spanId]));

@@ -177,8 +177,8 @@ describe('JetStreamEventStore', () => {
     const capture = captureSpans();
     try {
       const taskId = newTaskId();
-      const first = await inSpan({ name: 'append one' }, () => store.append(taskId, [ev(taskId, 1, 'Opened')], 0));
-      await inSpan({ name: 'append two' }, () => store.append(taskId, [ev(taskId, 2)], first.seq));
+      const first = await inSpan({ name: 'append one', entry: true }, () => store.append(taskId, [ev(taskId, 1, 'Opened')], 0));
+      await inSpan({ name: 'append two', entry: true }, () => store.append(taskId, [ev(taskId, 2)], first.seq));
       const [one, two] = capture.spans();
       const raw = await nats.jsm.streams.getMessage(nats.topology.eventStream.name, { seq: first.seq });
       expect(raw?.header.get(Headers.traceparent)).toBe(`00-${one!.traceId}-${one!.spanId}-01`);

@@ -115,16 +115,15 @@ describe('the job runtime, traced', () => {
     expect(line.ids).toEqual({ traceId: firstJob.traceId, spanId: firstJob.spanId });
   });
 
-  it('starts a trace of its own for a job published without trace context', async () => {
+  it('runs a job published without trace context untraced: the command that queued it was not traced', async () => {
     const taskId = randomUUID();
     const subTaskId = randomUUID();
-    // Appended and published outside any span (a process without an SDK did it).
-    await capture.stop();
+    // Appended and published outside any span (a process without an SDK, or an unsampled command).
     await commands.handle({ type: 'CreateTask', taskId, at: new Date().toISOString(), actor: 'test', name: 'untraced', createdBy: 'test', subtasks: [{ id: subTaskId, key: 'only', name: 'only', action: 'noop', queue: 'bench', params: {} }] });
-    capture = captureSpans();
-    await settled(taskId);
-    const job = await waitFor(() => capture.spans().find((s) => s.name === 'job bench/noop' && s.attributes['vle.subtask_id'] === subTaskId), { description: 'the job span' });
-    expect(job.parentSpanId).toBeUndefined();
-    expect(traceTree(capture.spans(), job.traceId).root).toEqual(job);
+    expect((await settled(taskId)).status).toBe('success');
+    // A traced Task after it: once its job's span is in, the untraced job's would be too.
+    const traced = await createTraced({ key: 'after', action: 'noop', params: {} });
+    await waitFor(() => capture.spans().some((s) => s.name === 'job bench/noop' && s.attributes['vle.subtask_id'] === traced.subtasks[0]!.id), { description: "the traced job's span" });
+    expect(capture.spans().filter((s) => s.attributes['vle.task_id'] === taskId || s.attributes['vle.subtask_id'] === subTaskId)).toEqual([]);
   });
 });

@@ -31,7 +31,7 @@ describe('ServiceLogger', () => {
     const logger = new ServiceLogger({ service: 'integration-worker', format: 'json' });
     const lines = await linesOf(async () => {
       logger.log('outside', 'Worker');
-      await inSpan({ name: 'job mails/send' }, () => logger.log('inside', 'Worker'));
+      await inSpan({ name: 'job mails/send', entry: true }, () => logger.log('inside', 'Worker'));
     });
     const [outside, inside] = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
     const [span] = capture.spans();
@@ -45,7 +45,7 @@ describe('ServiceLogger', () => {
     const logger = new ServiceLogger({ service: 'task-api', format: 'text' });
     const lines = await linesOf(async () => {
       logger.warn('outside');
-      await inSpan({ name: 'command create' }, () => logger.warn('inside'));
+      await inSpan({ name: 'command create', entry: true }, () => logger.warn('inside'));
     });
     const [span] = capture.spans();
     expect(lines[0]).toContain('outside');
@@ -55,7 +55,7 @@ describe('ServiceLogger', () => {
 
   it('still masks secrets in a line that carries the ids', async () => {
     const logger = new ServiceLogger({ service: 'task-api', format: 'json' });
-    const [line] = await linesOf(() => inSpan({ name: 'x' }, () => logger.log({ password: 'hunter2', user: 'u' })));
+    const [line] = await linesOf(() => inSpan({ name: 'x', entry: true }, () => logger.log({ password: 'hunter2', user: 'u' })));
     expect(line).not.toContain('hunter2');
     expect(JSON.parse(line!)).toHaveProperty('trace_id');
   });

@@ -24,12 +24,12 @@ describe('the SDK of a process with an endpoint', () => {
     // A second service of the process (SERVICE_ROLE=all) shares it; the first one's setup stays.
     expect(acquireTracing(setup({ serviceName: 'ignored' }))?.serviceName).toBe('tracing-int');
     expect(propagation.fields()).toEqual(['traceparent', 'tracestate']);
-    await inSpan({ name: 'first service' }, async () => {
+    await inSpan({ name: 'first service', entry: true }, async () => {
       startSpan({ name: 'its child' }).end();
     });
     await releaseTracing();
     expect(tracingStarted()).toBe(true);
-    await inSpan({ name: 'second service' }, async () => undefined);
+    await inSpan({ name: 'second service', entry: true }, async () => undefined);
     await releaseTracing();
     expect(tracingStarted()).toBe(false);
     const spans = receiver.spans();
@@ -44,7 +44,7 @@ describe('the SDK of a process with an endpoint', () => {
 
   it('exports OTLP/protobuf by default', async () => {
     acquireTracing(setup({ protocol: 'http/protobuf' }));
-    await inSpan({ name: 'a protobuf span' }, async () => undefined);
+    await inSpan({ name: 'a protobuf span', entry: true }, async () => undefined);
     await releaseTracing();
     expect(receiver.requests.length).toBeGreaterThan(0);
     expect(receiver.requests.every((r) => r.contentType === 'application/x-protobuf')).toBe(true);
@@ -56,7 +56,7 @@ describe('the SDK of a process with an endpoint', () => {
 
   it('samples as configured: a ratio of 0 records no root span', async () => {
     acquireTracing(setup({ sampler: 'parentbased_traceidratio', ratio: 0 }));
-    const recording = await inSpan({ name: 'not sampled' }, async (span) => span.isRecording());
+    const recording = await inSpan({ name: 'not sampled', entry: true }, async (span) => span.isRecording());
     await releaseTracing();
     expect(recording).toBe(false);
     expect(receiver.spans()).toEqual([]);
@@ -64,7 +64,7 @@ describe('the SDK of a process with an endpoint', () => {
 
   it('neither fails nor holds up a service whose collector is gone', async () => {
     acquireTracing(setup({ url: 'http://127.0.0.1:9/v1/traces' }));
-    await expect(inSpan({ name: 'lost' }, async () => 'done')).resolves.toBe('done');
+    await expect(inSpan({ name: 'lost', entry: true }, async () => 'done')).resolves.toBe('done');
     const stopping = Date.now();
     await expect(releaseTracing()).resolves.toBeUndefined();
     expect(Date.now() - stopping).toBeLessThan(TRACING_FLUSH_TIMEOUT_MS + 1_000);

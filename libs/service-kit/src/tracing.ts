@@ -12,11 +12,12 @@
 // of metrics. The first service to boot starts it; it is shut down (its spans flushed) when the last
 // one stops, or by shutdownAll when the process exits.
 
+import { trace, TraceFlags, type Attributes, type Context, type Link, type SpanKind, type TextMapSetter } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter as OtlpJsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as OtlpProtobufExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import { AlwaysOffSampler, AlwaysOnSampler, ParentBasedSampler, TraceIdRatioBasedSampler, type Sampler } from '@opentelemetry/sdk-trace-base';
+import { AlwaysOffSampler, AlwaysOnSampler, ParentBasedSampler, SamplingDecision, TraceIdRatioBasedSampler, type Sampler, type SamplingResult } from '@opentelemetry/sdk-trace-base';
 import { followParentSampling, unregisterTracing } from '@vle/tracing';
 import { z } from 'zod';
 
@@ -99,6 +100,26 @@ export function tracingSetupOf(config: TracingConfig, service: string): TracingS
   };
 }
 
+const sampled = (flags: number): boolean => (flags & TraceFlags.SAMPLED) !== 0;
+
+/**
+ * The root sampler of the parentbased_* samplers: a trace started from a sampled span (a child
+ * Task from the job that created it, the projection's apply of traced commits; linked, not
+ * parented) is sampled like it, so that a sampled lab event's child Tasks are all traced; the
+ * other roots as `root` decides.
+ */
+export class FollowSampledLinks implements Sampler {
+  constructor(private readonly root: Sampler) {}
+
+  shouldSample(context: Context, traceId: string, name: string, kind: SpanKind, attributes: Attributes, links: Link[]): SamplingResult {
+    return links.some((link) => sampled(link.context.traceFlags)) ? { decision: SamplingDecision.RECORD_AND_SAMPLED } : this.root.shouldSample(context, traceId, name, kind, attributes, links);
+  }
+
+  toString(): string {
+    return `FollowSampledLinks{${this.root.toString()}}`;
+  }
+}
+
 export function samplerOf(name: TraceSampler, ratio: number): Sampler {
   switch (name) {
     case 'always_on':
@@ -108,11 +129,24 @@ export function samplerOf(name: TraceSampler, ratio: number): Sampler {
     case 'traceidratio':
       return new TraceIdRatioBasedSampler(ratio);
     case 'parentbased_always_on':
-      return new ParentBasedSampler({ root: new AlwaysOnSampler() });
+      return new ParentBasedSampler({ root: new FollowSampledLinks(new AlwaysOnSampler()) });
     case 'parentbased_always_off':
-      return new ParentBasedSampler({ root: new AlwaysOffSampler() });
+      return new ParentBasedSampler({ root: new FollowSampledLinks(new AlwaysOffSampler()) });
     case 'parentbased_traceidratio':
-      return new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio) });
+      return new ParentBasedSampler({ root: new FollowSampledLinks(new TraceIdRatioBasedSampler(ratio)) });
+  }
+}
+
+/**
+ * W3C trace context (traceparent, tracestate), written for sampled spans only. An unsampled
+ * command's jobs, commits and calls carry no context: each hop then skips the header, its parsing
+ * and its spans (libs/tracing: a span without a parent is made only where work enters), which is
+ * what makes sampling cheap. A caller's unsampled traceparent is still honoured where it arrives.
+ */
+export class SampledTraceContextPropagator extends W3CTraceContextPropagator {
+  override inject(context: Context, carrier: unknown, setter: TextMapSetter): void {
+    const spanContext = trace.getSpanContext(context);
+    if (spanContext && sampled(spanContext.traceFlags)) super.inject(context, carrier, setter);
   }
 }
 
@@ -139,7 +173,7 @@ export function acquireTracing(setup: TracingSetup | undefined): TracingSetup | 
     serviceName: setup.serviceName,
     traceExporter: exporter,
     sampler: samplerOf(setup.sampler, setup.ratio),
-    textMapPropagator: new W3CTraceContextPropagator(),
+    textMapPropagator: new SampledTraceContextPropagator(),
     instrumentations: [],
     // Traces only (above): without these, NodeSDK would also export metrics and logs over OTLP.
     metricReaders: [],

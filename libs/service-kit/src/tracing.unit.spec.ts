@@ -1,9 +1,10 @@
-import { propagation, trace } from '@opentelemetry/api';
+import { defaultTextMapSetter, propagation, ROOT_CONTEXT, SpanKind, trace, TraceFlags } from '@opentelemetry/api';
+import { SamplingDecision } from '@opentelemetry/sdk-trace-base';
 import { startSpan } from '@vle/tracing';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ConfigError, loadConfig } from './config.js';
-import { acquireTracing, releaseTracing, samplerOf, tracingSetupOf, tracingStarted, tracingVariables } from './tracing.js';
+import { acquireTracing, releaseTracing, SampledTraceContextPropagator, samplerOf, tracingSetupOf, tracingStarted, tracingVariables } from './tracing.js';
 
 const schema = z.object(tracingVariables);
 const setupOf = (env: Record<string, string>, service = 'task-api') => tracingSetupOf(loadConfig(schema, env), service);
@@ -54,9 +55,41 @@ describe('the tracing setup of the OTEL_* variables', () => {
   });
 
   it('makes the sampler the variables name', () => {
-    expect(samplerOf('parentbased_always_on', 1).toString()).toMatch(/^ParentBased\{root=AlwaysOnSampler/);
+    expect(samplerOf('parentbased_always_on', 1).toString()).toMatch(/^ParentBased\{root=FollowSampledLinks\{AlwaysOnSampler\}/);
     expect(samplerOf('traceidratio', 0.1).toString()).toBe('TraceIdRatioBased{0.1}');
     expect(samplerOf('always_off', 1).toString()).toBe('AlwaysOffSampler');
+  });
+});
+
+describe('sampling', () => {
+  const TRACE = '0af7651916cd43dd8448eb211c80319c';
+  const spanContext = (traceFlags: number) => ({ traceId: TRACE, spanId: 'b7ad6b7169203331', traceFlags, isRemote: true });
+  const decide = (sampler: ReturnType<typeof samplerOf>, links: ReturnType<typeof spanContext>[]) =>
+    sampler.shouldSample(ROOT_CONTEXT, 'ffffffffffffffffffffffffffffffff', 'send tasks.req.create', SpanKind.CLIENT, {}, links.map((context) => ({ context }))).decision;
+
+  it('samples a root linked to a sampled span like it (a child Task of a traced lab event), the others by the ratio', () => {
+    const none = samplerOf('parentbased_traceidratio', 0);
+    expect(decide(none, [spanContext(TraceFlags.SAMPLED)])).toBe(SamplingDecision.RECORD_AND_SAMPLED);
+    expect(decide(none, [spanContext(TraceFlags.NONE), spanContext(TraceFlags.SAMPLED)])).toBe(SamplingDecision.RECORD_AND_SAMPLED);
+    expect(decide(none, [spanContext(TraceFlags.NONE)])).toBe(SamplingDecision.NOT_RECORD);
+    expect(decide(none, [])).toBe(SamplingDecision.NOT_RECORD);
+    expect(decide(samplerOf('parentbased_traceidratio', 1), [])).toBe(SamplingDecision.RECORD_AND_SAMPLED);
+    // The samplers that do not follow a parent do not follow links either.
+    expect(decide(samplerOf('always_off', 1), [spanContext(TraceFlags.SAMPLED)])).toBe(SamplingDecision.NOT_RECORD);
+  });
+
+  it('propagates the context of a sampled span only: an unsampled trace leaves no header anywhere', () => {
+    const propagator = new SampledTraceContextPropagator();
+    const inject = (traceFlags: number) => {
+      const carrier: Record<string, string> = {};
+      propagator.inject(trace.setSpanContext(ROOT_CONTEXT, spanContext(traceFlags)), carrier, defaultTextMapSetter);
+      return carrier;
+    };
+    expect(inject(TraceFlags.SAMPLED)).toEqual({ traceparent: `00-${TRACE}-b7ad6b7169203331-01` });
+    expect(inject(TraceFlags.NONE)).toEqual({});
+    // A caller's unsampled traceparent is still read where it arrives.
+    const read = propagator.extract(ROOT_CONTEXT, { traceparent: `00-${TRACE}-b7ad6b7169203331-00` }, { get: (c, k) => c[k], keys: (c) => Object.keys(c) });
+    expect(trace.getSpanContext(read)).toMatchObject({ traceId: TRACE, traceFlags: TraceFlags.NONE });
   });
 });
 

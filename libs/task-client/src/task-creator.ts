@@ -122,5 +122,5 @@ export function inRequestSpan<T>(
   work: (subject: string, headers: MsgHdrs, span: Span) => Promise<T>,
 ): Promise<T> {
   const links = options.ownTrace ? [linkTo(context.active())] : undefined;
-  return inSpan({ name: `send ${subject}`, kind: SpanKind.CLIENT, root: options.ownTrace, links, attributes: natsAttributes(subject, 'send') }, async (span) => work(subject, await authorizationHeaders(credentials), span));
+  return inSpan({ name: `send ${subject}`, kind: SpanKind.CLIENT, entry: true, root: options.ownTrace, links, attributes: natsAttributes(subject, 'send') }, async (span) => work(subject, await authorizationHeaders(credentials), span));
 }

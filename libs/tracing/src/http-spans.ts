@@ -29,7 +29,7 @@ export function httpServerSpans(): Middleware {
     }
     const method = request.method ?? 'GET';
     const parent = propagation.extract(ROOT_CONTEXT, request.headers, defaultTextMapGetter);
-    const span = startSpan({ name: method, kind: SpanKind.SERVER, parent, attributes: { [Attr.httpMethod]: method, [Attr.urlPath]: path, [Attr.urlScheme]: 'http' } });
+    const span = startSpan({ name: method, kind: SpanKind.SERVER, entry: true, parent, attributes: { [Attr.httpMethod]: method, [Attr.urlPath]: path, [Attr.urlScheme]: 'http' } });
     let ended = false;
     const end = () => {
       if (ended) return;

@@ -2,7 +2,7 @@
 // its stable code. Spans carry ids, names, codes and counts: never a message body, a parameter or an
 // error's text, which may hold what a person typed or a secret an external system echoed.
 
-import { context, propagation, SpanStatusCode, trace, TraceFlags, type Attributes, type Context, type Link, type Span, type SpanKind, type Tracer } from '@opentelemetry/api';
+import { context, INVALID_SPAN_CONTEXT, propagation, SpanStatusCode, trace, TraceFlags, type Attributes, type Context, type Link, type Span, type SpanKind, type Tracer } from '@opentelemetry/api';
 import { Attr } from './attributes.js';
 
 /** The instrumentation scope of every span vle-tasks makes. */
@@ -23,9 +23,19 @@ export interface SpanSpec {
   readonly links?: readonly (Link | undefined)[];
   /** The parent; default the active context. */
   readonly parent?: Context;
+  /**
+   * Where work enters vle-tasks (a request served, a command received, a run the scheduler starts):
+   * without a parent the span starts a trace. Every other span only continues one: without a
+   * parent (a job published while tracing was off, or in an unsampled trace, which is not
+   * propagated) it is not made, and what runs inside is not traced either.
+   */
+  readonly entry?: boolean;
   /** Starts a trace of its own (its links say what it came from). */
   readonly root?: boolean;
 }
+
+/** The span of work outside any trace (above): records nothing, carries nothing. */
+export const UNTRACED: Span = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
 
 let parentDecides = false;
 
@@ -41,13 +51,9 @@ export function followParentSampling(enabled: boolean): void {
   parentDecides = enabled;
 }
 
-/** The span of `parent` when it is valid and not sampled, and the sampler follows it (above). */
-function unsampledParentSpan(parent: Context): Span | undefined {
-  if (!parentDecides) return undefined;
-  const span = trace.getSpan(parent);
-  if (!span || span.isRecording()) return undefined;
-  const spanContext = span.spanContext();
-  return (spanContext.traceFlags & TraceFlags.SAMPLED) === 0 && trace.isSpanContextValid(spanContext) ? span : undefined;
+/** A valid parent span that is not sampled, when the sampler follows it (above). */
+function unsampledParentSpan(span: Span): Span | undefined {
+  return parentDecides && !span.isRecording() && (span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0 ? span : undefined;
 }
 
 /** Starts a span (not made active); `end` it yourself. */
@@ -57,8 +63,14 @@ export function startSpan(spec: SpanSpec): Span {
 
 function spanUnder(spec: SpanSpec, parent: Context): Span {
   if (!spec.root) {
-    const unsampled = unsampledParentSpan(parent);
-    if (unsampled) return unsampled;
+    const parentSpan = trace.getSpan(parent);
+    if (parentSpan === UNTRACED) return UNTRACED;
+    if (!parentSpan || !trace.isSpanContextValid(parentSpan.spanContext())) {
+      if (!spec.entry) return UNTRACED;
+    } else {
+      const unsampled = unsampledParentSpan(parentSpan);
+      if (unsampled) return unsampled;
+    }
   }
   const links = spec.links?.filter((link): link is Link => link !== undefined);
   return tracer().startSpan(spec.name, { kind: spec.kind, attributes: spec.attributes, links, root: spec.root }, parent);
@@ -72,8 +84,9 @@ export async function inSpan<T>(spec: SpanSpec, work: (span: Span) => Promise<T>
   const current = context.active();
   const parent = spec.parent ?? current;
   const span = spanUnder(spec, parent);
-  // An unsampled parent's own span (spanUnder): its context, active already unless it came with a message.
-  const active = span === trace.getSpan(parent) ? parent : trace.setSpan(parent, span);
+  // An unsampled parent's own span (spanUnder): its context, active already unless it came with a
+  // message. Untraced work outside any span runs where it is: nothing inside it is traced either.
+  const active = span === trace.getSpan(parent) ? parent : span === UNTRACED && trace.getSpan(current) === undefined ? current : trace.setSpan(parent, span);
   try {
     return await (active === current ? work(span) : context.with(active, () => work(span)));
   } catch (error) {
@@ -87,7 +100,8 @@ export async function inSpan<T>(spec: SpanSpec, work: (span: Span) => Promise<T>
 /** Runs `work` with `span` active (a span started with startSpan), in the active context otherwise. */
 export function withActiveSpan<T>(span: Span, work: () => T): T {
   const current = context.active();
-  return trace.getSpan(current) === span ? work() : context.with(trace.setSpan(current, span), work);
+  const active = trace.getSpan(current);
+  return active === span || (span === UNTRACED && active === undefined) ? work() : context.with(trace.setSpan(current, span), work);
 }
 
 /** Marks a span failed: status ERROR with the code as its description, and `error.type`. */

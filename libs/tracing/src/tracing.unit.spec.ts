@@ -5,14 +5,14 @@ import { propagation, trace } from '@opentelemetry/api';
 import { Headers } from '@vle/contracts';
 import { captureSpans, type SpanCapture } from '@vle/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { activeSpanIds, carrierOfContext, context, contextOfCarrier, endHttpClientSpan, errorCodeOf, extractTraceContext, followParentSampling, httpServerSpans, inSpan, injectTraceContext, linkTo, startHttpClientSpan, startSpan, traceCarrierOf, withActiveSpan } from './index.js';
+import { activeSpanIds, carrierOfContext, context, contextOfCarrier, endHttpClientSpan, errorCodeOf, extractTraceContext, followParentSampling, httpServerSpans, inSpan, injectTraceContext, linkTo, startHttpClientSpan, startSpan, traceCarrierOf, UNTRACED, withActiveSpan } from './index.js';
 
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-01$/;
 
 describe('without an SDK (no endpoint configured)', () => {
   it('writes and reads no trace context, and runs the work of a span as is', async () => {
     const h = headers();
-    const ids = await inSpan({ name: 'work' }, () => {
+    const ids = await inSpan({ name: 'work', entry: true }, () => {
       injectTraceContext(h);
       return activeSpanIds();
     });
@@ -42,7 +42,7 @@ describe('with an SDK', () => {
 
   it("carries a span's context through a NATS message's headers: what the message starts is its child", async () => {
     const h = headers();
-    await inSpan({ name: 'sender' }, () => injectTraceContext(h));
+    await inSpan({ name: 'sender', entry: true }, () => injectTraceContext(h));
     const [sender] = capture.spans();
     expect(TRACEPARENT.exec(h.get('traceparent'))?.slice(1)).toEqual([sender!.traceId, sender!.spanId]);
     startSpan({ name: 'receiver', parent: extractTraceContext(h) }).end();
@@ -60,7 +60,7 @@ describe('with an SDK', () => {
   });
 
   it('keeps a context as a carrier (a commit read from the log) and links to it', async () => {
-    const carrier = await inSpan({ name: 'append' }, () => carrierOfContext());
+    const carrier = await inSpan({ name: 'append', entry: true }, () => carrierOfContext());
     const [append] = capture.spans();
     const h = headers();
     h.set('traceparent', carrier!.traceparent!);
@@ -74,7 +74,7 @@ describe('with an SDK', () => {
   });
 
   it('starts a trace of its own when asked, linked to the active span', async () => {
-    await inSpan({ name: 'job' }, async () => {
+    await inSpan({ name: 'job', entry: true }, async () => {
       startSpan({ name: 'own', root: true, links: [linkTo(context.active()), undefined] }).end();
     });
     const [own, job] = capture.spans();
@@ -85,10 +85,29 @@ describe('with an SDK', () => {
 
   it('marks a failed span with the error code, never the error text', async () => {
     const refusal = Object.assign(new Error('password=hunter2 is wrong'), { code: 'VALIDATION_FAILED' });
-    await expect(inSpan({ name: 'command create' }, () => Promise.reject(refusal))).rejects.toBe(refusal);
+    await expect(inSpan({ name: 'command create', entry: true }, () => Promise.reject(refusal))).rejects.toBe(refusal);
     const [span] = capture.spans();
     expect(span).toMatchObject({ status: { code: 'error', message: 'VALIDATION_FAILED' }, attributes: { 'error.type': 'VALIDATION_FAILED' } });
     expect(JSON.stringify(span)).not.toContain('hunter2');
+  });
+
+  it('makes a span without a parent only where work enters: elsewhere nothing inside it is traced', async () => {
+    const inner = await inSpan({ name: 'job' }, async (job) => {
+      const handle = startSpan({ name: 'handle' });
+      const h = headers();
+      await withActiveSpan(handle, () => inSpan({ name: 'dispatch' }, () => injectTraceContext(h)));
+      handle.end();
+      return { job, handle, ids: activeSpanIds(), headers: h.keys() };
+    });
+    expect(inner.job).toBe(UNTRACED);
+    expect(inner.handle).toBe(UNTRACED);
+    expect(inner).toMatchObject({ ids: undefined, headers: [] });
+    expect(capture.spans()).toEqual([]);
+    await inSpan({ name: 'process tasks.req.create', entry: true }, () => inSpan({ name: 'command create' }, () => undefined));
+    expect(capture.spans().map((span) => [span.name, span.parentSpanId === undefined])).toEqual([
+      ['command create', false],
+      ['process tasks.req.create', true],
+    ]);
   });
 
   describe('under an unsampled parent', () => {
@@ -144,7 +163,7 @@ describe('with an SDK', () => {
 
   it('gives the ids of the active span to log lines, none outside one', async () => {
     expect(activeSpanIds()).toBeUndefined();
-    const ids = await inSpan({ name: 'logged' }, () => activeSpanIds());
+    const ids = await inSpan({ name: 'logged', entry: true }, () => activeSpanIds());
     expect(ids).toEqual({ traceId: capture.spans()[0]!.traceId, spanId: capture.spans()[0]!.spanId });
   });
 });
@@ -213,7 +232,7 @@ describe('HTTP spans', () => {
   });
 
   it('makes a CLIENT span of a call without its query string (tokens travel there), failed for 4xx and for no answer', async () => {
-    await inSpan({ name: 'handler' }, async () => {
+    await inSpan({ name: 'handler', entry: true }, async () => {
       const call = startHttpClientSpan({ method: 'post', url: new URL('https://moodle.example/webservice/rest/server.php?wstoken=secret'), system: 'moodle' });
       expect(carrierOfContext(call.context)?.traceparent).toMatch(new RegExp(`-${call.span.spanContext().spanId}-01$`));
       endHttpClientSpan(call.span, 404);

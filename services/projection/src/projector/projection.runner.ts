@@ -260,21 +260,25 @@ export class ProjectionRunner {
 
   /**
    * The batch's `projection apply` span, a trace of the projection's own linked to the trace of each
-   * commit it applies (one span per LINKS_PER_SPAN commits: the SDK keeps at most 128 links a span);
-   * call the result when the batch is applied, or failed.
+   * traced commit it applies (one span per LINKS_PER_SPAN commits: the SDK keeps at most 128 links a
+   * span; none for commits of no sampled trace), sampled as they are; call the result when the batch
+   * is applied, or failed.
    */
   private startApplySpans(batch: readonly IncomingCommit[]): (error?: unknown) => void {
     const spans: Span[] = [];
     for (let i = 0; i < batch.length; i += LINKS_PER_SPAN) {
       const part = batch.slice(i, i + LINKS_PER_SPAN);
-      const span = startSpan({
-        name: 'projection apply',
-        root: true,
-        attributes: { [Attr.messagingBatchCount]: part.length, [Attr.firstSeq]: part[0]!.seq, [Attr.lastSeq]: part.at(-1)!.seq, [Attr.projection]: this.projector.name },
-      });
-      // The links once the span is known to be recorded: reading each commit's trace context costs.
-      if (span.isRecording()) span.addLinks(part.flatMap((commit) => linkTo(commit.trace, { [Attr.commitSeq]: commit.seq }) ?? []));
-      spans.push(span);
+      // Only commits of a sampled trace carry one (libs/service-kit tracing.ts): a part without any is not traced.
+      const links = part.flatMap((commit) => (commit.trace ? (linkTo(commit.trace, { [Attr.commitSeq]: commit.seq }) ?? []) : []));
+      if (links.length === 0) continue;
+      spans.push(
+        startSpan({
+          name: 'projection apply',
+          root: true,
+          links,
+          attributes: { [Attr.messagingBatchCount]: part.length, [Attr.firstSeq]: part[0]!.seq, [Attr.lastSeq]: part.at(-1)!.seq, [Attr.projection]: this.projector.name },
+        }),
+      );
     }
     return (error) => {
       for (const span of spans) {

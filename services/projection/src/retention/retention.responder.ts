@@ -40,7 +40,7 @@ export class RetentionResponder {
 
   private answer(msg: Msg): Promise<void> {
     if (!msg.reply) return Promise.resolve();
-    return inSpan({ name: `process ${msg.subject}`, kind: SpanKind.SERVER, parent: extractTraceContext(msg.headers), attributes: natsAttributes(msg.subject, 'process') }, async (span) => {
+    return inSpan({ name: `process ${msg.subject}`, kind: SpanKind.SERVER, entry: true, parent: extractTraceContext(msg.headers), attributes: natsAttributes(msg.subject, 'process') }, async (span) => {
       try {
       const caller = await this.options.verifier.fromAuthorization(msg.headers?.get(Headers.authorization) || undefined);
       checkRetentionCaller(caller, ['tasks_retention', 'tasks_admin']);

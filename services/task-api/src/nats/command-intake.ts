@@ -130,7 +130,7 @@ export class CommandIntake {
   }
 
   private reply(msg: Msg, command: CommandName | SystemCommandName): Promise<void> {
-    return inSpan({ name: `process ${msg.subject}`, kind: SpanKind.SERVER, parent: extractTraceContext(msg.headers), attributes: natsAttributes(msg.subject, 'process') }, (span) => this.replyIn(span, msg, command));
+    return inSpan({ name: `process ${msg.subject}`, kind: SpanKind.SERVER, entry: true, parent: extractTraceContext(msg.headers), attributes: natsAttributes(msg.subject, 'process') }, (span) => this.replyIn(span, msg, command));
   }
 
   private async replyIn(span: Span, msg: Msg, command: CommandName | SystemCommandName): Promise<void> {
@@ -154,7 +154,7 @@ export class CommandIntake {
 
   private handleDurable(message: JsMsg): Promise<Settlement> {
     const attributes = { ...natsAttributes(message.subject, 'process'), [Attr.attempt]: message.info.deliveryCount };
-    return inSpan({ name: `process ${message.subject}`, kind: SpanKind.CONSUMER, parent: extractTraceContext(message.headers), attributes }, (span) => this.settleDurable(message, span));
+    return inSpan({ name: `process ${message.subject}`, kind: SpanKind.CONSUMER, entry: true, parent: extractTraceContext(message.headers), attributes }, (span) => this.settleDurable(message, span));
   }
 
   private async settleDurable(message: JsMsg, span: Span): Promise<Settlement> {
