@@ -80,6 +80,7 @@ async function phases(harness: PipelineHarness, guard: RunGuard, options: Pipeli
     transport: options.transport,
     replicas: options.replicas,
     natsServer: system.nc.info?.version,
+    node: process.version,
     light,
     projectionProbe: probe,
     saturation,

@@ -61,6 +61,8 @@ export interface PipelineResult extends PeerResult {
   readonly transport: Transport;
   readonly replicas: number;
   readonly natsServer?: string;
+  /** The Node.js the services ran on (the bench's own: they are spawned with its binary). */
+  readonly node?: string;
   readonly light?: PipelineLight;
   readonly projectionProbe?: ProbeFigures;
   readonly saturation: PipelineSaturation;
