@@ -31,7 +31,8 @@ type Outcome =
 /**
  * Handles one delivery in a `job <queue>/<action>` span, child of the span that published the job
  * (its commit's), so that every attempt of a SubTask, a redelivery an hour later included, is in
- * the trace of the command that queued it.
+ * the trace of the command that queued it; a job that carries no trace context (its command was
+ * not sampled) is handled without any span.
  */
 export function handleDelivery(message: JsMsg, deps: DeliveryDeps): Promise<void> {
   const attributes = { ...natsAttributes(message.subject, 'process'), [Attr.queue]: deps.policy.queue, [Attr.attempt]: message.info.deliveryCount };

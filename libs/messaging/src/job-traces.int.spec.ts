@@ -1,6 +1,6 @@
 // The spans of the job runtime against the real NATS: a command's trace goes on through the commit,
 // the inline dispatch and every attempt of every job (a retried one too), with the handler's own
-// span around what it calls; a job without trace context starts a trace of its own.
+// span around what it calls; a job without trace context (its command was not traced) is not traced.
 
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';

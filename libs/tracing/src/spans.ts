@@ -42,18 +42,18 @@ let parentDecides = false;
 /**
  * Tells the helpers below that the process's sampler follows the parent's decision (the
  * parentbased_* samplers, the default): the child of a span that is not sampled is not either.
- * They then hand such a child its parent's span, without asking the SDK, whose non-recording span
- * would cost new ids, the attributes' checks and the sampler's call for nothing; the unsampled
- * traces, most of them where traces are sampled, then cost almost nothing. Set by the service's
- * SDK (libs/service-kit tracing.ts); unregisterTracing clears it.
+ * Work that is not sampled, under an unsampled parent or where it entered, then runs UNTRACED,
+ * without asking the SDK again below it: no new ids, attribute checks, sampler calls or contexts
+ * for the unsampled commands, most of them where traces are sampled. Set by the service's SDK
+ * (libs/service-kit tracing.ts); unregisterTracing clears it.
  */
 export function followParentSampling(enabled: boolean): void {
   parentDecides = enabled;
 }
 
-/** A valid parent span that is not sampled, when the sampler follows it (above). */
-function unsampledParentSpan(span: Span): Span | undefined {
-  return parentDecides && !span.isRecording() && (span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0 ? span : undefined;
+/** A span that records nothing and whose trace is not sampled. */
+function unsampled(span: Span): boolean {
+  return !span.isRecording() && (span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0;
 }
 
 /** Starts a span (not made active); `end` it yourself. */
@@ -67,13 +67,14 @@ function spanUnder(spec: SpanSpec, parent: Context): Span {
     if (parentSpan === UNTRACED) return UNTRACED;
     if (!parentSpan || !trace.isSpanContextValid(parentSpan.spanContext())) {
       if (!spec.entry) return UNTRACED;
-    } else {
-      const unsampled = unsampledParentSpan(parentSpan);
-      if (unsampled) return unsampled;
+    } else if (parentDecides && unsampled(parentSpan)) {
+      return UNTRACED;
     }
   }
   const links = spec.links?.filter((link): link is Link => link !== undefined);
-  return tracer().startSpan(spec.name, { kind: spec.kind, attributes: spec.attributes, links, root: spec.root }, parent);
+  const span = tracer().startSpan(spec.name, { kind: spec.kind, attributes: spec.attributes, links, root: spec.root }, parent);
+  // Not sampled where it entered: untraced from here on, as its children would be.
+  return parentDecides && unsampled(span) ? UNTRACED : span;
 }
 
 /**
@@ -84,9 +85,8 @@ export async function inSpan<T>(spec: SpanSpec, work: (span: Span) => Promise<T>
   const current = context.active();
   const parent = spec.parent ?? current;
   const span = spanUnder(spec, parent);
-  // An unsampled parent's own span (spanUnder): its context, active already unless it came with a
-  // message. Untraced work outside any span runs where it is: nothing inside it is traced either.
-  const active = span === trace.getSpan(parent) ? parent : span === UNTRACED && trace.getSpan(current) === undefined ? current : trace.setSpan(parent, span);
+  // Untraced work outside any span runs where it is: nothing inside it is traced either.
+  const active = span === UNTRACED && trace.getSpan(current) === undefined ? current : trace.setSpan(parent, span);
   try {
     return await (active === current ? work(span) : context.with(active, () => work(span)));
   } catch (error) {

@@ -2,7 +2,7 @@
 // headers of NATS messages (OpenTelemetry has no NATS instrumentation for Node.js), the commits of
 // TASK_EVENTS, and the HTTP requests vle-tasks sends and serves. Everything goes through the global
 // propagator: until the SDK is started (libs/service-kit tracing.ts) it is the API's no-op one, and
-// nothing is written or read.
+// nothing is written or read; the SDK's writes the context of sampled spans only.
 
 import { context, defaultTextMapGetter, defaultTextMapSetter, propagation, ROOT_CONTEXT, trace, type Context, type Link, type TextMapGetter, type TextMapSetter } from '@opentelemetry/api';
 

@@ -137,13 +137,16 @@ describe('with an SDK', () => {
       expect(ids?.traceId).toBe('0af7651916cd43dd8448eb211c80319c');
     });
 
-    it('when the sampler follows the parent, hands the parent span on instead of asking the SDK for a new one', async () => {
+    it('when the sampler follows the parent, runs the work untraced instead of asking the SDK for spans that record nothing', async () => {
       // The SDK's answer: a new non-recording span, with a span id of its own.
       expect((await relay()).onward).not.toBe(UNSAMPLED);
       followParentSampling(true);
-      const { onward, job } = await relay();
-      expect(onward).toBe(UNSAMPLED);
-      expect(job.isRecording()).toBe(false);
+      const { onward, job, ids } = await relay();
+      expect(job).toBe(UNTRACED);
+      expect(onward).toBe('');
+      expect(ids).toBeUndefined();
+      // Where work enters too: a caller's unsampled traceparent is followed.
+      await inSpan({ name: 'process', entry: true, parent: extractTraceContext(incoming()) }, (span) => expect(span).toBe(UNTRACED));
       expect(capture.spans()).toEqual([]);
     });
 
