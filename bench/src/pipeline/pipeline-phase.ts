@@ -38,15 +38,18 @@ export async function runPipelinePhase(guard: RunGuard, options: PipelinePhaseOp
     const urls = harness.system.services.flatMap((s) => (s.metricsUrl ? [s.metricsUrl] : []));
     const scraper = options.telemetry && new Scraper(urls, options.telemetry.scrapeIntervalMs);
     scraper?.start();
+    let result: PipelineResult;
+    let scrapes: Awaited<ReturnType<Scraper['stop']>> | undefined;
     try {
-      const result = await phases(harness, guard, options, progress, profileDir);
-      if (!scraper || !sink) return result;
-      const scrapes = await scraper.stop();
-      return { ...result, telemetry: { scrapeIntervalMs: options.telemetry!.scrapeIntervalMs, traceSampling: options.telemetry!.traces ? options.telemetry!.traceSampling : 0, ...scrapes, otlpRequests: sink.requests, otlpBytes: sink.bytes } };
+      result = await phases(harness, guard, options, progress, profileDir);
+      scrapes = await scraper?.stop();
     } finally {
       await scraper?.stop();
       await harness.stop();
     }
+    // Counted once the services stopped: each exports the spans it still held when it stops.
+    if (!scrapes || !sink) return result;
+    return { ...result, telemetry: { scrapeIntervalMs: options.telemetry!.scrapeIntervalMs, traceSampling: options.telemetry!.traces ? options.telemetry!.traceSampling : 0, ...scrapes, otlpRequests: sink.requests, otlpBytes: sink.bytes } };
   } finally {
     await releaseSink?.();
   }
