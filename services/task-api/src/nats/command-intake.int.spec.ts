@@ -1,6 +1,7 @@
-// The durable intake against the real NATS when a command cannot be handled now: it is delivered
-// again with a growing delay, and on its last delivery dead-lettered with the last error (issue 8),
-// once, instead of looping as with an unbounded max_deliver.
+// The durable intake against the real NATS: a command is handled in the trace its sender's
+// traceparent names; one that cannot be handled now is delivered again with a growing delay, and on
+// its last delivery dead-lettered with the last error (issue 8), once, instead of looping as with an
+// unbounded max_deliver.
 
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { nanos, type NatsConnection } from '@nats-io/transport-node';
@@ -8,7 +9,7 @@ import { Topology, type DeadLetterJson } from '@vle/contracts';
 import { taskDecider, type TaskCommand, type TaskEvent, type TaskState } from '@vle/domain';
 import { CommandHandler, connectNats, deleteTopology, JetStreamEventStore, provisionTopology } from '@vle/event-store';
 import { ExhaustedDeliveries } from '@vle/messaging';
-import { natsBearer, testNamespace, testToken, testVerifier, waitFor } from '@vle/testing';
+import { captureSpans, natsBearer, testNamespace, testToken, testVerifier, waitFor } from '@vle/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TaskCommandService } from '../tasks/task-command.service.js';
 import { CommandIntake, commandRetryDelayMs } from './command-intake.js';
@@ -31,6 +32,39 @@ beforeAll(async () => {
 afterAll(async () => {
   await deleteTopology(jsm, topology);
   await nc.close();
+});
+
+describe('a durable command, traced', () => {
+  it("is handled in a CONSUMER span of its sender's trace, with its append inside", async () => {
+    const traced = new Topology({ namespace: testNamespace('intake-trace') });
+    await provisionTopology(jsm, traced, []);
+    const capture = captureSpans('task-api');
+    const store = new JetStreamEventStore<TaskEvent>(js, jsm, traced);
+    const service = new TaskCommandService(new CommandHandler<TaskCommand, TaskEvent, TaskState>(store, taskDecider), () => new Date(), 3_600_000, { benchQueue: true });
+    const intake = new CommandIntake({ nc, js, topology: traced, service, verifier: testVerifier(), logger, maxDeliver: 3 });
+    intake.start();
+    try {
+      const traceId = '0af7651916cd43dd8448eb211c80319c';
+      const headers = natsBearer(await testToken({ subject: 'int' }));
+      headers.set('traceparent', `00-${traceId}-b7ad6b7169203331-01`);
+      await js.publish(traced.commandSubject('create'), JSON.stringify({ name: 'traced', createdBy: 'int', subtasks: [{ key: 'a', name: 'A', action: 'noop', queue: 'bench' }] }), { headers });
+      const name = `process ${traced.commandSubject('create')}`;
+      const processed = await waitFor(() => capture.spans().find((s) => s.name === name), { description: 'the span of the durable command' });
+      expect(processed).toMatchObject({ kind: 'consumer', traceId, parentSpanId: 'b7ad6b7169203331', attributes: { 'vle.attempt': 1 } });
+      const append = capture.spans().find((s) => s.name === `append ${traced.eventStream.name}`);
+      expect(append, capture.spans().map((s) => s.name).join('; ')).toBeDefined();
+      // Its ancestors up to the sender's span (not captured here: it is the sender's).
+      const byId = new Map(capture.spans().map((s) => [s.spanId, s]));
+      const ancestors: string[] = [];
+      for (let s = byId.get(append!.parentSpanId ?? ''); s; s = byId.get(s.parentSpanId ?? '')) ancestors.push(s.name);
+      expect(ancestors).toEqual(['command create', name]);
+      expect(append!.traceId).toBe(traceId);
+    } finally {
+      await intake.stop();
+      await capture.stop();
+      await deleteTopology(jsm, traced);
+    }
+  });
 });
 
 describe('a durable command that cannot be handled now', () => {
