@@ -269,7 +269,7 @@ export class ProjectionRunner {
     for (let i = 0; i < batch.length; i += LINKS_PER_SPAN) {
       const part = batch.slice(i, i + LINKS_PER_SPAN);
       // Only commits of a sampled trace carry one (libs/service-kit tracing.ts): a part without any is not traced.
-      const links = part.flatMap((commit) => (commit.trace ? (linkTo(commit.trace, { [Attr.commitSeq]: commit.seq }) ?? []) : []));
+      const links = part.flatMap((commit) => linkTo(commit.trace, { [Attr.commitSeq]: commit.seq }) ?? []);
       if (links.length === 0) continue;
       spans.push(
         startSpan({
