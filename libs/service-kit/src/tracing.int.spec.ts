@@ -16,7 +16,7 @@ afterEach(async () => {
   await receiver.close();
 });
 
-const setup = (overrides: Partial<TracingSetup> = {}): TracingSetup => ({ serviceName: 'tracing-int', url: `${receiver.endpoint}/v1/traces`, protocol: 'http/json', sampler: 'parentbased_always_on', ratio: 1, ...overrides });
+const setup = (overrides: Partial<TracingSetup> = {}): TracingSetup => ({ serviceName: 'tracing-int', url: `${receiver.endpoint}/v1/traces`, protocol: 'http/json', sampler: 'parentbased_always_on', samplerArg: 1, ...overrides });
 
 describe('the SDK of a process with an endpoint', () => {
   it('exports its spans as OTLP/JSON with the service name, flushed when the last service stops', async () => {
@@ -55,7 +55,7 @@ describe('the SDK of a process with an endpoint', () => {
   });
 
   it('samples as configured: a ratio of 0 records no root span', async () => {
-    acquireTracing(setup({ sampler: 'parentbased_traceidratio', ratio: 0 }));
+    acquireTracing(setup({ sampler: 'parentbased_traceidratio', samplerArg: 0 }));
     const recording = await inSpan({ name: 'not sampled', entry: true }, async (span) => span.isRecording());
     await releaseTracing();
     expect(recording).toBe(false);

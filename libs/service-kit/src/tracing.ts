@@ -20,12 +20,28 @@ import { NodeSDK } from '@opentelemetry/sdk-node';
 import { AlwaysOffSampler, AlwaysOnSampler, ParentBasedSampler, SamplingDecision, TraceIdRatioBasedSampler, type Sampler, type SamplingResult } from '@opentelemetry/sdk-trace-base';
 import { followParentSampling, unregisterTracing } from '@vle/tracing';
 import { z } from 'zod';
+import { ConfigError } from './config.js';
 
 export const OTLP_PROTOCOLS = ['http/protobuf', 'http/json'] as const;
 export type OtlpProtocol = (typeof OTLP_PROTOCOLS)[number];
 
-export const TRACE_SAMPLERS = ['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'] as const;
+export const TRACE_SAMPLERS = [
+  'always_on',
+  'always_off',
+  'traceidratio',
+  'ratelimiting',
+  'parentbased_always_on',
+  'parentbased_always_off',
+  'parentbased_traceidratio',
+  'parentbased_ratelimiting',
+] as const;
 export type TraceSampler = (typeof TRACE_SAMPLERS)[number];
+
+/** What OTEL_TRACES_SAMPLER_ARG means to a sampler: the ratio of the *traceidratio ones, the traces a second of the *ratelimiting ones. */
+const samplerArgument = (sampler: TraceSampler): 'ratio' | 'rate' | undefined => (sampler.endsWith('traceidratio') ? 'ratio' : sampler.endsWith('ratelimiting') ? 'rate' : undefined);
+
+/** New traces a second a *ratelimiting sampler starts without OTEL_TRACES_SAMPLER_ARG. */
+export const DEFAULT_TRACES_PER_SECOND = 10;
 
 const httpUrl = (raw: string): boolean => {
   try {
@@ -66,12 +82,19 @@ export const tracingVariables = {
   OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: protocol,
   /** Default: the service's name (task-api, ...; `all` under SERVICE_ROLE=all). */
   OTEL_SERVICE_NAME: optionalText,
+  /**
+   * The specification's samplers, and *ratelimiting (Jaeger's name): at most OTEL_TRACES_SAMPLER_ARG
+   * new traces a second in this process, every command while there are fewer.
+   */
   OTEL_TRACES_SAMPLER: optionalText
     .refine((raw) => raw === undefined || (TRACE_SAMPLERS as readonly string[]).includes(raw), `must be one of ${TRACE_SAMPLERS.join(', ')}`)
     .transform((raw) => (raw ?? 'parentbased_always_on') as TraceSampler),
-  /** The ratio of the *traceidratio samplers, from 0 to 1 (default 1). */
+  /**
+   * The ratio of the *traceidratio samplers, from 0 to 1 (default 1); the most new traces a second of
+   * the *ratelimiting ones (default DEFAULT_TRACES_PER_SECOND). tracingSetupOf checks it against the sampler.
+   */
   OTEL_TRACES_SAMPLER_ARG: optionalText
-    .refine((raw) => raw === undefined || (Number.isFinite(Number(raw)) && Number(raw) >= 0 && Number(raw) <= 1), 'must be a number from 0 to 1')
+    .refine((raw) => raw === undefined || (raw !== '' && Number.isFinite(Number(raw)) && Number(raw) >= 0), 'must be a number, 0 or more')
     .transform((raw) => (raw === undefined ? undefined : Number(raw))),
 };
 
@@ -83,20 +106,30 @@ export interface TracingSetup {
   readonly url: string;
   readonly protocol: OtlpProtocol;
   readonly sampler: TraceSampler;
-  readonly ratio: number;
+  /** The sampler's argument: the ratio of a *traceidratio sampler, the traces a second of a *ratelimiting one (else unused). */
+  readonly samplerArg: number;
 }
 
-/** The setup a config gives the service `service`, or undefined when it does not trace (no endpoint, disabled, exporter none). */
+/**
+ * The setup a config gives the service `service`, or undefined when it does not trace (no endpoint,
+ * disabled, exporter none). Throws a ConfigError for a ratio over 1.
+ */
 export function tracingSetupOf(config: TracingConfig, service: string): TracingSetup | undefined {
   if (config.OTEL_SDK_DISABLED || config.OTEL_TRACES_EXPORTER === 'none') return undefined;
   const url = config.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? (config.OTEL_EXPORTER_OTLP_ENDPOINT && `${config.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces`);
   if (!url) return undefined;
+  const sampler = config.OTEL_TRACES_SAMPLER;
+  const argument = samplerArgument(sampler);
+  const arg = config.OTEL_TRACES_SAMPLER_ARG;
+  if (argument === 'ratio' && arg !== undefined && arg > 1) {
+    throw new ConfigError([{ variable: 'OTEL_TRACES_SAMPLER_ARG', message: `must be a number from 0 to 1 (the ratio of ${sampler})` }]);
+  }
   return {
     serviceName: config.OTEL_SERVICE_NAME ?? service,
     url,
     protocol: config.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? config.OTEL_EXPORTER_OTLP_PROTOCOL ?? 'http/protobuf',
-    sampler: config.OTEL_TRACES_SAMPLER,
-    ratio: config.OTEL_TRACES_SAMPLER_ARG ?? 1,
+    sampler,
+    samplerArg: arg ?? (argument === 'rate' ? DEFAULT_TRACES_PER_SECOND : 1),
   };
 }
 
@@ -120,20 +153,59 @@ export class FollowSampledLinks implements Sampler {
   }
 }
 
-export function samplerOf(name: TraceSampler, ratio: number): Sampler {
+/**
+ * Samples at most `perSecond` traces a second, every one while there are fewer (Jaeger's
+ * ratelimiting sampler): all of the commands at the load a lab platform sees, a bounded cost when
+ * it is saturated (README, "What they cost"). A token bucket holding up to max(perSecond, 1): a
+ * burst after a quiet second is sampled up to that many, then one per 1/perSecond seconds.
+ */
+export class RateLimitingSampler implements Sampler {
+  private readonly capacity: number;
+  private balance: number;
+  private last: number;
+
+  constructor(
+    private readonly perSecond: number,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.capacity = Math.max(perSecond, 1);
+    this.balance = perSecond > 0 ? this.capacity : 0;
+    this.last = now();
+  }
+
+  shouldSample(): SamplingResult {
+    const now = this.now();
+    this.balance = Math.min(this.capacity, this.balance + ((now - this.last) / 1000) * this.perSecond);
+    this.last = now;
+    if (this.balance < 1) return { decision: SamplingDecision.NOT_RECORD };
+    this.balance -= 1;
+    return { decision: SamplingDecision.RECORD_AND_SAMPLED };
+  }
+
+  toString(): string {
+    return `RateLimitingSampler{${this.perSecond}}`;
+  }
+}
+
+/** The sampler OTEL_TRACES_SAMPLER names, with its argument (the ratio, or the traces a second). */
+export function samplerOf(name: TraceSampler, arg: number): Sampler {
   switch (name) {
     case 'always_on':
       return new AlwaysOnSampler();
     case 'always_off':
       return new AlwaysOffSampler();
     case 'traceidratio':
-      return new TraceIdRatioBasedSampler(ratio);
+      return new TraceIdRatioBasedSampler(arg);
+    case 'ratelimiting':
+      return new RateLimitingSampler(arg);
     case 'parentbased_always_on':
       return new ParentBasedSampler({ root: new FollowSampledLinks(new AlwaysOnSampler()) });
     case 'parentbased_always_off':
       return new ParentBasedSampler({ root: new FollowSampledLinks(new AlwaysOffSampler()) });
     case 'parentbased_traceidratio':
-      return new ParentBasedSampler({ root: new FollowSampledLinks(new TraceIdRatioBasedSampler(ratio)) });
+      return new ParentBasedSampler({ root: new FollowSampledLinks(new TraceIdRatioBasedSampler(arg)) });
+    case 'parentbased_ratelimiting':
+      return new ParentBasedSampler({ root: new FollowSampledLinks(new RateLimitingSampler(arg)) });
   }
 }
 
@@ -172,7 +244,7 @@ export function acquireTracing(setup: TracingSetup | undefined): TracingSetup | 
   const sdk = new NodeSDK({
     serviceName: setup.serviceName,
     traceExporter: exporter,
-    sampler: samplerOf(setup.sampler, setup.ratio),
+    sampler: samplerOf(setup.sampler, setup.samplerArg),
     textMapPropagator: new SampledTraceContextPropagator(),
     instrumentations: [],
     // Traces only (above): without these, NodeSDK would also export metrics and logs over OTLP.
