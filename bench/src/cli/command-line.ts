@@ -79,6 +79,8 @@ export interface TelemetryOptions {
   readonly traces: boolean;
   /** The share of the commands' traces recorded (OTEL_TRACES_SAMPLER parentbased_traceidratio); 1: all. */
   readonly traceSampling: number;
+  /** At most this many new traces a second in each process (parentbased_ratelimiting); over traceSampling. */
+  readonly tracesPerSecond?: number;
   readonly cpuProf: readonly PipelineService[];
   readonly timeout: number;
   readonly json: boolean;
@@ -277,6 +279,7 @@ export function parseCommandLine(args: readonly string[], output?: Output): Invo
     .addOption(opt('--scrape-interval <s>', "seconds between two scrapes of every service's /metrics (Prometheus: 15 to 60)").default(5).argParser(integer(1, 600)))
     .option('--no-traces', 'the on phase with the metrics alone, no traces exported')
     .addOption(opt('--trace-sampling <ratio>', "the share of the commands' traces recorded (parentbased_traceidratio), 0 to 1").default(1).argParser(ratioOf))
+    .addOption(opt('--traces-per-second <n>', 'at most n new traces a second in each process (parentbased_ratelimiting), instead of a share').conflicts('traceSampling').argParser(integer(0, 100_000)))
     .addOption(opt('--cpu-prof <services>', `write .cpuprofile files of these services to bench/profiles/<pid>/ (off) and bench/profiles/<pid>/telemetry/ (on), the last round's (${PIPELINE_SERVICES.join(', ')}, all)`).env('BENCH_CPU_PROF').default([]).argParser(listOf(PIPELINE_SERVICES)))
     .addOption(timeout(1800))
     .addOption(json())

@@ -69,7 +69,16 @@ describe('parseCommandLine', () => {
     expect(parseCommandLine(['ui', '--parts', 'all']).options).toMatchObject({ parts: ['first-page', 'burst'] });
   });
 
+  it('runs telemetry with every trace, a share of them, or at most n a second', () => {
+    expect(parseCommandLine(['telemetry']).options).toMatchObject({ traces: true, traceSampling: 1, scrapeInterval: 5 });
+    expect(parseCommandLine(['telemetry']).options).not.toHaveProperty('tracesPerSecond');
+    expect(parseCommandLine(['telemetry', '--trace-sampling', '0.1']).options).toMatchObject({ traceSampling: 0.1 });
+    expect(parseCommandLine(['telemetry', '--traces-per-second', '5']).options).toMatchObject({ tracesPerSecond: 5 });
+    expect(parseError(['telemetry', '--traces-per-second', '5', '--trace-sampling', '0.1']).message).toContain("option '--traces-per-second <n>' cannot be used with option '--trace-sampling <ratio>'");
+  });
+
   it.each([
+    [['telemetry', '--traces-per-second', '-1'], "option '--traces-per-second <n>' argument '-1' is invalid. must be an integer from 0 to 100000"],
     [['ui', '--parts', 'graph'], 'argument \'graph\' is invalid. unknown "graph" (first-page, burst, all)'],
     [['ui', '--parts', ','], "option '--parts <list>' argument ',' is invalid. must name at least one"],
     [['ui', '--seconds', '5'], "option '--seconds <s>' argument '5' is invalid. must be an integer from 10 to 36000"],

@@ -32,7 +32,7 @@ export async function runPipelinePhase(guard: RunGuard, options: PipelinePhaseOp
   const sink = options.telemetry ? await OtlpSink.start() : undefined;
   const releaseSink = sink && guard.hold('OTLP receiver', () => sink.close());
   try {
-    const traces = options.telemetry?.traces && sink ? { env: sink.env(options.telemetry.traceSampling) } : {};
+    const traces = options.telemetry?.traces && sink ? { env: sink.env(options.telemetry) } : {};
     const telemetry = options.telemetry ? { metrics: true, ...traces } : {};
     const harness = await PipelineHarness.start(guard, { root: options.checkout.root, transport: options.transport, replicas: options.replicas, cpuProf: options.cpuProf, profileDir, ...telemetry }, progress);
     const urls = harness.system.services.flatMap((s) => (s.metricsUrl ? [s.metricsUrl] : []));
@@ -49,7 +49,9 @@ export async function runPipelinePhase(guard: RunGuard, options: PipelinePhaseOp
     }
     // Counted once the services stopped: each exports the spans it still held when it stops.
     if (!scrapes || !sink) return result;
-    return { ...result, telemetry: { scrapeIntervalMs: options.telemetry!.scrapeIntervalMs, traceSampling: options.telemetry!.traces ? options.telemetry!.traceSampling : 0, ...scrapes, otlpRequests: sink.requests, otlpBytes: sink.bytes } };
+    const { scrapeIntervalMs, traces: traced, traceSampling, tracesPerSecond } = options.telemetry!;
+    const sampling = traced ? { traceSampling, ...(tracesPerSecond === undefined ? {} : { tracesPerSecond }) } : { traceSampling: 0 };
+    return { ...result, telemetry: { scrapeIntervalMs, ...sampling, ...scrapes, otlpRequests: sink.requests, otlpBytes: sink.bytes } };
   } finally {
     await releaseSink?.();
   }

@@ -37,7 +37,7 @@ export interface PipelinePhaseOptions {
   /** Date.now() by which every wait gives up. */
   readonly deadline: number;
   /** Run with the metrics scraped every scrapeIntervalMs and the traces exported (pipeline/telemetry.ts); off when absent. */
-  readonly telemetry?: { readonly scrapeIntervalMs: number; readonly traces: boolean; readonly traceSampling: number };
+  readonly telemetry?: { readonly scrapeIntervalMs: number; readonly traces: boolean; readonly traceSampling: number; readonly tracesPerSecond?: number };
 }
 
 export interface PipelineLight extends LightFigures {

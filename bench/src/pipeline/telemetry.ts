@@ -11,6 +11,8 @@ export interface TelemetryFigures {
   readonly scrapeIntervalMs: number;
   /** The share of the traces exported (0: none). */
   readonly traceSampling: number;
+  /** Or: at most this many new traces a second in each process. */
+  readonly tracesPerSecond?: number;
   readonly scrapes: number;
   readonly scrapeFailures: number;
   /** Mean bytes of one service's scrape. */
@@ -47,9 +49,14 @@ export class OtlpSink {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
-  /** What the services need to export to it, `sampling` of the commands' traces (1: all). */
-  env(sampling: number): ServiceEnv {
-    const sampler = sampling < 1 ? { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: String(sampling) } : {};
+  /** What the services need to export to it: `traceSampling` of the commands' traces (1: all), or at most `tracesPerSecond` a second in each process. */
+  env({ traceSampling, tracesPerSecond }: Pick<TelemetryFigures, 'traceSampling' | 'tracesPerSecond'>): ServiceEnv {
+    const sampler =
+      tracesPerSecond !== undefined
+        ? { OTEL_TRACES_SAMPLER: 'parentbased_ratelimiting', OTEL_TRACES_SAMPLER_ARG: String(tracesPerSecond) }
+        : traceSampling < 1
+          ? { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: String(traceSampling) }
+          : {};
     return { OTEL_EXPORTER_OTLP_ENDPOINT: this.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', ...sampler };
   }
 

@@ -46,9 +46,23 @@ export function summarize(values: readonly number[]): Summary {
  * for an even count). Rounds that have no value (a skipped phase) are left out; none gives undefined.
  */
 export function spread(values: readonly (number | undefined)[]): Spread | undefined {
-  const present = values.filter((v): v is number => v !== undefined && Number.isFinite(v)).sort((a, b) => a - b);
+  const present = presentSorted(values);
+  const median = medianOf(present);
+  if (median === undefined) return undefined;
+  return { median: round(median, 2), min: round(present[0]!, 2), max: round(present.at(-1)!, 2) };
+}
+
+/**
+ * The median of the values, not rounded: what a target is held against (0.945 is not 0.95, though
+ * spread prints it so). Undefined without a value.
+ */
+export function medianOf(values: readonly (number | undefined)[]): number | undefined {
+  const present = presentSorted(values);
   if (present.length === 0) return undefined;
   const middle = Math.floor(present.length / 2);
-  const median = present.length % 2 === 1 ? present[middle]! : (present[middle - 1]! + present[middle]!) / 2;
-  return { median: round(median, 2), min: round(present[0]!, 2), max: round(present.at(-1)!, 2) };
+  return present.length % 2 === 1 ? present[middle]! : (present[middle - 1]! + present[middle]!) / 2;
+}
+
+function presentSorted(values: readonly (number | undefined)[]): number[] {
+  return values.filter((v): v is number => v !== undefined && Number.isFinite(v)).sort((a, b) => a - b);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { percentile, round, spread, summarize } from './summary.js';
+import { medianOf, percentile, round, spread, summarize } from './summary.js';
 
 describe('percentile', () => {
   it('is the nearest rank of the sorted values', () => {
@@ -53,5 +53,16 @@ describe('round', () => {
     expect(round(1.2345)).toBe(1.2);
     expect(round(1.2355, 3)).toBe(1.236);
     expect(round(1234.5, 0)).toBe(1235);
+  });
+});
+
+describe('medianOf', () => {
+  it('is the median unrounded, which a target is held against: 0.945 does not meet 0.95 though spread prints 0.95', () => {
+    const ratios = [0.943, 0.947, 0.9, 1.01];
+    expect(spread(ratios)?.median).toBe(0.95);
+    expect(medianOf(ratios)).toBeCloseTo(0.945, 10);
+    expect(medianOf(ratios)! >= 0.95).toBe(false);
+    expect(medianOf([undefined, 2, Number.NaN, 1, 3])).toBe(2);
+    expect(medianOf([])).toBeUndefined();
   });
 });
