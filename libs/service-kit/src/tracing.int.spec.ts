@@ -62,6 +62,23 @@ describe('the SDK of a process with an endpoint', () => {
     expect(receiver.spans()).toEqual([]);
   });
 
+  it('samples at most the rate of a ratelimiting sampler, every span of a sampled command with it', async () => {
+    acquireTracing(setup({ sampler: 'parentbased_ratelimiting', samplerArg: 2 }));
+    // A burst of 10 commands at once: the bucket holds 2, and refills at 2 a second.
+    for (let i = 0; i < 10; i++) {
+      await inSpan({ name: `command ${i}`, entry: true }, async () => {
+        startSpan({ name: `child ${i}` }).end();
+      });
+    }
+    await releaseTracing();
+    const names = receiver.spans().map((s) => s.name);
+    expect(names.filter((n) => n.startsWith('command ')).length).toBeGreaterThanOrEqual(2);
+    // A third only if the burst took over half a second; never all ten.
+    expect(names.filter((n) => n.startsWith('command ')).length).toBeLessThan(10);
+    expect(names.filter((n) => n.startsWith('child ')).length).toBe(names.filter((n) => n.startsWith('command ')).length);
+    expect(names.slice().sort().slice(0, 2)).toEqual(['child 0', 'child 1']);
+  });
+
   it('neither fails nor holds up a service whose collector is gone', async () => {
     acquireTracing(setup({ url: 'http://127.0.0.1:9/v1/traces' }));
     await expect(inSpan({ name: 'lost', entry: true }, async () => 'done')).resolves.toBe('done');
